@@ -1,0 +1,32 @@
+/** Two projects: `unit` (no network) and `integration` (a real Crossbar.io router). */
+const transform = {
+  '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
+};
+const moduleNameMapper = {
+  '^(\\.{1,2}/.*)\\.js$': '$1',
+  '^@wampbox/core$': '<rootDir>/packages/core/src/index.ts',
+  '^@wampbox/cryptobox$': '<rootDir>/packages/cryptobox/src/index.ts',
+  '^@wampbox/wamp-client$': '<rootDir>/packages/client/src/index.ts',
+};
+
+module.exports = {
+  testTimeout: 30000,
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      moduleNameMapper,
+      testMatch: ['<rootDir>/packages/*/test/**/*.test.ts'],
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform,
+      moduleNameMapper,
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/integration/global-setup.ts',
+      globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
+    },
+  ],
+};

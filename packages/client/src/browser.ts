@@ -1,0 +1,37 @@
+/**
+ * @wampbox/wamp-client for browsers (and runtimes with a global W3C `WebSocket`, such as Node 22).
+ *
+ * @example
+ * ```ts
+ * import { connect } from '@wampbox/wamp-client';
+ * const session = await connect({ url: 'wss://example.com/ws', realm: 'realm1' });
+ * ```
+ * @packageDocumentation
+ */
+import { InvalidArgumentError, connectWith, webSocketTransport } from '@wampbox/core';
+import type { ConnectOptions as CoreConnectOptions, Session, TransportFactory, WebSocketConstructor } from '@wampbox/core';
+
+export * from './common.js';
+
+/** Options of {@link connect} in browsers. */
+export interface ConnectOptions extends CoreConnectOptions {
+  /** Use this transport factory instead of the global WebSocket. */
+  transport?: TransportFactory | undefined;
+}
+
+/**
+ * Connect to a router over the global `WebSocket` and join a realm.
+ * @throws TransportError `ERR_TRANSPORT` when the router cannot be reached.
+ * @throws JoinRefusedError `ERR_JOIN_REFUSED` / `ERR_AUTHENTICATION` when the router refuses the session.
+ * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` for a non-WebSocket URL or when no global WebSocket exists.
+ */
+export async function connect(options: ConnectOptions): Promise<Session> {
+  let factory = options.transport;
+  if (!factory) {
+    if (!/^wss?:/i.test(options.url)) throw new InvalidArgumentError('only ws:// and wss:// URLs are supported in the browser');
+    const WS = (globalThis as { WebSocket?: unknown }).WebSocket;
+    if (typeof WS !== 'function') throw new InvalidArgumentError('no global WebSocket in this runtime');
+    factory = webSocketTransport({ WebSocket: WS as WebSocketConstructor });
+  }
+  return connectWith(factory, options);
+}

@@ -1,0 +1,65 @@
+/**
+ * @wampbox/wamp-client for Node.js: WebSocket (through `ws`) and RawSocket (TCP and Unix sockets).
+ *
+ * @example
+ * ```ts
+ * import { connect } from '@wampbox/wamp-client';
+ * const session = await connect({ url: 'ws://127.0.0.1:8080/ws', realm: 'realm1' });
+ * await session.register('com.example.add', (inv) => (inv.args[0] as number) + (inv.args[1] as number));
+ * const res = await session.call('com.example.add', [2, 3]); // res.args[0] === 5
+ * await session.close();
+ * ```
+ * @packageDocumentation
+ */
+import WebSocket from 'ws';
+import type { ClientOptions } from 'ws';
+import { InvalidArgumentError, connectWith, webSocketTransport } from '@wampbox/core';
+import type { ConnectOptions as CoreConnectOptions, Session, TransportFactory, WebSocketConstructor } from '@wampbox/core';
+import { rawSocketTransport } from './rawsocket.js';
+
+export * from './common.js';
+export { rawSocketTransport } from './rawsocket.js';
+
+/** Options of {@link connect} in Node. */
+export interface ConnectOptions extends CoreConnectOptions {
+  /**
+   * Options for the `ws` WebSocket: `headers`, TLS (`ca`, `cert`, `key`, `rejectUnauthorized`, ...),
+   * `agent`, `handshakeTimeout`, ... Passed through as they are.
+   */
+  webSocket?: ClientOptions | undefined;
+  /** Use this transport factory instead of choosing one from the URL scheme. */
+  transport?: TransportFactory | undefined;
+}
+
+/** Pick the transport for a URL: WebSocket for `ws:`/`wss:`, RawSocket for `rs:`, `rss:`, `tcp:`, `unix:`. */
+export function transportFor(url: string, webSocket?: ClientOptions): TransportFactory {
+  const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
+  switch (scheme) {
+    case 'ws':
+    case 'wss':
+      return webSocketTransport({ WebSocket: WebSocket as unknown as WebSocketConstructor, options: webSocket as Record<string, unknown> | undefined });
+    case 'rs':
+    case 'rss':
+    case 'tcp':
+    case 'unix':
+    case 'rs+unix':
+      return rawSocketTransport;
+    default:
+      throw new InvalidArgumentError(`unsupported URL scheme "${scheme}" (use ws, wss, rs, rss, tcp or unix)`);
+  }
+}
+
+/**
+ * Connect to a router and join a realm.
+ * @throws TransportError `ERR_TRANSPORT` when the router cannot be reached.
+ * @throws JoinRefusedError `ERR_JOIN_REFUSED` / `ERR_AUTHENTICATION` when the router refuses the session.
+ * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` for a bad URL or realm.
+ * @example
+ * ```ts
+ * const session = await connect({ url: 'rs://127.0.0.1:8081', realm: 'realm1', serializers: [cbor()] });
+ * ```
+ */
+export async function connect(options: ConnectOptions): Promise<Session> {
+  const factory = options.transport ?? transportFor(options.url, options.webSocket);
+  return connectWith(factory, options);
+}

@@ -1,0 +1,62 @@
+/** What the client announces in HELLO: exactly the roles and features implemented. */
+import type { Dict } from './messages.js';
+
+/** The library version, also sent as the HELLO `agent`. */
+export const VERSION = '0.1.0';
+
+/** The HELLO `agent` string. */
+export const AGENT = `wampbox-js/${VERSION}`;
+
+const PAYLOAD = { payload_transparency: true, payload_passthru_mode: true } as const;
+
+/** Roles and features announced in HELLO. */
+export const CLIENT_ROLES: Readonly<Dict> = Object.freeze({
+  caller: {
+    features: {
+      call_canceling: true,
+      caller_identification: true,
+      progressive_call_results: true,
+      ...PAYLOAD,
+    },
+  },
+  callee: {
+    features: {
+      call_canceling: true,
+      caller_identification: true,
+      pattern_based_registration: true,
+      progressive_call_results: true,
+      shared_registration: true,
+      ...PAYLOAD,
+    },
+  },
+  publisher: {
+    features: {
+      publisher_exclusion: true,
+      publisher_identification: true,
+      subscriber_blackwhite_listing: true,
+      ...PAYLOAD,
+    },
+  },
+  subscriber: {
+    features: {
+      pattern_based_subscription: true,
+      publisher_identification: true,
+      ...PAYLOAD,
+    },
+  },
+});
+
+/** Build HELLO details from join options. */
+export function helloDetails(o: {
+  authmethods?: string[] | undefined;
+  authid?: string | undefined;
+  authrole?: string | undefined;
+  authextra?: Dict | undefined;
+}): Dict {
+  const d: Dict = { agent: AGENT, roles: CLIENT_ROLES };
+  if (o.authmethods && o.authmethods.length > 0) d['authmethods'] = o.authmethods;
+  if (o.authid !== undefined) d['authid'] = o.authid;
+  if (o.authrole !== undefined) d['authrole'] = o.authrole;
+  if (o.authextra !== undefined) d['authextra'] = o.authextra;
+  return d;
+}

@@ -1,0 +1,68 @@
+/**
+ * @wampbox/core: the runtime-agnostic WAMP v2 protocol core.
+ *
+ * @example
+ * ```ts
+ * import { connectWith, webSocketTransport, json } from '@wampbox/core';
+ * const session = await connectWith(webSocketTransport({ WebSocket }), { url: 'ws://127.0.0.1:8080/ws', realm: 'realm1', serializers: [json()] });
+ * ```
+ * @packageDocumentation
+ */
+export {
+  ApplicationError,
+  CanceledError,
+  InvalidArgumentError,
+  JoinRefusedError,
+  PAYLOAD_ERROR_URIS,
+  PayloadCodecError,
+  ProtocolError,
+  SerializationError,
+  SessionClosedError,
+  TimeoutError,
+  TransportError,
+  WampboxError,
+} from './errors.js';
+export type { ErrorCode, PayloadErrorCode, WampboxErrorOptions } from './errors.js';
+export { MessageType, MessageTypeName, validateRouterMessage } from './messages.js';
+export type { ArgsSlot, ClientMessage, Dict, Id, RouterMessage, WampMessage } from './messages.js';
+export type { Serializer } from './serializer.js';
+export { cbor, defaultSerializers, json, msgpack } from './serializers/index.js';
+export type { Transport, TransportCloseInfo, TransportFactory, TransportHandlers, TransportOptions } from './transport.js';
+export { webSocketTransport } from './websocket-transport.js';
+export type { WebSocketConstructor, WebSocketLike, WebSocketTransportConfig } from './websocket-transport.js';
+export type {
+  OpaqueWirePayload,
+  Payload,
+  PayloadCodec,
+  PayloadContext,
+  PayloadMessageType,
+  PlainWirePayload,
+  WirePayload,
+} from './payload-codec.js';
+export { isPassthrough, passthrough } from './passthrough.js';
+export { dialectFromRoles } from './wire-dialect.js';
+export type { PayloadDialect } from './wire-dialect.js';
+export { AGENT, CLIENT_ROLES, VERSION } from './features.js';
+export { Session } from './session.js';
+export type { ChallengeHandler, ChallengeResponse, JoinOptions, SessionEvents } from './session.js';
+export { Subscription } from './subscription.js';
+export { Registration } from './registration.js';
+export { Result } from './types.js';
+export type {
+  CallOptions,
+  CallResult,
+  CancelMode,
+  CloseInfo,
+  EventData,
+  EventHandler,
+  Invocation,
+  InvocationPolicy,
+  MatchPolicy,
+  ProcedureHandler,
+  PublishOptions,
+  RegisterOptions,
+  SubscribeOptions,
+  WelcomeInfo,
+} from './types.js';
+export { DEFAULT_MAX_FRAME_BYTES, connectWith } from './connect.js';
+export type { ConnectOptions } from './connect.js';

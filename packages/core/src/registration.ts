@@ -1,0 +1,52 @@
+import type { ProcedureHandler, RegisterOptions } from './types.js';
+
+/** What a {@link Registration} needs from its session. */
+export interface RegistrationOwner {
+  unregister(reg: Registration): Promise<void>;
+}
+
+/** A registered procedure. */
+export class Registration {
+  /** Router-assigned registration id. */
+  readonly id: number;
+  /** The procedure (or pattern) registered. */
+  readonly procedure: string;
+  /** The options it was made with. */
+  readonly options: Readonly<RegisterOptions>;
+  /** @internal */
+  readonly handler: ProcedureHandler;
+  private activeFlag = true;
+
+  /** @internal */
+  constructor(
+    private readonly owner: RegistrationOwner,
+    id: number,
+    procedure: string,
+    options: RegisterOptions,
+    handler: ProcedureHandler,
+  ) {
+    this.id = id;
+    this.procedure = procedure;
+    this.options = options;
+    this.handler = handler;
+  }
+
+  /** `false` once unregistered or the session ended. */
+  get active(): boolean {
+    return this.activeFlag;
+  }
+
+  /**
+   * Remove the registration at the router.
+   * @throws SessionClosedError `ERR_SESSION_CLOSED` when the session is not open.
+   */
+  unregister(): Promise<void> {
+    if (!this.activeFlag) return Promise.resolve();
+    return this.owner.unregister(this);
+  }
+
+  /** @internal */
+  end(): void {
+    this.activeFlag = false;
+  }
+}

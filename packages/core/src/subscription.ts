@@ -1,0 +1,109 @@
+import type { EventData, EventHandler, SubscribeOptions } from './types.js';
+
+/** What a {@link Subscription} needs from its session. */
+export interface SubscriptionOwner {
+  unsubscribe(sub: Subscription): Promise<void>;
+}
+
+/**
+ * A live subscription. Events reach the handler given to `subscribe()`, and can also be read
+ * with `for await (const ev of subscription)`; iteration ends when the subscription ends.
+ *
+ * @example
+ * ```ts
+ * const sub = await session.subscribe('com.example.tick');
+ * for await (const ev of sub) { console.log(ev.args); if (ev.args[0] === 3) break; }
+ * ```
+ */
+export class Subscription implements AsyncIterable<EventData> {
+  /** Router-assigned subscription id. */
+  readonly id: number;
+  /** The topic (or pattern) subscribed to. */
+  readonly topic: string;
+  /** The options it was made with. */
+  readonly options: Readonly<SubscribeOptions>;
+  /** @internal */
+  readonly handler: EventHandler | undefined;
+  private activeFlag = true;
+  private queue: EventData[] | null = null;
+  private waiters: ((r: IteratorResult<EventData>) => void)[] = [];
+  private endReason: Error | null = null;
+
+  /** @internal */
+  constructor(
+    private readonly owner: SubscriptionOwner,
+    id: number,
+    topic: string,
+    options: SubscribeOptions,
+    handler: EventHandler | undefined,
+  ) {
+    this.id = id;
+    this.topic = topic;
+    this.options = options;
+    this.handler = handler;
+  }
+
+  /** `false` once unsubscribed or the session ended. */
+  get active(): boolean {
+    return this.activeFlag;
+  }
+
+  /**
+   * Stop receiving events. Resolves when the router confirmed (or at once if other local
+   * subscriptions share the router subscription).
+   * @throws SessionClosedError `ERR_SESSION_CLOSED` when the session is not open.
+   */
+  unsubscribe(): Promise<void> {
+    if (!this.activeFlag) return Promise.resolve();
+    return this.owner.unsubscribe(this);
+  }
+
+  /** @internal Deliver one event to iterators. */
+  push(ev: EventData): void {
+    const w = this.waiters.shift();
+    if (w) w({ value: ev, done: false });
+    else if (this.queue) this.queue.push(ev);
+  }
+
+  /** @internal Whether anything reads events through iteration. */
+  get iterated(): boolean {
+    return this.queue !== null;
+  }
+
+  /** @internal The subscription ended (unsubscribed, revoked or session closed). */
+  end(reason?: Error): void {
+    if (!this.activeFlag) return;
+    this.activeFlag = false;
+    if (reason) this.endReason = reason;
+    for (const w of this.waiters.splice(0)) w({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<EventData> {
+    if (!this.queue) this.queue = [];
+    const queue = this.queue;
+    return {
+      next: (): Promise<IteratorResult<EventData>> => {
+        const ev = queue.shift();
+        if (ev) return Promise.resolve({ value: ev, done: false });
+        if (!this.activeFlag) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve) => this.waiters.push(resolve));
+      },
+      return: async (): Promise<IteratorResult<EventData>> => {
+        queue.length = 0;
+        if (this.activeFlag) await this.unsubscribe().catch(() => undefined);
+        return { value: undefined, done: true };
+      },
+    };
+  }
+
+  /** The error the subscription ended with, if it ended abnormally. */
+  get error(): Error | null {
+    return this.endReason;
+  }
+}
+
+/** @internal Router-side subscription shared by local subscriptions to the same topic. */
+export interface SubscriptionEntry {
+  readonly topic: string;
+  readonly subs: Set<Subscription>;
+}

@@ -1,0 +1,172 @@
+/** Public option and result types of the session API. */
+import type { Dict } from './messages.js';
+
+/** URI matching policy for pattern-based subscriptions and registrations. */
+export type MatchPolicy = 'exact' | 'prefix' | 'wildcard';
+
+/** How the router picks a callee among several registrations of one procedure. */
+export type InvocationPolicy = 'single' | 'roundrobin' | 'random' | 'first' | 'last';
+
+/** How a call is canceled: see the WAMP spec's call canceling. */
+export type CancelMode = 'skip' | 'kill' | 'killnowait';
+
+/** The result of a call (or one progressive result). */
+export interface CallResult {
+  /** Positional results. Always an array (empty when there were none). */
+  readonly args: unknown[];
+  /** Keyword results. Always an object (empty when there were none). */
+  readonly kwargs: Dict;
+  /** RESULT details from the router (e.g. `progress`). */
+  readonly details: Dict;
+  /** `true` for a progressive (intermediate) result. */
+  readonly progress: boolean;
+}
+
+/** Options of {@link Session.call}. */
+export interface CallOptions {
+  /** Abort the call; sends CANCEL with {@link CallOptions.cancelMode}. The call rejects with `ERR_CANCELED`. */
+  signal?: AbortSignal | undefined;
+  /** CANCEL mode used on abort and on timeout. Default `kill`. */
+  cancelMode?: CancelMode | undefined;
+  /** Reject locally with `ERR_TIMEOUT` (and cancel at the router) after this many milliseconds. */
+  timeoutMs?: number | undefined;
+  /** Ask the router to disclose this caller's identity to the callee. */
+  discloseMe?: boolean | undefined;
+  /** Receive progressive results through this callback (sets `receive_progress`). */
+  onProgress?: ((result: CallResult) => void) | undefined;
+  /** Extra WAMP options passed through to the CALL message as they are (snake_case wire names). */
+  wampOptions?: Dict | undefined;
+}
+
+/** Options of {@link Session.publish}. */
+export interface PublishOptions {
+  /** Ask the router for a PUBLISHED acknowledgement; the promise then resolves with the publication id. */
+  acknowledge?: boolean | undefined;
+  /** Exclude this session from receiving the event (the router's default is `true`). */
+  excludeMe?: boolean | undefined;
+  /** Session ids that must not receive the event. */
+  exclude?: number[] | undefined;
+  /** Only these session ids may receive the event. */
+  eligible?: number[] | undefined;
+  /** authids that must not receive the event. */
+  excludeAuthid?: string[] | undefined;
+  /** authroles that must not receive the event. */
+  excludeAuthrole?: string[] | undefined;
+  /** Only these authids may receive the event. */
+  eligibleAuthid?: string[] | undefined;
+  /** Only these authroles may receive the event. */
+  eligibleAuthrole?: string[] | undefined;
+  /** Ask the router to disclose this publisher's identity to subscribers. */
+  discloseMe?: boolean | undefined;
+  /** Ask the router to retain this event for late subscribers (`get_retained`). */
+  retain?: boolean | undefined;
+  /** Extra WAMP options passed through as they are. */
+  wampOptions?: Dict | undefined;
+}
+
+/** Options of {@link Session.subscribe}. */
+export interface SubscribeOptions {
+  /** Topic matching policy. Default `exact`. */
+  match?: MatchPolicy | undefined;
+  /** Ask the router to send the retained event (if any) right after subscribing. */
+  getRetained?: boolean | undefined;
+  /** Extra WAMP options passed through as they are. */
+  wampOptions?: Dict | undefined;
+}
+
+/** Options of {@link Session.register}. */
+export interface RegisterOptions {
+  /** Procedure matching policy. Default `exact`. */
+  match?: MatchPolicy | undefined;
+  /** Shared registration policy. Default `single`. */
+  invoke?: InvocationPolicy | undefined;
+  /** Extra WAMP options passed through as they are. */
+  wampOptions?: Dict | undefined;
+}
+
+/** An event delivered to a subscription. */
+export interface EventData {
+  readonly args: unknown[];
+  readonly kwargs: Dict;
+  /** EVENT details (e.g. `publisher`, `topic` for pattern subscriptions, `retained`). */
+  readonly details: Dict;
+  /** The concrete topic of the event (`details.topic` for pattern subscriptions). */
+  readonly topic: string;
+  /** The publication id. */
+  readonly publication: number;
+}
+
+/** An invocation of a registered procedure. */
+export interface Invocation {
+  readonly args: unknown[];
+  readonly kwargs: Dict;
+  /** INVOCATION details (e.g. `caller`, `procedure` for pattern registrations, `receive_progress`). */
+  readonly details: Dict;
+  /** The concrete procedure called (`details.procedure` for pattern registrations). */
+  readonly procedure: string;
+  /** Aborted when the caller cancels (INTERRUPT) or the session closes. */
+  readonly signal: AbortSignal;
+  /** Whether the caller asked for progressive results. */
+  readonly receiveProgress: boolean;
+  /**
+   * Send a progressive result. Ignored (returns `false`) when the caller did not ask for
+   * progressive results or the invocation has ended.
+   */
+  progress(args?: unknown[], kwargs?: Dict): boolean;
+}
+
+/**
+ * What a procedure handler returns: a plain value (sent as `args: [value]`), `undefined`
+ * (no result), or a {@link Result} for full control over args and kwargs.
+ */
+export type HandlerReturn = unknown;
+
+/** Handler of a registered procedure. */
+export type ProcedureHandler = (invocation: Invocation) => HandlerReturn | Promise<HandlerReturn>;
+
+/** Handler of a subscription. */
+export type EventHandler = (event: EventData) => void | Promise<void>;
+
+/** Why a session closed. */
+export interface CloseInfo {
+  /** WAMP reason URI (`wamp.close.normal`, `wamp.close.goodbye_and_out`, `wamp.error.protocol_violation`, ...). */
+  readonly reason: string;
+  /** Details from GOODBYE/ABORT, or `{}`. */
+  readonly details: Dict;
+  /** `true` when this side initiated the close. */
+  readonly local: boolean;
+  /** `true` when the session ended with a GOODBYE handshake. */
+  readonly clean: boolean;
+  /** The error that ended the session, if any. */
+  readonly error?: Error | undefined;
+}
+
+/** What WELCOME granted. */
+export interface WelcomeInfo {
+  readonly sessionId: number;
+  readonly realm: string;
+  readonly authid?: string | undefined;
+  readonly authrole?: string | undefined;
+  readonly authmethod?: string | undefined;
+  readonly authprovider?: string | undefined;
+  readonly authextra?: Dict | undefined;
+  /** The router's roles and features, as announced. */
+  readonly roles: Dict;
+  /** The full WELCOME details. */
+  readonly details: Dict;
+}
+
+/**
+ * A call result with explicit args and kwargs, returned from a procedure handler.
+ *
+ * @example
+ * ```ts
+ * await session.register('com.example.split', (inv) => new Result(['a', 'b'], { count: 2 }));
+ * ```
+ */
+export class Result {
+  constructor(
+    readonly args: unknown[] = [],
+    readonly kwargs: Dict = {},
+  ) {}
+}

@@ -1,0 +1,424 @@
+import {
+  AGENT,
+  ApplicationError,
+  MessageType as T,
+  PayloadCodecError,
+  Result,
+  Session,
+} from '../src/index';
+import type { CloseInfo, PayloadCodec } from '../src/index';
+import { FakeTransport } from './helpers/fake-transport';
+
+const ROUTER_ROLES = { broker: { features: { payload_transparency: true } }, dealer: { features: { payload_transparency: true } } };
+
+async function joined(opts: { codec?: PayloadCodec; roles?: Record<string, unknown> } = {}): Promise<{ t: FakeTransport; s: Session }> {
+  const t = new FakeTransport();
+  const p = Session.join(t, { realm: 'realm1', codec: opts.codec });
+  t.deliver([T.WELCOME, 42, { roles: opts.roles ?? ROUTER_ROLES, authid: 'anon', authrole: 'anonymous', authmethod: 'anonymous' }]);
+  const s = await p;
+  return { t, s };
+}
+
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+describe('joining', () => {
+  it('sends HELLO announcing exactly the implemented roles, features and agent', async () => {
+    const t = new FakeTransport();
+    const p = Session.join(t, { realm: 'realm1' });
+    const hello = t.sent[0]!;
+    expect(hello[0]).toBe(T.HELLO);
+    expect(hello[1]).toBe('realm1');
+    const details = hello[2] as Record<string, unknown>;
+    expect(details['agent']).toBe(AGENT);
+    expect(AGENT).toMatch(/^wampbox-js\/\d+\.\d+\.\d+$/);
+    const payload = { payload_transparency: true, payload_passthru_mode: true };
+    expect(details['roles']).toEqual({
+      caller: { features: { call_canceling: true, caller_identification: true, progressive_call_results: true, ...payload } },
+      callee: {
+        features: {
+          call_canceling: true,
+          caller_identification: true,
+          pattern_based_registration: true,
+          progressive_call_results: true,
+          shared_registration: true,
+          ...payload,
+        },
+      },
+      publisher: { features: { publisher_exclusion: true, publisher_identification: true, subscriber_blackwhite_listing: true, ...payload } },
+      subscriber: { features: { pattern_based_subscription: true, publisher_identification: true, ...payload } },
+    });
+    t.deliver([T.WELCOME, 7, { roles: ROUTER_ROLES, authid: 'a', authrole: 'r' }]);
+    const s = await p;
+    expect(s.id).toBe(7);
+    expect(s.welcome.authrole).toBe('r');
+    expect(s.payloadDialect).toBe('transparency');
+  });
+
+  it('rejects with ERR_JOIN_REFUSED carrying the ABORT reason and message', async () => {
+    const t = new FakeTransport();
+    const p = Session.join(t, { realm: 'nope' });
+    t.deliver([T.ABORT, { message: 'no such realm' }, 'wamp.error.no_such_realm']);
+    await expect(p).rejects.toMatchObject({ code: 'ERR_JOIN_REFUSED', reason: 'wamp.error.no_such_realm', details: { message: 'no such realm' } });
+  });
+
+  it('answers a CHALLENGE through onChallenge', async () => {
+    const t = new FakeTransport();
+    const p = Session.join(t, { realm: 'r', authmethods: ['ticket'], authid: 'u', onChallenge: async (m) => `secret-for-${m}` });
+    expect((t.sent[0]![2] as Record<string, unknown>)['authmethods']).toEqual(['ticket']);
+    t.deliver([T.CHALLENGE, 'ticket', {}]);
+    const auth = await t.next(T.AUTHENTICATE);
+    expect(auth).toEqual([T.AUTHENTICATE, 'secret-for-ticket', {}]);
+    t.deliver([T.WELCOME, 1, { roles: {} }]);
+    await expect(p).resolves.toBeInstanceOf(Session);
+  });
+
+  it('treats a malformed WELCOME as a protocol violation and aborts', async () => {
+    const t = new FakeTransport();
+    const p = Session.join(t, { realm: 'r' });
+    t.deliver([T.WELCOME, 'not-an-id', {}]);
+    await expect(p).rejects.toMatchObject({ code: 'ERR_PROTOCOL_VIOLATION' });
+    expect(t.last(T.ABORT)?.[2]).toBe('wamp.error.protocol_violation');
+  });
+
+  it('rejects when the transport drops during the handshake', async () => {
+    const t = new FakeTransport();
+    const p = Session.join(t, { realm: 'r' });
+    t.drop();
+    await expect(p).rejects.toMatchObject({ code: 'ERR_CONNECTION_LOST' });
+  });
+});
+
+describe('RPC', () => {
+  it('calls and resolves with args and kwargs', async () => {
+    const { t, s } = await joined();
+    const p = s.call('com.x.add', [2, 3], { a: 1 });
+    const call = t.last(T.CALL)!;
+    expect(call).toEqual([T.CALL, expect.any(Number), {}, 'com.x.add', [2, 3], { a: 1 }]);
+    t.deliver([T.RESULT, call[1], {}, [5]]);
+    await expect(p).resolves.toEqual({ args: [5], kwargs: {}, details: {}, progress: false });
+  });
+
+  it('omits empty payload elements', async () => {
+    const { t, s } = await joined();
+    void s.call('com.x.none').catch(() => undefined);
+    expect(t.last(T.CALL)).toHaveLength(4);
+    void s.call('com.x.kwonly', undefined, { k: 1 }).catch(() => undefined);
+    expect(t.last(T.CALL)!.slice(4)).toEqual([[], { k: 1 }]);
+  });
+
+  it('turns ERROR into an ApplicationError with uri, args, kwargs and details', async () => {
+    const { t, s } = await joined();
+    const p = s.call('com.x.fail');
+    const id = t.last(T.CALL)![1];
+    t.deliver([T.ERROR, T.CALL, id, { x: 1 }, 'com.x.error.oops', ['bad'], { why: 'because' }]);
+    const err = await p.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApplicationError);
+    expect(err).toMatchObject({ code: 'ERR_APPLICATION', uri: 'com.x.error.oops', args: ['bad'], kwargs: { why: 'because' }, details: { x: 1 } });
+  });
+
+  it('delivers progressive results, to a callback and through callProgressive', async () => {
+    const { t, s } = await joined();
+    const seen: unknown[] = [];
+    const p = s.call('com.x.prog', [], {}, { onProgress: (r) => seen.push(r.args[0]) });
+    const call = t.last(T.CALL)!;
+    expect(call[2]).toEqual({ receive_progress: true });
+    t.deliver([T.RESULT, call[1], { progress: true }, [1]]);
+    t.deliver([T.RESULT, call[1], { progress: true }, [2]]);
+    t.deliver([T.RESULT, call[1], {}, [3]]);
+    await expect(p).resolves.toMatchObject({ args: [3] });
+    expect(seen).toEqual([1, 2]);
+
+    const it2 = s.callProgressive('com.x.prog2');
+    const id = t.last(T.CALL)![1];
+    t.deliver([T.RESULT, id, { progress: true }, ['a']]);
+    t.deliver([T.RESULT, id, {}, ['b']]);
+    const got: unknown[] = [];
+    for await (const r of it2) got.push([r.args[0], r.progress]);
+    expect(got).toEqual([['a', true], ['b', false]]);
+  });
+
+  it('times out locally, sends CANCEL, and swallows the late reply', async () => {
+    const { t, s } = await joined();
+    const errors: Error[] = [];
+    s.on('error', (e) => errors.push(e));
+    const p = s.call('com.x.slow', [], {}, { timeoutMs: 20 });
+    const id = t.last(T.CALL)![1];
+    await expect(p).rejects.toMatchObject({ code: 'ERR_TIMEOUT' });
+    expect(t.last(T.CANCEL)).toEqual([T.CANCEL, id, { mode: 'killnowait' }]);
+    t.deliver([T.ERROR, T.CALL, id, {}, 'wamp.error.canceled']);
+    await tick();
+    expect(s.isOpen).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  it('cancels through an AbortSignal with the chosen mode', async () => {
+    const { t, s } = await joined();
+    const ac = new AbortController();
+    const p = s.call('com.x.slow', [], {}, { signal: ac.signal, cancelMode: 'skip' });
+    const id = t.last(T.CALL)![1];
+    ac.abort();
+    await expect(p).rejects.toMatchObject({ code: 'ERR_CANCELED' });
+    expect(t.last(T.CANCEL)).toEqual([T.CANCEL, id, { mode: 'skip' }]);
+  });
+
+  it('runs handlers: values, Result, ApplicationError and other throws', async () => {
+    const { t, s } = await joined();
+    const regP = s.register('com.x.proc', (inv) => {
+      const mode = inv.args[0];
+      if (mode === 'value') return 5;
+      if (mode === 'result') return new Result([1, 2], { k: 'v' });
+      if (mode === 'none') return undefined;
+      if (mode === 'app') throw new ApplicationError('com.x.error.app', ['nope'], { a: 1 });
+      if (mode === 'async') return Promise.resolve('later');
+      throw new Error('internal detail');
+    }, { match: 'prefix', invoke: 'roundrobin' });
+    const reg = t.last(T.REGISTER)!;
+    expect(reg[2]).toEqual({ match: 'prefix', invoke: 'roundrobin' });
+    t.deliver([T.REGISTERED, reg[1], 99]);
+    await regP;
+    const invoke = async (n: number, mode: string): Promise<unknown[]> => {
+      t.deliver([T.INVOCATION, n, 99, { procedure: 'com.x.proc.sub' }, [mode]]);
+      await tick();
+      return t.sent[t.sent.length - 1]!;
+    };
+    expect(await invoke(1, 'value')).toEqual([T.YIELD, 1, {}, [5]]);
+    expect(await invoke(2, 'result')).toEqual([T.YIELD, 2, {}, [1, 2], { k: 'v' }]);
+    expect(await invoke(3, 'none')).toEqual([T.YIELD, 3, {}]);
+    expect(await invoke(4, 'app')).toEqual([T.ERROR, T.INVOCATION, 4, {}, 'com.x.error.app', ['nope'], { a: 1 }]);
+    expect(await invoke(5, 'async')).toEqual([T.YIELD, 5, {}, ['later']]);
+    const failed = await invoke(6, 'throw');
+    expect(failed.slice(0, 5)).toEqual([T.ERROR, T.INVOCATION, 6, {}, 'wamp.error.runtime_error']);
+    expect(JSON.stringify(failed)).not.toMatch(/at .*session/);
+  });
+
+  it('sends progressive results only when asked and aborts the handler on INTERRUPT', async () => {
+    const { t, s } = await joined();
+    let signal: AbortSignal | undefined;
+    const regP = s.register('com.x.long', (inv) => {
+      signal = inv.signal;
+      inv.progress([1]);
+      return new Promise(() => undefined);
+    });
+    t.deliver([T.REGISTERED, t.last(T.REGISTER)![1], 5]);
+    await regP;
+    t.deliver([T.INVOCATION, 10, 5, { receive_progress: true }, []]);
+    await tick();
+    expect(t.last(T.YIELD)).toEqual([T.YIELD, 10, { progress: true }, [1]]);
+    t.deliver([T.INTERRUPT, 10, { mode: 'kill' }]);
+    await tick();
+    expect(signal?.aborted).toBe(true);
+    expect(t.last(T.ERROR)!.slice(0, 5)).toEqual([T.ERROR, T.INVOCATION, 10, {}, 'wamp.error.canceled']);
+  });
+
+  it('answers an INVOCATION for an unknown registration with an error, not a crash', async () => {
+    const { t, s } = await joined();
+    t.deliver([T.INVOCATION, 3, 12345, {}, []]);
+    expect(t.last(T.ERROR)!.slice(0, 5)).toEqual([T.ERROR, T.INVOCATION, 3, {}, 'wamp.error.no_such_registration']);
+    expect(s.isOpen).toBe(true);
+  });
+
+  it('refuses an encrypted INVOCATION when no codec can open it', async () => {
+    const { t, s } = await joined();
+    const regP = s.register('com.x.enc', () => 'never');
+    t.deliver([T.REGISTERED, t.last(T.REGISTER)![1], 8]);
+    await regP;
+    t.deliver([T.INVOCATION, 4, 8, { enc_algo: 'cryptobox', enc_serializer: 'json' }, new Uint8Array([1, 2, 3])]);
+    await tick();
+    expect(t.last(T.ERROR)!.slice(0, 5)).toEqual([T.ERROR, T.INVOCATION, 4, {}, 'wamp.error.no_payload_codec']);
+    expect(t.last(T.YIELD)).toBeUndefined();
+  });
+});
+
+describe('PubSub', () => {
+  it('publishes with mapped options and resolves acknowledged publishes with the publication id', async () => {
+    const { t, s } = await joined();
+    const p = s.publish('com.x.t', [1], { n: 1 }, {
+      acknowledge: true,
+      excludeMe: false,
+      exclude: [1],
+      eligible: [2],
+      excludeAuthid: ['a'],
+      excludeAuthrole: ['b'],
+      eligibleAuthid: ['c'],
+      eligibleAuthrole: ['d'],
+      discloseMe: true,
+      retain: true,
+    });
+    const pub = t.last(T.PUBLISH)!;
+    expect(pub[2]).toEqual({
+      acknowledge: true,
+      exclude_me: false,
+      exclude: [1],
+      eligible: [2],
+      exclude_authid: ['a'],
+      exclude_authrole: ['b'],
+      eligible_authid: ['c'],
+      eligible_authrole: ['d'],
+      disclose_me: true,
+      retain: true,
+    });
+    t.deliver([T.PUBLISHED, pub[1], 777]);
+    await expect(p).resolves.toBe(777);
+    await expect(s.publish('com.x.t')).resolves.toBeUndefined();
+  });
+
+  it('delivers events to handlers and async iterators, using details.topic for patterns', async () => {
+    const { t, s } = await joined();
+    const seen: unknown[] = [];
+    const subP = s.subscribe('com.x.', (ev) => void seen.push([ev.topic, ev.args[0]]), { match: 'prefix', getRetained: true });
+    const sub = t.last(T.SUBSCRIBE)!;
+    expect(sub[2]).toEqual({ match: 'prefix', get_retained: true });
+    t.deliver([T.SUBSCRIBED, sub[1], 55]);
+    const subscription = await subP;
+    const it = subscription[Symbol.asyncIterator]();
+    t.deliver([T.EVENT, 55, 1, { topic: 'com.x.a' }, ['one']]);
+    t.deliver([T.EVENT, 55, 2, { topic: 'com.x.b' }, ['two'], { k: 1 }]);
+    expect(seen).toEqual([['com.x.a', 'one'], ['com.x.b', 'two']]);
+    expect((await it.next()).value).toMatchObject({ topic: 'com.x.a', args: ['one'], publication: 1 });
+    expect((await it.next()).value).toMatchObject({ topic: 'com.x.b', kwargs: { k: 1 } });
+    const unsub = subscription.unsubscribe();
+    t.deliver([T.UNSUBSCRIBED, t.last(T.UNSUBSCRIBE)![1]]);
+    await unsub;
+    expect((await it.next()).done).toBe(true);
+  });
+
+  it('reports a handler that throws through the error event and keeps delivering', async () => {
+    const { t, s } = await joined();
+    const errors: Error[] = [];
+    s.on('error', (e) => errors.push(e));
+    let n = 0;
+    const subP = s.subscribe('com.x.t', () => {
+      n++;
+      throw new Error('handler broke');
+    });
+    t.deliver([T.SUBSCRIBED, t.last(T.SUBSCRIBE)![1], 3]);
+    await subP;
+    t.deliver([T.EVENT, 3, 1, {}, []]);
+    t.deliver([T.EVENT, 3, 2, {}, []]);
+    expect(n).toBe(2);
+    expect(errors.map((e) => e.message)).toEqual(['handler broke', 'handler broke']);
+  });
+});
+
+describe('payload codecs and wire dialects', () => {
+  const sealed = new Uint8Array([9, 9, 9]);
+  const codec: PayloadCodec = {
+    name: 'x_test',
+    encode: () => ({ kind: 'opaque', payload: sealed, scheme: 'x_test', serializer: 'json', keyId: 'k1' }),
+    decode: (w) => {
+      if (w.kind !== 'opaque') throw new PayloadCodecError('ERR_PAYLOAD_PLAINTEXT_REFUSED', 'wamp.error.encryption.plaintext_refused', 'plain');
+      return { args: ['opened', w.payload.length] };
+    },
+  };
+
+  it('puts the binary in place of Arguments with enc_* for payload_transparency routers', async () => {
+    const { t, s } = await joined({ codec });
+    void s.publish('com.x.t', ['secret']);
+    await tick();
+    expect(t.last(T.PUBLISH)).toEqual([T.PUBLISH, expect.any(Number), { enc_algo: 'x_test', enc_serializer: 'json', enc_key: 'k1' }, 'com.x.t', sealed]);
+  });
+
+  it('uses [binary] with ppt_* for payload_passthru_mode routers', async () => {
+    const roles = { broker: { features: { payload_passthru_mode: true } } };
+    const { t, s } = await joined({ codec, roles });
+    expect(s.payloadDialect).toBe('passthru');
+    void s.publish('com.x.t', ['secret']);
+    await tick();
+    expect(t.last(T.PUBLISH)).toEqual([T.PUBLISH, expect.any(Number), { ppt_scheme: 'x_test', ppt_serializer: 'json', ppt_keyid: 'k1' }, 'com.x.t', [sealed]]);
+  });
+
+  it('decodes opaque events in either dialect and drops refused ones with an error event', async () => {
+    const { t, s } = await joined({ codec });
+    const errors: Error[] = [];
+    s.on('error', (e) => errors.push(e));
+    const seen: unknown[] = [];
+    const subP = s.subscribe('com.x.t', (ev) => void seen.push(ev.args));
+    t.deliver([T.SUBSCRIBED, t.last(T.SUBSCRIBE)![1], 3]);
+    await subP;
+    t.deliver([T.EVENT, 3, 1, { enc_algo: 'x_test', enc_serializer: 'json' }, sealed]);
+    t.deliver([T.EVENT, 3, 2, { ppt_scheme: 'x_test', ppt_serializer: 'json' }, [sealed]]);
+    t.deliver([T.EVENT, 3, 3, {}, ['plaintext']]);
+    await tick();
+    expect(seen).toEqual([['opened', 3], ['opened', 3]]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'ERR_PAYLOAD_PLAINTEXT_REFUSED' });
+  });
+
+  it('keeps message order when the codec is asynchronous', async () => {
+    let n = 0;
+    const slow: PayloadCodec = {
+      name: 'x_slow',
+      encode: (p) => new Promise((r) => setTimeout(() => r({ kind: 'plain', args: p.args }), n++ === 0 ? 30 : 0)),
+      decode: (w) => (w.kind === 'plain' ? w : { args: [] }),
+    };
+    const { t, s } = await joined({ codec: slow });
+    await Promise.all([s.publish('com.x.t', [1]), s.publish('com.x.t', [2]), s.publish('com.x.t', [3])]);
+    expect(t.sent.filter((m) => m[0] === T.PUBLISH).map((m) => (m[4] as number[])[0])).toEqual([1, 2, 3]);
+  });
+});
+
+describe('protocol violations and close paths', () => {
+  const violations: [string, unknown][] = [
+    ['an unknown message type', [999, 1]],
+    ['a client-only message', [T.CALL, 1, {}, 'x']],
+    ['a RESULT for an unknown request', [T.RESULT, 123456, {}]],
+    ['a second WELCOME', [T.WELCOME, 1, {}]],
+    ['a non-list frame', { not: 'a list' }],
+    ['an EVENT with non-dict details', [T.EVENT, 1, 1, 'x']],
+    ['ArgumentsKw without Arguments being a list', [T.RESULT, 1, {}, 'x', {}]],
+  ];
+  it.each(violations)('aborts on %s, settling every pending operation with a typed error', async (_name, msg) => {
+    const { t, s } = await joined();
+    const errors: Error[] = [];
+    s.on('error', (e) => errors.push(e));
+    const pending = s.call('com.x.pending');
+    t.deliver(msg);
+    await expect(pending).rejects.toMatchObject({ code: 'ERR_PROTOCOL_VIOLATION' });
+    expect(t.last(T.ABORT)?.[2]).toBe('wamp.error.protocol_violation');
+    const info: CloseInfo = await s.closed;
+    expect(info.reason).toBe('wamp.error.protocol_violation');
+    expect(errors[0]).toMatchObject({ code: 'ERR_PROTOCOL_VIOLATION' });
+    await expect(s.call('com.x.after')).rejects.toMatchObject({ code: 'ERR_SESSION_CLOSED' });
+  });
+
+  it('aborts when a reply answers a request of another kind', async () => {
+    const { t, s } = await joined();
+    const p = s.call('com.x.c');
+    t.deliver([T.SUBSCRIBED, t.last(T.CALL)![1], 5]);
+    await expect(p).rejects.toMatchObject({ code: 'ERR_PROTOCOL_VIOLATION' });
+  });
+
+  it('settles everything with ERR_CONNECTION_LOST when the transport drops', async () => {
+    const { t, s } = await joined();
+    const call = s.call('com.x.c');
+    const pub = s.publish('com.x.t', [], {}, { acknowledge: true });
+    const sub = s.subscribe('com.x.t');
+    const reg = s.register('com.x.r', () => 1);
+    t.drop();
+    for (const p of [call, pub, sub, reg]) await expect(p).rejects.toMatchObject({ code: 'ERR_CONNECTION_LOST' });
+    expect((await s.closed).reason).toBe('wamp.close.transport_lost');
+  });
+
+  it('runs the GOODBYE handshake on close()', async () => {
+    const { t, s } = await joined();
+    const closing = s.close();
+    expect(t.last(T.GOODBYE)).toEqual([T.GOODBYE, {}, 'wamp.close.close_realm']);
+    const pending = s.call('com.x.late');
+    await expect(pending).rejects.toMatchObject({ code: 'ERR_SESSION_CLOSED' });
+    t.deliver([T.GOODBYE, {}, 'wamp.close.goodbye_and_out']);
+    await expect(closing).resolves.toMatchObject({ reason: 'wamp.close.close_realm', clean: true, local: true });
+  });
+
+  it('answers a router GOODBYE and closes', async () => {
+    const { t, s } = await joined();
+    t.deliver([T.GOODBYE, { message: 'bye' }, 'wamp.close.system_shutdown']);
+    expect(t.last(T.GOODBYE)).toEqual([T.GOODBYE, {}, 'wamp.close.goodbye_and_out']);
+    await expect(s.closed).resolves.toMatchObject({ reason: 'wamp.close.system_shutdown', clean: true, local: false });
+  });
+
+  it('rejects invalid arguments with ERR_INVALID_ARGUMENT', async () => {
+    const { s } = await joined();
+    await expect(s.call('')).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(s.register('x', 5 as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+  });
+});

@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// Builds every package to dist/esm (ES modules) and dist/cjs (CommonJS), each with type declarations.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const order = ['core', 'cryptobox', 'client'];
+
+for (const name of order) {
+  const dir = join(root, 'packages', name);
+  const started = Date.now();
+  rmSync(join(dir, 'dist'), { recursive: true, force: true });
+  const project = join(dir, 'tsconfig.build.json');
+  const run = (args) => execFileSync(process.execPath, [tsc, '-p', project, ...args], { stdio: 'inherit', cwd: dir });
+  run(['--outDir', join(dir, 'dist/esm'), '--module', 'ES2022', '--moduleResolution', 'Bundler']);
+  run(['--outDir', join(dir, 'dist/cjs'), '--module', 'CommonJS', '--moduleResolution', 'Node10']);
+  mkdirSync(join(dir, 'dist/esm'), { recursive: true });
+  writeFileSync(join(dir, 'dist/esm/package.json'), '{ "type": "module" }\n');
+  writeFileSync(join(dir, 'dist/cjs/package.json'), '{ "type": "commonjs" }\n');
+  console.log(`built @wampbox/${name} in ${Date.now() - started} ms`);
+}

@@ -1,0 +1,182 @@
+/**
+ * The WAMP JSON serializer (`wamp.2.json`).
+ *
+ * Binary values follow the WAMP convention: a `Uint8Array` is sent as the string
+ * `"\u0000" + base64(bytes)`, and every received string that starts with U+0000 is turned back into
+ * a `Uint8Array`, at any depth.
+ */
+import { SerializationError } from '../errors.js';
+import type { WampMessage } from '../messages.js';
+import type { Serializer } from '../serializer.js';
+import { decodeBase64, encodeBase64 } from './base64.js';
+
+/** First character of a string that carries binary data. */
+const BINARY_MARKER = '\u0000';
+/** How that character must appear in JSON text (raw control characters are not allowed there). */
+const ESCAPED_BINARY_MARKER = '\\u0000';
+
+let utf8Decoder: TextDecoder | undefined;
+
+/**
+ * Create the JSON serializer: id `json`, subprotocol `wamp.2.json`, RawSocket id 1, text frames.
+ *
+ * Encoding is `JSON.stringify` of the message after every `Uint8Array` inside arrays and plain
+ * objects has been replaced by its `"\u0000" + base64` string (on a copy; the message is never
+ * modified). Decoding accepts a string, or UTF-8 bytes as a `Uint8Array` or `ArrayBuffer`.
+ *
+ * @example
+ * ```ts
+ * const s = json();
+ * const frame = s.encode([48, 1, {}, 'com.example.echo', [new Uint8Array([1, 2, 3])]]);
+ * // '[48,1,{},"com.example.echo",["\\u0000AQID"]]'
+ * s.decode(frame); // [48, 1, {}, 'com.example.echo', [Uint8Array [1, 2, 3]]]
+ * ```
+ */
+export function json(): Serializer {
+  return JSON_SERIALIZER;
+}
+
+const JSON_SERIALIZER: Serializer = Object.freeze({
+  id: 'json',
+  protocol: 'wamp.2.json',
+  rawSocketId: 1,
+  binary: false,
+  encode: encodeJson,
+  decode: decodeJson,
+});
+
+function encodeJson(msg: WampMessage | readonly unknown[]): string {
+  if (!Array.isArray(msg)) throw new SerializationError('cannot encode message: not a list');
+  try {
+    return JSON.stringify(replaceBinaries(msg));
+  } catch (err) {
+    throw new SerializationError(`cannot encode message as JSON: ${describe(err)}`, { cause: err });
+  }
+}
+
+function decodeJson(frame: string | Uint8Array | ArrayBuffer): unknown[] {
+  let text: string;
+  if (typeof frame === 'string') {
+    text = frame;
+  } else if (ArrayBuffer.isView(frame) || isArrayBuffer(frame)) {
+    try {
+      text = (utf8Decoder ??= new TextDecoder('utf-8', { fatal: true })).decode(frame);
+    } catch (err) {
+      throw new SerializationError(`cannot decode JSON frame as UTF-8: ${describe(err)}`, { cause: err });
+    }
+  } else {
+    throw new SerializationError(`cannot decode JSON frame: expected a string, Uint8Array or ArrayBuffer, got ${typeof frame}`);
+  }
+
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new SerializationError(`cannot decode JSON frame: ${describe(err)}`, { cause: err });
+  }
+  if (!Array.isArray(value)) throw new SerializationError('cannot decode JSON frame: not a list');
+  if (text.includes(ESCAPED_BINARY_MARKER)) restoreBinariesInArray(value);
+  return value;
+}
+
+/**
+ * Return `value` with every `Uint8Array` (inside arrays and plain objects) replaced by its marked
+ * base64 string. Containers that hold no binary are returned as they are, so a message without
+ * binary costs one read-only pass and no allocation.
+ */
+function replaceBinaries(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const next = typeof item === 'object' && item !== null ? replaceBinaries(item) : item;
+      if (copy !== undefined) copy.push(next);
+      else if (next !== item) {
+        copy = value.slice(0, i);
+        copy.push(next);
+      }
+    }
+    return copy ?? value;
+  }
+  if (ArrayBuffer.isView(value)) return isBytes(value) ? BINARY_MARKER + encodeBase64(value) : value;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  let copy: Record<string, unknown> | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const item = record[key];
+    const next = typeof item === 'object' && item !== null ? replaceBinaries(item) : item;
+    if (copy === undefined && next !== item) {
+      copy = {};
+      for (let j = 0; j < i; j++) {
+        const earlier = keys[j] as string;
+        setOwn(copy, earlier, record[earlier]);
+      }
+    }
+    if (copy !== undefined) setOwn(copy, key, next);
+  }
+  return copy ?? value;
+}
+
+/** Replace, in place, every marked string inside a freshly parsed array by its bytes. */
+function restoreBinariesInArray(list: unknown[]): void {
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i];
+    if (typeof item === 'string') {
+      if (item.charCodeAt(0) === 0) list[i] = decodeMarked(item);
+    } else if (typeof item === 'object' && item !== null) {
+      if (Array.isArray(item)) restoreBinariesInArray(item);
+      else restoreBinariesInObject(item as Record<string, unknown>);
+    }
+  }
+}
+
+/** Replace, in place, every marked string inside a freshly parsed object by its bytes. */
+function restoreBinariesInObject(record: Record<string, unknown>): void {
+  const keys = Object.keys(record);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const item = record[key];
+    if (typeof item === 'string') {
+      if (item.charCodeAt(0) === 0) setOwn(record, key, decodeMarked(item));
+    } else if (typeof item === 'object' && item !== null) {
+      if (Array.isArray(item)) restoreBinariesInArray(item);
+      else restoreBinariesInObject(item as Record<string, unknown>);
+    }
+  }
+}
+
+function decodeMarked(text: string): Uint8Array {
+  try {
+    return decodeBase64(text, 1);
+  } catch (err) {
+    throw new SerializationError(`cannot decode JSON frame: a string starting with U+0000 is not valid base64 (${describe(err)})`, {
+      cause: err,
+    });
+  }
+}
+
+/** Assign an own data property, also for the key `__proto__` (where `=` would set the prototype). */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[key] = value;
+  }
+}
+
+/** Whether a view is a `Uint8Array` (or subclass), also one created in another realm. */
+function isBytes(view: ArrayBufferView): view is Uint8Array {
+  return view instanceof Uint8Array || Object.prototype.toString.call(view) === '[object Uint8Array]';
+}
+
+function isArrayBuffer(value: unknown): value is ArrayBuffer {
+  return value instanceof ArrayBuffer || Object.prototype.toString.call(value) === '[object ArrayBuffer]';
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

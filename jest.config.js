@@ -5,6 +5,7 @@ const transform = {
 const moduleNameMapper = {
   '^(\\.{1,2}/.*)\\.js$': '$1',
   '^@wampbox/core$': '<rootDir>/packages/core/src/index.ts',
+  '^@wampbox/core/testing$': '<rootDir>/packages/core/src/testing/codec-conformance.ts',
   '^@wampbox/cryptobox$': '<rootDir>/packages/cryptobox/src/index.ts',
   '^@wampbox/wamp-client$': '<rootDir>/packages/client/src/index.ts',
 };

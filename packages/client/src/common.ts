@@ -29,6 +29,13 @@ export {
   msgpack,
   passthrough,
   webSocketTransport,
+  WAMPCRA_DEFAULT_ITERATIONS,
+  WAMPCRA_DEFAULT_KEYLEN,
+  anonymous,
+  computeWampcraSignature,
+  deriveWampcraKey,
+  ticket,
+  wampcra,
 } from '@wampbox/core';
 export type {
   CallOptions,
@@ -64,6 +71,10 @@ export type {
   TransportOptions,
   WelcomeInfo,
   WirePayload,
+  Authenticator,
+  TicketOptions,
+  TicketSource,
+  WampcraOptions,
 } from '@wampbox/core';
-export { KeyRing, cryptobox, generateKeyPair } from '@wampbox/cryptobox';
-export type { CryptoboxOptions, KeyPair, KeyEntryInput } from '@wampbox/cryptobox';
+export { KeyRing, cryptobox, generateKeyPair, CRYPTOSIGN_CHALLENGE_BYTES, CRYPTOSIGN_SEED_BYTES, cryptosign, cryptosignKeyPair, signCryptosignChallenge } from '@wampbox/cryptobox';
+export type { CryptoboxOptions, KeyPair, KeyEntryInput, CryptosignKeyPair, CryptosignOptions } from '@wampbox/cryptobox';

@@ -1,3 +1,5 @@
+import { resolveAuthenticators } from './auth/authenticator.js';
+import type { Authenticator } from './auth/authenticator.js';
 import { InvalidArgumentError } from './errors.js';
 import { defaultSerializers } from './serializers/index.js';
 import type { Serializer } from './serializer.js';
@@ -23,12 +25,25 @@ export interface ConnectOptions extends JoinOptions {
   connectTimeoutMs?: number | undefined;
   /** Abort connecting. */
   signal?: AbortSignal | undefined;
+  /**
+   * How to authenticate: one authenticator, or several in order of preference (the router picks
+   * the method). They set `authmethods`, `authid` (unless `authid` is given here), `authextra`
+   * (merged with `authextra` given here, which wins) and the CHALLENGE handler. Use either this or
+   * the raw `authmethods`/`onChallenge` options. Without either, the client joins anonymously.
+   * @example
+   * ```ts
+   * await connect({ url, realm: 'realm1', auth: wampcra('wampcra-secret', { authid: 'wampcra-user' }) });
+   * ```
+   */
+  auth?: Authenticator | readonly Authenticator[] | undefined;
 }
 
 /**
  * Open a transport with `transport` and join a realm: the runtime-agnostic core of `connect()`.
  * @throws TransportError `ERR_TRANSPORT` / `ERR_NO_SERIALIZER` when the connection cannot be opened.
- * @throws JoinRefusedError `ERR_JOIN_REFUSED` / `ERR_AUTHENTICATION` when the router refuses the session.
+ * @throws JoinRefusedError `ERR_JOIN_REFUSED` / `ERR_AUTHENTICATION` when the router refuses the session
+ *   (or an authenticator fails).
+ * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` for a bad URL, realm or `auth` option.
  */
 export async function connectWith(transport: TransportFactory, options: ConnectOptions): Promise<Session> {
   if (typeof options.url !== 'string' || options.url.length === 0) throw new InvalidArgumentError('url must be a non-empty string');
@@ -36,11 +51,12 @@ export async function connectWith(transport: TransportFactory, options: ConnectO
   const serializers = options.serializers ?? defaultSerializers();
   if (serializers.length === 0) throw new InvalidArgumentError('at least one serializer is needed');
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  const joinOptions: JoinOptions = options.auth === undefined ? options : { ...options, ...(await resolveAuthenticators(options.auth, options)) };
   const t = await transport(options.url, {
     serializers,
     maxFrameBytes,
     signal: options.signal,
     connectTimeoutMs: options.connectTimeoutMs ?? 10000,
   });
-  return Session.join(t, options);
+  return Session.join(t, joinOptions);
 }

@@ -66,3 +66,9 @@ export type {
 } from './types.js';
 export { DEFAULT_MAX_FRAME_BYTES, connectWith } from './connect.js';
 export type { ConnectOptions } from './connect.js';
+export type { Authenticator } from './auth/authenticator.js';
+export { anonymous } from './auth/anonymous.js';
+export { ticket } from './auth/ticket.js';
+export type { TicketOptions, TicketSource } from './auth/ticket.js';
+export { WAMPCRA_DEFAULT_ITERATIONS, WAMPCRA_DEFAULT_KEYLEN, computeWampcraSignature, deriveWampcraKey, wampcra } from './auth/wampcra.js';
+export type { WampcraOptions } from './auth/wampcra.js';

@@ -8,6 +8,8 @@ export interface SubscriptionOwner {
 /**
  * A live subscription. Events reach the handler given to `subscribe()`, and can also be read
  * with `for await (const ev of subscription)`; iteration ends when the subscription ends.
+ * A subscription made without a handler buffers events from the start until they are read; one
+ * with a handler buffers for iteration only once an iterator was created.
  *
  * @example
  * ```ts
@@ -41,6 +43,8 @@ export class Subscription implements AsyncIterable<EventData> {
     this.topic = topic;
     this.options = options;
     this.handler = handler;
+    // without a handler, iteration is the only way to read events: keep them from the start
+    if (!handler) this.queue = [];
   }
 
   /** `false` once unsubscribed or the session ended. */

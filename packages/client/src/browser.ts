@@ -8,8 +8,8 @@
  * ```
  * @packageDocumentation
  */
-import { InvalidArgumentError, connectWith, webSocketTransport } from '@wampbox/core';
-import type { ConnectOptions as CoreConnectOptions, Session, TransportFactory, WebSocketConstructor } from '@wampbox/core';
+import { Connection, InvalidArgumentError, connectWith, webSocketTransport } from '@wampbox/core';
+import type { ConnectionOptions as CoreConnectionOptions, ConnectOptions as CoreConnectOptions, Session, TransportFactory, WebSocketConstructor } from '@wampbox/core';
 
 export * from './common.js';
 
@@ -26,12 +26,27 @@ export interface ConnectOptions extends CoreConnectOptions {
  * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` for a non-WebSocket URL or when no global WebSocket exists.
  */
 export async function connect(options: ConnectOptions): Promise<Session> {
-  let factory = options.transport;
-  if (!factory) {
-    if (!/^wss?:/i.test(options.url)) throw new InvalidArgumentError('only ws:// and wss:// URLs are supported in the browser');
-    const WS = (globalThis as { WebSocket?: unknown }).WebSocket;
-    if (typeof WS !== 'function') throw new InvalidArgumentError('no global WebSocket in this runtime');
-    factory = webSocketTransport({ WebSocket: WS as WebSocketConstructor });
-  }
-  return connectWith(factory, options);
+  return connectWith(options.transport ?? globalWebSocketTransport(options.url), options);
+}
+
+function globalWebSocketTransport(url: string): TransportFactory {
+  if (!/^wss?:/i.test(url)) throw new InvalidArgumentError('only ws:// and wss:// URLs are supported in the browser');
+  const WS = (globalThis as { WebSocket?: unknown }).WebSocket;
+  if (typeof WS !== 'function') throw new InvalidArgumentError('no global WebSocket in this runtime');
+  return webSocketTransport({ WebSocket: WS as WebSocketConstructor });
+}
+
+/** Options of {@link connection} in browsers. */
+export interface ConnectionOptions extends CoreConnectionOptions {
+  /** Use this transport factory instead of the global WebSocket. */
+  transport?: TransportFactory | undefined;
+}
+
+/**
+ * A long-lived connection that reconnects with backoff and restores subscriptions and
+ * registrations. Browsers have no WebSocket ping, so its heartbeat uses a WAMP round trip.
+ * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` for a non-WebSocket URL or without a global WebSocket.
+ */
+export function connection(options: ConnectionOptions): Connection {
+  return new Connection(options.transport ?? globalWebSocketTransport(options.url), options);
 }

@@ -2,6 +2,12 @@
 export {
   AGENT,
   ApplicationError,
+  Connection,
+  DurableRegistration,
+  DurableSubscription,
+  consoleLogger,
+  reconnectDelay,
+  silentLogger,
   CLIENT_ROLES,
   CanceledError,
   DEFAULT_MAX_FRAME_BYTES,
@@ -39,6 +45,15 @@ export {
 } from '@wampbox/core';
 export type {
   CallOptions,
+  ConnectionEvents,
+  ConnectionOptions,
+  HeartbeatOptions,
+  LogFields,
+  LogLevel,
+  Logger,
+  OfflinePolicy,
+  ReconnectOptions,
+  RetryInfo,
   CallResult,
   CancelMode,
   ChallengeHandler,

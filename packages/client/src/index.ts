@@ -13,8 +13,8 @@
  */
 import WebSocket from 'ws';
 import type { ClientOptions } from 'ws';
-import { InvalidArgumentError, connectWith, webSocketTransport } from '@wampbox/core';
-import type { ConnectOptions as CoreConnectOptions, Session, TransportFactory, WebSocketConstructor } from '@wampbox/core';
+import { Connection, InvalidArgumentError, connectWith, webSocketTransport } from '@wampbox/core';
+import type { ConnectionOptions as CoreConnectionOptions, ConnectOptions as CoreConnectOptions, Session, TransportFactory, WebSocketConstructor } from '@wampbox/core';
 import { rawSocketTransport } from './rawsocket.js';
 
 export * from './common.js';
@@ -62,4 +62,28 @@ export function transportFor(url: string, webSocket?: ClientOptions): TransportF
 export async function connect(options: ConnectOptions): Promise<Session> {
   const factory = options.transport ?? transportFor(options.url, options.webSocket);
   return connectWith(factory, options);
+}
+
+/** Options of {@link connection} in Node: {@link ConnectOptions} plus reconnect, heartbeat and offline policies. */
+export interface ConnectionOptions extends CoreConnectionOptions {
+  /** Options for the `ws` WebSocket (headers, TLS, agent, ...). */
+  webSocket?: ClientOptions | undefined;
+  /** Use this transport factory instead of choosing one from the URL scheme. */
+  transport?: TransportFactory | undefined;
+}
+
+/**
+ * A long-lived connection that reconnects with backoff and restores subscriptions and
+ * registrations. Call `open()` to start it.
+ * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` for an unsupported URL scheme.
+ * @example
+ * ```ts
+ * const conn = connection({ url: 'ws://127.0.0.1:8080/ws', realm: 'realm1', reconnect: { maxDelayMs: 10_000 } });
+ * conn.on('retry', ({ attempt, delayMs }) => console.log(`reconnecting, attempt ${attempt} in ${delayMs} ms`));
+ * await conn.open();
+ * await conn.subscribe('com.example.tick', (ev) => console.log(ev.args));
+ * ```
+ */
+export function connection(options: ConnectionOptions): Connection {
+  return new Connection(options.transport ?? transportFor(options.url, options.webSocket), options);
 }

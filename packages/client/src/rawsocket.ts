@@ -267,6 +267,10 @@ class RawSocketConnection implements RawSocketTransport {
     this.writeFrame(FRAME_MESSAGE, frame, length);
   }
 
+  probe(timeoutMs: number): Promise<number> {
+    return this.ping(undefined, { timeoutMs });
+  }
+
   ping(payload?: Uint8Array | string, options?: RawSocketPingOptions): Promise<number> {
     if (this.phase !== 'open') return Promise.reject(new TransportError('RawSocket transport is not open'));
     let bytes: Uint8Array;

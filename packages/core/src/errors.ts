@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'ERR_CONNECTION_LOST'
   | 'ERR_TRANSPORT'
   | 'ERR_FRAME_TOO_LARGE'
+  | 'ERR_BACKPRESSURE'
   | 'ERR_SERIALIZATION'
   | 'ERR_NO_SERIALIZER'
   | 'ERR_JOIN_REFUSED'
@@ -105,7 +106,7 @@ export class SessionClosedError extends WampboxError {
 
 /** The transport failed to connect, failed while open, or refused a frame. */
 export class TransportError extends WampboxError {
-  constructor(message: string, options?: WampboxErrorOptions & { code?: 'ERR_TRANSPORT' | 'ERR_FRAME_TOO_LARGE' | 'ERR_NO_SERIALIZER' }) {
+  constructor(message: string, options?: WampboxErrorOptions & { code?: 'ERR_TRANSPORT' | 'ERR_FRAME_TOO_LARGE' | 'ERR_NO_SERIALIZER' | 'ERR_BACKPRESSURE' }) {
     super(options?.code ?? 'ERR_TRANSPORT', message, options);
   }
 }

@@ -72,3 +72,7 @@ export { ticket } from './auth/ticket.js';
 export type { TicketOptions, TicketSource } from './auth/ticket.js';
 export { WAMPCRA_DEFAULT_ITERATIONS, WAMPCRA_DEFAULT_KEYLEN, computeWampcraSignature, deriveWampcraKey, wampcra } from './auth/wampcra.js';
 export type { WampcraOptions } from './auth/wampcra.js';
+export { Connection, DurableRegistration, DurableSubscription, reconnectDelay } from './connection.js';
+export type { ConnectionEvents, ConnectionOptions, HeartbeatOptions, OfflinePolicy, ReconnectOptions, RetryInfo } from './connection.js';
+export { consoleLogger, describeMessage, silentLogger } from './logger.js';
+export type { LogFields, LogLevel, Logger } from './logger.js';

@@ -12,9 +12,12 @@ import {
   ProtocolError,
   SessionClosedError,
   TimeoutError,
+  TransportError,
   WampboxError,
 } from './errors.js';
 import { helloDetails } from './features.js';
+import { describeMessage, silentLogger } from './logger.js';
+import type { Logger } from './logger.js';
 import { MessageType as T, MessageTypeName, validateRouterMessage } from './messages.js';
 import type { ArgsSlot, Dict, RouterMessage } from './messages.js';
 import { isPassthrough, passthrough } from './passthrough.js';
@@ -66,6 +69,17 @@ export interface JoinOptions {
   closeTimeoutMs?: number | undefined;
   /** Give up joining after this many milliseconds. Default 15000 ms. */
   joinTimeoutMs?: number | undefined;
+  /** Where log lines go. Default: nowhere. */
+  logger?: Logger | undefined;
+  /** Log every message sent and received (type, id, URI; never payloads) at level `trace`. */
+  trace?: boolean | undefined;
+  /**
+   * Refuse to send (with `ERR_BACKPRESSURE`) while more than this many bytes wait in the
+   * transport's send buffer. Default 16 MiB.
+   */
+  maxBufferedBytes?: number | undefined;
+  /** {@link Session.drain} resolves once the send buffer is at or below this many bytes. Default 1 MiB. */
+  highWaterMarkBytes?: number | undefined;
 }
 
 /** Events a session emits. */
@@ -208,6 +222,12 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly closedPromise: Promise<CloseInfo>;
   private resolveClosed!: (info: CloseInfo) => void;
   private readonly closeTimeoutMs: number;
+  private readonly logger: Logger;
+  private readonly tracing: boolean;
+  private readonly maxBuffered: number;
+  private readonly highWaterMark: number;
+  /** Frames received so far (for liveness checks). */
+  private received = 0;
   private readonly unsubscribeBound = (sub: Subscription): Promise<void> => this.doUnsubscribe(sub);
   private readonly unregisterBound = (reg: Registration): Promise<void> => this.doUnregister(reg);
   private readonly subOwner = { unsubscribe: this.unsubscribeBound };
@@ -222,6 +242,10 @@ export class Session extends EventEmitter<SessionEvents> {
     this.codec = options.codec ?? passthrough();
     this.plain = isPassthrough(this.codec);
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
+    this.logger = options.logger ?? silentLogger;
+    this.tracing = options.trace === true && typeof this.logger.trace === 'function';
+    this.maxBuffered = options.maxBufferedBytes ?? 16 * 1024 * 1024;
+    this.highWaterMark = options.highWaterMarkBytes ?? 1024 * 1024;
     this.closedPromise = new Promise<CloseInfo>((resolve) => {
       this.resolveClosed = resolve;
     });
@@ -295,6 +319,62 @@ export class Session extends EventEmitter<SessionEvents> {
   /** The payload-transparency dialect the router speaks (`transparency`, `passthru` or `none`). */
   get payloadDialect(): PayloadDialect {
     return this.dialect;
+  }
+
+  /** Bytes waiting in the transport's send buffer. */
+  get bufferedAmount(): number {
+    return this.transport.bufferedAmount;
+  }
+
+  /** Frames received since the session started (a cheap liveness counter). */
+  get framesReceived(): number {
+    return this.received;
+  }
+
+  /**
+   * Resolves once the transport's send buffer is at or below the high-water mark (immediately if
+   * it already is). Rejects with `ERR_SESSION_CLOSED` if the session ends first.
+   */
+  drain(): Promise<void> {
+    if (this.transport.bufferedAmount <= this.highWaterMark) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        if (this.state === 'closed') reject(new SessionClosedError(this.closeInfo?.reason ?? 'wamp.close.transport_lost'));
+        else if (this.transport.bufferedAmount <= this.highWaterMark) resolve();
+        else setTimeout(check, 5);
+      };
+      setTimeout(check, 5);
+    });
+  }
+
+  /**
+   * Check that the router still answers: a transport-level ping where the transport has one
+   * (WebSocket in Node, RawSocket), else a WAMP round trip (a CALL whose ERROR reply proves the
+   * router is alive). Resolves with the round-trip time in milliseconds.
+   * @throws TimeoutError `ERR_TIMEOUT` when no answer came within `timeoutMs`.
+   * @throws SessionClosedError `ERR_SESSION_CLOSED` when the session is not open.
+   */
+  async ping(timeoutMs = 10000): Promise<number> {
+    this.assertOpen();
+    const started = Date.now();
+    if (typeof this.transport.probe === 'function') return this.transport.probe(timeoutMs);
+    try {
+      await this.call('wampbox.liveness.probe', undefined, undefined, { timeoutMs, cancelMode: 'killnowait' });
+    } catch (e) {
+      if (!(e instanceof ApplicationError)) throw e;
+    }
+    return Date.now() - started;
+  }
+
+  /**
+   * Drop the connection at once, without a GOODBYE: every pending operation rejects with
+   * `ERR_CONNECTION_LOST`. Used when the router stopped answering.
+   */
+  abort(message = 'connection abandoned'): void {
+    if (this.state === 'closed') return;
+    const error = new SessionClosedError('wamp.close.transport_lost', message, { code: 'ERR_CONNECTION_LOST' });
+    this.finish({ reason: 'wamp.close.transport_lost', details: { message }, local: true, clean: false, error }, error);
+    void this.transport.close(1000, message);
   }
 
   /** Resolves (never rejects) once the session has ended, with why. */
@@ -625,13 +705,25 @@ export class Session extends EventEmitter<SessionEvents> {
       return true;
     }
     try {
-      this.transport.send(this.transport.serializer.encode(msg));
+      this.transmit(msg);
       return true;
     } catch (e) {
       const err = e instanceof Error ? e : new WampboxError('ERR_TRANSPORT', String(e));
       if (onFail) onFail(err);
       return false;
     }
+  }
+
+  /** Serialize and hand one message to the transport, enforcing the send-buffer bound. */
+  private transmit(msg: unknown[]): void {
+    const t = this.transport;
+    if (t.bufferedAmount > this.maxBuffered && msg[0] !== T.GOODBYE && msg[0] !== T.ABORT) {
+      throw new TransportError(`send buffer holds ${t.bufferedAmount} bytes, over the bound of ${this.maxBuffered}; await session.drain()`, {
+        code: 'ERR_BACKPRESSURE',
+      });
+    }
+    if (this.tracing) this.logger.trace!('wamp send', describeMessage(msg));
+    t.send(t.serializer.encode(msg));
   }
 
   private enqueueOut(step: () => unknown, onFail: (err: Error) => void): void {
@@ -673,7 +765,7 @@ export class Session extends EventEmitter<SessionEvents> {
         return;
       }
       appendWirePayload(msg, options, w, this.dialect);
-      this.transport.send(this.transport.serializer.encode(msg));
+      this.transmit(msg);
       onSent?.(w.kind === 'opaque');
     };
     if (this.outChain || isThenable(wire)) {
@@ -813,6 +905,8 @@ export class Session extends EventEmitter<SessionEvents> {
       this.violation(err);
       return;
     }
+    this.received++;
+    if (this.tracing) this.logger.trace!('wamp receive', describeMessage(msg));
     if (this.inChain) {
       this.inQueued++;
       this.inChain = this.inChain.then(() => this.dispatch(msg)).then(() => {

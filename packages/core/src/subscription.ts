@@ -1,3 +1,4 @@
+import { EventQueue } from './event-queue.js';
 import type { EventData, EventHandler, SubscribeOptions } from './types.js';
 
 /** What a {@link Subscription} needs from its session. */
@@ -27,8 +28,7 @@ export class Subscription implements AsyncIterable<EventData> {
   /** @internal */
   readonly handler: EventHandler | undefined;
   private activeFlag = true;
-  private queue: EventData[] | null = null;
-  private waiters: ((r: IteratorResult<EventData>) => void)[] = [];
+  private queue: EventQueue<EventData> | null = null;
   private endReason: Error | null = null;
 
   /** @internal */
@@ -44,7 +44,7 @@ export class Subscription implements AsyncIterable<EventData> {
     this.options = options;
     this.handler = handler;
     // without a handler, iteration is the only way to read events: keep them from the start
-    if (!handler) this.queue = [];
+    if (!handler) this.queue = new EventQueue();
   }
 
   /** `false` once unsubscribed or the session ended. */
@@ -64,9 +64,7 @@ export class Subscription implements AsyncIterable<EventData> {
 
   /** @internal Deliver one event to iterators. */
   push(ev: EventData): void {
-    const w = this.waiters.shift();
-    if (w) w({ value: ev, done: false });
-    else if (this.queue) this.queue.push(ev);
+    this.queue?.push(ev);
   }
 
   /** @internal Whether anything reads events through iteration. */
@@ -79,21 +77,17 @@ export class Subscription implements AsyncIterable<EventData> {
     if (!this.activeFlag) return;
     this.activeFlag = false;
     if (reason) this.endReason = reason;
-    for (const w of this.waiters.splice(0)) w({ value: undefined, done: true });
+    this.queue?.end();
   }
 
   [Symbol.asyncIterator](): AsyncIterator<EventData> {
-    if (!this.queue) this.queue = [];
+    if (!this.queue) this.queue = new EventQueue();
+    if (!this.activeFlag) this.queue.end();
     const queue = this.queue;
     return {
-      next: (): Promise<IteratorResult<EventData>> => {
-        const ev = queue.shift();
-        if (ev) return Promise.resolve({ value: ev, done: false });
-        if (!this.activeFlag) return Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve) => this.waiters.push(resolve));
-      },
+      next: () => queue.next(),
       return: async (): Promise<IteratorResult<EventData>> => {
-        queue.length = 0;
+        queue.clear();
         if (this.activeFlag) await this.unsubscribe().catch(() => undefined);
         return { value: undefined, done: true };
       },

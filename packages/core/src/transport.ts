@@ -43,6 +43,12 @@ export interface Transport {
   send(frame: string | Uint8Array): void;
   /** Close the connection. Resolves once closed. Never rejects. */
   close(code?: number, reason?: string): Promise<void>;
+  /**
+   * Transport-level liveness check (WebSocket ping in Node, RawSocket PING), where the transport
+   * has one. Resolves with the round-trip time in milliseconds.
+   * @throws TimeoutError `ERR_TIMEOUT` when no answer came within `timeoutMs`.
+   */
+  probe?(timeoutMs: number): Promise<number>;
 }
 
 /** Options common to every transport factory. */

@@ -1,4 +1,4 @@
-import { TransportError } from './errors.js';
+import { TimeoutError, TransportError } from './errors.js';
 import type { Serializer } from './serializer.js';
 import type { Transport, TransportCloseInfo, TransportFactory, TransportHandlers, TransportOptions } from './transport.js';
 
@@ -30,6 +30,13 @@ export interface WebSocketTransportConfig {
   options?: Record<string, unknown> | ((url: string, transport: TransportOptions) => Record<string, unknown>) | undefined;
 }
 
+/** The event-emitter side of Node's `ws`, used for ping/pong. */
+interface NodeWebSocket {
+  ping(data?: unknown): void;
+  once(event: 'pong', fn: () => void): void;
+  removeListener(event: 'pong', fn: () => void): void;
+}
+
 const OPEN = 1;
 const encoder = /* @__PURE__ */ new TextEncoder();
 
@@ -51,6 +58,8 @@ class WebSocketTransport implements Transport {
   private closedInfo: TransportCloseInfo | null = null;
   private closeWaiters: (() => void)[] = [];
   private localClose = false;
+  /** Transport-level ping, where the WebSocket class has one (`ws` in Node); browsers have none. */
+  readonly probe?: (timeoutMs: number) => Promise<number>;
 
   constructor(
     private readonly ws: WebSocketLike,
@@ -65,6 +74,33 @@ class WebSocketTransport implements Transport {
     ws.onerror = () => {
       /* the close event that follows carries the outcome */
     };
+    const node = ws as unknown as NodeWebSocket;
+    if (typeof node.ping === 'function' && typeof node.once === 'function' && typeof node.removeListener === 'function') {
+      this.probe = (timeoutMs) => this.nodePing(node, timeoutMs);
+    }
+  }
+
+  private nodePing(node: NodeWebSocket, timeoutMs: number): Promise<number> {
+    if (this.closedInfo) return Promise.reject(new TransportError('WebSocket is not open'));
+    const started = Date.now();
+    return new Promise<number>((resolve, reject) => {
+      const onPong = (): void => {
+        clearTimeout(timer);
+        resolve(Date.now() - started);
+      };
+      const timer = setTimeout(() => {
+        node.removeListener('pong', onPong);
+        reject(new TimeoutError(`no pong within ${timeoutMs} ms`));
+      }, timeoutMs);
+      node.once('pong', onPong);
+      try {
+        node.ping();
+      } catch (cause) {
+        clearTimeout(timer);
+        node.removeListener('pong', onPong);
+        reject(new TransportError('ping failed', { cause }));
+      }
+    });
   }
 
   get bufferedAmount(): number {

@@ -1,0 +1,630 @@
+/**
+ * A long-lived connection: a session that comes back. When the transport is lost it reconnects
+ * with exponential backoff and jitter, re-joins, and re-establishes every subscription and
+ * registration made through it, with their original options and handlers.
+ */
+import { EventEmitter } from 'eventemitter3';
+import { connectWith } from './connect.js';
+import type { ConnectOptions } from './connect.js';
+import {
+  CanceledError,
+  InvalidArgumentError,
+  JoinRefusedError,
+  SessionClosedError,
+  TimeoutError,
+  WampboxError,
+} from './errors.js';
+import { EventQueue } from './event-queue.js';
+import type { Dict } from './messages.js';
+import type { Registration } from './registration.js';
+import type { Session } from './session.js';
+import type { Subscription } from './subscription.js';
+import type { TransportFactory } from './transport.js';
+import type {
+  CallOptions,
+  CallResult,
+  CloseInfo,
+  EventData,
+  EventHandler,
+  ProcedureHandler,
+  PublishOptions,
+  RegisterOptions,
+  SubscribeOptions,
+} from './types.js';
+
+/** Backoff between reconnect attempts. */
+export interface ReconnectOptions {
+  /** Delay before the first retry. Default 500 ms. */
+  initialDelayMs?: number | undefined;
+  /** Upper bound of the delay. Default 30000 ms. */
+  maxDelayMs?: number | undefined;
+  /** Growth of the delay per failed attempt. Default 2. */
+  factor?: number | undefined;
+  /** Fraction of each delay that is randomized (0 = none, 1 = full jitter). Default 0.5. */
+  jitter?: number | undefined;
+  /** Give up after this many failed attempts in a row. Default: never give up. */
+  maxAttempts?: number | undefined;
+}
+
+/** Dead-peer detection. */
+export interface HeartbeatOptions {
+  /** Check the router after this long without a frame from it. Default 30000 ms; 0 turns it off. */
+  intervalMs?: number | undefined;
+  /** Declare the router dead when the check gets no answer within this time. Default 10000 ms. */
+  timeoutMs?: number | undefined;
+}
+
+/** What happens to new calls and publishes while the connection is down. */
+export type OfflinePolicy = 'wait' | 'fail';
+
+/** Options of a {@link Connection}. */
+export interface ConnectionOptions extends ConnectOptions {
+  /** Reconnect policy; `false` turns reconnecting off. */
+  reconnect?: ReconnectOptions | false | undefined;
+  /** Dead-peer detection; `false` turns it off. */
+  heartbeat?: HeartbeatOptions | false | undefined;
+  /**
+   * New calls while disconnected: `wait` for the reconnect (bounded by their `timeoutMs`) or
+   * `fail` at once with `ERR_CONNECTION_LOST`. Default `wait`.
+   */
+  callsWhileDisconnected?: OfflinePolicy | undefined;
+  /** New publishes while disconnected: `wait` or `fail`. Default `wait`. */
+  publishesWhileDisconnected?: OfflinePolicy | undefined;
+  /** At most this many operations wait for a reconnect; more fail with `ERR_BACKPRESSURE`. Default 1000. */
+  maxWaiting?: number | undefined;
+}
+
+/** A reconnect attempt is scheduled. */
+export interface RetryInfo {
+  /** Failed attempts so far in this outage. */
+  readonly attempt: number;
+  /** How long until the next attempt. */
+  readonly delayMs: number;
+  /** Why the last attempt failed (or why the connection was lost). */
+  readonly error?: Error | undefined;
+}
+
+/** Lifecycle events of a {@link Connection}. */
+export interface ConnectionEvents {
+  /** An attempt to open a session starts. */
+  connecting: [info: { attempt: number }];
+  /** A session is open and every subscription and registration has been re-established. */
+  open: [session: Session];
+  /** A session ended. `willReconnect` says whether the connection tries again. */
+  close: [info: CloseInfo & { willReconnect: boolean }];
+  /** The connection was lost and will be re-established. */
+  reconnecting: [info: { reason: string }];
+  /** A reconnect attempt is scheduled after `delayMs`. */
+  retry: [info: RetryInfo];
+  /** An error that belongs to no pending operation (restore failures, undeliverable events, ...). */
+  error: [error: Error];
+}
+
+type ConnState = 'idle' | 'connecting' | 'open' | 'waiting' | 'closed';
+
+interface Waiter {
+  run(session: Session): void;
+  fail(err: Error): void;
+}
+
+/** Fill in reconnect defaults. */
+function backoff(o: ReconnectOptions | undefined): Required<ReconnectOptions> {
+  return {
+    initialDelayMs: o?.initialDelayMs ?? 500,
+    maxDelayMs: o?.maxDelayMs ?? 30000,
+    factor: o?.factor ?? 2,
+    jitter: Math.min(1, Math.max(0, o?.jitter ?? 0.5)),
+    maxAttempts: o?.maxAttempts ?? Number.POSITIVE_INFINITY,
+  };
+}
+
+/**
+ * The delay before reconnect attempt `attempt` (1-based): exponential growth capped at
+ * `maxDelayMs`, of which the `jitter` fraction is randomized.
+ */
+export function reconnectDelay(attempt: number, o: ReconnectOptions = {}, random: () => number = Math.random): number {
+  const b = backoff(o);
+  const base = Math.min(b.maxDelayMs, b.initialDelayMs * b.factor ** Math.max(0, attempt - 1));
+  return Math.round(base * (1 - b.jitter * random()));
+}
+
+/** Errors after which retrying cannot help: wrong credentials, unknown realm, bad arguments. */
+function isFatal(e: unknown): boolean {
+  return e instanceof JoinRefusedError || e instanceof InvalidArgumentError;
+}
+
+/**
+ * A subscription that survives reconnects: re-made on every new session with the same topic,
+ * options and handler. Readable as an async iterator across reconnects.
+ */
+export class DurableSubscription implements AsyncIterable<EventData> {
+  private activeFlag = true;
+  private queue: EventQueue<EventData> | null = null;
+  /** @internal The subscription in the current session, if any. */
+  current: Subscription | null = null;
+  /** @internal Forwards events from each session's subscription. */
+  readonly deliver: EventHandler = (ev) => {
+    this.queue?.push(ev);
+    return this.handler?.(ev);
+  };
+
+  /** @internal */
+  constructor(
+    private readonly conn: Connection,
+    /** The topic (or pattern). */
+    readonly topic: string,
+    /** The handler, if any. */
+    readonly handler: EventHandler | undefined,
+    /** The options, kept for every re-subscription. */
+    readonly options: Readonly<SubscribeOptions>,
+  ) {
+    if (!handler) this.queue = new EventQueue();
+  }
+
+  /** `false` once unsubscribed or the connection closed for good. */
+  get active(): boolean {
+    return this.activeFlag;
+  }
+
+  /** The router's subscription id in the current session, if subscribed right now. */
+  get id(): number | undefined {
+    return this.current?.active ? this.current.id : undefined;
+  }
+
+  /** Stop receiving events, now and after reconnects. */
+  async unsubscribe(): Promise<void> {
+    if (!this.activeFlag) return;
+    this.end();
+    this.conn._forget(this);
+    const cur = this.current;
+    this.current = null;
+    if (cur?.active) await cur.unsubscribe().catch(() => undefined);
+  }
+
+  /** @internal */
+  end(): void {
+    this.activeFlag = false;
+    this.queue?.end();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<EventData> {
+    if (!this.queue) this.queue = new EventQueue();
+    if (!this.activeFlag) this.queue.end();
+    const queue = this.queue;
+    return {
+      next: () => queue.next(),
+      return: async () => {
+        queue.clear();
+        await this.unsubscribe();
+        return { value: undefined, done: true };
+      },
+    };
+  }
+}
+
+/** A registration that survives reconnects: re-made on every new session. */
+export class DurableRegistration {
+  private activeFlag = true;
+  /** @internal The registration in the current session, if any. */
+  current: Registration | null = null;
+
+  /** @internal */
+  constructor(
+    private readonly conn: Connection,
+    /** The procedure (or pattern). */
+    readonly procedure: string,
+    /** The handler. */
+    readonly handler: ProcedureHandler,
+    /** The options, kept for every re-registration. */
+    readonly options: Readonly<RegisterOptions>,
+  ) {}
+
+  /** `false` once unregistered or the connection closed for good. */
+  get active(): boolean {
+    return this.activeFlag;
+  }
+
+  /** The router's registration id in the current session, if registered right now. */
+  get id(): number | undefined {
+    return this.current?.active ? this.current.id : undefined;
+  }
+
+  /** Remove the registration, now and after reconnects. */
+  async unregister(): Promise<void> {
+    if (!this.activeFlag) return;
+    this.activeFlag = false;
+    this.conn._forget(this);
+    const cur = this.current;
+    this.current = null;
+    if (cur?.active) await cur.unregister().catch(() => undefined);
+  }
+
+  /** @internal */
+  end(): void {
+    this.activeFlag = false;
+  }
+}
+
+/**
+ * A connection that reconnects. Calls, publishes, subscriptions and registrations made through it
+ * survive a lost transport: in-flight calls reject at once with `ERR_CONNECTION_LOST`, new ones
+ * wait for the reconnect or fail fast (by option), and subscriptions and registrations are
+ * re-established with their original options and handlers.
+ *
+ * @example
+ * ```ts
+ * const conn = new Connection(transportFactory, { url, realm: 'realm1', reconnect: { maxDelayMs: 10_000 } });
+ * conn.on('retry', ({ attempt, delayMs }) => console.log(`retry ${attempt} in ${delayMs} ms`));
+ * await conn.open();
+ * await conn.subscribe('com.example.tick', (ev) => console.log(ev.args));
+ * const res = await conn.call('com.example.add', [2, 3], {}, { timeoutMs: 5000 });
+ * await conn.close();
+ * ```
+ */
+export class Connection extends EventEmitter<ConnectionEvents> {
+  private state: ConnState = 'idle';
+  private session: Session | null = null;
+  private readonly subs = new Set<DurableSubscription>();
+  private readonly regs = new Set<DurableRegistration>();
+  private readonly waiters = new Set<Waiter>();
+  private opened: Promise<Session> | null = null;
+  private settleFirst: { resolve(s: Session): void; reject(e: Error): void } | null = null;
+  private stopRequested = false;
+  private backoffTimer: ReturnType<typeof setTimeout> | undefined;
+  private wakeBackoff: (() => void) | null = null;
+  private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly finalClose: Promise<CloseInfo>;
+  private resolveFinal!: (info: CloseInfo) => void;
+  private lastInfo: CloseInfo | null = null;
+  private readonly onSessionError = (e: Error): void => {
+    this.emit('error', e);
+  };
+  private readonly onSignalAbort = (): void => {
+    void this.close();
+  };
+
+  constructor(
+    private readonly transport: TransportFactory,
+    private readonly options: ConnectionOptions,
+  ) {
+    super();
+    this.finalClose = new Promise((resolve) => {
+      this.resolveFinal = resolve;
+    });
+    options.signal?.addEventListener('abort', this.onSignalAbort, { once: true });
+  }
+
+  /** The current session, or `null` while disconnected. */
+  get currentSession(): Session | null {
+    return this.session;
+  }
+
+  /** `true` while a session is open. */
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
+  /** Resolves (never rejects) once the connection has closed for good. */
+  get closed(): Promise<CloseInfo> {
+    return this.finalClose;
+  }
+
+  /**
+   * Start connecting. Resolves with the first session; later sessions are announced with `open`.
+   * @throws JoinRefusedError when the router refuses the session (not retried).
+   * @throws WampboxError the last error when the reconnect policy gives up, or `ERR_SESSION_CLOSED`
+   *   when {@link Connection.close} is called first.
+   */
+  open(): Promise<Session> {
+    if (this.opened) return this.opened;
+    this.opened = new Promise<Session>((resolve, reject) => {
+      this.settleFirst = { resolve, reject };
+    });
+    if (this.options.signal?.aborted) {
+      this.stopRequested = true;
+      this.shutdown({ reason: 'wamp.close.aborted', details: {}, local: true, clean: false }, new CanceledError('connection aborted'));
+      return this.opened;
+    }
+    void this.run();
+    return this.opened;
+  }
+
+  /**
+   * Close for good: GOODBYE on the current session, no reconnect, every waiting operation
+   * rejects with `ERR_SESSION_CLOSED`. Never rejects.
+   */
+  async close(reason = 'wamp.close.close_realm'): Promise<CloseInfo> {
+    if (this.state === 'closed') return this.finalClose;
+    this.stopRequested = true;
+    this.wakeBackoff?.();
+    const s = this.session;
+    const info = s ? await s.close(reason) : { reason, details: {}, local: true, clean: true };
+    this.shutdown(info, new SessionClosedError(reason, 'connection closed'));
+    return this.finalClose;
+  }
+
+  /** Call a procedure on the current session (or the next one, per `callsWhileDisconnected`). */
+  call(procedure: string, args?: unknown[], kwargs?: Dict, options: CallOptions = {}): Promise<CallResult> {
+    const s = this.session;
+    if (s?.isOpen) return s.call(procedure, args, kwargs, options);
+    return this.whenOpen(this.options.callsWhileDisconnected ?? 'wait', options.timeoutMs, options.signal, (session, remaining) =>
+      session.call(procedure, args, kwargs, remaining === undefined ? options : { ...options, timeoutMs: remaining }),
+    );
+  }
+
+  /** Publish on the current session (or the next one, per `publishesWhileDisconnected`). */
+  publish(topic: string, args?: unknown[], kwargs?: Dict, options: PublishOptions = {}): Promise<number | undefined> {
+    const s = this.session;
+    if (s?.isOpen) return s.publish(topic, args, kwargs, options);
+    return this.whenOpen(this.options.publishesWhileDisconnected ?? 'wait', undefined, undefined, (session) =>
+      session.publish(topic, args, kwargs, options),
+    );
+  }
+
+  /**
+   * Subscribe, now (if connected) and after every reconnect. Resolves once subscribed in the
+   * current session, or at once while disconnected (it is made on the next session).
+   */
+  async subscribe(topic: string, handler?: EventHandler, options: SubscribeOptions = {}): Promise<DurableSubscription> {
+    this.assertUsable();
+    const d = new DurableSubscription(this, topic, handler, options);
+    this.subs.add(d);
+    const s = this.session;
+    if (s?.isOpen) {
+      try {
+        d.current = await s.subscribe(topic, d.deliver, options);
+      } catch (e) {
+        this.subs.delete(d);
+        d.end();
+        throw e;
+      }
+    }
+    return d;
+  }
+
+  /** Register, now (if connected) and after every reconnect. */
+  async register(procedure: string, handler: ProcedureHandler, options: RegisterOptions = {}): Promise<DurableRegistration> {
+    this.assertUsable();
+    const d = new DurableRegistration(this, procedure, handler, options);
+    this.regs.add(d);
+    const s = this.session;
+    if (s?.isOpen) {
+      try {
+        d.current = await s.register(procedure, handler, options);
+      } catch (e) {
+        this.regs.delete(d);
+        d.end();
+        throw e;
+      }
+    }
+    return d;
+  }
+
+  /** @internal */
+  _forget(d: DurableSubscription | DurableRegistration): void {
+    if (d instanceof DurableSubscription) this.subs.delete(d);
+    else this.regs.delete(d);
+  }
+
+  /** How many operations wait for a reconnect (for diagnostics). */
+  get waitingCount(): number {
+    return this.waiters.size;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private assertUsable(): void {
+    if (this.state === 'closed') throw new SessionClosedError(this.lastInfo?.reason ?? 'wamp.close.close_realm', 'connection is closed');
+  }
+
+  private whenOpen<R>(policy: OfflinePolicy, timeoutMs: number | undefined, signal: AbortSignal | undefined, op: (s: Session, remainingMs?: number) => Promise<R>): Promise<R> {
+    if (this.state === 'closed') return Promise.reject(new SessionClosedError(this.lastInfo?.reason ?? 'wamp.close.close_realm', 'connection is closed'));
+    if (policy === 'fail' || this.options.reconnect === false) {
+      return Promise.reject(new SessionClosedError('wamp.close.transport_lost', 'not connected', { code: 'ERR_CONNECTION_LOST' }));
+    }
+    const max = this.options.maxWaiting ?? 1000;
+    if (this.waiters.size >= max) {
+      return Promise.reject(new WampboxError('ERR_BACKPRESSURE', `${max} operations already wait for the reconnect`));
+    }
+    if (signal?.aborted) return Promise.reject(new CanceledError('aborted while waiting for the connection', { cause: signal.reason }));
+    return new Promise<R>((resolve, reject) => {
+      const started = Date.now();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = (): void => {
+        this.waiters.delete(w);
+        if (timer) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const onAbort = (): void => {
+        done();
+        reject(new CanceledError('aborted while waiting for the connection', { cause: signal?.reason }));
+      };
+      const w: Waiter = {
+        run: (session) => {
+          done();
+          const remaining = timeoutMs === undefined ? undefined : Math.max(1, timeoutMs - (Date.now() - started));
+          op(session, remaining).then(resolve, reject);
+        },
+        fail: (err) => {
+          done();
+          reject(err);
+        },
+      };
+      if (timeoutMs !== undefined && timeoutMs > 0) {
+        timer = setTimeout(() => {
+          done();
+          reject(new TimeoutError(`not reconnected within ${timeoutMs} ms`));
+        }, timeoutMs);
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.add(w);
+    });
+  }
+
+  private async run(): Promise<void> {
+    const policy = this.options.reconnect === false ? null : backoff(this.options.reconnect);
+    let attempt = 0;
+    let lastError: Error | undefined;
+    while (!this.stopRequested) {
+      this.state = 'connecting';
+      this.emit('connecting', { attempt });
+      let session: Session;
+      try {
+        session = await connectWith(this.transport, this.options);
+      } catch (e) {
+        const err = e instanceof Error ? e : new WampboxError('ERR_TRANSPORT', String(e));
+        lastError = err;
+        if (this.stopRequested) break;
+        attempt++;
+        if (!policy || isFatal(err) || attempt >= policy.maxAttempts) {
+          this.shutdown({ reason: 'wamp.close.connect_failed', details: {}, local: false, clean: false, error: err }, err);
+          return;
+        }
+        await this.waitBeforeRetry(attempt, policy, err);
+        continue;
+      }
+      if (this.stopRequested) {
+        await session.close();
+        break;
+      }
+      attempt = 0;
+      lastError = undefined;
+      this.session = session;
+      session.on('error', this.onSessionError);
+      await this.restore(session);
+      if (session.isOpen && !this.stopRequested) {
+        this.state = 'open';
+        this.startHeartbeat(session);
+        this.emit('open', session);
+        const first = this.settleFirst;
+        this.settleFirst = null;
+        first?.resolve(session);
+        for (const w of [...this.waiters]) w.run(session);
+      }
+      const info = await session.closed;
+      this.stopHeartbeat();
+      session.off('error', this.onSessionError);
+      this.session = null;
+      this.lastInfo = info;
+      for (const d of this.subs) d.current = null;
+      for (const d of this.regs) d.current = null;
+      const again = !this.stopRequested && policy !== null && !(info.local && info.clean);
+      this.emit('close', { ...info, willReconnect: again });
+      if (!again) {
+        this.shutdown(info, new SessionClosedError(info.reason));
+        return;
+      }
+      this.state = 'waiting';
+      this.emit('reconnecting', { reason: info.reason });
+      attempt = 1;
+      await this.waitBeforeRetry(attempt, policy, info.error);
+    }
+    this.shutdown(this.lastInfo ?? { reason: 'wamp.close.close_realm', details: {}, local: true, clean: true }, lastError ?? new SessionClosedError('wamp.close.close_realm', 'connection closed'));
+  }
+
+  private waitBeforeRetry(attempt: number, policy: Required<ReconnectOptions>, error: Error | undefined): Promise<void> {
+    this.state = 'waiting';
+    const delayMs = reconnectDelay(attempt, policy);
+    this.emit('retry', { attempt, delayMs, error });
+    return new Promise<void>((resolve) => {
+      this.wakeBackoff = () => {
+        clearTimeout(this.backoffTimer);
+        this.backoffTimer = undefined;
+        this.wakeBackoff = null;
+        resolve();
+      };
+      this.backoffTimer = setTimeout(() => this.wakeBackoff?.(), delayMs);
+    });
+  }
+
+  /** Re-make every durable subscription and registration on a new session. */
+  private async restore(session: Session): Promise<void> {
+    const jobs: Promise<void>[] = [];
+    for (const d of this.subs) {
+      jobs.push(
+        session.subscribe(d.topic, d.deliver, d.options).then(
+          (sub) => {
+            if (d.active) d.current = sub;
+            else void sub.unsubscribe().catch(() => undefined);
+          },
+          (e: unknown) => this.restoreFailed(`could not re-subscribe to ${d.topic}`, e),
+        ),
+      );
+    }
+    for (const d of this.regs) {
+      jobs.push(
+        session.register(d.procedure, d.handler, d.options).then(
+          (reg) => {
+            if (d.active) d.current = reg;
+            else void reg.unregister().catch(() => undefined);
+          },
+          (e: unknown) => this.restoreFailed(`could not re-register ${d.procedure}`, e),
+        ),
+      );
+    }
+    await Promise.all(jobs);
+  }
+
+  private restoreFailed(what: string, e: unknown): void {
+    const code = e instanceof WampboxError ? e.code : 'ERR_APPLICATION';
+    this.emit('error', new WampboxError(code, `${what}: ${(e as Error)?.message ?? String(e)}`, { cause: e }));
+  }
+
+  private startHeartbeat(session: Session): void {
+    const hb = this.options.heartbeat;
+    if (hb === false) return;
+    const intervalMs = hb?.intervalMs ?? 30000;
+    const timeoutMs = hb?.timeoutMs ?? 10000;
+    if (!(intervalMs > 0)) return;
+    let seen = session.framesReceived;
+    let probing = false;
+    this.heartbeatTimer = setInterval(() => {
+      if (probing || !session.isOpen) return;
+      const now = session.framesReceived;
+      if (now !== seen) {
+        seen = now;
+        return;
+      }
+      probing = true;
+      session.ping(timeoutMs).then(
+        () => {
+          probing = false;
+          seen = session.framesReceived;
+        },
+        (e: unknown) => {
+          probing = false;
+          if (!session.isOpen) return;
+          this.emit('error', new WampboxError('ERR_CONNECTION_LOST', `router did not answer a liveness check within ${timeoutMs} ms`, { cause: e }));
+          session.abort('router unresponsive');
+        },
+      );
+    }, intervalMs);
+    (this.heartbeatTimer as { unref?: () => void }).unref?.();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+  }
+
+  private shutdown(info: CloseInfo, error: Error): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.stopRequested = true;
+    this.stopHeartbeat();
+    if (this.backoffTimer) clearTimeout(this.backoffTimer);
+    this.wakeBackoff = null;
+    this.options.signal?.removeEventListener('abort', this.onSignalAbort);
+    const first = this.settleFirst;
+    this.settleFirst = null;
+    first?.reject(error);
+    const waitErr = error instanceof SessionClosedError ? error : new SessionClosedError(info.reason, `connection closed: ${error.message}`, { cause: error });
+    for (const w of [...this.waiters]) w.fail(waitErr);
+    for (const d of this.subs) d.end();
+    for (const d of this.regs) d.end();
+    this.subs.clear();
+    this.regs.clear();
+    this.lastInfo = info;
+    this.resolveFinal(info);
+  }
+}

@@ -1,0 +1,222 @@
+import { Connection, MessageType as T, reconnectDelay } from '../src/index';
+import type { ConnectionOptions, TransportFactory } from '../src/index';
+import { FakeTransport } from './helpers/fake-transport';
+
+/** A fake router: answers HELLO, SUBSCRIBE, REGISTER, CALL and acknowledged PUBLISH on each transport. */
+class FakeRouter {
+  readonly transports: AutoTransport[] = [];
+  failNext = 0;
+  refuse: string | null = null;
+  silent = false;
+  private ids = 100;
+  readonly factory: TransportFactory = async () => {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw Object.assign(new Error('connection refused'), { code: 'ERR_TRANSPORT' });
+    }
+    const t = new AutoTransport(this);
+    this.transports.push(t);
+    return t;
+  };
+  get current(): AutoTransport {
+    return this.transports[this.transports.length - 1]!;
+  }
+  nextId(): number {
+    return ++this.ids;
+  }
+}
+
+class AutoTransport extends FakeTransport {
+  constructor(private readonly router: FakeRouter) {
+    super();
+  }
+  override send(frame: string | Uint8Array): void {
+    super.send(frame);
+    const m = frame as unknown as unknown[];
+    if (this.router.silent && m[0] !== T.HELLO) return;
+    queueMicrotask(() => this.answer(m));
+  }
+  private answer(m: unknown[]): void {
+    if (this.closed) return;
+    const r = this.router;
+    switch (m[0]) {
+      case T.HELLO:
+        if (r.refuse) this.deliver([T.ABORT, { message: 'no' }, r.refuse]);
+        else this.deliver([T.WELCOME, r.nextId(), { roles: { broker: {}, dealer: {} } }]);
+        break;
+      case T.SUBSCRIBE:
+        this.deliver([T.SUBSCRIBED, m[1], r.nextId()]);
+        break;
+      case T.REGISTER:
+        this.deliver([T.REGISTERED, m[1], r.nextId()]);
+        break;
+      case T.CALL:
+        if (m[3] !== 'com.x.hang') this.deliver([T.RESULT, m[1], {}, ['ok']]);
+        break;
+      case T.PUBLISH:
+        if ((m[2] as Record<string, unknown>)['acknowledge']) this.deliver([T.PUBLISHED, m[1], r.nextId()]);
+        break;
+      case T.GOODBYE:
+        this.deliver([T.GOODBYE, {}, 'wamp.close.goodbye_and_out']);
+        break;
+    }
+  }
+}
+
+const fast: ConnectionOptions['reconnect'] = { initialDelayMs: 5, maxDelayMs: 20, jitter: 0 };
+const base = { url: 'fake://', realm: 'realm1', heartbeat: false as const, reconnect: fast };
+
+function opened(c: Connection): Promise<void> {
+  return new Promise((resolve) => c.once('open', () => resolve()));
+}
+
+describe('reconnectDelay', () => {
+  it('grows exponentially up to the maximum, with the jitter fraction randomized', () => {
+    const o = { initialDelayMs: 100, factor: 2, maxDelayMs: 1000, jitter: 0 };
+    expect([1, 2, 3, 4, 5, 6].map((a) => reconnectDelay(a, o))).toEqual([100, 200, 400, 800, 1000, 1000]);
+    expect(reconnectDelay(1, { initialDelayMs: 100, jitter: 0.5 }, () => 1)).toBe(50);
+    expect(reconnectDelay(1, { initialDelayMs: 100, jitter: 0.5 }, () => 0)).toBe(100);
+    expect(reconnectDelay(1)).toBeLessThanOrEqual(500);
+  });
+});
+
+describe('Connection', () => {
+  it('re-establishes subscriptions and registrations with their options after a loss', async () => {
+    const router = new FakeRouter();
+    const c = new Connection(router.factory, base);
+    await c.open();
+    const seen: unknown[] = [];
+    const sub = await c.subscribe('com.x.', (ev) => void seen.push(ev.args[0]), { match: 'prefix' });
+    const reg = await c.register('com.x.proc', () => 1, { invoke: 'roundrobin' });
+    const first = router.current;
+    const events: string[] = [];
+    for (const e of ['connecting', 'open', 'close', 'reconnecting', 'retry'] as const) c.on(e, () => void events.push(e));
+    const reopened = opened(c);
+    first.drop();
+    await reopened;
+    const second = router.current;
+    expect(second).not.toBe(first);
+    expect(second.last(T.SUBSCRIBE)!.slice(2)).toEqual([{ match: 'prefix' }, 'com.x.']);
+    expect(second.last(T.REGISTER)!.slice(2)).toEqual([{ invoke: 'roundrobin' }, 'com.x.proc']);
+    expect(events).toEqual(['close', 'reconnecting', 'retry', 'connecting', 'open']);
+    expect(sub.id).toBe(second.last(T.SUBSCRIBE) && sub.id);
+    second.deliver([T.EVENT, sub.id, 1, { topic: 'com.x.a' }, ['after']]);
+    expect(seen).toEqual(['after']);
+    expect(reg.id).toBeDefined();
+    await c.close();
+  });
+
+  it('rejects in-flight calls at once, lets new calls wait for the reconnect, or fail fast by option', async () => {
+    const router = new FakeRouter();
+    const c = new Connection(router.factory, base);
+    await c.open();
+    const inflight = c.call('com.x.hang');
+    router.failNext = 2;
+    router.current.drop();
+    await expect(inflight).rejects.toMatchObject({ code: 'ERR_CONNECTION_LOST' });
+    expect(c.isOpen).toBe(false);
+    const waiting = c.call('com.x.ok', [], {}, { timeoutMs: 5000 });
+    const waitingPub = c.publish('com.x.t', [1], {}, { acknowledge: true });
+    await expect(waiting).resolves.toMatchObject({ args: ['ok'] });
+    await expect(waitingPub).resolves.toEqual(expect.any(Number));
+    await c.close();
+
+    const router2 = new FakeRouter();
+    const c2 = new Connection(router2.factory, { ...base, callsWhileDisconnected: 'fail', publishesWhileDisconnected: 'fail' });
+    await c2.open();
+    router2.failNext = 1;
+    router2.current.drop();
+    await expect(c2.call('com.x.ok')).rejects.toMatchObject({ code: 'ERR_CONNECTION_LOST' });
+    await expect(c2.publish('com.x.t')).rejects.toMatchObject({ code: 'ERR_CONNECTION_LOST' });
+    await c2.close();
+  });
+
+  it('bounds a waiting call by its timeout', async () => {
+    const router = new FakeRouter();
+    const c = new Connection(router.factory, { ...base, reconnect: { initialDelayMs: 10_000, jitter: 0 } });
+    await c.open();
+    router.current.drop();
+    await expect(c.call('com.x.ok', [], {}, { timeoutMs: 30 })).rejects.toMatchObject({ code: 'ERR_TIMEOUT' });
+    expect(c.waitingCount).toBe(0);
+    await c.close();
+  });
+
+  it('retries with backoff and gives up after maxAttempts', async () => {
+    const router = new FakeRouter();
+    router.failNext = 100;
+    const c = new Connection(router.factory, { ...base, reconnect: { initialDelayMs: 1, factor: 2, maxDelayMs: 8, jitter: 0, maxAttempts: 5 } });
+    const delays: number[] = [];
+    c.on('retry', (r) => void delays.push(r.delayMs));
+    await expect(c.open()).rejects.toMatchObject({ message: 'connection refused' });
+    expect(delays).toEqual([1, 2, 4, 8]);
+    expect((await c.closed).reason).toBe('wamp.close.connect_failed');
+  });
+
+  it('never retries a refused login', async () => {
+    const router = new FakeRouter();
+    router.refuse = 'wamp.error.not_authorized';
+    const c = new Connection(router.factory, base);
+    let attempts = 0;
+    c.on('connecting', () => void attempts++);
+    await expect(c.open()).rejects.toMatchObject({ code: 'ERR_AUTHENTICATION', reason: 'wamp.error.not_authorized' });
+    expect(attempts).toBe(1);
+  });
+
+  it('does not reconnect after close(), and fails waiting operations', async () => {
+    const router = new FakeRouter();
+    const c = new Connection(router.factory, { ...base, reconnect: { initialDelayMs: 10_000 } });
+    await c.open();
+    router.current.drop();
+    const waiting = c.call('com.x.ok');
+    await c.close();
+    await expect(waiting).rejects.toMatchObject({ code: 'ERR_SESSION_CLOSED' });
+    expect(router.transports).toHaveLength(1);
+    await expect(c.subscribe('com.x.t')).rejects.toMatchObject({ code: 'ERR_SESSION_CLOSED' });
+  });
+
+  it('closes when its AbortSignal aborts', async () => {
+    const router = new FakeRouter();
+    const ac = new AbortController();
+    const c = new Connection(router.factory, { ...base, signal: ac.signal });
+    await c.open();
+    ac.abort();
+    await expect(c.closed).resolves.toMatchObject({ clean: true });
+    expect(c.isOpen).toBe(false);
+  });
+
+  it('detects an unresponsive router with the heartbeat and reconnects', async () => {
+    const router = new FakeRouter();
+    const c = new Connection(router.factory, { ...base, heartbeat: { intervalMs: 20, timeoutMs: 30 } });
+    const errors: Error[] = [];
+    c.on('error', (e) => void errors.push(e));
+    await c.open();
+    const first = router.current;
+    router.silent = true;
+    c.once('close', () => {
+      router.silent = false;
+    });
+    await opened(c);
+    expect(router.current).not.toBe(first);
+    expect(errors.some((e) => /liveness/.test(e.message))).toBe(true);
+    await c.close();
+  });
+
+  it('does not duplicate handlers or leak listeners over many reconnects', async () => {
+    const router = new FakeRouter();
+    const c = new Connection(router.factory, base);
+    await c.open();
+    let calls = 0;
+    const sub = await c.subscribe('com.x.t', () => void calls++);
+    for (let i = 0; i < 50; i++) {
+      const reopened = opened(c);
+      router.current.drop();
+      await reopened;
+    }
+    router.current.deliver([T.EVENT, sub.id, 1, {}, []]);
+    expect(calls).toBe(1);
+    expect(router.current.sent.filter((m) => m[0] === T.SUBSCRIBE)).toHaveLength(1);
+    expect(c.listenerCount('open')).toBe(0);
+    expect(c.currentSession!.listenerCount('error')).toBe(1);
+    await c.close();
+  });
+});

@@ -1,4 +1,7 @@
-/** Two projects: `unit` (no network) and `integration` (a real Crossbar.io router). */
+/**
+ * Three projects: `unit` (no network), `integration` (a real Crossbar.io router) and `browser`
+ * (the CDN bundles in headless Chromium against that router; see docs/testing.md).
+ */
 const transform = {
   '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
 };
@@ -12,6 +15,7 @@ const moduleNameMapper = {
 
 module.exports = {
   testTimeout: 30000,
+  reporters: ['default', '<rootDir>/scripts/jest-summary-reporter.js'],
   projects: [
     {
       displayName: 'unit',
@@ -28,6 +32,15 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
+    },
+    {
+      displayName: 'browser',
+      testEnvironment: 'node',
+      transform,
+      moduleNameMapper,
+      testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/browser/global-setup.ts',
+      globalTeardown: '<rootDir>/test/browser/global-teardown.ts',
     },
   ],
 };

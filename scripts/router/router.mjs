@@ -266,6 +266,9 @@ export async function ensureVenv() {
     const uv = ensureUv(base.exe);
     const env = { ...process.env, UV_PYTHON_DOWNLOADS: 'never' };
     delete env.VIRTUAL_ENV;
+    if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0 && !fs.existsSync(path.join(dir, 'pyvenv.cfg'))) {
+      throw new Error(`refusing to replace ${dir}: it exists and is not a Python venv (check WAMPBOX_VENV)`);
+    }
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(path.dirname(dir), { recursive: true });
     run(uv, ['venv', '--quiet', '--python', base.exe, '--python-preference', 'only-system', dir], { env });
@@ -369,9 +372,14 @@ export async function startRouter(options = {}) {
     // Unix socket paths are limited to about 104 bytes
     rsUnixPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wbrs-')), 'rs.sock');
   }
-  const wsPort = await freePort();
-  let rsPort = await freePort();
-  while (rsPort === wsPort) rsPort = await freePort();
+  let wsPort = 0;
+  let rsPort = 0;
+  const pickPorts = async () => {
+    wsPort = await freePort();
+    rsPort = await freePort();
+    while (rsPort === wsPort) rsPort = await freePort();
+  };
+  await pickPorts();
   const loglevel = options.loglevel ?? 'info';
   const envTimeout = Number(process.env.WAMPBOX_ROUTER_TIMEOUT_MS);
   const timeoutMs = options.timeoutMs ?? (envTimeout > 0 ? envTimeout : DEFAULT_READY_TIMEOUT_MS);
@@ -486,7 +494,20 @@ export async function startRouter(options = {}) {
   };
 
   try {
-    await spawnNode();
+    // a port picked above may be taken by someone else before Crossbar binds it: then retry
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await spawnNode();
+        break;
+      } catch (e) {
+        const clash = /CannotListenError|Address already in use/.test(tailFile(logFile, 200));
+        if (!clash || attempt >= 3) throw e;
+        log(`port clash, retrying with other ports (attempt ${attempt + 1})`);
+        await terminate().catch(() => {});
+        fs.writeFileSync(logFile, '');
+        await pickPorts();
+      }
+    }
   } catch (e) {
     await terminate().catch(() => {});
     // the error carries the end of the log; nothing else in the folder is worth keeping
@@ -568,7 +589,7 @@ async function cmdCheck() {
       WAMPBOX_RS_PORT: '8081',
       WAMPBOX_RS_UNIX: path.join(dir, 'rs.sock'),
     };
-    const res = spawnSync(crossbarBin(), ['check', '--cbdir', dir, '--color', 'false'], {
+    const res = spawnSync(crossbarBin(), ['check', '--cbdir', dir], {
       env,
       stdio: ['ignore', 2, 2],
     });
@@ -696,7 +717,7 @@ async function main(argv) {
 const invokedDirectly = process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url;
 if (invokedDirectly) {
   main(process.argv.slice(2)).catch((e) => {
-    process.stderr.write(`[router] error: ${e.stack ?? e.message ?? e}\n`);
+    process.stderr.write(`[router] error: ${e?.message ?? e}\n`);
     process.exit(1);
   });
 }

@@ -190,15 +190,7 @@ export class DurableSubscription implements AsyncIterable<EventData> {
   [Symbol.asyncIterator](): AsyncIterator<EventData> {
     if (!this.queue) this.queue = new EventQueue();
     if (!this.activeFlag) this.queue.end();
-    const queue = this.queue;
-    return {
-      next: () => queue.next(),
-      return: async () => {
-        queue.clear();
-        await this.unsubscribe();
-        return { value: undefined, done: true };
-      },
-    };
+    return this.queue.iterator(() => this.unsubscribe());
   }
 }
 

@@ -37,4 +37,16 @@ export class EventQueue<T> {
     if (this.ended) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => this.waiters.push(resolve));
   }
+
+  /** An iterator over the queue; `return()` (a `break` out of `for await`) drops the buffer and runs `onReturn`. */
+  iterator(onReturn: () => Promise<void>): AsyncIterator<T> {
+    return {
+      next: () => this.next(),
+      return: async (): Promise<IteratorResult<T>> => {
+        this.clear();
+        await onReturn();
+        return { value: undefined, done: true };
+      },
+    };
+  }
 }

@@ -83,15 +83,7 @@ export class Subscription implements AsyncIterable<EventData> {
   [Symbol.asyncIterator](): AsyncIterator<EventData> {
     if (!this.queue) this.queue = new EventQueue();
     if (!this.activeFlag) this.queue.end();
-    const queue = this.queue;
-    return {
-      next: () => queue.next(),
-      return: async (): Promise<IteratorResult<EventData>> => {
-        queue.clear();
-        if (this.activeFlag) await this.unsubscribe().catch(() => undefined);
-        return { value: undefined, done: true };
-      },
-    };
+    return this.queue.iterator(() => (this.activeFlag ? this.unsubscribe().catch(() => undefined) : Promise.resolve()));
   }
 
   /** The error the subscription ended with, if it ended abnormally. */

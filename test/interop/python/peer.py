@@ -15,6 +15,7 @@ import json
 import os
 import signal
 import sys
+import threading
 import traceback
 from urllib.parse import urlparse
 
@@ -132,14 +133,31 @@ def build_keyring(opts):
         # one secret key used for both the originator and the responder role
         ring.set_key(opts.key_prefix, opts.single_key)
     else:
+        # Autobahn's Key compares a given public key with the PublicKey object it derives from
+        # the secret key, which never succeeds (an AssertionError). So when both halves of a role
+        # are given, check them here and hand Autobahn the secret key only.
+        originator_pub = _role_public(opts.originator_priv, opts.originator_pub, "originator")
+        responder_pub = _role_public(opts.responder_priv, opts.responder_pub, "responder")
         key = Key(
             originator_priv=opts.originator_priv,
-            originator_pub=opts.originator_pub,
+            originator_pub=originator_pub,
             responder_priv=opts.responder_priv,
-            responder_pub=opts.responder_pub,
+            responder_pub=responder_pub,
         )
         ring.set_key(opts.key_prefix, key)
     return ring
+
+
+def _role_public(priv_b64, pub_b64, role):
+    """The public key to pass to Autobahn's Key for one role: None when the secret key is given."""
+    if not priv_b64 or not pub_b64:
+        return pub_b64
+    from nacl.public import PrivateKey
+
+    derived = PrivateKey(base64.b64decode(priv_b64)).public_key.encode()
+    if derived != base64.b64decode(pub_b64):
+        raise ValueError(f"--{role}-pub does not belong to --{role}-priv")
+    return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -153,8 +171,9 @@ class Peer(ApplicationSession):
         self.done = done
         self.keyring = build_keyring(opts)
         self.handled = 0
-        self.last_result = None
-        self.last_error_enc_algo = None
+        self._results = {}
+        self._error_enc_algo = {}
+        self._commands = set()
         self._cryptosign_key = None
 
     # -- connection and authentication --------------------------------------------------
@@ -196,13 +215,13 @@ class Peer(ApplicationSession):
         raise Exception(f"unexpected authentication challenge {challenge.method}")
 
     def onMessage(self, msg):
-        # Keep the last RESULT/ERROR message: Autobahn decrypts it in place (msg.args and
-        # msg.kwargs) before it resolves the call or fires on_progress, so the caller can
-        # print the exact args/kwargs and whether they arrived encrypted.
+        # Keep RESULT and ERROR messages by request id: Autobahn decrypts them in place (msg.args
+        # and msg.kwargs) before it resolves the call or fires on_progress, so a caller can print
+        # the exact args/kwargs and whether they arrived encrypted (also with concurrent calls).
         if isinstance(msg, wamp_message.Result):
-            self.last_result = msg
+            self._results[msg.request] = msg
         elif isinstance(msg, wamp_message.Error):
-            self.last_error_enc_algo = msg.enc_algo
+            self._error_enc_algo[msg.request] = msg.enc_algo
         return super().onMessage(msg)
 
     async def onJoin(self, details):
@@ -226,6 +245,8 @@ class Peer(ApplicationSession):
                 await self.run_subscriber()
             elif mode == "publisher":
                 await self.run_publisher()
+            elif mode == "driven":
+                await self.run_driven()
         except Exception as e:
             self.fail(e)
 
@@ -258,10 +279,10 @@ class Peer(ApplicationSession):
             # let the reply go out before leaving
             asyncio.get_event_loop().call_later(0.2, self.finish, 0)
 
-    # -- modes --------------------------------------------------------------------------
+    # -- building blocks shared by the modes ---------------------------------------------
 
-    async def run_callee(self):
-        o = self.opts
+    def make_endpoint(self):
+        """The echo procedure: returns its args and kwargs; kwargs "raise" and "progress" steer it."""
 
         async def endpoint(*args, details=None, **kwargs):
             emit(
@@ -275,8 +296,11 @@ class Peer(ApplicationSession):
                 progress_requested=details.progress is not None,
             )
             self.count_one()
-            if kwargs.get("raise") is True:
-                raise ApplicationError("com.example.error.test", *args, **kwargs)
+            error_uri = kwargs.get("raise")
+            if error_uri is True:
+                error_uri = "com.example.error.test"
+            if isinstance(error_uri, str):
+                raise ApplicationError(error_uri, *args, **kwargs)
             n = kwargs.get("progress")
             if isinstance(n, int) and not isinstance(n, bool) and n > 0:
                 if details.progress is None:
@@ -287,43 +311,9 @@ class Peer(ApplicationSession):
                         await asyncio.sleep(0)
             return CallResult(*args, **kwargs)
 
-        reg = await self.register(
-            endpoint,
-            o.procedure,
-            options=RegisterOptions(details_arg="details", match=o.match),
-        )
-        emit("ready", registration=reg.id, procedure=o.procedure)
+        return endpoint
 
-    async def run_caller(self):
-        o = self.opts
-        args, kwargs = o.args, o.kwargs
-
-        def on_progress(*_args, **_kwargs):
-            r = self.last_result
-            emit("progress", args=list(r.args or []), kwargs=r.kwargs or {}, enc_algo=r.enc_algo)
-
-        # CallOptions(details=True) is not used: Autobahn 26.10 fails on plaintext progressive
-        # results without kwargs in that mode, and the raw RESULT is at hand anyway.
-        options = CallOptions(on_progress=on_progress if o.receive_progress else None)
-        emit("ready", procedure=o.procedure)
-        try:
-            await self.call(o.procedure, *args, options=options, **kwargs)
-        except ApplicationError as e:
-            emit(
-                "error",
-                error=e.error,
-                args=list(e.args),
-                kwargs=e.kwargs,
-                enc_algo=self.last_error_enc_algo,
-            )
-        else:
-            r = self.last_result
-            emit("result", args=list(r.args or []), kwargs=r.kwargs or {}, enc_algo=r.enc_algo)
-        self.finish(0)
-
-    async def run_subscriber(self):
-        o = self.opts
-
+    def make_event_handler(self):
         def on_event(*args, details=None, **kwargs):
             emit(
                 "event",
@@ -336,11 +326,77 @@ class Peer(ApplicationSession):
                 publisher_authid=details.publisher_authid,
             )
             self.handled += 1
-            if o.count is not None and self.handled >= o.count:
+            if self.opts.count is not None and self.handled >= self.opts.count:
                 self.finish(0)
 
+        return on_event
+
+    async def do_call(self, procedure, args, kwargs, receive_progress=False, extra=None):
+        """Make one call and print its progressive results, then its result or error."""
+        extra = extra or {}
+        request = {}
+
+        def on_progress(*_args, **_kwargs):
+            r = self._results.get(request.get("id"))
+            if r is None:
+                emit("progress", args=list(_args), kwargs=_kwargs, enc_algo=None, **extra)
+            else:
+                emit("progress", args=list(r.args or []), kwargs=r.kwargs or {}, enc_algo=r.enc_algo, **extra)
+
+        # CallOptions(details=True) is not used: Autobahn 26.10 fails on plaintext progressive
+        # results without kwargs in that mode, and the raw RESULT is at hand anyway.
+        options = CallOptions(on_progress=on_progress if receive_progress else None)
+        reply = self.call(procedure, *args, options=options, **kwargs)
+        # call() sends the CALL synchronously; its request id is the one just generated
+        request["id"] = self._request_id_gen._next
+        try:
+            await reply
+        except ApplicationError as e:
+            emit(
+                "error",
+                error=e.error,
+                args=list(e.args),
+                kwargs=e.kwargs,
+                enc_algo=self._error_enc_algo.get(request["id"]),
+                **extra,
+            )
+        else:
+            r = self._results[request["id"]]
+            emit("result", args=list(r.args or []), kwargs=r.kwargs or {}, enc_algo=r.enc_algo, **extra)
+        finally:
+            self._results.pop(request["id"], None)
+            self._error_enc_algo.pop(request["id"], None)
+
+    async def do_publish(self, topic, args, kwargs, acknowledge, include_me):
+        """Publish once; returns the publication id (None without acknowledge)."""
+        options = PublishOptions(acknowledge=acknowledge, exclude_me=not include_me)
+        # publish() returns a future only for acknowledged publications
+        pub = self.publish(topic, *args, options=options, **kwargs)
+        if pub is not None:
+            pub = await pub
+        return pub.id if pub is not None else None
+
+    # -- modes --------------------------------------------------------------------------
+
+    async def run_callee(self):
+        o = self.opts
+        reg = await self.register(
+            self.make_endpoint(),
+            o.procedure,
+            options=RegisterOptions(details_arg="details", match=o.match),
+        )
+        emit("ready", registration=reg.id, procedure=o.procedure)
+
+    async def run_caller(self):
+        o = self.opts
+        emit("ready", procedure=o.procedure)
+        await self.do_call(o.procedure, o.args, o.kwargs, receive_progress=o.receive_progress)
+        self.finish(0)
+
+    async def run_subscriber(self):
+        o = self.opts
         sub = await self.subscribe(
-            on_event,
+            self.make_event_handler(),
             o.topic,
             options=SubscribeOptions(details_arg="details", match=o.match),
         )
@@ -348,21 +404,108 @@ class Peer(ApplicationSession):
 
     async def run_publisher(self):
         o = self.opts
-        args, kwargs = o.args, o.kwargs
         emit("ready", topic=o.topic)
         count = o.count if o.count is not None else 1
         for i in range(count):
-            options = PublishOptions(acknowledge=o.acknowledge, exclude_me=not o.include_me)
             try:
-                pub = await self.publish(o.topic, *args, options=options, **kwargs)
+                pub = await self.do_publish(o.topic, o.args, o.kwargs, o.acknowledge, o.include_me)
             except ApplicationError as e:
                 emit("error", error=e.error, args=list(e.args), kwargs=e.kwargs)
                 self.finish(3)
                 return
-            emit("published", index=i, publication=pub.id if pub is not None else None)
+            emit("published", index=i, publication=pub)
             if o.interval > 0 and i + 1 < count:
                 await asyncio.sleep(o.interval)
         self.finish(0)
+
+    async def run_driven(self):
+        """Obey JSON commands read from stdin, one per line, until stdin ends (then leave once
+        the commands under way are answered)."""
+        loop = asyncio.get_running_loop()
+
+        def read_stdin():
+            # a thread: works for every kind of stdin (pipe, socket, file)
+            try:
+                for line in sys.stdin:
+                    loop.call_soon_threadsafe(self.on_command_line, line)
+                loop.call_soon_threadsafe(self.on_commands_end)
+            except RuntimeError:
+                pass  # the loop has closed: the peer is exiting anyway
+
+        threading.Thread(target=read_stdin, name="stdin", daemon=True).start()
+        emit("ready")
+
+    def on_command_line(self, line):
+        line = line.strip()
+        if not line:
+            return
+        try:
+            cmd = from_json_arg(line, "command")
+            if not isinstance(cmd, dict):
+                raise ValueError("a command is a JSON object")
+        except ValueError as e:
+            emit("command_failed", tag=None, error=str(e), type="ValueError")
+            return
+        task = asyncio.ensure_future(self.run_command(cmd))
+        self._commands.add(task)
+        task.add_done_callback(self._commands.discard)
+
+    def on_commands_end(self):
+        """stdin ended: leave once the commands under way have been answered."""
+
+        async def finish_when_idle():
+            while self._commands:
+                await asyncio.wait(set(self._commands))
+            self.finish(0)
+
+        asyncio.ensure_future(finish_when_idle())
+
+    async def run_command(self, cmd):
+        tag = cmd.get("tag")
+        op = cmd.get("op")
+        try:
+            args = cmd.get("args") or []
+            kwargs = cmd.get("kwargs") or {}
+            if op == "register":
+                reg = await self.register(
+                    self.make_endpoint(),
+                    cmd["procedure"],
+                    options=RegisterOptions(details_arg="details", match=cmd.get("match")),
+                )
+                emit("registered", tag=tag, registration=reg.id, procedure=cmd["procedure"])
+            elif op == "subscribe":
+                sub = await self.subscribe(
+                    self.make_event_handler(),
+                    cmd["topic"],
+                    options=SubscribeOptions(details_arg="details", match=cmd.get("match")),
+                )
+                emit("subscribed", tag=tag, subscription=sub.id, topic=cmd["topic"])
+            elif op == "call":
+                await self.do_call(
+                    cmd["procedure"],
+                    args,
+                    kwargs,
+                    receive_progress=bool(cmd.get("receive_progress")),
+                    extra={"tag": tag},
+                )
+            elif op == "publish":
+                try:
+                    pub = await self.do_publish(
+                        cmd["topic"],
+                        args,
+                        kwargs,
+                        bool(cmd.get("acknowledge")),
+                        bool(cmd.get("include_me")),
+                    )
+                except ApplicationError as e:
+                    emit("error", tag=tag, error=e.error, args=list(e.args), kwargs=e.kwargs)
+                else:
+                    emit("published", tag=tag, index=0, publication=pub)
+            else:
+                raise ValueError(f"unknown op {op!r} (register, subscribe, call, publish)")
+        except Exception as e:
+            emit("command_failed", tag=tag, error=str(e), type=type(e).__name__)
+            traceback.print_exc(file=sys.stderr)
 
 
 # --------------------------------------------------------------------------------------------
@@ -394,7 +537,7 @@ async def connect(loop, opts, session):
 
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="peer.py", description="Autobahn|Python interop peer")
-    p.add_argument("mode", choices=["callee", "caller", "subscriber", "publisher"])
+    p.add_argument("mode", choices=["callee", "caller", "subscriber", "publisher", "driven"])
     p.add_argument("--url", required=True, help="ws://HOST:PORT/ws, rs://HOST:PORT or rs+unix:///PATH")
     p.add_argument("--realm", default="realm1")
     p.add_argument("--serializer", choices=sorted(SERIALIZERS), default="json")

@@ -19,7 +19,8 @@ for (const name of order) {
   run(['--outDir', join(dir, 'dist/esm'), '--module', 'ES2022', '--moduleResolution', 'Bundler']);
   run(['--outDir', join(dir, 'dist/cjs'), '--module', 'CommonJS', '--moduleResolution', 'Node10']);
   mkdirSync(join(dir, 'dist/esm'), { recursive: true });
-  writeFileSync(join(dir, 'dist/esm/package.json'), '{ "type": "module" }\n');
-  writeFileSync(join(dir, 'dist/cjs/package.json'), '{ "type": "commonjs" }\n');
+  // the nearest package.json is what bundlers read: keep the package's sideEffects flag here too
+  writeFileSync(join(dir, 'dist/esm/package.json'), '{ "type": "module", "sideEffects": false }\n');
+  writeFileSync(join(dir, 'dist/cjs/package.json'), '{ "type": "commonjs", "sideEffects": false }\n');
   console.log(`built @wampbox/${name} in ${Date.now() - started} ms`);
 }

@@ -13,7 +13,7 @@
  */
 import WebSocket from 'ws';
 import type { ClientOptions } from 'ws';
-import { Connection, InvalidArgumentError, connectWith, webSocketTransport } from '@wampbox/core';
+import { Connection, InvalidArgumentError, connectWith, defaultSerializers, webSocketTransport } from '@wampbox/core';
 import type { ConnectionOptions as CoreConnectionOptions, ConnectOptions as CoreConnectOptions, Session, TransportFactory, WebSocketConstructor } from '@wampbox/core';
 import { rawSocketTransport } from './rawsocket.js';
 
@@ -49,6 +49,11 @@ export function transportFor(url: string, webSocket?: ClientOptions): TransportF
   }
 }
 
+/** In Node every serializer is offered by default (CBOR, MessagePack, JSON); the router picks. */
+function withDefaults<O extends CoreConnectOptions>(options: O): O {
+  return options.serializers ? options : { ...options, serializers: defaultSerializers() };
+}
+
 /**
  * Connect to a router and join a realm.
  * @throws TransportError `ERR_TRANSPORT` when the router cannot be reached.
@@ -61,7 +66,7 @@ export function transportFor(url: string, webSocket?: ClientOptions): TransportF
  */
 export async function connect(options: ConnectOptions): Promise<Session> {
   const factory = options.transport ?? transportFor(options.url, options.webSocket);
-  return connectWith(factory, options);
+  return connectWith(factory, withDefaults(options));
 }
 
 /** Options of {@link connection} in Node: {@link ConnectOptions} plus reconnect, heartbeat and offline policies. */
@@ -85,5 +90,5 @@ export interface ConnectionOptions extends CoreConnectionOptions {
  * ```
  */
 export function connection(options: ConnectionOptions): Connection {
-  return new Connection(options.transport ?? transportFor(options.url, options.webSocket), options);
+  return new Connection(options.transport ?? transportFor(options.url, options.webSocket), withDefaults(options));
 }

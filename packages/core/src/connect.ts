@@ -1,7 +1,7 @@
 import { resolveAuthenticators } from './auth/authenticator.js';
 import type { Authenticator } from './auth/authenticator.js';
 import { InvalidArgumentError } from './errors.js';
-import { defaultSerializers } from './serializers/index.js';
+import { json } from './serializers/json.js';
 import type { Serializer } from './serializer.js';
 import { Session } from './session.js';
 import type { JoinOptions } from './session.js';
@@ -16,7 +16,8 @@ export interface ConnectOptions extends JoinOptions {
   url: string;
   /**
    * Serializers to offer, in order of preference; the router picks one.
-   * Default: CBOR, MessagePack, JSON.
+   * Default here and in browsers: JSON only, so bundles carry no binary serializer unless asked;
+   * the Node entry's `connect()` offers CBOR, MessagePack and JSON.
    */
   serializers?: Serializer[] | undefined;
   /** Largest frame accepted and sent, in bytes. Default 16 MiB. */
@@ -48,7 +49,7 @@ export interface ConnectOptions extends JoinOptions {
 export async function connectWith(transport: TransportFactory, options: ConnectOptions): Promise<Session> {
   if (typeof options.url !== 'string' || options.url.length === 0) throw new InvalidArgumentError('url must be a non-empty string');
   if (typeof options.realm !== 'string' || options.realm.length === 0) throw new InvalidArgumentError('realm must be a non-empty string');
-  const serializers = options.serializers ?? defaultSerializers();
+  const serializers = options.serializers ?? [json()];
   if (serializers.length === 0) throw new InvalidArgumentError('at least one serializer is needed');
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   const joinOptions: JoinOptions = options.auth === undefined ? options : { ...options, ...(await resolveAuthenticators(options.auth, options)) };

@@ -185,7 +185,7 @@ export function webSocketTransport(config: WebSocketTransportConfig): TransportF
         reject(new TransportError(`cannot open WebSocket to ${url}`, { cause }));
         return;
       }
-      ws.binaryType = 'nodebuffer';
+      // `ws` delivers Node Buffers by default (no copy); W3C WebSockets are switched to ArrayBuffer
       if (ws.binaryType !== 'nodebuffer') ws.binaryType = 'arraybuffer';
       let settled = false;
       let timer: ReturnType<typeof setTimeout> | undefined;

@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+// Size budgets of the browser builds, checked in CI (`npm run size`, part of `npm test`).
+// Prints a table and exits 1 when a budget is exceeded. Sizes are gzip -9, in KB of 1024 bytes.
+//
+//   1. wampbox.iife.min.js (client, three serializers, passthrough; no libsodium)   <= 25 KB
+//   2. an application that imports only `connect` and `json` from @wampbox/wamp-client, bundled
+//      and tree-shaken by esbuild for the browser (the package's `browser` condition, i.e. the
+//      published dist/esm), minified                                               <= 8 KB
+//   3. wampbox-cryptobox.iife.min.js <= libsodium's own size + 15 KB, where libsodium's own size is
+//      libsodium-wrappers alone, bundled by the same esbuild settings
+//
+// Needs `npm run build` (for 2) and `npm run bundle` (for 1 and 3) first.
+// Options: --json (machine-readable output), --report-only (print, never fail).
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
+import * as esbuild from 'esbuild';
+import { OUT_DIR, ROOT, TARGET, browserBuildOptions } from './bundle.mjs';
+
+const KB = 1024;
+const gzip = (bytes) => gzipSync(bytes, { level: 9 }).length;
+const brotli = (bytes) => brotliCompressSync(bytes, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+const kb = (n) => (n / KB).toFixed(1);
+
+function measureBytes(name, bytes, extra = {}) {
+  return { name, raw: bytes.length, gzip: gzip(bytes), brotli: brotli(bytes), ...extra };
+}
+
+function measureFile(name, file) {
+  if (!existsSync(file)) throw new Error(`${relative(ROOT, file)} is missing: run \`npm run bundle\` first`);
+  return measureBytes(name, readFileSync(file));
+}
+
+/** An application importing `connect` and `json` only, as a user's esbuild would bundle it. */
+async function jsonOnlyApp() {
+  if (!existsSync(join(ROOT, 'packages', 'client', 'dist', 'esm', 'browser.js'))) {
+    throw new Error('packages/client/dist/esm is missing: run `npm run build` first');
+  }
+  const contents = [
+    "import { connect, json } from '@wampbox/wamp-client';",
+    "connect({ url: 'wss://example.com/ws', realm: 'realm1', serializers: [json()] })",
+    "  .then((session) => session.call('com.example.add', [2, 3]))",
+    "  .then((result) => console.log(result.args[0]));",
+  ].join('\n');
+  const result = await esbuild.build({
+    stdin: { contents, resolveDir: ROOT, sourcefile: 'app.js', loader: 'js' },
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: TARGET,
+    minify: true,
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    // Resolve @wampbox/* the way an application does (node_modules, export conditions), not
+    // through the repository's tsconfig paths.
+    tsconfigRaw: '{}',
+    outfile: join(OUT_DIR, 'app.js'),
+  });
+  const output = Object.values(result.metafile.outputs)[0];
+  const top = Object.entries(output.inputs)
+    .filter(([, v]) => v.bytesInOutput > 0)
+    .sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput)
+    .slice(0, 6)
+    .map(([k, v]) => `${k.replace(/^.*node_modules\//, '').replace(/^packages\//, '')} ${kb(v.bytesInOutput)}`);
+  return measureBytes('JSON-only `connect` (esbuild, tree-shaken)', result.outputFiles[0].contents, { top });
+}
+
+/** libsodium-wrappers on its own, bundled the way the cryptobox bundle includes it. */
+async function libsodiumAlone() {
+  const result = await esbuild.build(
+    browserBuildOptions({
+      stdin: { contents: "import sodium from 'libsodium-wrappers'; export default sodium;", resolveDir: ROOT, sourcefile: 'sodium.js', loader: 'js' },
+      format: 'iife',
+      globalName: 'sodium',
+      write: false,
+      outfile: join(OUT_DIR, 'sodium.js'),
+    }),
+  );
+  return measureBytes('libsodium-wrappers alone (reference)', result.outputFiles[0].contents);
+}
+
+/** wampy's published browser bundles, when wampy is installed (a dev dependency, for comparison). */
+function wampyReference() {
+  const dir = join(ROOT, 'node_modules', 'wampy', 'dist', 'browser');
+  const rows = [];
+  for (const [file, label] of [
+    ['wampy.min.js', 'wampy.min.js (JSON only, reference)'],
+    ['wampy-all.min.js', 'wampy-all.min.js (reference)'],
+  ]) {
+    if (existsSync(join(dir, file))) rows.push(measureBytes(label, readFileSync(join(dir, file))));
+  }
+  return rows;
+}
+
+export async function measure() {
+  const lite = measureFile('wampbox.iife.min.js', join(OUT_DIR, 'wampbox.iife.min.js'));
+  const liteEsm = measureFile('wampbox.esm.min.js', join(OUT_DIR, 'wampbox.esm.min.js'));
+  const full = measureFile('wampbox-cryptobox.iife.min.js', join(OUT_DIR, 'wampbox-cryptobox.iife.min.js'));
+  const fullEsm = measureFile('wampbox-cryptobox.esm.min.js', join(OUT_DIR, 'wampbox-cryptobox.esm.min.js'));
+  const app = await jsonOnlyApp();
+  const sodium = await libsodiumAlone();
+  lite.budget = 25 * KB;
+  app.budget = 8 * KB;
+  full.budget = sodium.gzip + 15 * KB;
+  full.budgetNote = `libsodium ${kb(sodium.gzip)} + 15`;
+  const rows = [lite, liteEsm, app, full, fullEsm, sodium, ...wampyReference()];
+  rows.push({ name: 'Autobahn|JS browser bundle (reference, quoted)', raw: undefined, gzip: 108 * KB, brotli: undefined, quoted: true });
+  return rows;
+}
+
+function table(rows) {
+  const head = ['bundle', 'min', 'gzip', 'brotli', 'budget (gzip)', 'status'];
+  const body = rows.map((r) => [
+    r.name,
+    r.raw === undefined ? '' : kb(r.raw),
+    kb(r.gzip),
+    r.brotli === undefined ? '' : kb(r.brotli),
+    r.budget === undefined ? '' : `${kb(r.budget)}${r.budgetNote ? ` (${r.budgetNote})` : ''}`,
+    r.budget === undefined ? '' : r.gzip <= r.budget ? 'ok' : `OVER by ${kb(r.gzip - r.budget)}`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  return [line(head), `|${widths.map((w, i) => (i === 0 ? ':' : '-').padEnd(w + 1, '-') + (i === 0 ? '-' : ':')).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  try {
+    const rows = await measure();
+    if (process.argv.includes('--json')) {
+      console.log(JSON.stringify(rows, null, 2));
+    } else {
+      console.log('Browser bundle sizes (KB = 1024 bytes; gzip -9, brotli -11):\n');
+      console.log(table(rows));
+      const app = rows.find((r) => r.top);
+      if (app) console.log(`\nlargest modules of the JSON-only app (minified KB): ${app.top.join(', ')}`);
+    }
+    const over = rows.filter((r) => r.budget !== undefined && r.gzip > r.budget);
+    if (over.length > 0) {
+      const msg = `size budget exceeded: ${over.map((r) => `${r.name} ${kb(r.gzip)} KB > ${kb(r.budget)} KB`).join('; ')}`;
+      if (process.argv.includes('--report-only')) console.log(`\n${msg} (--report-only: not failing)`);
+      else {
+        console.error(`\n${msg}`);
+        process.exitCode = 1;
+      }
+    } else {
+      console.log('\nall size budgets met');
+    }
+  } catch (err) {
+    console.error(err.message);
+    process.exitCode = 1;
+  }
+}

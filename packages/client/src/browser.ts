@@ -21,6 +21,11 @@ export interface ConnectOptions extends CoreConnectOptions {
 
 /**
  * Connect to a router over the global `WebSocket` and join a realm.
+ * @example
+ * ```ts
+ * const session = await connect({ url: 'wss://example.com/ws', realm: 'realm1', serializers: [cbor(), json()] });
+ * const res = await session.call('com.example.add', [2, 3]);
+ * ```
  * @throws TransportError `ERR_TRANSPORT` when the router cannot be reached.
  * @throws JoinRefusedError `ERR_JOIN_REFUSED` / `ERR_AUTHENTICATION` when the router refuses the session.
  * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` for a non-WebSocket URL or when no global WebSocket exists.

@@ -18,7 +18,8 @@ import type { ConnectionOptions as CoreConnectionOptions, ConnectOptions as Core
 import { rawSocketTransport } from './rawsocket.js';
 
 export * from './common.js';
-export { rawSocketTransport } from './rawsocket.js';
+export { connectRawSocket, rawSocketTransport, rawSocketTransportWith } from './rawsocket.js';
+export type { RawSocketConfig, RawSocketPingOptions, RawSocketTransport, RawSocketTransportOptions } from './rawsocket.js';
 
 /** Options of {@link connect} in Node. */
 export interface ConnectOptions extends CoreConnectOptions {
@@ -31,7 +32,14 @@ export interface ConnectOptions extends CoreConnectOptions {
   transport?: TransportFactory | undefined;
 }
 
-/** Pick the transport for a URL: WebSocket for `ws:`/`wss:`, RawSocket for `rs:`, `rss:`, `tcp:`, `unix:`. */
+/**
+ * Pick the transport for a URL: WebSocket for `ws:`/`wss:`, RawSocket for `rs:`, `rss:`, `tcp:`, `unix:`.
+ * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` for any other scheme.
+ * @example
+ * ```ts
+ * const session = await connect({ url, realm, transport: transportFor('unix:///run/router.sock') });
+ * ```
+ */
 export function transportFor(url: string, webSocket?: ClientOptions): TransportFactory {
   const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
   switch (scheme) {

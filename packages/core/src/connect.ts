@@ -41,6 +41,10 @@ export interface ConnectOptions extends JoinOptions {
 
 /**
  * Open a transport with `transport` and join a realm: the runtime-agnostic core of `connect()`.
+ * @example
+ * ```ts
+ * const session = await connectWith(webSocketTransport({ WebSocket: globalThis.WebSocket }), { url: 'ws://127.0.0.1:8080/ws', realm: 'realm1' });
+ * ```
  * @throws TransportError `ERR_TRANSPORT` / `ERR_NO_SERIALIZER` when the connection cannot be opened.
  * @throws JoinRefusedError `ERR_JOIN_REFUSED` / `ERR_AUTHENTICATION` when the router refuses the session
  *   (or an authenticator fails).

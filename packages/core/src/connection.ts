@@ -121,6 +121,10 @@ function backoff(o: ReconnectOptions | undefined): Required<ReconnectOptions> {
 /**
  * The delay before reconnect attempt `attempt` (1-based): exponential growth capped at
  * `maxDelayMs`, of which the `jitter` fraction is randomized.
+ * @example
+ * ```ts
+ * reconnectDelay(3, { initialDelayMs: 100, factor: 2, jitter: 0 }); // 400
+ * ```
  */
 export function reconnectDelay(attempt: number, o: ReconnectOptions = {}, random: () => number = Math.random): number {
   const b = backoff(o);
@@ -136,6 +140,11 @@ function isFatal(e: unknown): boolean {
 /**
  * A subscription that survives reconnects: re-made on every new session with the same topic,
  * options and handler. Readable as an async iterator across reconnects.
+ * @example
+ * ```ts
+ * const sub = await conn.subscribe('com.example.tick');
+ * for await (const ev of sub) console.log(ev.args); // keeps going across reconnects
+ * ```
  */
 export class DurableSubscription implements AsyncIterable<EventData> {
   private activeFlag = true;
@@ -187,6 +196,7 @@ export class DurableSubscription implements AsyncIterable<EventData> {
     this.queue?.end();
   }
 
+  /** Read events, across reconnects, until unsubscribed; breaking out of the loop unsubscribes. */
   [Symbol.asyncIterator](): AsyncIterator<EventData> {
     if (!this.queue) this.queue = new EventQueue();
     if (!this.activeFlag) this.queue.end();
@@ -194,7 +204,14 @@ export class DurableSubscription implements AsyncIterable<EventData> {
   }
 }
 
-/** A registration that survives reconnects: re-made on every new session. */
+/**
+ * A registration that survives reconnects: re-made on every new session.
+ * @example
+ * ```ts
+ * const reg = await conn.register('com.example.add', (inv) => (inv.args[0] as number) + (inv.args[1] as number));
+ * await reg.unregister();
+ * ```
+ */
 export class DurableRegistration {
   private activeFlag = true;
   /** @internal The registration in the current session, if any. */

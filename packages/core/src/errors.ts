@@ -180,10 +180,16 @@ export class PayloadCodecError extends WampboxError {
 
 /** WAMP error URIs for payload codec failures (as Autobahn uses them). */
 export const PAYLOAD_ERROR_URIS = {
+  /** The payload could not be opened (tampered, truncated, wrong key) or was invalid inside. */
   decrypt: 'wamp.error.encryption.decrypt_error',
+  /** The URI sealed inside the payload differs from the one it arrived on. */
   uriMismatch: 'wamp.error.encryption.trusted_uri_mismatch',
+  /** No codec for the payload's scheme. */
   noCodec: 'wamp.error.no_payload_codec',
+  /** Strict mode refused plaintext on a keyed URI. */
   plaintextRefused: 'wamp.error.encryption.plaintext_refused',
+  /** No key for the URI (for this side's role). */
   noKey: 'wamp.error.encryption.no_key',
+  /** Scheme attributes and payload disagree, or the payload could not be serialized. */
   codec: 'wamp.error.payload_codec',
 } as const;

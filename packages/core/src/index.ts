@@ -24,7 +24,38 @@ export {
 } from './errors.js';
 export type { ErrorCode, PayloadErrorCode, WampboxErrorOptions } from './errors.js';
 export { MessageType, MessageTypeName, validateRouterMessage } from './messages.js';
-export type { ArgsSlot, ClientMessage, Dict, Id, RouterMessage, WampMessage } from './messages.js';
+export type {
+  AbortMessage,
+  ArgsSlot,
+  AuthenticateMessage,
+  CallMessage,
+  CancelMessage,
+  ChallengeMessage,
+  ClientMessage,
+  Dict,
+  ErrorMessage,
+  EventMessage,
+  GoodbyeMessage,
+  HelloMessage,
+  Id,
+  InterruptMessage,
+  InvocationMessage,
+  PublishMessage,
+  PublishedMessage,
+  RegisterMessage,
+  RegisteredMessage,
+  ResultMessage,
+  RouterMessage,
+  SubscribeMessage,
+  SubscribedMessage,
+  UnregisterMessage,
+  UnregisteredMessage,
+  UnsubscribeMessage,
+  UnsubscribedMessage,
+  WampMessage,
+  WelcomeMessage,
+  YieldMessage,
+} from './messages.js';
 export type { Serializer } from './serializer.js';
 export { cbor, defaultSerializers, json, msgpack } from './serializers/index.js';
 export type { Transport, TransportCloseInfo, TransportFactory, TransportHandlers, TransportOptions } from './transport.js';
@@ -55,6 +86,7 @@ export type {
   CloseInfo,
   EventData,
   EventHandler,
+  HandlerReturn,
   Invocation,
   InvocationPolicy,
   MatchPolicy,

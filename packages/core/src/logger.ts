@@ -19,10 +19,15 @@ export type LogFields = Record<string, string | number | boolean | undefined>;
  * ```
  */
 export interface Logger {
+  /** Message traces (with `trace: true`): one line per message sent or received. */
   trace?(message: string, fields?: LogFields): void;
+  /** Details useful when debugging. */
   debug?(message: string, fields?: LogFields): void;
+  /** Lifecycle: connected, closed, reconnecting. */
   info?(message: string, fields?: LogFields): void;
+  /** Something went wrong but the client carries on. */
   warn?(message: string, fields?: LogFields): void;
+  /** Something failed. */
   error?(message: string, fields?: LogFields): void;
 }
 
@@ -63,6 +68,10 @@ const URI_AT: Readonly<Record<number, number>> = {
 /**
  * Describe a message for a trace: its type, request id and URI, and whether it carries an opaque
  * payload, but nothing of the payload itself.
+ * @example
+ * ```ts
+ * describeMessage([48, 7, {}, 'com.example.add', [1, 2]]); // { type: 'CALL', id: 7, uri: 'com.example.add' }
+ * ```
  */
 export function describeMessage(msg: readonly unknown[]): LogFields {
   const type = msg[0] as number;

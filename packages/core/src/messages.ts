@@ -43,6 +43,7 @@ export type Id = number;
 /** The Arguments slot: a list, or (payload transparency) one opaque binary. */
 export type ArgsSlot = unknown[] | Uint8Array;
 
+/** HELLO: `[1, Realm, Details]`. */
 export type HelloMessage = [typeof MessageType.HELLO, string, Dict];
 export type WelcomeMessage = [typeof MessageType.WELCOME, Id, Dict];
 export type AbortMessage = [typeof MessageType.ABORT, Dict, string];
@@ -158,6 +159,10 @@ function checkPayload(msg: readonly unknown[], at: number): void {
 
 /**
  * Validate a decoded frame from the router and narrow it to a {@link RouterMessage}.
+ * @example
+ * ```ts
+ * const msg = validateRouterMessage(serializer.decode(frame)); // throws ProtocolError when malformed
+ * ```
  * @throws ProtocolError (`ERR_PROTOCOL_VIOLATION`) when the message is malformed or is not a
  *   message a router may send to a client.
  */

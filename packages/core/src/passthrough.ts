@@ -31,7 +31,13 @@ export function passthrough(): PayloadCodec {
   return PASSTHROUGH;
 }
 
-/** `true` when `codec` is the built-in passthrough codec (lets the session skip it on hot paths). */
+/**
+ * `true` when `codec` is the built-in passthrough codec (lets the session skip it on hot paths).
+ * @example
+ * ```ts
+ * isPassthrough(passthrough()); // true
+ * ```
+ */
 export function isPassthrough(codec: PayloadCodec): boolean {
   return codec === PASSTHROUGH;
 }

@@ -7,7 +7,9 @@
 
 /** Application payload: positional and keyword arguments. */
 export interface Payload {
+  /** Positional arguments, if any. */
   args?: unknown[] | undefined;
+  /** Keyword arguments, if any. */
   kwargs?: Record<string, unknown> | undefined;
 }
 
@@ -16,8 +18,11 @@ export type WirePayload = PlainWirePayload | OpaqueWirePayload;
 
 /** Plain args/kwargs that the serializer encodes as usual. */
 export interface PlainWirePayload {
+  /** Discriminator. */
   readonly kind: 'plain';
+  /** Positional arguments, encoded by the serializer as they are. */
   args?: unknown[] | undefined;
+  /** Keyword arguments, encoded by the serializer as they are. */
   kwargs?: Record<string, unknown> | undefined;
 }
 
@@ -29,6 +34,7 @@ export interface PlainWirePayload {
  * the binary travels as `[binary]`.
  */
 export interface OpaqueWirePayload {
+  /** Discriminator. */
   readonly kind: 'opaque';
   /** The opaque bytes. */
   payload: Uint8Array;

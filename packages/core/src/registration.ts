@@ -5,7 +5,14 @@ export interface RegistrationOwner {
   unregister(reg: Registration): Promise<void>;
 }
 
-/** A registered procedure. */
+/**
+ * A registered procedure, as returned by `session.register()`.
+ * @example
+ * ```ts
+ * const reg = await session.register('com.example.add', (inv) => (inv.args[0] as number) + (inv.args[1] as number));
+ * await reg.unregister();
+ * ```
+ */
 export class Registration {
   /** Router-assigned registration id. */
   readonly id: number;

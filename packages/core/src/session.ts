@@ -43,8 +43,11 @@ import type {
 import { appendWirePayload, dialectFromRoles, readWirePayload } from './wire-dialect.js';
 import type { PayloadDialect } from './wire-dialect.js';
 
-/** Answer to a CHALLENGE: the signature, optionally with extra fields for AUTHENTICATE. */
-export type ChallengeResponse = string | { signature: string; extra?: Dict };
+/**
+ * Answer to a CHALLENGE: the signature string, or an object with the `signature` and `extra`
+ * fields to send in AUTHENTICATE.
+ */
+export type ChallengeResponse = string | { /** The signature (or ticket). */ signature: string; /** Extra AUTHENTICATE details. */ extra?: Dict };
 
 /** Computes the answer to a CHALLENGE. */
 export type ChallengeHandler = (method: string, extra: Dict) => ChallengeResponse | Promise<ChallengeResponse>;

@@ -80,6 +80,7 @@ export class Subscription implements AsyncIterable<EventData> {
     this.queue?.end();
   }
 
+  /** Read events until the subscription ends; breaking out of the loop unsubscribes. */
   [Symbol.asyncIterator](): AsyncIterator<EventData> {
     if (!this.queue) this.queue = new EventQueue();
     if (!this.activeFlag) this.queue.end();

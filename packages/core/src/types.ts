@@ -86,7 +86,9 @@ export interface RegisterOptions {
 
 /** An event delivered to a subscription. */
 export interface EventData {
+  /** Positional payload (always an array). */
   readonly args: unknown[];
+  /** Keyword payload (always an object). */
   readonly kwargs: Dict;
   /** EVENT details (e.g. `publisher`, `topic` for pattern subscriptions, `retained`). */
   readonly details: Dict;
@@ -98,7 +100,9 @@ export interface EventData {
 
 /** An invocation of a registered procedure. */
 export interface Invocation {
+  /** Positional arguments (always an array). */
   readonly args: unknown[];
+  /** Keyword arguments (always an object). */
   readonly kwargs: Dict;
   /** INVOCATION details (e.g. `caller`, `procedure` for pattern registrations, `receive_progress`). */
   readonly details: Dict;
@@ -143,12 +147,19 @@ export interface CloseInfo {
 
 /** What WELCOME granted. */
 export interface WelcomeInfo {
+  /** The WAMP session id. */
   readonly sessionId: number;
+  /** The realm joined. */
   readonly realm: string;
+  /** The authentication id the router assigned. */
   readonly authid?: string | undefined;
+  /** The role the router assigned (it decides; a requested role may be ignored). */
   readonly authrole?: string | undefined;
+  /** The authentication method that succeeded. */
   readonly authmethod?: string | undefined;
+  /** Where the router looked the principal up (e.g. `static`). */
   readonly authprovider?: string | undefined;
+  /** Extra data from the router's authenticator. */
   readonly authextra?: Dict | undefined;
   /** The router's roles and features, as announced. */
   readonly roles: Dict;
@@ -165,8 +176,14 @@ export interface WelcomeInfo {
  * ```
  */
 export class Result {
+  /**
+   * @param args - positional results
+   * @param kwargs - keyword results
+   */
   constructor(
+    /** Positional results. */
     readonly args: unknown[] = [],
+    /** Keyword results. */
     readonly kwargs: Dict = {},
   ) {}
 }

@@ -4,15 +4,25 @@ import type { Transport, TransportCloseInfo, TransportFactory, TransportHandlers
 
 /** The subset of the W3C `WebSocket` interface the transport uses (browsers, Node 22, `ws`). */
 export interface WebSocketLike {
+  /** How binary messages are delivered: `arraybuffer` (W3C) or `nodebuffer` (`ws`). */
   binaryType: string;
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
   readonly readyState: number;
+  /** Bytes queued by `send()` but not yet written. */
   readonly bufferedAmount: number;
+  /** The subprotocol the server selected. */
   readonly protocol: string;
+  /** Send one message. */
   send(data: string | Uint8Array | ArrayBuffer): void;
+  /** Start the closing handshake. */
   close(code?: number, reason?: string): void;
+  /** Called once the connection is open. */
   onopen: ((ev: unknown) => void) | null;
+  /** Called for every message. */
   onmessage: ((ev: { data: unknown }) => void) | null;
+  /** Called once when the connection has closed. */
   onclose: ((ev: { code: number; reason: string; wasClean?: boolean }) => void) | null;
+  /** Called on a connection error (a close event follows). */
   onerror: ((ev: unknown) => void) | null;
 }
 

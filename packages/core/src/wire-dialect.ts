@@ -14,7 +14,13 @@ import type { OpaqueWirePayload, WirePayload } from './payload-codec.js';
 /** Which dialect the router speaks, decided once from WELCOME. */
 export type PayloadDialect = 'transparency' | 'passthru' | 'none';
 
-/** Pick the dialect from the router's announced roles. */
+/**
+ * Pick the dialect from the router's announced roles.
+ * @example
+ * ```ts
+ * dialectFromRoles({ broker: { features: { payload_transparency: true } } }); // 'transparency'
+ * ```
+ */
 export function dialectFromRoles(roles: Dict): PayloadDialect {
   let ppt = false;
   for (const role of Object.values(roles)) {

@@ -40,7 +40,7 @@ import type {
   SubscribeOptions,
   WelcomeInfo,
 } from './types.js';
-import { appendWirePayload, dialectFromRoles, readWirePayload } from './wire-dialect.js';
+import { appendPlainPayload, appendWirePayload, dialectFromRoles, readWirePayload } from './wire-dialect.js';
 import type { PayloadDialect } from './wire-dialect.js';
 
 /**
@@ -147,6 +147,14 @@ interface ActiveInvocation {
 }
 
 const MAX_ID = 2 ** 53;
+
+/** Stands in for a payload context when the passthrough codec is bypassed (nothing reads it). */
+const NO_CONTEXT: PayloadContext = Object.freeze({ uri: '', messageType: 'CALL', originating: true, sending: true });
+
+/** `true` when a received payload is plain (no opaque binary, no scheme attributes). */
+function isPlainPayload(slot: ArgsSlot | undefined, details: Dict): slot is unknown[] | undefined {
+  return !(slot instanceof Uint8Array) && details['enc_algo'] === undefined && details['ppt_scheme'] === undefined;
+}
 
 function isThenable<V>(v: unknown): v is PromiseLike<V> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
@@ -506,7 +514,7 @@ export class Session extends EventEmitter<SessionEvents> {
         if (ack) this.pending.delete(id);
         reject(err);
       };
-      const ctx: PayloadContext = { uri: topic, messageType: 'PUBLISH', originating: true, sending: true };
+      const ctx: PayloadContext = this.plain ? NO_CONTEXT : { uri: topic, messageType: 'PUBLISH', originating: true, sending: true };
       this.sendWithPayload([T.PUBLISH, id, o, topic], o, ctx, args, kwargs, onFail, onSent);
     });
   }
@@ -659,7 +667,7 @@ export class Session extends EventEmitter<SessionEvents> {
     if (!progress) this.endInvocation(inv);
     if (!this.transportUsable()) return;
     const o: Dict = progress ? { progress: true } : {};
-    const ctx: PayloadContext = {
+    const ctx: PayloadContext = this.plain ? NO_CONTEXT : {
       uri: inv.procedure,
       messageType: 'YIELD',
       originating: false,
@@ -751,7 +759,7 @@ export class Session extends EventEmitter<SessionEvents> {
     onSent?: (opaque: boolean) => void,
   ): void {
     if (this.plain) {
-      appendWirePayload(msg, options, { kind: 'plain', args, kwargs }, this.dialect);
+      appendPlainPayload(msg, args, kwargs);
       if (this.sendRaw(msg, onFail) && onSent) onSent(false);
       return;
     }
@@ -829,7 +837,7 @@ export class Session extends EventEmitter<SessionEvents> {
       const ms = options.timeoutMs;
       p.timer = setTimeout(() => this.abandonCall(id, p, 'killnowait', new TimeoutError(`call to ${procedure} timed out after ${ms} ms`)), ms);
     }
-    const ctx: PayloadContext = { uri: procedure, messageType: 'CALL', originating: true, sending: true };
+    const ctx: PayloadContext = this.plain ? NO_CONTEXT : { uri: procedure, messageType: 'CALL', originating: true, sending: true };
     this.sendWithPayload(
       [T.CALL, id, o, procedure],
       o,
@@ -879,7 +887,7 @@ export class Session extends EventEmitter<SessionEvents> {
       this.sendRaw(head, (err) => this.emit('error', err));
       return;
     }
-    const ctx: PayloadContext = {
+    const ctx: PayloadContext = this.plain ? NO_CONTEXT : {
       uri,
       messageType: 'ERROR',
       originating: false,
@@ -993,8 +1001,8 @@ export class Session extends EventEmitter<SessionEvents> {
     fail: (err: Error, a: A) => void,
     a: A,
   ): Promise<void> | void {
-    if (this.plain && !(slot instanceof Uint8Array) && details['enc_algo'] === undefined && details['ppt_scheme'] === undefined) {
-      then({ args: slot as unknown[] | undefined, kwargs: kw }, a, false);
+    if (this.plain && isPlainPayload(slot, details)) {
+      then({ args: slot, kwargs: kw }, a, false);
       return;
     }
     let wire: WirePayload;
@@ -1021,12 +1029,24 @@ export class Session extends EventEmitter<SessionEvents> {
     const entry = this.subscriptions.get(subId);
     if (!entry) return; // unsubscribed while the event was under way
     const topic = typeof details['topic'] === 'string' ? (details['topic'] as string) : entry.topic;
+    if (this.plain && isPlainPayload(slot, details)) {
+      this.deliverEvent(entry, slot, kw, details, topic, pubId);
+      return;
+    }
     const ctx: PayloadContext = { uri: topic, messageType: 'EVENT', originating: false, sending: false };
-    return this.decodePayload(slot, kw, details, ctx, (p, e) => this.deliverEvent(e, p, details, topic, pubId), (err) => this.emit('error', err), entry);
+    return this.decodePayload(
+      slot,
+      kw,
+      details,
+      ctx,
+      (p, e) => this.deliverEvent(e, p.args, p.kwargs, details, topic, pubId),
+      (err) => this.emit('error', err),
+      entry,
+    );
   }
 
-  private deliverEvent(entry: SubscriptionEntry, p: Payload, details: Dict, topic: string, publication: number): void {
-    const ev: EventData = { args: toArgs(p.args), kwargs: toKwargs(p.kwargs), details, topic, publication };
+  private deliverEvent(entry: SubscriptionEntry, args: unknown[] | undefined, kwargs: Dict | undefined, details: Dict, topic: string, publication: number): void {
+    const ev: EventData = { args: toArgs(args), kwargs: toKwargs(kwargs), details, topic, publication };
     for (const sub of entry.subs) {
       if (sub.iterated) sub.push(ev);
       const h = sub.handler;
@@ -1047,6 +1067,10 @@ export class Session extends EventEmitter<SessionEvents> {
     if (!progress) this.pending.delete(requestId);
     if (p.abandoned) return;
     if (!progress) this.settleCall(p);
+    if (this.plain && isPlainPayload(slot, details)) {
+      this.deliverResult(p, slot, kw, details, progress);
+      return;
+    }
     const ctx: PayloadContext = {
       uri: p.procedure,
       messageType: 'RESULT',
@@ -1060,17 +1084,7 @@ export class Session extends EventEmitter<SessionEvents> {
       kw,
       details,
       ctx,
-      (payload, call) => {
-        const r: CallResult = { args: toArgs(payload.args), kwargs: toKwargs(payload.kwargs), details, progress };
-        if (!progress) call.resolve(r);
-        else if (call.onProgress) {
-          try {
-            call.onProgress(r);
-          } catch (e) {
-            this.emit('error', e as Error);
-          }
-        }
-      },
+      (payload, call) => this.deliverResult(call, payload.args, payload.kwargs, details, progress),
       (err, call) => {
         if (progress) {
           // a progressive result that cannot be opened fails the whole call
@@ -1079,6 +1093,18 @@ export class Session extends EventEmitter<SessionEvents> {
       },
       p,
     );
+  }
+
+  private deliverResult(call: PendingCall, args: unknown[] | undefined, kwargs: Dict | undefined, details: Dict, progress: boolean): void {
+    const r: CallResult = { args: toArgs(args), kwargs: toKwargs(kwargs), details, progress };
+    if (!progress) call.resolve(r);
+    else if (call.onProgress) {
+      try {
+        call.onProgress(r);
+      } catch (e) {
+        this.emit('error', e as Error);
+      }
+    }
   }
 
   private onError(requestType: number, requestId: number, details: Dict, uri: string, slot?: ArgsSlot, kw?: Dict): Promise<void> | void {
@@ -1091,7 +1117,7 @@ export class Session extends EventEmitter<SessionEvents> {
       const call = p as PendingCall;
       if (call.abandoned) return;
       this.settleCall(call);
-      const ctx: PayloadContext = {
+      const ctx: PayloadContext = this.plain ? NO_CONTEXT : {
         uri,
         messageType: 'ERROR',
         originating: true,
@@ -1193,13 +1219,17 @@ export class Session extends EventEmitter<SessionEvents> {
       return;
     }
     const procedure = typeof details['procedure'] === 'string' ? (details['procedure'] as string) : reg.procedure;
+    if (this.plain && isPlainPayload(slot, details)) {
+      this.invoke(reg, requestId, procedure, details, slot, kw, false);
+      return;
+    }
     const ctx: PayloadContext = { uri: procedure, messageType: 'INVOCATION', originating: false, sending: false };
     return this.decodePayload(
       slot,
       kw,
       details,
       ctx,
-      (p, r, opaque) => this.invoke(r, requestId, procedure, details, p, opaque),
+      (p, r, opaque) => this.invoke(r, requestId, procedure, details, p.args, p.kwargs, opaque),
       (err) => {
         this.emit('error', err);
         const uri = err instanceof PayloadCodecError ? err.uri : 'wamp.error.invalid_argument';
@@ -1209,7 +1239,7 @@ export class Session extends EventEmitter<SessionEvents> {
     );
   }
 
-  private invoke(reg: Registration, requestId: number, procedure: string, details: Dict, p: Payload, opaque: boolean): void {
+  private invoke(reg: Registration, requestId: number, procedure: string, details: Dict, args: unknown[] | undefined, kwargs: Dict | undefined, opaque: boolean): void {
     const inv: ActiveInvocation = {
       requestId,
       procedure,
@@ -1219,7 +1249,7 @@ export class Session extends EventEmitter<SessionEvents> {
       done: false,
     };
     this.invocations.set(requestId, inv);
-    const invocation = new InvocationImpl(this, inv, toArgs(p.args), toKwargs(p.kwargs), details);
+    const invocation = new InvocationImpl(this, inv, toArgs(args), toKwargs(kwargs), details);
     let out: unknown;
     try {
       out = reg.handler(invocation);

@@ -32,16 +32,24 @@ export function dialectFromRoles(roles: Dict): PayloadDialect {
   return ppt ? 'passthru' : 'none';
 }
 
+/** Append plain args/kwargs to `msg`, omitting empty trailing elements. */
+export function appendPlainPayload(msg: unknown[], args: unknown[] | undefined | null, kwargs: Dict | undefined | null): void {
+  if (kwargs) {
+    for (const _ in kwargs) {
+      msg.push(args ?? [], kwargs);
+      return;
+    }
+  }
+  if (args && args.length > 0) msg.push(args);
+}
+
 /**
  * Append the payload of `wire` to `msg` (which ends just before the Arguments slot) and add
  * scheme attributes to `options`. Trailing empty args/kwargs are omitted.
  */
 export function appendWirePayload(msg: unknown[], options: Dict, wire: WirePayload, dialect: PayloadDialect): void {
   if (wire.kind === 'plain') {
-    const { args, kwargs } = wire;
-    const hasKw = kwargs !== undefined && kwargs !== null && Object.keys(kwargs).length > 0;
-    if (hasKw) msg.push(args ?? [], kwargs);
-    else if (args !== undefined && args !== null && args.length > 0) msg.push(args);
+    appendPlainPayload(msg, wire.args, wire.kwargs);
     return;
   }
   if (dialect === 'transparency') {

@@ -3,7 +3,7 @@
  * takes it, 64-character hex, raw bytes) and making new key pairs.
  */
 import { InvalidArgumentError } from '@wampbox/core';
-import { base64Decode, base64Encode } from './internal/base64.js';
+import { decodeBase64, encodeBase64 } from '@wampbox/core';
 import { boxKeypair, KEY_BYTES, scalarmultBase, sodiumReady } from './sodium.js';
 
 /**
@@ -55,7 +55,7 @@ export function parseKey(input: KeyInput, what = 'key'): Uint8Array {
   }
   const text = input.trim();
   if (HEX_KEY.test(text)) return hexDecode(text);
-  const bytes = base64Decode(text);
+  const bytes = decodeKeyBase64(text);
   if (bytes === undefined) {
     throw new InvalidArgumentError(`${what} is neither 64 hex digits nor standard base64`);
   }
@@ -80,8 +80,8 @@ export async function generateKeyPair(): Promise<KeyPair> {
   return {
     publicKey,
     secretKey,
-    publicKeyBase64: base64Encode(publicKey),
-    secretKeyBase64: base64Encode(secretKey),
+    publicKeyBase64: encodeBase64(publicKey),
+    secretKeyBase64: encodeBase64(secretKey),
     publicKeyHex: hexEncode(publicKey),
     secretKeyHex: hexEncode(secretKey),
   };
@@ -115,3 +115,13 @@ function hexDecode(text: string): Uint8Array {
   for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(i * 2, i * 2 + 2), 16);
   return out;
 }
+
+/** Standard base64 with optional padding, or `undefined` when malformed. */
+function decodeKeyBase64(text: string): Uint8Array | undefined {
+  try {
+    return decodeBase64(text.length % 4 === 0 ? text : text + '='.repeat(4 - (text.length % 4)));
+  } catch {
+    return undefined;
+  }
+}
+

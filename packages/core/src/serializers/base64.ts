@@ -13,6 +13,19 @@ const INVALID = 0xff;
 
 /** Input sizes (bytes to encode, characters to decode) from which the buffer-based paths are used. */
 const ENCODE_BUFFER_THRESHOLD = 96;
+
+/**
+ * The runtime's native base64 (Node's `Buffer`), when there is one: several times faster than the
+ * portable code for payloads beyond a few dozen bytes. Browsers use the portable code.
+ */
+interface NativeBufferApi {
+  from(data: ArrayBufferLike, offset: number, length: number): { toString(encoding: 'base64'): string };
+  from(data: string, encoding: 'base64'): Uint8Array;
+}
+const NativeBuffer = (globalThis as { Buffer?: NativeBufferApi }).Buffer;
+const NATIVE_THRESHOLD = 64;
+/** Standard alphabet, length a multiple of four (checked before), padding only at the end. */
+const CANONICAL = /^[A-Za-z0-9+/]*={0,2}$/;
 const DECODE_BUFFER_THRESHOLD = 512;
 
 /** Two output characters for each 12-bit value, as strings. */
@@ -48,6 +61,9 @@ let textEncoder: TextEncoder | undefined;
  */
 export function encodeBase64(bytes: Uint8Array): string {
   const length = bytes.length;
+  if (NativeBuffer && length >= NATIVE_THRESHOLD) {
+    return NativeBuffer.from(bytes.buffer, bytes.byteOffset, length).toString('base64');
+  }
   const whole = length - (length % 3);
   let out: string;
   let i = 0;
@@ -107,6 +123,12 @@ export function decodeBase64(text: string, start = 0): Uint8Array {
   const end = text.length;
   let padding = 0;
   if (text.charCodeAt(end - 1) === PAD) padding = text.charCodeAt(end - 2) === PAD ? 2 : 1;
+  if (NativeBuffer && length >= NATIVE_THRESHOLD) {
+    const body = start === 0 ? text : text.slice(start);
+    if (!CANONICAL.test(body)) throw invalid('unexpected character');
+    // copy out of the runtime's shared buffer pool
+    return new Uint8Array(NativeBuffer.from(body, 'base64'));
+  }
   const out = new Uint8Array((length / 4) * 3 - padding);
   const lastQuad = end - 4;
   let o = 0;

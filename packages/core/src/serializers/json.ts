@@ -100,6 +100,7 @@ function replaceBinaries(value: unknown): unknown {
     return copy ?? value;
   }
   if (ArrayBuffer.isView(value)) return isBytes(value) ? BINARY_MARKER + encodeBase64(value) : value;
+  if (isArrayBuffer(value)) return BINARY_MARKER + encodeBase64(new Uint8Array(value));
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return value;
   const record = value as Record<string, unknown>;
@@ -180,3 +181,34 @@ function isArrayBuffer(value: unknown): value is ArrayBuffer {
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * WAMP's JSON binary convention, for codecs that write JSON of their own: returns `value` with
+ * every `Uint8Array` inside arrays and plain objects replaced by `"\u0000" + base64(bytes)`.
+ * Parts without binary are returned as they are (no copy); the input is never modified.
+ * @example
+ * ```ts
+ * JSON.stringify(encodeJsonBinaries({ b: new Uint8Array([1, 2, 3]) })); // '{"b":"\u0000AQID"}'
+ * ```
+ */
+export function encodeJsonBinaries<T>(value: T): T {
+  return replaceBinaries(value) as T;
+}
+
+/**
+ * The reverse of {@link encodeJsonBinaries}, in place on a freshly parsed JSON value: every string
+ * starting with U+0000 becomes a `Uint8Array`, at any depth (values only, not keys).
+ * @throws SerializationError (`ERR_SERIALIZATION`) when such a string is not valid base64.
+ * @example
+ * ```ts
+ * decodeJsonBinaries(JSON.parse('{"b":"\u0000AQID"}')); // { b: Uint8Array [1, 2, 3] }
+ * ```
+ */
+export function decodeJsonBinaries<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    if (Array.isArray(value)) restoreBinariesInArray(value);
+    else restoreBinariesInObject(value as Record<string, unknown>);
+  }
+  return value;
+}
+

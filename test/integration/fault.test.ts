@@ -101,6 +101,38 @@ describe('router killed and restarted', () => {
   });
 });
 
+describe('dead-peer detection', () => {
+  it.each([
+    ['websocket (ws ping)', () => router.wsUrl],
+    ['rawsocket (PING frame)', () => router.rsUrl],
+  ] as const)('over %s: a frozen router is detected within the heartbeat, and the connection comes back', async (_name, url) => {
+    const c = connection({
+      url: url(),
+      realm: router.realm,
+      reconnect: { initialDelayMs: 100, maxDelayMs: 500, jitter: 0 },
+      heartbeat: { intervalMs: 500, timeoutMs: 1000 },
+    });
+    conns.push(c);
+    await c.open();
+    const uri = uniqueUri('com.test.frozen');
+    await c.register(uri, () => 'alive');
+    const lost = new Promise<number>((resolve) => c.once('close', () => resolve(Date.now())));
+    const frozenAt = Date.now();
+    process.kill(-router.pid, 'SIGSTOP');
+    try {
+      const detectedAt = await Promise.race([lost, sleep(10_000).then(() => -1)]);
+      expect(detectedAt).toBeGreaterThan(0);
+      // silence for one interval, then the probe's timeout (plus timer slack)
+      expect(detectedAt - frozenAt).toBeLessThan(500 + 1000 + 1500);
+    } finally {
+      process.kill(-router.pid, 'SIGCONT');
+    }
+    const res = await c.call(uri, [], {}, { timeoutMs: 30_000 });
+    expect(res.args).toEqual(['alive']);
+    await c.close();
+  });
+});
+
 describe('soak', () => {
   it('reconnects many times without growth in listeners, timers or heap', async () => {
     const c = open(router.wsUrl);

@@ -422,3 +422,28 @@ describe('protocol violations and close paths', () => {
     await expect(s.register('x', 5 as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
   });
 });
+
+describe('backpressure', () => {
+  it('refuses to send with ERR_BACKPRESSURE over the bound, and drain() waits for the buffer', async () => {
+    const t = new FakeTransport();
+    let buffered = 0;
+    Object.defineProperty(t, 'bufferedAmount', { get: () => buffered });
+    const p = Session.join(t, { realm: 'realm1', maxBufferedBytes: 1000, highWaterMarkBytes: 100 });
+    t.deliver([T.WELCOME, 1, { roles: {} }]);
+    const s = await p;
+    buffered = 5000;
+    await expect(s.publish('com.x.t', [1])).rejects.toMatchObject({ code: 'ERR_BACKPRESSURE' });
+    await expect(s.call('com.x.c')).rejects.toMatchObject({ code: 'ERR_BACKPRESSURE' });
+    expect(s.isOpen).toBe(true);
+    let drained = false;
+    const d = s.drain().then(() => {
+      drained = true;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(drained).toBe(false);
+    buffered = 50;
+    await d;
+    expect(drained).toBe(true);
+    await expect(s.publish('com.x.t', [1])).resolves.toBeUndefined();
+  });
+});

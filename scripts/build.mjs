@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds every package to dist/esm (ES modules) and dist/cjs (CommonJS), each with type declarations.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -22,5 +22,10 @@ for (const name of order) {
   // the nearest package.json is what bundlers read: keep the package's sideEffects flag here too
   writeFileSync(join(dir, 'dist/esm/package.json'), '{ "type": "module", "sideEffects": false }\n');
   writeFileSync(join(dir, 'dist/cjs/package.json'), '{ "type": "commonjs", "sideEffects": false }\n');
+  // command-line entry points must be executable where the workspace links them into node_modules/.bin
+  for (const format of ['esm', 'cjs']) {
+    const cli = join(dir, 'dist', format, 'cli.js');
+    if (existsSync(cli)) chmodSync(cli, 0o755);
+  }
   console.log(`built @wampbox/${name} in ${Date.now() - started} ms`);
 }

@@ -14,9 +14,8 @@
 // the entry of the variant without cryptobox is generated: every value the browser entry exports
 // except those of @wampbox/cryptobox, so the two variants cannot drift apart.
 //
-// cbor-x and msgpackr are compiled the way their own no-eval builds are made (`new Function`
-// replaced by their undefined `BlockedFunction`): they then never try to generate code, and the
-// bundles run under a Content-Security-Policy without 'unsafe-eval' (see docs/browser.md).
+// Nothing in the bundles generates code, so they run under a Content-Security-Policy without
+// 'unsafe-eval' (see docs/browser.md).
 //
 // The build fails when a Node built-in module or `ws` would reach a bundle, when the variant
 // without cryptobox would contain libsodium, or when `new Function`/`eval` is left in a bundle.
@@ -71,17 +70,8 @@ const inPackage = (name) => `${sep}node_modules${sep}${name}${sep}`;
 const GUARDED_NODE_FALLBACKS = [{ importer: inPackage('libsodium'), specifier: 'crypto', kind: 'require-call' }];
 
 /**
- * Third-party files that generate code with `new Function` for features WAMP does not use
- * (records): compiled with the substitution their own no-eval builds make.
- */
-const NO_EVAL_SOURCES = [
-  { file: `${inPackage('cbor-x')}decode.js`, min: 2 },
-  { file: `${inPackage('msgpackr')}unpack.js`, min: 1 },
-];
-
-/**
  * esbuild plugin for browser bundles: fails the build on any import of a Node built-in or `ws`
- * (except the guarded fallbacks above), and compiles cbor-x and msgpackr without code generation.
+ * (except the guarded fallbacks above).
  * @param {{ stubbed?: Array<{ specifier: string, kind: string, importer: string }> }} [options]
  *   `stubbed` collects the guarded fallbacks replaced.
  */
@@ -104,27 +94,6 @@ export function browserGuardPlugin(options = {}) {
         return { errors: [{ text: `${what} would reach a browser bundle (imported by ${from}); browser entries must not import Node-only code` }] };
       });
       build.onLoad({ filter: /.*/, namespace: 'wampbox-empty' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
-
-      build.onLoad({ filter: /[\\/]node_modules[\\/](cbor-x|msgpackr)[\\/][^\\/]+\.js$/ }, (args) => {
-        const rule = NO_EVAL_SOURCES.find((r) => args.path.endsWith(r.file));
-        if (!rule) return undefined;
-        const source = readFileSync(args.path, 'utf8');
-        let count = 0;
-        const contents = source.replace(/\bnew Function\s*\(/g, () => {
-          count++;
-          return 'new BlockedFunction(';
-        });
-        if (count < rule.min || !/\bvar BlockedFunction\b/.test(source)) {
-          return {
-            errors: [
-              {
-                text: `${relative(ROOT, args.path)} no longer looks as expected (found ${count} "new Function(" instead of at least ${rule.min}, or no "var BlockedFunction"): review the no-eval substitution in scripts/bundle.mjs`,
-              },
-            ],
-          };
-        }
-        return { contents, loader: 'js' };
-      });
     },
   };
 }
@@ -194,7 +163,7 @@ function packageVersion() {
 }
 
 function banner(b) {
-  const includes = ['cbor-x', 'msgpackr', 'eventemitter3 (MIT)', ...(b.cryptobox ? ['libsodium.js (ISC)'] : [])].join(', ');
+  const includes = ['eventemitter3 (MIT)', ...(b.cryptobox ? ['libsodium.js (ISC)'] : [])].join(', ');
   return `/*! @wampbox/wamp-client ${packageVersion()} ${b.file} | MIT | includes ${includes} */`;
 }
 

@@ -50,6 +50,12 @@ class AutoTransport extends FakeTransport {
       case T.REGISTER:
         this.deliver([T.REGISTERED, m[1], r.nextId()]);
         break;
+      case T.UNSUBSCRIBE:
+        this.deliver([T.UNSUBSCRIBED, m[1]]);
+        break;
+      case T.UNREGISTER:
+        this.deliver([T.UNREGISTERED, m[1]]);
+        break;
       case T.CALL:
         if (m[3] !== 'com.x.hang') this.deliver([T.RESULT, m[1], {}, ['ok']]);
         break;
@@ -217,6 +223,25 @@ describe('Connection', () => {
     expect(router.current.sent.filter((m) => m[0] === T.SUBSCRIBE)).toHaveLength(1);
     expect(c.listenerCount('open')).toBe(0);
     expect(c.currentSession!.listenerCount('error')).toBe(1);
+    await c.close();
+  });
+
+  it('keeps a durable subscription readable as an async iterator across reconnects', async () => {
+    const router = new FakeRouter();
+    const c = new Connection(router.factory, base);
+    await c.open();
+    const sub = await c.subscribe('com.x.t');
+    const it = sub[Symbol.asyncIterator]();
+    router.current.deliver([T.EVENT, sub.id, 1, {}, ['before']]);
+    const reopened = opened(c);
+    router.current.drop();
+    await reopened;
+    router.current.deliver([T.EVENT, sub.id, 2, {}, ['after']]);
+    expect((await it.next()).value).toMatchObject({ args: ['before'] });
+    expect((await it.next()).value).toMatchObject({ args: ['after'] });
+    await it.return!();
+    expect(sub.active).toBe(false);
+    expect(router.current.last(T.UNSUBSCRIBE)).toBeDefined();
     await c.close();
   });
 });

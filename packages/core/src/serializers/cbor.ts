@@ -1,11 +1,9 @@
 /**
  * The WAMP CBOR serializer (`wamp.2.cbor`).
  */
-import { SerializationError } from '../errors.js';
-import type { WampMessage } from '../messages.js';
 import type { Serializer } from '../serializer.js';
 import { decodeCbor, encodeCbor } from './cbor-codec.js';
-import { describeError, toPlainBytes } from './wire-values.js';
+import { binarySerializer } from './binary-serializer.js';
 
 /**
  * Create the CBOR serializer: id `cbor`, subprotocol `wamp.2.cbor`, RawSocket id 3, binary frames.
@@ -29,28 +27,10 @@ export function cbor(): Serializer {
   return CBOR_SERIALIZER;
 }
 
-const CBOR_SERIALIZER: Serializer = /* @__PURE__ */ Object.freeze({
+const CBOR_SERIALIZER: Serializer = /* @__PURE__ */ binarySerializer({
   id: 'cbor',
-  protocol: 'wamp.2.cbor',
   rawSocketId: 3,
-  binary: true,
-  encode(msg: WampMessage | readonly unknown[]): Uint8Array {
-    if (!Array.isArray(msg)) throw new SerializationError('cannot encode message: not a list');
-    try {
-      return encodeCbor(msg);
-    } catch (err) {
-      throw new SerializationError(`cannot encode message as CBOR: ${describeError(err)}`, { cause: err });
-    }
-  },
-  decode(frame: string | Uint8Array | ArrayBuffer): unknown[] {
-    const bytes = toPlainBytes(frame, 'CBOR');
-    let value: unknown;
-    try {
-      value = decodeCbor(bytes);
-    } catch (err) {
-      throw new SerializationError(`cannot decode CBOR frame: ${describeError(err)}`, { cause: err });
-    }
-    if (!Array.isArray(value)) throw new SerializationError('cannot decode CBOR frame: not a list');
-    return value;
-  },
+  name: 'CBOR',
+  encode: encodeCbor,
+  decode: decodeCbor,
 });

@@ -1,11 +1,9 @@
 /**
  * The WAMP MessagePack serializer (`wamp.2.msgpack`).
  */
-import { SerializationError } from '../errors.js';
-import type { WampMessage } from '../messages.js';
 import type { Serializer } from '../serializer.js';
 import { decodeMsgpack, encodeMsgpack } from './msgpack-codec.js';
-import { describeError, toPlainBytes } from './wire-values.js';
+import { binarySerializer } from './binary-serializer.js';
 
 /**
  * Create the MessagePack serializer: id `msgpack`, subprotocol `wamp.2.msgpack`, RawSocket id 2,
@@ -29,28 +27,10 @@ export function msgpack(): Serializer {
   return MSGPACK_SERIALIZER;
 }
 
-const MSGPACK_SERIALIZER: Serializer = /* @__PURE__ */ Object.freeze({
+const MSGPACK_SERIALIZER: Serializer = /* @__PURE__ */ binarySerializer({
   id: 'msgpack',
-  protocol: 'wamp.2.msgpack',
   rawSocketId: 2,
-  binary: true,
-  encode(msg: WampMessage | readonly unknown[]): Uint8Array {
-    if (!Array.isArray(msg)) throw new SerializationError('cannot encode message: not a list');
-    try {
-      return encodeMsgpack(msg);
-    } catch (err) {
-      throw new SerializationError(`cannot encode message as MessagePack: ${describeError(err)}`, { cause: err });
-    }
-  },
-  decode(frame: string | Uint8Array | ArrayBuffer): unknown[] {
-    const bytes = toPlainBytes(frame, 'MessagePack');
-    let value: unknown;
-    try {
-      value = decodeMsgpack(bytes);
-    } catch (err) {
-      throw new SerializationError(`cannot decode MessagePack frame: ${describeError(err)}`, { cause: err });
-    }
-    if (!Array.isArray(value)) throw new SerializationError('cannot decode MessagePack frame: not a list');
-    return value;
-  },
+  name: 'MessagePack',
+  encode: encodeMsgpack,
+  decode: decodeMsgpack,
 });

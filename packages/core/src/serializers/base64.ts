@@ -1,11 +1,14 @@
 /**
  * Standard base64 (RFC 4648 section 4: alphabet `A–Z a–z 0–9 + /`, with `=` padding) for
- * `Uint8Array`, without `Buffer` or any Node module, so it runs unchanged in browsers and Node.
+ * `Uint8Array`, without importing any Node module, so it runs unchanged in browsers and Node.
  *
- * Small inputs are handled with string operations; larger ones go through a byte buffer and the
- * platform's `TextEncoder`/`TextDecoder`, which is several times faster from a few hundred bytes on.
+ * Where the runtime has Node's global `Buffer`, inputs beyond a few dozen bytes use its native
+ * base64 (validated to the same rules). Elsewhere small inputs are handled with string operations
+ * and larger ones go through a byte buffer and the platform's `TextEncoder`/`TextDecoder`, which is
+ * several times faster from a few hundred bytes on.
  */
 import { SerializationError } from '../errors.js';
+import { bytesToFill, pooledBytes } from './fast-alloc.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const PAD = 0x3d; // '='
@@ -19,13 +22,11 @@ const ENCODE_BUFFER_THRESHOLD = 96;
  * portable code for payloads beyond a few dozen bytes. Browsers use the portable code.
  */
 interface NativeBufferApi {
-  from(data: ArrayBufferLike, offset: number, length: number): { toString(encoding: 'base64'): string };
-  from(data: string, encoding: 'base64'): Uint8Array;
+  from(data: ArrayBufferLike, offset: number, length: number): { toString(encoding: 'base64'): string; write(text: string, encoding: 'base64'): number };
+  byteLength(text: string, encoding: 'utf8'): number;
 }
 const NativeBuffer = (globalThis as { Buffer?: NativeBufferApi }).Buffer;
 const NATIVE_THRESHOLD = 64;
-/** Standard alphabet, length a multiple of four (checked before), padding only at the end. */
-const CANONICAL = /^[A-Za-z0-9+/]*={0,2}$/;
 const DECODE_BUFFER_THRESHOLD = 512;
 
 /** Two output characters for each 12-bit value, as strings. */
@@ -106,7 +107,7 @@ function invalid(reason: string): SerializationError {
  *
  * @param text - The base64 text.
  * @param start - Index of the first base64 character in `text` (default 0).
- * @returns A new `Uint8Array` holding the decoded bytes.
+ * @returns A new `Uint8Array` holding the decoded bytes, with a buffer of its own.
  * @throws SerializationError (`ERR_SERIALIZATION`) when the text is not valid base64.
  *
  * @example
@@ -115,6 +116,18 @@ function invalid(reason: string): SerializationError {
  * ```
  */
 export function decodeBase64(text: string, start = 0): Uint8Array {
+  return decode(text, start, bytesToFill);
+}
+
+/**
+ * {@link decodeBase64} for a value received in a message (internal): the bytes may be a view into
+ * a shared slab (see `pooledBytes`), which costs a fraction of a buffer of their own.
+ */
+export function decodeReceivedBase64(text: string, start: number): Uint8Array {
+  return decode(text, start, pooledBytes);
+}
+
+function decode(text: string, start: number, alloc: (size: number) => Uint8Array): Uint8Array {
   const length = text.length - start;
   if (length < 0) throw invalid('start is past the end of the text');
   if (length % 4 !== 0) throw invalid('length is not a multiple of 4');
@@ -123,13 +136,20 @@ export function decodeBase64(text: string, start = 0): Uint8Array {
   const end = text.length;
   let padding = 0;
   if (text.charCodeAt(end - 1) === PAD) padding = text.charCodeAt(end - 2) === PAD ? 2 : 1;
+  const size = (length / 4) * 3 - padding;
   if (NativeBuffer && length >= NATIVE_THRESHOLD) {
     const body = start === 0 ? text : text.slice(start);
-    if (!CANONICAL.test(body)) throw invalid('unexpected character');
-    // copy out of the runtime's shared buffer pool
-    return new Uint8Array(NativeBuffer.from(body, 'base64'));
+    // The native decoder skips characters outside the alphabet, stops at the first `=`, reads the
+    // URL-safe `-` and `_`, and truncates characters beyond U+00FF to their low byte. So: ASCII
+    // only, no URL-safe characters, and every character must have counted (a skipped character
+    // or an early `=` yields fewer bytes than the length promises).
+    if (NativeBuffer.byteLength(body, 'utf8') !== length) throw invalid('non-ASCII character');
+    if (body.indexOf('-') !== -1 || body.indexOf('_') !== -1) throw invalid('URL-safe character');
+    const out = alloc(size);
+    if (NativeBuffer.from(out.buffer, out.byteOffset, size).write(body, 'base64') !== size) throw invalid('unexpected character');
+    return out;
   }
-  const out = new Uint8Array((length / 4) * 3 - padding);
+  const out = alloc(size);
   const lastQuad = end - 4;
   let o = 0;
 

@@ -12,7 +12,7 @@
  * reserved additional-information values 28 to 30, a misplaced break and trailing bytes are errors.
  */
 import { ByteWriter } from './byte-writer.js';
-import { copyBytes } from './fast-alloc.js';
+import { copyToPooled } from './fast-alloc.js';
 import { readFloat } from './floats.js';
 import { readKey, readUtf8 } from './utf8.js';
 import { MAX_DEPTH, invalid, isSkipped, propertyName, setOwn, substitute, tooDeep, truncated } from './wire-values.js';
@@ -242,7 +242,7 @@ function readItem(): unknown {
       return -1 - n;
     case 2: {
       need(n);
-      const bytes = copyBytes(buf, pos, pos + n);
+      const bytes = copyToPooled(buf, pos, pos + n);
       pos += n;
       return bytes;
     }

@@ -8,7 +8,7 @@
 import { SerializationError } from '../errors.js';
 import type { WampMessage } from '../messages.js';
 import type { Serializer } from '../serializer.js';
-import { decodeBase64, encodeBase64 } from './base64.js';
+import { decodeReceivedBase64, encodeBase64 } from './base64.js';
 
 /** First character of a string that carries binary data. */
 const BINARY_MARKER = '\u0000';
@@ -20,8 +20,8 @@ let utf8Decoder: TextDecoder | undefined;
 /**
  * Create the JSON serializer: id `json`, subprotocol `wamp.2.json`, RawSocket id 1, text frames.
  *
- * Encoding is `JSON.stringify` of the message after every `Uint8Array` inside arrays and plain
- * objects has been replaced by its `"\u0000" + base64` string (on a copy; the message is never
+ * Encoding gives `JSON.stringify` of the message after every `Uint8Array` inside arrays and plain
+ * objects has been replaced by its `"\u0000" + base64` string (the message is never
  * modified). Decoding accepts a string, or UTF-8 bytes as a `Uint8Array` or `ArrayBuffer`.
  *
  * @example
@@ -48,7 +48,7 @@ const JSON_SERIALIZER: Serializer = Object.freeze({
 function encodeJson(msg: WampMessage | readonly unknown[]): string {
   if (!Array.isArray(msg)) throw new SerializationError('cannot encode message: not a list');
   try {
-    return JSON.stringify(replaceBinaries(msg));
+    return hasBinary(msg) ? (writeValue(msg) as string) : JSON.stringify(msg);
   } catch (err) {
     throw new SerializationError(`cannot encode message as JSON: ${describe(err)}`, { cause: err });
   }
@@ -79,6 +79,73 @@ function decodeJson(frame: string | Uint8Array | ArrayBuffer): unknown[] {
   return value;
 }
 
+/** The base64 of a binary value (`Uint8Array` or `ArrayBuffer`), or `undefined` for anything else. */
+function binaryBase64(value: object): string | undefined {
+  if (ArrayBuffer.isView(value)) return isBytes(value) ? encodeBase64(value) : undefined;
+  if (isArrayBuffer(value)) return encodeBase64(new Uint8Array(value));
+  return undefined;
+}
+
+/** Whether a plain object (where binaries are looked for) rather than a class instance. */
+function isPlainObject(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Whether `value` holds a binary, at any depth of arrays and plain objects (read-only). */
+function hasBinary(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === 'object' && item !== null && hasBinary(item)) return true;
+    }
+    return false;
+  }
+  if (ArrayBuffer.isView(value)) return isBytes(value);
+  if (isArrayBuffer(value)) return true;
+  if (!isPlainObject(value)) return false;
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    const item = (value as Record<string, unknown>)[key];
+    if (typeof item === 'object' && item !== null && hasBinary(item)) return true;
+  }
+  return false;
+}
+
+/**
+ * JSON text of `value`, which holds a binary somewhere. Written part by part so that a binary's
+ * marked string is emitted as `"\u0000<base64>"` directly: handing it to `JSON.stringify` would
+ * send the whole string through the slow, character-by-character escaping path because of its
+ * control character (several microseconds per KiB). Parts without binary go to `JSON.stringify`
+ * whole, so the output is what `JSON.stringify` gives for the message with each binary replaced
+ * by its marked string.
+ */
+function writeValue(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || !hasBinary(value)) return JSON.stringify(value);
+  const base64 = binaryBase64(value);
+  if (base64 !== undefined) return `"${ESCAPED_BINARY_MARKER}${base64}"`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      out += writeValue(value[i]) ?? 'null';
+    }
+    return `${out}]`;
+  }
+  // a plain object (hasBinary looks into no other kind)
+  const record = value as Record<string, unknown>;
+  if (typeof record['toJSON'] === 'function') return JSON.stringify(replaceBinaries(value));
+  let out = '{';
+  for (const key of Object.keys(record)) {
+    const text = writeValue(record[key]);
+    if (text === undefined) continue;
+    if (out.length > 1) out += ',';
+    out += `${JSON.stringify(key)}:${text}`;
+  }
+  return `${out}}`;
+}
+
 /**
  * Return `value` with every `Uint8Array` (inside arrays and plain objects) replaced by its marked
  * base64 string. Containers that hold no binary are returned as they are, so a message without
@@ -99,10 +166,11 @@ function replaceBinaries(value: unknown): unknown {
     }
     return copy ?? value;
   }
-  if (ArrayBuffer.isView(value)) return isBytes(value) ? BINARY_MARKER + encodeBase64(value) : value;
-  if (isArrayBuffer(value)) return BINARY_MARKER + encodeBase64(new Uint8Array(value));
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return value;
+  if (ArrayBuffer.isView(value) || isArrayBuffer(value)) {
+    const base64 = binaryBase64(value);
+    return base64 === undefined ? value : BINARY_MARKER + base64;
+  }
+  if (!isPlainObject(value)) return value;
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
   let copy: Record<string, unknown> | undefined;
@@ -152,7 +220,7 @@ function restoreBinariesInObject(record: Record<string, unknown>): void {
 
 function decodeMarked(text: string): Uint8Array {
   try {
-    return decodeBase64(text, 1);
+    return decodeReceivedBase64(text, 1);
   } catch (err) {
     throw new SerializationError(`cannot decode JSON frame: a string starting with U+0000 is not valid base64 (${describe(err)})`, {
       cause: err,

@@ -10,7 +10,7 @@
  * extension), the never-used byte 0xc1 and trailing bytes are errors.
  */
 import { ByteWriter } from './byte-writer.js';
-import { copyBytes } from './fast-alloc.js';
+import { copyToPooled } from './fast-alloc.js';
 import { readFloat } from './floats.js';
 import { readKey, readUtf8 } from './utf8.js';
 import { MAX_DEPTH, invalid, isSkipped, propertyName, setOwn, substitute, tooDeep, truncated } from './wire-values.js';
@@ -268,7 +268,7 @@ function readItem(): unknown {
     case 0xc6: {
       const n = readUint(1 << (b - 0xc4));
       if (n > end - pos) truncated();
-      const bytes = copyBytes(buf, pos, pos + n);
+      const bytes = copyToPooled(buf, pos, pos + n);
       pos += n;
       return bytes;
     }

@@ -70,6 +70,43 @@ describe('base64', () => {
     expect(decodeBase64('Zm9=')).toStrictEqual(new Uint8Array([0x66, 0x6f]));
   });
 
+  it('returns bytes with a buffer of their own', () => {
+    for (const n of [1, 60, 1024, 5000, 20000]) {
+      const bytes = decodeBase64(reference(pseudoRandomBytes(n, n)));
+      expect(bytes.byteOffset).toBe(0);
+      expect(bytes.buffer.byteLength).toBe(n);
+    }
+  });
+
+  it('accepts and refuses exactly what the rules say, on short and long inputs alike', () => {
+    // the rules: length a multiple of 4, standard alphabet, at most two "=" and only at the end
+    const canonical = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})?$/;
+    const noise = ['-', '_', ' ', '=', '\n', 'é', '\u0141', '\u0000', '\u4141', '%'];
+    let state = 12345;
+    const rand = (n: number): number => {
+      state = (state * 1103515245 + 12345) & 0x7fffffff;
+      return state % n;
+    };
+    let accepted = 0;
+    let refused = 0;
+    for (let round = 0; round < 600; round++) {
+      const good = reference(pseudoRandomBytes([5, 40, 47, 48, 49, 700][round % 6] as number, round));
+      const chars = [...good];
+      const edits = rand(3);
+      for (let e = 0; e < edits; e++) chars[rand(chars.length)] = noise[rand(noise.length)] as string;
+      const text = chars.join('');
+      if (canonical.test(text)) {
+        expect(Buffer.from(decodeBase64(text)).equals(Buffer.from(text, 'base64'))).toBe(true);
+        accepted++;
+      } else {
+        catchSerializationError(() => decodeBase64(text));
+        refused++;
+      }
+    }
+    expect(accepted).toBeGreaterThan(100);
+    expect(refused).toBeGreaterThan(100);
+  });
+
   describe('rejects invalid input with SerializationError', () => {
     const invalid: [string, string][] = [
       ['missing padding', 'Zg'],

@@ -1,5 +1,5 @@
 import { json } from '../../src/serializers/json';
-import { catchSerializationError, describeAutobahnConformance, describeSerializerContract } from './helpers';
+import { catchSerializationError, describeAutobahnConformance, describeSerializerContract, pseudoRandomBytes } from './helpers';
 
 describe('json()', () => {
   it('describes itself', () => {
@@ -74,6 +74,59 @@ describe('json()', () => {
       for (const bad of ['[1,', '[1,]', "['x']", '[NaN]', '[1] [2]', '[1]\u0000', '["a\u0000"]', 'x']) {
         catchSerializationError(() => s.decode(bad));
       }
+    });
+
+    it('writes what JSON.stringify writes for the message with each binary replaced by its marked string', () => {
+      const marked = (b: Uint8Array): string => `\u0000${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64')}`;
+      const reference = (v: unknown): unknown => {
+        if (v instanceof Uint8Array) return marked(v);
+        if (v instanceof ArrayBuffer) return marked(new Uint8Array(v));
+        if (Array.isArray(v)) return v.map(reference);
+        if (typeof v === 'object' && v !== null && [Object.prototype, null].includes(Object.getPrototypeOf(v))) {
+          const copy: Record<string, unknown> = {};
+          for (const k of Object.keys(v)) Object.defineProperty(copy, k, { value: reference((v as Record<string, unknown>)[k]), enumerable: true });
+          return copy;
+        }
+        return v;
+      };
+      const big = pseudoRandomBytes(1500, 9);
+      const nullProto = Object.assign(Object.create(null) as Record<string, unknown>, { b: new Uint8Array([7]) });
+      const protoKey = JSON.parse('{"__proto__":1}') as Record<string, unknown>;
+      protoKey['bin'] = big.subarray(3, 700);
+      const messages: unknown[][] = [
+        [48, 1, {}, 'com.example.echo', [big]],
+        [70, 2, { progress: true }, [big, 'x', 1.5, null, true], { k: big.subarray(1, 5), n: { deep: [[new Uint8Array(0)]] } }],
+        [1, [undefined, () => 1, Symbol('s'), NaN, Infinity, -0, new Uint8Array([1])], { u: undefined, f: () => 1, b: new Uint8Array([2]) }],
+        [1, { date: new Date(0), typed: new Int16Array([1, 2]), buffer: new Uint8Array([3, 4, 5]).buffer, nullProto, protoKey }],
+        [1, { withToJSON: { toJSON: () => 'custom', b: new Uint8Array([1]) }, b: new Uint8Array([9]) }],
+        // eslint-disable-next-line no-sparse-arrays
+        [1, [, new Uint8Array([1]), , 'é\u2028"\\'], 'text with "quotes" and \n', { 'key "quoted"': new Uint8Array([1]) }],
+      ];
+      for (const msg of messages) {
+        const frame = s.encode(msg) as string;
+        expect(frame).toBe(JSON.stringify(reference(msg)));
+        expect(JSON.parse(frame)).toStrictEqual(JSON.parse(JSON.stringify(reference(msg))));
+      }
+    });
+
+    it('gives every decoded binary bytes of its own, however the memory behind them is shared', () => {
+      const values = Array.from({ length: 40 }, (_, i) => pseudoRandomBytes(i % 2 === 0 ? 1024 : 65 + i * 70, i));
+      const frames = values.map((v, i) => s.encode([36, i, 1, {}, [v, v.subarray(0, 64)]]));
+      const decoded = frames.map((f) => (s.decode(f)[4] as Uint8Array[])[0] as Uint8Array);
+      decoded.forEach((d, i) => {
+        expect(Buffer.from(d).equals(Buffer.from(values[i] as Uint8Array))).toBe(true);
+        expect(d.constructor).toBe(Uint8Array);
+        expect(d.byteOffset % 8).toBe(0);
+      });
+      for (const d of decoded) d.fill(0xee);
+      // no value's bytes overlap another's
+      const regions = decoded.map((d) => [d.buffer, d.byteOffset, d.byteOffset + d.byteLength] as const);
+      for (const [i, [buf, start, end]] of regions.entries()) {
+        for (const [buf2, start2, end2] of regions.slice(i + 1)) {
+          if (buf === buf2) expect(end <= start2 || end2 <= start).toBe(true);
+        }
+      }
+      expect(decoded.every((d) => d.every((b) => b === 0xee))).toBe(true);
     });
 
     it('refuses to encode bigints', () => {

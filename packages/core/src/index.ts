@@ -58,7 +58,7 @@ export type {
 } from './messages.js';
 export type { Serializer } from './serializer.js';
 export { cbor, defaultSerializers, json, msgpack } from './serializers/index.js';
-export { decodeJsonBinaries, encodeJsonBinaries } from './serializers/json.js';
+export { decodeJsonBinaries, encodeJsonBinaries, stringifyJson } from './serializers/json.js';
 export { decodeBase64, encodeBase64 } from './serializers/base64.js';
 export type { Transport, TransportCloseInfo, TransportFactory, TransportHandlers, TransportOptions } from './transport.js';
 export { webSocketTransport } from './websocket-transport.js';

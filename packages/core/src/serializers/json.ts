@@ -9,6 +9,7 @@ import { SerializationError } from '../errors.js';
 import type { WampMessage } from '../messages.js';
 import type { Serializer } from '../serializer.js';
 import { decodeReceivedBase64, encodeBase64 } from './base64.js';
+import { MAX_DEPTH } from './wire-values.js';
 
 /** First character of a string that carries binary data. */
 const BINARY_MARKER = '\u0000';
@@ -48,7 +49,7 @@ const JSON_SERIALIZER: Serializer = Object.freeze({
 function encodeJson(msg: WampMessage | readonly unknown[]): string {
   if (!Array.isArray(msg)) throw new SerializationError('cannot encode message: not a list');
   try {
-    return hasBinary(msg) ? (writeValue(msg) as string) : JSON.stringify(msg);
+    return stringifyJson(msg);
   } catch (err) {
     throw new SerializationError(`cannot encode message as JSON: ${describe(err)}`, { cause: err });
   }
@@ -92,13 +93,18 @@ function isPlainObject(value: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
+function tooDeep(): never {
+  throw new TypeError(`nesting deeper than ${MAX_DEPTH} levels (or a cyclic value)`);
+}
+
 /** Whether `value` holds a binary, at any depth of arrays and plain objects (read-only). */
-function hasBinary(value: unknown): boolean {
+function hasBinary(value: unknown, depth = 0): boolean {
   if (typeof value !== 'object' || value === null) return false;
+  if (depth > MAX_DEPTH) tooDeep();
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      if (typeof item === 'object' && item !== null && hasBinary(item)) return true;
+      if (typeof item === 'object' && item !== null && hasBinary(item, depth + 1)) return true;
     }
     return false;
   }
@@ -108,7 +114,7 @@ function hasBinary(value: unknown): boolean {
   for (const key in value) {
     if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
     const item = (value as Record<string, unknown>)[key];
-    if (typeof item === 'object' && item !== null && hasBinary(item)) return true;
+    if (typeof item === 'object' && item !== null && hasBinary(item, depth + 1)) return true;
   }
   return false;
 }
@@ -121,15 +127,15 @@ function hasBinary(value: unknown): boolean {
  * whole, so the output is what `JSON.stringify` gives for the message with each binary replaced
  * by its marked string.
  */
-function writeValue(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || !hasBinary(value)) return JSON.stringify(value);
+function writeValue(value: unknown, depth = 0): string | undefined {
+  if (typeof value !== 'object' || value === null || !hasBinary(value, depth)) return JSON.stringify(value);
   const base64 = binaryBase64(value);
   if (base64 !== undefined) return `"${ESCAPED_BINARY_MARKER}${base64}"`;
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out += ',';
-      out += writeValue(value[i]) ?? 'null';
+      out += writeValue(value[i], depth + 1) ?? 'null';
     }
     return `${out}]`;
   }
@@ -138,7 +144,7 @@ function writeValue(value: unknown): string | undefined {
   if (typeof record['toJSON'] === 'function') return JSON.stringify(replaceBinaries(value));
   let out = '{';
   for (const key of Object.keys(record)) {
-    const text = writeValue(record[key]);
+    const text = writeValue(record[key], depth + 1);
     if (text === undefined) continue;
     if (out.length > 1) out += ',';
     out += `${JSON.stringify(key)}:${text}`;
@@ -261,6 +267,23 @@ function describe(err: unknown): string {
  */
 export function encodeJsonBinaries<T>(value: T): T {
   return replaceBinaries(value) as T;
+}
+
+/**
+ * WAMP's JSON binary convention for codecs that write JSON of their own, in one step: the JSON
+ * text of `value` with every `Uint8Array` (and `ArrayBuffer`) inside arrays and plain objects
+ * written as the string `"\u0000" + base64(bytes)`. Equal to
+ * `JSON.stringify(encodeJsonBinaries(value))`, and faster when there are binaries.
+ * @throws TypeError like `JSON.stringify` (a cycle, a BigInt).
+ * @example
+ * ```ts
+ * stringifyJson({ b: new Uint8Array([1, 2, 3]) }); // '{"b":"\\u0000AQID"}'
+ * ```
+ */
+export function stringifyJson(value: unknown): string {
+  const text = hasBinary(value) ? writeValue(value) : JSON.stringify(value);
+  if (text === undefined) throw new TypeError(`${typeof value} has no JSON text`);
+  return text;
 }
 
 /**

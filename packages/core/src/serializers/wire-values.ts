@@ -13,7 +13,8 @@
  * Nesting deeper than {@link MAX_DEPTH} (or a cycle) is an error.
  *
  * Decoding yields `null`, booleans, numbers (64-bit integers beyond 2^53 lose precision, as in
- * JSON), strings, fresh plain `Uint8Array`s (never views of the frame), arrays and plain objects.
+ * JSON), strings, plain `Uint8Array`s with bytes of their own (never views of the frame; mid-sized ones
+ * share a slab, see `pooledBytes`), arrays and plain objects.
  * Map keys must be text strings; integer and float keys are turned into their decimal string (as a
  * JS property name would be) and any other key is an error. A `__proto__` key becomes an own
  * property, never the prototype.

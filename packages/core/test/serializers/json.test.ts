@@ -1,4 +1,4 @@
-import { json } from '../../src/serializers/json';
+import { encodeJsonBinaries, json, stringifyJson } from '../../src/serializers/json';
 import { catchSerializationError, describeAutobahnConformance, describeSerializerContract, pseudoRandomBytes } from './helpers';
 
 describe('json()', () => {
@@ -135,4 +135,23 @@ describe('json()', () => {
   });
 
   describeAutobahnConformance(json, 'json');
+
+  describe('stringifyJson()', () => {
+    const s = json();
+    it('equals JSON.stringify(encodeJsonBinaries(value)), with or without binaries', () => {
+      const bytes = pseudoRandomBytes(900, 4);
+      for (const value of [{ uri: 'a.b', args: [bytes, 1], kwargs: null }, [1, 'x', { y: [bytes.subarray(2, 9)] }], { plain: true }, 'text', 3, null, bytes]) {
+        expect(stringifyJson(value)).toBe(JSON.stringify(encodeJsonBinaries(value)));
+      }
+    });
+
+    it('throws like JSON.stringify', () => {
+      const cyclic: Record<string, unknown> = { b: new Uint8Array([1]) };
+      cyclic['self'] = cyclic;
+      expect(() => stringifyJson(cyclic)).toThrow(/cyclic/);
+      catchSerializationError(() => s.encode([cyclic]));
+      expect(() => stringifyJson({ n: 1n })).toThrow(TypeError);
+      expect(() => stringifyJson(undefined)).toThrow(TypeError);
+    });
+  });
 });

@@ -9,7 +9,7 @@
  * `100.0` where JavaScript writes `1e-7` and `100`); both parse to the same numbers, and the
  * exact bytes of the plaintext never need to match for interoperability.
  */
-import { decodeJsonBinaries, encodeJsonBinaries } from '@wampbox/core';
+import { decodeJsonBinaries, stringifyJson } from '@wampbox/core';
 
 /** How U+0000 (the first character of a binary value) appears inside JSON text. */
 const ESCAPED_BINARY_PREFIX = '\\u0000';
@@ -19,7 +19,7 @@ const ESCAPED_BINARY_PREFIX = '\\u0000';
  * to a codec error.
  */
 export function stringifyInner(uri: string, args: unknown[] | null | undefined, kwargs: Record<string, unknown> | null | undefined): string {
-  return JSON.stringify({ uri, args: args ? encodeJsonBinaries(args) : null, kwargs: kwargs ? encodeJsonBinaries(kwargs) : null });
+  return stringifyJson({ uri, args: args ?? null, kwargs: kwargs ?? null });
 }
 
 /** The parsed inner payload, not yet validated. */

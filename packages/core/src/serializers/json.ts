@@ -139,9 +139,9 @@ function writeValue(value: unknown, depth = 0): string | undefined {
     }
     return `${out}]`;
   }
-  // a plain object (hasBinary looks into no other kind)
+  // a plain object (hasBinary looks into no other kind); one with a toJSON() method is its result's text
   const record = value as Record<string, unknown>;
-  if (typeof record['toJSON'] === 'function') return JSON.stringify(replaceBinaries(value));
+  if (typeof record['toJSON'] === 'function') return JSON.stringify(value);
   let out = '{';
   for (const key of Object.keys(record)) {
     const text = writeValue(record[key], depth + 1);

@@ -47,11 +47,22 @@ export interface BoxRole {
   originating: boolean;
 }
 
+/** What an entry holds: its keys and, once libsodium is ready, its boxes' shared keys. */
+interface EntryKeys {
+  readonly originatorPriv: Uint8Array | undefined;
+  readonly originatorPub: Uint8Array | undefined;
+  readonly responderPriv: Uint8Array | undefined;
+  readonly responderPub: Uint8Array | undefined;
+  originatorShared?: Uint8Array | undefined;
+  responderShared?: Uint8Array | undefined;
+  derived?: boolean;
+}
+
 /**
- * The precomputed shared key of an entry's box for a role, or `undefined` when the entry lacks
- * that role. libsodium must be ready. Internal to the package (never exported from the index).
+ * The key material of every entry, kept out of the entry objects so that logging, inspecting or
+ * serializing an entry (or a ring) never shows a key.
  */
-let entrySharedKey: (entry: KeyEntry, originating: boolean) => Uint8Array | undefined;
+const entryKeys = new WeakMap<KeyEntry, EntryKeys>();
 
 /**
  * A parsed, validated key entry: Autobahn|Python's `Key`. Reusable across rings and prefixes.
@@ -62,13 +73,10 @@ let entrySharedKey: (entry: KeyEntry, originating: boolean) => Uint8Array | unde
  * ```
  */
 export class KeyEntry {
-  readonly #originatorPriv: Uint8Array | undefined;
-  readonly #originatorPub: Uint8Array | undefined;
-  readonly #responderPriv: Uint8Array | undefined;
-  readonly #responderPub: Uint8Array | undefined;
-  #originatorShared: Uint8Array | undefined;
-  #responderShared: Uint8Array | undefined;
-  #derived = false;
+  /** `true` when this entry can seal PUBLISH/CALL and open RESULT/ERROR. */
+  readonly canOriginate: boolean;
+  /** `true` when this entry can open EVENT/INVOCATION and seal YIELD/ERROR. */
+  readonly canRespond: boolean;
 
   /**
    * @param spec - the keys; or a single secret key used for both roles (Autobahn's
@@ -80,50 +88,48 @@ export class KeyEntry {
   constructor(spec: KeyEntryInput | KeyInput) {
     const s: KeyEntryInput = typeof spec === 'string' || spec instanceof Uint8Array ? { originatorPriv: spec, responderPriv: spec } : spec;
     if (s === null || typeof s !== 'object') throw new InvalidArgumentError('key entry must be a key or an object of keys');
-    this.#originatorPriv = optionalKey(s.originatorPriv, 'originatorPriv');
-    this.#originatorPub = optionalKey(s.originatorPub, 'originatorPub');
-    this.#responderPriv = optionalKey(s.responderPriv, 'responderPriv');
-    this.#responderPub = optionalKey(s.responderPub, 'responderPub');
+    const keys: EntryKeys = {
+      originatorPriv: optionalKey(s.originatorPriv, 'originatorPriv'),
+      originatorPub: optionalKey(s.originatorPub, 'originatorPub'),
+      responderPriv: optionalKey(s.responderPriv, 'responderPriv'),
+      responderPub: optionalKey(s.responderPub, 'responderPub'),
+    };
+    this.canOriginate = keys.originatorPriv !== undefined && (keys.responderPub !== undefined || keys.responderPriv !== undefined);
+    this.canRespond = keys.responderPriv !== undefined && (keys.originatorPub !== undefined || keys.originatorPriv !== undefined);
     if (!this.canOriginate && !this.canRespond) {
       throw new InvalidArgumentError(
         'insufficient keys for either role: give originatorPriv with responderPub (or responderPriv), ' +
           'or responderPriv with originatorPub (or originatorPriv)',
       );
     }
-    if (isSodiumReady()) this.#derive();
+    if (isSodiumReady()) derive(keys);
+    entryKeys.set(this, keys);
   }
+}
 
-  /** `true` when this entry can seal PUBLISH/CALL and open RESULT/ERROR. */
-  get canOriginate(): boolean {
-    return this.#originatorPriv !== undefined && (this.#responderPub !== undefined || this.#responderPriv !== undefined);
-  }
+/**
+ * The precomputed shared key of an entry's box for a role, or `undefined` when the entry lacks
+ * that role. libsodium must be ready.
+ */
+function entrySharedKey(entry: KeyEntry, originating: boolean): Uint8Array | undefined {
+  const keys = entryKeys.get(entry) as EntryKeys;
+  if (!keys.derived) derive(keys);
+  return originating ? keys.originatorShared : keys.responderShared;
+}
 
-  /** `true` when this entry can open EVENT/INVOCATION and seal YIELD/ERROR. */
-  get canRespond(): boolean {
-    return this.#responderPriv !== undefined && (this.#originatorPub !== undefined || this.#originatorPriv !== undefined);
+function derive(keys: EntryKeys): void {
+  const oPub = publicOf(keys.originatorPriv, keys.originatorPub, 'originatorPub');
+  const rPub = publicOf(keys.responderPriv, keys.responderPub, 'responderPub');
+  // originator box = Box(originator_priv, responder_pub), responder box = Box(responder_priv,
+  // originator_pub). When both exist, all four keys are known to match, and X25519 gives both
+  // boxes the same shared key: compute it once.
+  if (keys.originatorPriv !== undefined && rPub !== undefined) {
+    keys.originatorShared = boxBeforenm(rPub, keys.originatorPriv);
   }
-
-  static {
-    entrySharedKey = (entry, originating) => {
-      if (!entry.#derived) entry.#derive();
-      return originating ? entry.#originatorShared : entry.#responderShared;
-    };
+  if (keys.responderPriv !== undefined && oPub !== undefined) {
+    keys.responderShared = keys.originatorShared ?? boxBeforenm(oPub, keys.responderPriv);
   }
-
-  #derive(): void {
-    const oPub = publicOf(this.#originatorPriv, this.#originatorPub, 'originatorPub');
-    const rPub = publicOf(this.#responderPriv, this.#responderPub, 'responderPub');
-    // originator box = Box(originator_priv, responder_pub), responder box = Box(responder_priv,
-    // originator_pub). When both exist, all four keys are known to match, and X25519 gives both
-    // boxes the same shared key: compute it once.
-    if (this.#originatorPriv !== undefined && rPub !== undefined) {
-      this.#originatorShared = boxBeforenm(rPub, this.#originatorPriv);
-    }
-    if (this.#responderPriv !== undefined && oPub !== undefined) {
-      this.#responderShared = this.#originatorShared ?? boxBeforenm(oPub, this.#responderPriv);
-    }
-    this.#derived = true;
-  }
+  keys.derived = true;
 }
 
 function optionalKey(k: KeyInput | undefined | null, what: string): Uint8Array | undefined {
@@ -139,9 +145,6 @@ function publicOf(priv: Uint8Array | undefined, pub: Uint8Array | undefined, wha
   }
   return derived;
 }
-
-/** Entry lookup of a ring, reachable inside the package through {@link ringSharedKey}. */
-let lookupEntry: (ring: KeyRing, uri: string) => KeyEntry | undefined;
 
 /**
  * Key entries mapped from URI prefixes, with Autobahn|Python's semantics: the entry for the
@@ -169,10 +172,6 @@ export class KeyRing {
   readonly #entries = new Map<string, KeyEntry>();
   /** Distinct prefix lengths, longest first: lookup tries only these. */
   #lengths: number[] = [];
-
-  static {
-    lookupEntry = (ring, uri) => ring.#find(uri);
-  }
 
   /**
    * @param defaultKey - optional default key for every URI without a more specific entry: a
@@ -203,7 +202,7 @@ export class KeyRing {
 
   /** `true` when `uri` has a key entry (its own, a prefix's, or the default key). */
   hasKey(uri: string): boolean {
-    return this.#find(uri) !== undefined;
+    return this.find(uri) !== undefined;
   }
 
   /**
@@ -229,7 +228,8 @@ export class KeyRing {
     return openPayload(this, uri, payload, role.originating);
   }
 
-  #find(uri: string): KeyEntry | undefined {
+  /** The entry `uri` uses, if any (also read by {@link ringSharedKey}). */
+  private find(uri: string): KeyEntry | undefined {
     const lengths = this.#lengths;
     for (let i = 0; i < lengths.length; i++) {
       const len = lengths[i]!;
@@ -246,7 +246,7 @@ export class KeyRing {
  * `null` when its entry lacks the role. Internal to the package; libsodium must be ready.
  */
 export function ringSharedKey(ring: KeyRing, uri: string, originating: boolean): Uint8Array | null | undefined {
-  const entry = lookupEntry(ring, uri);
+  const entry = ring['find'](uri);
   if (entry === undefined) return undefined;
   return entrySharedKey(entry, originating) ?? null;
 }

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { InvalidArgumentError, PAYLOAD_ERROR_URIS, PayloadCodecError } from '@wampbox/core';
 import { generateKeyPair, KeyEntry, KeyRing, publicKeyFromSecret, type KeyPair } from '../src/index';
 import { setNonceSourceForTesting } from '../src/internal/nonce';
@@ -106,6 +107,20 @@ describe('KeyEntry validation', () => {
   it('rejects malformed keys without echoing them', () => {
     expect(() => new KeyRing('AAAA')).toThrow(InvalidArgumentError);
     expect(() => new KeyRing().setKey('x', { originatorPriv: 'AAAA', responderPub: responder.publicKeyBase64 })).toThrow(/originatorPriv/);
+  });
+});
+
+describe('key material stays out of sight', () => {
+  it('does not show in inspection, logging or JSON of an entry or a ring', async () => {
+    const { o } = pairRings();
+    await o.encrypt('com.app.x', { args: [1] }, { originating: true }); // shared keys derived
+    const entry = new KeyEntry({ originatorPriv: originator.secretKey, responderPub: responder.publicKey });
+    const secretForms = [originator.secretKeyBase64, originator.secretKeyHex, responder.publicKeyBase64, responder.publicKeyHex];
+    for (const shown of [inspect(entry, { showHidden: true, depth: 10 }), inspect(o, { showHidden: true, depth: 10 }), JSON.stringify(entry), JSON.stringify(o)]) {
+      for (const secret of secretForms) expect(shown).not.toContain(secret);
+      // no byte arrays at all (a key would show as its numbers)
+      expect(shown).not.toMatch(/Uint8Array|\d+, \d+, \d+/);
+    }
   });
 });
 

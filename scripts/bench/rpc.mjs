@@ -35,7 +35,7 @@ import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -109,6 +109,29 @@ function jsonBinaryString(bytes) {
 // client adapters (worker side): connect, register an echo, call
 
 /**
+ * The `ws` that @wampbox/wamp-client uses. The raw baseline and wampy run on this same copy, so
+ * every JavaScript client but Autobahn|JS (which requires its own `ws` 7) measures the same
+ * WebSocket code; the root node_modules/ws is whatever the peers' dependencies hoisted there.
+ */
+async function wampboxWs() {
+  const clientEntry = require.resolve('@wampbox/wamp-client');
+  const { default: WebSocket } = await import(pathToFileURL(createRequire(clientEntry).resolve('ws')).href);
+  return WebSocket;
+}
+
+/** Which `ws` each client ran on, for the report. */
+function wsVersions() {
+  const version = (from) => {
+    try {
+      return createRequire(require.resolve(from))('ws/package.json').version;
+    } catch {
+      return '?';
+    }
+  };
+  return `ws ${version('@wampbox/wamp-client')} (raw, wampbox, wampy), ${version('autobahn')} (autobahn)`;
+}
+
+/**
  * Each adapter returns { call(args) → Promise<unknown[]>, close() } for a caller and
  * { close() } for a callee (whose echo handler counts invocations in `stats`).
  * `args` are the library's own representation of the payload (see payloadsFor).
@@ -120,7 +143,7 @@ const ADAPTERS = {
       await wb.generateKeyPair(); // initializes libsodium
       globalThis.benchKeepLoaded = wb;
     }
-    const { default: WebSocket } = await import('ws');
+    const WebSocket = await wampboxWs();
     const ws = new WebSocket(router.wsUrl, ['wamp.2.json']);
     await new Promise((resolve, reject) => {
       ws.once('open', resolve);
@@ -261,7 +284,7 @@ const ADAPTERS = {
   },
 
   async wampy(role, v, router, uri, stats) {
-    const { default: WebSocket } = await import('ws');
+    const WebSocket = await wampboxWs();
     const { Wampy } = await import('wampy');
     const { JsonSerializer } = await import('wampy/JsonSerializer.js');
     const { MsgpackSerializer } = await import('wampy/MsgpackSerializer.js');
@@ -808,7 +831,7 @@ function fmt(x, d = 1) {
 function printReport(report, opts, times) {
   const out = [];
   out.push('');
-  out.push(`RPC round trips through Crossbar.io on loopback; ${report.rounds} interleaved rounds, ${report.cellMs} ms per cell; node ${process.version}`);
+  out.push(`RPC round trips through Crossbar.io on loopback; ${report.rounds} interleaved rounds, ${report.cellMs} ms per cell; node ${process.version}; ${wsVersions()}`);
   out.push('client µs/rt = CPU (user+sys) of caller + callee processes per round trip; median over rounds, ± = half the min..max range');
   out.push('x raw = paired ratio to raw-ws/json client CPU (team target for wampbox/ws/json: <= 1.10); x wb-json = ratio to wampbox/ws/json');
   out.push('');

@@ -58,6 +58,17 @@ describe.each(BUNDLES)('%s', (bundle) => {
     }
   });
 
+  test('keeps the error class names that code and logs rely on', async () => {
+    const names: Record<string, string> = await tp.page.evaluate(() => (window as any).wbTest.errorNames());
+    expect(Object.keys(names)).toEqual(expect.arrayContaining(['ApplicationError', 'ProtocolError', 'SessionClosedError', 'TimeoutError', 'WampboxError']));
+    for (const [exported, name] of Object.entries(names)) expect(name).toBe(exported);
+    const info = routerInfo();
+    const h = await tp.page.evaluate((o) => (window as any).wbTest.open(o), { url: info.wsUrl, realm: info.realm, serializer: 'json' });
+    const r = await tp.page.evaluate(([id, p]) => (window as any).wbTest.call(id, p, [], {}), [h.id, uniqueUri('com.example.browser.nothing_here')] as const);
+    expect(r).toMatchObject({ ok: false, error: { name: 'ApplicationError', code: 'ERR_APPLICATION' } });
+    await tp.page.evaluate((id) => (window as any).wbTest.close(id), h.id);
+  });
+
   test.each(SERIALIZERS)('RPC and PubSub over WebSocket with %s', async (serializer) => {
     const info = routerInfo();
     const prefix = uniqueUri(`com.example.browser.${serializer}`);

@@ -35,13 +35,16 @@ export interface WampboxErrorOptions {
 
 /** Base class of every wampbox error. */
 export class WampboxError extends Error {
+  // each class writes its name out: minifiers rename classes, so `new.target.name` would not
+  // survive a bundle
+  override name = 'WampboxError';
   /** Stable, documented error code. */
-  readonly code: ErrorCode;
+  declare readonly code: ErrorCode;
 
   constructor(code: ErrorCode, message: string, options?: WampboxErrorOptions) {
-    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
-    this.code = code;
-    this.name = new.target.name;
+    super(message, options && options.cause !== undefined ? { cause: options.cause } : undefined);
+    // a subclass with several codes passes its options through: their `code` replaces its default
+    this.code = (options && (options as { code?: ErrorCode }).code) || code;
   }
 }
 
@@ -58,14 +61,15 @@ export class WampboxError extends Error {
  * ```
  */
 export class ApplicationError extends WampboxError {
+  override name = 'ApplicationError';
   /** The error URI, e.g. `wamp.error.no_such_procedure`. */
-  readonly uri: string;
+  declare readonly uri: string;
   /** Positional payload of the error. */
-  readonly args: unknown[];
+  declare readonly args: unknown[];
   /** Keyword payload of the error. */
-  readonly kwargs: Record<string, unknown>;
+  declare readonly kwargs: Record<string, unknown>;
   /** Details dictionary of the ERROR message. */
-  readonly details: Record<string, unknown>;
+  declare readonly details: Record<string, unknown>;
 
   constructor(
     uri: string,
@@ -74,8 +78,7 @@ export class ApplicationError extends WampboxError {
     details: Record<string, unknown> = {},
     options?: WampboxErrorOptions,
   ) {
-    const first = args.length > 0 && typeof args[0] === 'string' ? `: ${args[0]}` : '';
-    super('ERR_APPLICATION', `${uri}${first}`, options);
+    super('ERR_APPLICATION', typeof args[0] === 'string' ? `${uri}: ${args[0]}` : uri, options);
     this.uri = uri;
     this.args = args;
     this.kwargs = kwargs;
@@ -85,6 +88,7 @@ export class ApplicationError extends WampboxError {
 
 /** The router (or a local check) found a WAMP protocol violation; the session is aborted. */
 export class ProtocolError extends WampboxError {
+  override name = 'ProtocolError';
   constructor(message: string, options?: WampboxErrorOptions) {
     super('ERR_PROTOCOL_VIOLATION', message, options);
   }
@@ -95,24 +99,27 @@ export class ProtocolError extends WampboxError {
  * or an operation was attempted on a closed session.
  */
 export class SessionClosedError extends WampboxError {
+  override name = 'SessionClosedError';
   /** The WAMP reason URI the session closed with, e.g. `wamp.close.normal`. */
-  readonly reason: string;
+  declare readonly reason: string;
 
   constructor(reason: string, message?: string, options?: WampboxErrorOptions & { code?: 'ERR_SESSION_CLOSED' | 'ERR_CONNECTION_LOST' }) {
-    super(options?.code ?? 'ERR_SESSION_CLOSED', message ?? `session closed: ${reason}`, options);
+    super('ERR_SESSION_CLOSED', message ?? `session closed: ${reason}`, options);
     this.reason = reason;
   }
 }
 
 /** The transport failed to connect, failed while open, or refused a frame. */
 export class TransportError extends WampboxError {
+  override name = 'TransportError';
   constructor(message: string, options?: WampboxErrorOptions & { code?: 'ERR_TRANSPORT' | 'ERR_FRAME_TOO_LARGE' | 'ERR_NO_SERIALIZER' | 'ERR_BACKPRESSURE' }) {
-    super(options?.code ?? 'ERR_TRANSPORT', message, options);
+    super('ERR_TRANSPORT', message, options);
   }
 }
 
 /** A frame could not be encoded or decoded by the serializer. */
 export class SerializationError extends WampboxError {
+  override name = 'SerializationError';
   constructor(message: string, options?: WampboxErrorOptions) {
     super('ERR_SERIALIZATION', message, options);
   }
@@ -120,14 +127,15 @@ export class SerializationError extends WampboxError {
 
 /** The router refused to open the session (ABORT in reply to HELLO or AUTHENTICATE). */
 export class JoinRefusedError extends WampboxError {
+  override name = 'JoinRefusedError';
   /** The ABORT reason URI, e.g. `wamp.error.no_such_realm` or `wamp.error.not_authorized`. */
-  readonly reason: string;
+  declare readonly reason: string;
   /** The ABORT details (usually carries `message`). */
-  readonly details: Record<string, unknown>;
+  declare readonly details: Record<string, unknown>;
 
   constructor(reason: string, details: Record<string, unknown> = {}, options?: WampboxErrorOptions & { code?: 'ERR_JOIN_REFUSED' | 'ERR_AUTHENTICATION' }) {
-    const msg = typeof details['message'] === 'string' ? `: ${details['message']}` : '';
-    super(options?.code ?? 'ERR_JOIN_REFUSED', `join refused (${reason})${msg}`, options);
+    const why = details['message'];
+    super('ERR_JOIN_REFUSED', `join refused (${reason})${typeof why === 'string' ? `: ${why}` : ''}`, options);
     this.reason = reason;
     this.details = details;
   }
@@ -135,6 +143,7 @@ export class JoinRefusedError extends WampboxError {
 
 /** A local deadline (`timeoutMs`) passed before the operation completed. */
 export class TimeoutError extends WampboxError {
+  override name = 'TimeoutError';
   constructor(message: string, options?: WampboxErrorOptions) {
     super('ERR_TIMEOUT', message, options);
   }
@@ -142,6 +151,7 @@ export class TimeoutError extends WampboxError {
 
 /** The operation was canceled through its `AbortSignal`. */
 export class CanceledError extends WampboxError {
+  override name = 'CanceledError';
   constructor(message: string, options?: WampboxErrorOptions) {
     super('ERR_CANCELED', message, options);
   }
@@ -149,8 +159,9 @@ export class CanceledError extends WampboxError {
 
 /** An argument passed to the API is invalid (bad URI, bad option, wrong type). */
 export class InvalidArgumentError extends WampboxError {
+  override name = 'InvalidArgumentError';
   constructor(message: string, options?: WampboxErrorOptions & { code?: 'ERR_INVALID_ARGUMENT' | 'ERR_FEATURE_UNSUPPORTED' }) {
-    super(options?.code ?? 'ERR_INVALID_ARGUMENT', message, options);
+    super('ERR_INVALID_ARGUMENT', message, options);
   }
 }
 
@@ -169,8 +180,9 @@ export type PayloadErrorCode =
  * Never carries payload contents or key material.
  */
 export class PayloadCodecError extends WampboxError {
+  override name = 'PayloadCodecError';
   /** The WAMP error URI this failure maps to when answering a peer. */
-  readonly uri: string;
+  declare readonly uri: string;
 
   constructor(code: PayloadErrorCode, uri: string, message: string, options?: WampboxErrorOptions) {
     super(code, message, options);

@@ -65,6 +65,13 @@
     exports() {
       return Object.keys(lib()).sort();
     },
+    /** For each exported error class, the `name` of an instance (minifiers rename classes). */
+    errorNames() {
+      const wb = lib();
+      const names = {};
+      for (const key of Object.keys(wb).filter((k) => /Error$/.test(k))) names[key] = new wb[key]('ERR_TIMEOUT', 'x', 'y').name;
+      return names;
+    },
     open,
     async close(id) {
       await get(id).close();

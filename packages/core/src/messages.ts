@@ -126,35 +126,61 @@ export type RouterMessage =
 /** Any WAMP message. */
 export type WampMessage = ClientMessage | RouterMessage;
 
-const MAX_ID = 2 ** 53;
-
 function isDict(v: unknown): v is Dict {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 }
-function isId(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_ID;
-}
-function isArgs(v: unknown): v is ArgsSlot {
-  return Array.isArray(v) || v instanceof Uint8Array;
-}
 
-function fail(msg: readonly unknown[], why: string): never {
-  const code = msg[0];
-  const name = typeof code === 'number' ? (MessageTypeName[code] ?? `type ${code}`) : 'message';
-  throw new ProtocolError(`invalid ${name} from router: ${why}`);
-}
-
-function checkLength(msg: readonly unknown[], min: number, max: number): void {
-  if (msg.length < min || msg.length > max) fail(msg, `expected ${min === max ? min : `${min}..${max}`} elements, got ${msg.length}`);
-}
-
-/** Validate the optional [Arguments, ArgumentsKw] tail starting at index `at`. */
-function checkPayload(msg: readonly unknown[], at: number): void {
-  if (msg.length > at && !isArgs(msg[at])) fail(msg, 'Arguments must be a list (or an opaque binary)');
-  if (msg.length > at + 1) {
-    if (msg[at] instanceof Uint8Array) fail(msg, 'an opaque payload takes no ArgumentsKw');
-    if (!isDict(msg[at + 1])) fail(msg, 'ArgumentsKw must be a dictionary');
+/** Whether `v` is of an element kind: `i` an id, `d` a dictionary, `s` a string, `a` Arguments. */
+function is(kind: string, v: unknown): boolean {
+  switch (kind) {
+    case 'i':
+      return Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 2 ** 53;
+    case 'd':
+      return isDict(v);
+    case 's':
+      return typeof v === 'string';
+    default:
+      return Array.isArray(v) || v instanceof Uint8Array;
   }
+}
+
+/** How errors name each element kind. */
+const EXPECTED: Readonly<Record<string, string>> = { i: 'an id', d: 'a dictionary', s: 'a string', a: 'a list or an opaque binary' };
+
+const PAYLOAD = ' Arguments?a ArgumentsKw?d';
+
+/**
+ * The elements after the type code of every message a router may send, by type code:
+ * `Name:kind` for a required element, `Name?kind` for an optional one (kinds as {@link is} takes
+ * them).
+ */
+const SHAPES: Readonly<Record<number, string>> = {
+  2: 'Session:i Details:d', // WELCOME
+  3: 'Details:d Reason:s', // ABORT
+  4: 'AuthMethod:s Extra:d', // CHALLENGE
+  6: 'Details:d Reason:s', // GOODBYE
+  8: 'Request.Type:i Request:i Details:d Error:s' + PAYLOAD, // ERROR
+  17: 'Request:i Publication:i', // PUBLISHED
+  33: 'Request:i Subscription:i', // SUBSCRIBED
+  35: 'Request:i Details?d', // UNSUBSCRIBED
+  36: 'Subscription:i Publication:i Details:d' + PAYLOAD, // EVENT
+  50: 'Request:i Details:d' + PAYLOAD, // RESULT
+  65: 'Request:i Registration:i', // REGISTERED
+  67: 'Request:i Details?d', // UNREGISTERED
+  68: 'Request:i Registration:i Details:d' + PAYLOAD, // INVOCATION
+  69: 'Request:i Options:d', // INTERRUPT
+};
+
+/**
+ * {@link SHAPES} parsed once: the least element count (one `:` per required element, plus the
+ * type code) and each element's `[name, kind]`.
+ */
+const ROUTER_MESSAGES: Readonly<Record<string, readonly [min: number, elements: string[][]]>> = /* @__PURE__ */ Object.fromEntries(
+  Object.entries(SHAPES).map(([type, shape]) => [type, [shape.split(':').length, shape.split(' ').map((e) => e.split(/[:?]/))]]),
+);
+
+function fail(type: number, why: string): never {
+  throw new ProtocolError(`invalid ${MessageTypeName[type]} from router: ${why}`);
 }
 
 /**
@@ -167,66 +193,20 @@ function checkPayload(msg: readonly unknown[], at: number): void {
  *   message a router may send to a client.
  */
 export function validateRouterMessage(msg: unknown[]): RouterMessage {
-  if (msg.length === 0) throw new ProtocolError('invalid message from router: empty list');
-  const type = msg[0];
-  switch (type) {
-    case MessageType.WELCOME:
-      checkLength(msg, 3, 3);
-      if (!isId(msg[1])) fail(msg, 'Session must be an id');
-      if (!isDict(msg[2])) fail(msg, 'Details must be a dictionary');
-      break;
-    case MessageType.ABORT:
-    case MessageType.GOODBYE:
-      checkLength(msg, 3, 3);
-      if (!isDict(msg[1])) fail(msg, 'Details must be a dictionary');
-      if (typeof msg[2] !== 'string') fail(msg, 'Reason must be a URI');
-      break;
-    case MessageType.CHALLENGE:
-      checkLength(msg, 3, 3);
-      if (typeof msg[1] !== 'string') fail(msg, 'AuthMethod must be a string');
-      if (!isDict(msg[2])) fail(msg, 'Extra must be a dictionary');
-      break;
-    case MessageType.ERROR:
-      checkLength(msg, 5, 7);
-      if (!isId(msg[1])) fail(msg, 'Request.Type must be an integer');
-      if (!isId(msg[2])) fail(msg, 'Request must be an id');
-      if (!isDict(msg[3])) fail(msg, 'Details must be a dictionary');
-      if (typeof msg[4] !== 'string') fail(msg, 'Error must be a URI');
-      checkPayload(msg, 5);
-      break;
-    case MessageType.PUBLISHED:
-    case MessageType.SUBSCRIBED:
-    case MessageType.REGISTERED:
-      checkLength(msg, 3, 3);
-      if (!isId(msg[1]) || !isId(msg[2])) fail(msg, 'ids must be integers');
-      break;
-    case MessageType.UNSUBSCRIBED:
-    case MessageType.UNREGISTERED:
-      checkLength(msg, 2, 3);
-      if (!isId(msg[1])) fail(msg, 'Request must be an id');
-      if (msg.length === 3 && !isDict(msg[2])) fail(msg, 'Details must be a dictionary');
-      break;
-    case MessageType.EVENT:
-    case MessageType.INVOCATION:
-      checkLength(msg, 4, 6);
-      if (!isId(msg[1]) || !isId(msg[2])) fail(msg, 'ids must be integers');
-      if (!isDict(msg[3])) fail(msg, 'Details must be a dictionary');
-      checkPayload(msg, 4);
-      break;
-    case MessageType.RESULT:
-      checkLength(msg, 3, 5);
-      if (!isId(msg[1])) fail(msg, 'Request must be an id');
-      if (!isDict(msg[2])) fail(msg, 'Details must be a dictionary');
-      checkPayload(msg, 3);
-      break;
-    case MessageType.INTERRUPT:
-      checkLength(msg, 3, 3);
-      if (!isId(msg[1])) fail(msg, 'Request must be an id');
-      if (!isDict(msg[2])) fail(msg, 'Options must be a dictionary');
-      break;
-    default:
-      if (typeof type !== 'number') throw new ProtocolError('invalid message from router: first element must be a message type code');
-      throw new ProtocolError(`unexpected message type ${MessageTypeName[type] ?? type} from router`);
+  const type = Array.isArray(msg) ? msg[0] : undefined;
+  if (typeof type !== 'number') throw new ProtocolError('invalid message from router: not a list starting with a message type code');
+  const shape = ROUTER_MESSAGES[type];
+  if (shape === undefined) throw new ProtocolError(`unexpected message type ${MessageTypeName[type] ?? type} from router`);
+  const [min, elements] = shape;
+  const max = elements.length + 1;
+  const n = msg.length;
+  if (n < min || n > max) fail(type, `expected ${min < max ? `${min}..${max}` : min} elements, got ${n}`);
+  for (let i = 1; i < n; i++) {
+    const element = elements[i - 1]!; // [name, kind]; indexed rather than destructured: this runs for every message
+    const name = element[0]!;
+    const kind = element[1]!;
+    if (!is(kind, msg[i])) fail(type, `${name} must be ${EXPECTED[kind]}`);
+    if (name === 'ArgumentsKw' && msg[i - 1] instanceof Uint8Array) fail(type, 'an opaque payload takes no ArgumentsKw');
   }
   return msg as RouterMessage;
 }

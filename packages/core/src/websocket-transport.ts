@@ -47,129 +47,113 @@ interface NodeWebSocket {
   removeListener(event: 'pong', fn: () => void): void;
 }
 
-const OPEN = 1;
+type Frame = string | Uint8Array | ArrayBuffer;
+
 const encoder = /* @__PURE__ */ new TextEncoder();
 
-/** UTF-8 length of a string, computed only when the cheap bounds cannot decide. */
-function exceeds(frame: string | Uint8Array | ArrayBuffer, max: number): boolean {
+/** Whether a frame is longer than `max` bytes (a string's UTF-8 length only when its length cannot decide). */
+function exceeds(frame: Frame, max: number): boolean {
   if (typeof frame !== 'string') return frame.byteLength > max;
   const n = frame.length;
-  if (n > max) return true;
-  if (n * 3 <= max) return false;
-  return encoder.encode(frame).byteLength > max;
+  return n > max || (n * 3 > max && encoder.encode(frame).byteLength > max);
 }
 
-class WebSocketTransport implements Transport {
-  readonly protocol: string;
-  readonly serializer: Serializer;
-  readonly maxFrameBytes: number;
-  private handlers: TransportHandlers | null = null;
-  private early: (string | Uint8Array | ArrayBuffer)[] | null = [];
-  private closedInfo: TransportCloseInfo | null = null;
-  private closeWaiters: (() => void)[] = [];
-  private localClose = false;
-  /** Transport-level ping, where the WebSocket class has one (`ws` in Node); browsers have none. */
-  readonly probe?: (timeoutMs: number) => Promise<number>;
+function tooLarge(what: string, max: number): TransportError {
+  return new TransportError(`${what} frame exceeds the limit of ${max} bytes`, { code: 'ERR_FRAME_TOO_LARGE' });
+}
 
-  constructor(
-    private readonly ws: WebSocketLike,
-    serializer: Serializer,
-    maxFrameBytes: number,
-  ) {
-    this.protocol = serializer.protocol;
-    this.serializer = serializer;
-    this.maxFrameBytes = maxFrameBytes;
-    ws.onmessage = (ev) => this.onMessage(ev.data);
-    ws.onclose = (ev) => this.finish({ local: this.localClose, code: ev.code, reason: ev.reason });
-    ws.onerror = () => {
-      /* the close event that follows carries the outcome */
-    };
-    const node = ws as unknown as NodeWebSocket;
-    if (typeof node.ping === 'function' && typeof node.once === 'function' && typeof node.removeListener === 'function') {
-      this.probe = (timeoutMs) => this.nodePing(node, timeoutMs);
-    }
-  }
-
-  private nodePing(node: NodeWebSocket, timeoutMs: number): Promise<number> {
-    if (this.closedInfo) return Promise.reject(new TransportError('WebSocket is not open'));
+/** Ping through Node's `ws`; resolves with the round-trip time in milliseconds. */
+function ping(node: NodeWebSocket, timeoutMs: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
     const started = Date.now();
-    return new Promise<number>((resolve, reject) => {
-      const onPong = (): void => {
-        clearTimeout(timer);
-        resolve(Date.now() - started);
-      };
-      const timer = setTimeout(() => {
-        node.removeListener('pong', onPong);
-        reject(new TimeoutError(`no pong within ${timeoutMs} ms`));
-      }, timeoutMs);
-      node.once('pong', onPong);
-      try {
-        node.ping();
-      } catch (cause) {
-        clearTimeout(timer);
-        node.removeListener('pong', onPong);
-        reject(new TransportError('ping failed', { cause }));
-      }
-    });
-  }
-
-  get bufferedAmount(): number {
-    return this.ws.bufferedAmount;
-  }
-
-  attach(handlers: TransportHandlers): void {
-    this.handlers = handlers;
-    const early = this.early;
-    this.early = null;
-    if (early) for (const f of early) handlers.onFrame(f);
-    if (this.closedInfo) handlers.onClose(this.closedInfo);
-  }
-
-  send(frame: string | Uint8Array): void {
-    if (this.closedInfo || this.ws.readyState !== OPEN) throw new TransportError('WebSocket is not open');
-    if (exceeds(frame, this.maxFrameBytes)) {
-      throw new TransportError(`frame exceeds the limit of ${this.maxFrameBytes} bytes`, { code: 'ERR_FRAME_TOO_LARGE' });
+    const onPong = (): void => {
+      clearTimeout(timer);
+      resolve(Date.now() - started);
+    };
+    const stop = (error: Error): void => {
+      clearTimeout(timer);
+      node.removeListener('pong', onPong);
+      reject(error);
+    };
+    const timer = setTimeout(() => stop(new TimeoutError(`no pong within ${timeoutMs} ms`)), timeoutMs);
+    node.once('pong', onPong);
+    try {
+      node.ping();
+    } catch (cause) {
+      stop(new TransportError('ping failed', { cause }));
     }
-    this.ws.send(frame);
-  }
+  });
+}
 
-  close(code = 1000, reason = ''): Promise<void> {
-    if (this.closedInfo) return Promise.resolve();
-    this.localClose = true;
-    return new Promise<void>((resolve) => {
-      this.closeWaiters.push(resolve);
+/** A {@link Transport} over an open WebSocket whose subprotocol is that of `serializer`. */
+function openTransport(ws: WebSocketLike, serializer: Serializer, maxFrameBytes: number): Transport {
+  let handlers: TransportHandlers | undefined;
+  let early: Frame[] | undefined = [];
+  let closed: TransportCloseInfo | undefined;
+  let localClose = false;
+  let resolveClosed: () => void;
+  const whenClosed = new Promise<void>((resolve) => (resolveClosed = resolve));
+  const finish = (info: TransportCloseInfo): void => {
+    if (closed) return;
+    closed = info;
+    ws.onmessage = null;
+    resolveClosed();
+    if (handlers) handlers.onClose(info);
+  };
+  const notOpen = (): TransportError => new TransportError('WebSocket is not open');
+  ws.onmessage = ({ data }) => {
+    if (exceeds(data as Frame, maxFrameBytes)) {
       try {
-        this.ws.close(code, reason);
-      } catch {
-        this.finish({ local: true, code, reason });
-      }
-    });
-  }
-
-  private onMessage(data: unknown): void {
-    if (this.closedInfo) return;
-    const frame = data as string | Uint8Array | ArrayBuffer;
-    if (exceeds(frame, this.maxFrameBytes)) {
-      const error = new TransportError(`received a frame over the limit of ${this.maxFrameBytes} bytes`, { code: 'ERR_FRAME_TOO_LARGE' });
-      try {
-        this.ws.close(1009, 'message too big');
+        ws.close(1009, 'message too big');
       } catch {
         /* already closing */
       }
-      this.finish({ local: true, code: 1009, reason: 'message too big', error });
-      return;
-    }
-    if (this.handlers) this.handlers.onFrame(frame);
-    else this.early?.push(frame);
-  }
+      finish({ local: true, code: 1009, reason: 'message too big', error: tooLarge('a received', maxFrameBytes) });
+    } else if (handlers) handlers.onFrame(data as Frame);
+    else early!.push(data as Frame);
+  };
+  ws.onclose = ({ code, reason }) => finish({ local: localClose, code, reason });
+  // onerror stays the handshake's, a no-op once settled: the close event that follows carries the outcome
 
-  private finish(info: TransportCloseInfo): void {
-    if (this.closedInfo) return;
-    this.closedInfo = info;
-    this.ws.onmessage = null;
-    for (const w of this.closeWaiters.splice(0)) w();
-    this.handlers?.onClose(info);
-  }
+  // transport-level ping where the WebSocket class has one (`ws` in Node); browsers have none
+  const node = ws as unknown as NodeWebSocket;
+  const probe =
+    typeof node.ping === 'function' && typeof node.once === 'function'
+      ? (timeoutMs: number) => (closed ? Promise.reject(notOpen()) : ping(node, timeoutMs))
+      : undefined;
+
+  return {
+    protocol: serializer.protocol,
+    serializer,
+    maxFrameBytes,
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+    attach(h) {
+      handlers = h;
+      const frames = early || [];
+      early = undefined;
+      for (const f of frames) h.onFrame(f);
+      if (closed) h.onClose(closed);
+    },
+    send(frame) {
+      if (closed || ws.readyState !== 1) throw notOpen();
+      if (exceeds(frame, maxFrameBytes)) throw tooLarge('a', maxFrameBytes);
+      ws.send(frame);
+    },
+    close(code = 1000, reason = '') {
+      if (!closed) {
+        localClose = true;
+        try {
+          ws.close(code, reason);
+        } catch {
+          finish({ local: true, code, reason });
+        }
+      }
+      return whenClosed;
+    },
+    probe,
+  };
 }
 
 /**
@@ -185,60 +169,53 @@ class WebSocketTransport implements Transport {
 export function webSocketTransport(config: WebSocketTransportConfig): TransportFactory {
   return (url, options) =>
     new Promise<Transport>((resolve, reject) => {
-      const protocols = options.serializers.map((s) => s.protocol);
-      const extraFromConfig = typeof config.options === 'function' ? config.options(url, options) : config.options;
-      const extra = { maxPayload: options.maxFrameBytes, ...extraFromConfig };
+      const { serializers, maxFrameBytes, signal, connectTimeoutMs } = options;
+      const extra = typeof config.options === 'function' ? config.options(url, options) : config.options;
       let ws: WebSocketLike;
       try {
-        ws = new config.WebSocket(url, protocols, extra);
+        ws = new config.WebSocket(url, serializers.map((s) => s.protocol), { maxPayload: maxFrameBytes, ...extra });
       } catch (cause) {
-        reject(new TransportError(`cannot open WebSocket to ${url}`, { cause }));
+        reject(new TransportError(`cannot connect to ${url}`, { cause }));
         return;
       }
       // `ws` delivers Node Buffers by default (no copy); W3C WebSockets are switched to ArrayBuffer
       if (ws.binaryType !== 'nodebuffer') ws.binaryType = 'arraybuffer';
       let settled = false;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const onAbort = (): void => fail(new TransportError('connect aborted', { cause: options.signal?.reason }));
-      const cleanup = (): void => {
+      /** Settle once: `true` for the first caller. */
+      const settle = (): boolean => {
+        if (settled) return false;
         settled = true;
-        if (timer) clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
+        clearTimeout(timer);
+        if (signal) signal.removeEventListener('abort', onAbort);
+        return true;
       };
-      const fail = (err: TransportError): void => {
-        if (settled) return;
-        cleanup();
-        ws.onopen = ws.onclose = ws.onerror = null;
+      const fail = (message: string, cause?: unknown, code?: 'ERR_NO_SERIALIZER'): void => {
+        if (!settle()) return;
+        // onerror stays (a no-op now): `ws` reports closing a connecting socket as an error event,
+        // which would be thrown as an uncaught exception without a listener
+        ws.onopen = ws.onclose = null;
         try {
           ws.close();
         } catch {
           /* not open yet */
         }
-        reject(err);
+        reject(new TransportError(message, { cause, code }));
       };
-      if (options.signal?.aborted) {
-        onAbort();
-        return;
+      const onAbort = (): void => fail('connect aborted', signal!.reason);
+      const timer = connectTimeoutMs ? setTimeout(() => fail(`connect to ${url} timed out after ${connectTimeoutMs} ms`), connectTimeoutMs) : undefined;
+      if (signal) {
+        if (signal.aborted) return onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
       }
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      if (options.connectTimeoutMs) {
-        timer = setTimeout(() => fail(new TransportError(`connect to ${url} timed out after ${options.connectTimeoutMs} ms`)), options.connectTimeoutMs);
-      }
-      ws.onerror = (ev) => {
-        const cause = (ev as { error?: unknown })?.error ?? ev;
-        fail(new TransportError(`cannot connect to ${url}`, { cause }));
-      };
-      ws.onclose = (ev) => fail(new TransportError(`connection to ${url} closed during the handshake (code ${ev.code})`));
+      ws.onerror = (ev) => fail(`cannot connect to ${url}`, (ev && (ev as { error?: unknown }).error) ?? ev);
+      ws.onclose = ({ code }) => fail(`connection to ${url} closed during the handshake (code ${code})`);
       ws.onopen = () => {
-        if (settled) return;
-        const serializer = options.serializers.find((s) => s.protocol === ws.protocol);
-        if (!serializer) {
-          fail(new TransportError(`router chose no offered subprotocol (got "${ws.protocol}")`, { code: 'ERR_NO_SERIALIZER' }));
-          return;
+        const serializer = serializers.find((s) => s.protocol === ws.protocol);
+        if (!serializer) fail(`router chose no offered subprotocol (got "${ws.protocol}")`, undefined, 'ERR_NO_SERIALIZER');
+        else if (settle()) {
+          ws.onopen = null;
+          resolve(openTransport(ws, serializer, maxFrameBytes));
         }
-        cleanup();
-        ws.onopen = null;
-        resolve(new WebSocketTransport(ws, serializer, options.maxFrameBytes));
       };
     });
 }

@@ -1,4 +1,4 @@
-import { TransportError, json, msgpack, webSocketTransport } from '../src/index';
+import { TimeoutError, TransportError, json, msgpack, webSocketTransport } from '../src/index';
 import type { TransportCloseInfo, WebSocketConstructor } from '../src/index';
 
 /** A W3C-shaped WebSocket double that a test drives by hand. */
@@ -41,6 +41,33 @@ class FakeWebSocket {
   }
 }
 const WS = FakeWebSocket as unknown as WebSocketConstructor;
+
+/** The same double with the ping/pong side of Node's `ws`. */
+class FakeNodeWebSocket extends FakeWebSocket {
+  pongListeners: (() => void)[] = [];
+  pings = 0;
+  pingError: Error | undefined;
+  ping(): void {
+    if (this.pingError) throw this.pingError;
+    this.pings++;
+  }
+  once(event: string, fn: () => void): void {
+    if (event === 'pong') this.pongListeners.push(fn);
+  }
+  removeListener(event: string, fn: () => void): void {
+    if (event === 'pong') this.pongListeners = this.pongListeners.filter((f) => f !== fn);
+  }
+  pong(): void {
+    for (const f of this.pongListeners.splice(0)) f();
+  }
+}
+
+async function open(ws: WebSocketConstructor = WS, maxFrameBytes = 100) {
+  const p = webSocketTransport({ WebSocket: ws })('ws://x', { serializers: [json()], maxFrameBytes });
+  const socket = FakeWebSocket.last;
+  socket.accept('wamp.2.json');
+  return { t: await p, socket };
+}
 
 describe('webSocketTransport', () => {
   it('offers serializers as subprotocols in order and picks the one the router chose', async () => {
@@ -104,5 +131,102 @@ describe('webSocketTransport', () => {
     t.attach({ onFrame: (f) => frames.push(f), onClose: () => undefined });
     expect(frames).toEqual(['[1]']);
     await t.close();
+  });
+
+  it('names the limit in frame size errors', async () => {
+    const { t, socket } = await open(WS, 10);
+    const closes: TransportCloseInfo[] = [];
+    t.attach({ onFrame: () => undefined, onClose: (i) => closes.push(i) });
+    expect(() => t.send('x'.repeat(11))).toThrow(/frame exceeds the limit of 10 bytes/);
+    socket.onmessage?.({ data: 'y'.repeat(11) });
+    expect(closes[0]).toMatchObject({ local: true, code: 1009, reason: 'message too big' });
+    expect(closes[0]!.error!.message).toMatch(/received frame exceeds the limit of 10 bytes/);
+    expect(socket.readyState).toBe(3);
+  });
+
+  it('reports a remote close once, and a local close as local', async () => {
+    const remote = await open();
+    const closes: TransportCloseInfo[] = [];
+    remote.t.attach({ onFrame: () => undefined, onClose: (i) => closes.push(i) });
+    remote.socket.onclose?.({ code: 1001, reason: 'going away' });
+    remote.socket.onclose?.({ code: 1006, reason: '' });
+    expect(closes).toEqual([{ local: false, code: 1001, reason: 'going away' }]);
+    await expect(remote.t.close()).resolves.toBeUndefined();
+
+    const local = await open();
+    const info: TransportCloseInfo[] = [];
+    local.t.attach({ onFrame: () => undefined, onClose: (i) => info.push(i) });
+    await local.t.close(4000, 'bye');
+    expect(info).toEqual([{ local: true, code: 4000, reason: 'bye' }]);
+    expect(() => local.t.send('[1]')).toThrow(expect.objectContaining({ code: 'ERR_TRANSPORT' }));
+  });
+
+  it('reports a close that happened before attach on attach', async () => {
+    const { t, socket } = await open();
+    socket.onmessage?.({ data: '[1]' });
+    socket.onclose?.({ code: 1000, reason: '' });
+    const seen: unknown[] = [];
+    t.attach({ onFrame: (f) => seen.push(f), onClose: (i) => seen.push(i) });
+    expect(seen).toEqual(['[1]', { local: false, code: 1000, reason: '' }]);
+  });
+
+  it('fails when the socket closes during the handshake, or the signal was aborted before', async () => {
+    const p = webSocketTransport({ WebSocket: WS })('ws://x', { serializers: [json()], maxFrameBytes: 100 });
+    FakeWebSocket.last.onclose?.({ code: 1006, reason: '' });
+    await expect(p).rejects.toMatchObject({ code: 'ERR_TRANSPORT', message: expect.stringContaining('closed during the handshake (code 1006)') });
+    const ac = new AbortController();
+    const reason = new Error('stop');
+    ac.abort(reason);
+    const aborted = webSocketTransport({ WebSocket: WS })('ws://x', { serializers: [json()], maxFrameBytes: 100, signal: ac.signal });
+    await expect(aborted).rejects.toMatchObject({ code: 'ERR_TRANSPORT', message: 'connect aborted', cause: reason });
+    expect(FakeWebSocket.last.readyState).toBe(3);
+  });
+
+  it('keeps an error listener on a socket it gave up on (ws reports closing a connecting socket as an error)', async () => {
+    const p = webSocketTransport({ WebSocket: WS })('ws://x', { serializers: [json()], maxFrameBytes: 100, connectTimeoutMs: 5 });
+    const ws = FakeWebSocket.last;
+    await expect(p).rejects.toMatchObject({ code: 'ERR_TRANSPORT', message: expect.stringContaining('timed out after 5 ms') });
+    expect(typeof ws.onerror).toBe('function');
+    expect(() => ws.onerror?.({ error: new Error('closed before the connection was established') })).not.toThrow();
+    expect(ws.onopen).toBeNull();
+    expect(ws.onclose).toBeNull();
+  });
+
+  it('fails with ERR_TRANSPORT when the WebSocket constructor throws', async () => {
+    const Throwing = function () {
+      throw new SyntaxError('bad url');
+    } as unknown as WebSocketConstructor;
+    const err = await webSocketTransport({ WebSocket: Throwing })('nope', { serializers: [json()], maxFrameBytes: 100 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ERR_TRANSPORT', cause: expect.any(SyntaxError) });
+  });
+
+  it('passes computed constructor options and lets them override maxPayload', async () => {
+    const p = webSocketTransport({ WebSocket: WS, options: (url, o) => ({ url, maxPayload: o.maxFrameBytes * 2 }) })('ws://y', {
+      serializers: [json()],
+      maxFrameBytes: 100,
+    });
+    expect(FakeWebSocket.last.extra).toEqual({ url: 'ws://y', maxPayload: 200 });
+    FakeWebSocket.last.accept('wamp.2.json');
+    await p;
+  });
+
+  it('has no probe without a ping, and pings through Node ws where there is one', async () => {
+    expect((await open()).t.probe).toBeUndefined();
+    const { t, socket } = await open(FakeNodeWebSocket as unknown as WebSocketConstructor);
+    const node = socket as FakeNodeWebSocket;
+    const rtt = t.probe!(1000);
+    expect(node.pings).toBe(1);
+    node.pong();
+    await expect(rtt).resolves.toEqual(expect.any(Number));
+
+    await expect(t.probe!(5)).rejects.toBeInstanceOf(TimeoutError);
+    expect(node.pongListeners).toHaveLength(0);
+
+    node.pingError = new Error('not open');
+    await expect(t.probe!(1000)).rejects.toMatchObject({ code: 'ERR_TRANSPORT', cause: node.pingError });
+    expect(node.pongListeners).toHaveLength(0);
+
+    await t.close();
+    await expect(t.probe!(1000)).rejects.toMatchObject({ code: 'ERR_TRANSPORT' });
   });
 });

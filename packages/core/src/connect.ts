@@ -51,15 +51,15 @@ export interface ConnectOptions extends JoinOptions {
  * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` for a bad URL, realm or `auth` option.
  */
 export async function connectWith(transport: TransportFactory, options: ConnectOptions): Promise<Session> {
-  if (typeof options.url !== 'string' || options.url.length === 0) throw new InvalidArgumentError('url must be a non-empty string');
-  if (typeof options.realm !== 'string' || options.realm.length === 0) throw new InvalidArgumentError('realm must be a non-empty string');
+  const { url, realm, auth } = options;
+  if (typeof url !== 'string' || !url) throw new InvalidArgumentError('url must be a non-empty string');
+  if (typeof realm !== 'string' || !realm) throw new InvalidArgumentError('realm must be a non-empty string');
   const serializers = options.serializers ?? [json()];
   if (serializers.length === 0) throw new InvalidArgumentError('at least one serializer is needed');
-  const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-  const joinOptions: JoinOptions = options.auth === undefined ? options : { ...options, ...(await resolveAuthenticators(options.auth, options)) };
-  const t = await transport(options.url, {
+  const joinOptions: JoinOptions = auth === undefined ? options : { ...options, ...(await resolveAuthenticators(auth, options)) };
+  const t = await transport(url, {
     serializers,
-    maxFrameBytes,
+    maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     signal: options.signal,
     connectTimeoutMs: options.connectTimeoutMs ?? 10000,
   });

@@ -55,8 +55,6 @@ export function helloDetails(o: {
 }): Dict {
   const d: Dict = { agent: AGENT, roles: CLIENT_ROLES };
   if (o.authmethods && o.authmethods.length > 0) d['authmethods'] = o.authmethods;
-  if (o.authid !== undefined) d['authid'] = o.authid;
-  if (o.authrole !== undefined) d['authrole'] = o.authrole;
-  if (o.authextra !== undefined) d['authextra'] = o.authextra;
+  for (const k of ['authid', 'authrole', 'authextra'] as const) if (o[k] !== undefined) d[k] = o[k];
   return d;
 }

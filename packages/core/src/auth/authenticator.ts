@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError, JoinRefusedError } from '../errors.js';
 import type { Dict } from '../messages.js';
-import type { ChallengeHandler, ChallengeResponse, JoinOptions } from '../session.js';
+import type { ChallengeResponse, JoinOptions } from '../session.js';
 
 /**
  * One WAMP authentication method on the client side: what it announces in HELLO, and how it
@@ -46,42 +46,8 @@ export interface Authenticator {
   challenge(extra: Dict): ChallengeResponse | Promise<ChallengeResponse>;
 }
 
-/**
- * Run an authenticator's `prepare()`; a failure means the join cannot authenticate.
- * @throws JoinRefusedError `ERR_AUTHENTICATION` (reason `wamp.error.authentication_failed`, the
- *   original error as `cause`) when `prepare()` throws or rejects.
- */
-async function prepare(a: Authenticator): Promise<void> {
-  try {
-    await a.prepare?.();
-  } catch (e) {
-    const message = `the ${a.method} authenticator failed to prepare: ${e instanceof Error ? e.message : String(e)}`;
-    throw new JoinRefusedError('wamp.error.authentication_failed', { message }, { code: 'ERR_AUTHENTICATION', cause: e });
-  }
-}
-
 /** Join options with the authentication fields an authenticator list produces. */
 type AuthFields = Pick<JoinOptions, 'authmethods' | 'authid' | 'authrole' | 'authextra' | 'onChallenge'>;
-
-/**
- * Check an `auth` option and normalize it to a non-empty list with distinct methods.
- * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` for an empty list, a malformed
- *   authenticator or a method offered twice.
- */
-export function authenticatorList(auth: Authenticator | readonly Authenticator[]): Authenticator[] {
-  const list: Authenticator[] = Array.isArray(auth) ? [...(auth as readonly Authenticator[])] : [auth as Authenticator];
-  if (list.length === 0) throw new InvalidArgumentError('auth must hold at least one authenticator');
-  const seen = new Set<string>();
-  for (const a of list) {
-    if (typeof a !== 'object' || a === null) throw new InvalidArgumentError('each auth entry must be an Authenticator object');
-    if (typeof a.method !== 'string' || a.method.length === 0) throw new InvalidArgumentError('an authenticator needs a non-empty method');
-    if (typeof a.challenge !== 'function') throw new InvalidArgumentError(`the ${a.method} authenticator has no challenge() function`);
-    if (a.prepare !== undefined && typeof a.prepare !== 'function') throw new InvalidArgumentError(`the ${a.method} authenticator's prepare is not a function`);
-    if (seen.has(a.method)) throw new InvalidArgumentError(`authentication method "${a.method}" is offered twice`);
-    seen.add(a.method);
-  }
-  return list;
-}
 
 /**
  * Turn authenticators into the authentication fields of a join:
@@ -95,39 +61,53 @@ export function authenticatorList(auth: Authenticator | readonly Authenticator[]
  *
  * Each authenticator's {@link Authenticator.prepare} is awaited first.
  *
- * @throws JoinRefusedError `ERR_AUTHENTICATION` when an authenticator's `prepare()` fails.
- * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` for an invalid `auth` list, or when
- *   `authmethods` or `onChallenge` are set as well (use one or the other).
+ * @throws JoinRefusedError `ERR_AUTHENTICATION` (reason `wamp.error.authentication_failed`, the
+ *   original error as `cause`) when an authenticator's `prepare()` fails.
+ * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` for an empty list, a malformed
+ *   authenticator, a method offered twice, or when `authmethods` or `onChallenge` are set as well
+ *   (use one or the other).
  * @example
  * ```ts
  * const fields = await resolveAuthenticators([ticket('secret', { authid: 'joe' })], { realm: 'realm1' });
  * // fields.authmethods: ['ticket'], fields.authid: 'joe'
  * ```
  */
-export async function resolveAuthenticators(
-  auth: Authenticator | readonly Authenticator[],
-  options: Pick<JoinOptions, 'authmethods' | 'authid' | 'authrole' | 'authextra' | 'onChallenge'>,
-): Promise<AuthFields> {
-  const list = authenticatorList(auth);
-  if (options.authmethods !== undefined || options.onChallenge !== undefined) {
-    throw new InvalidArgumentError('pass either auth or authmethods/onChallenge, not both');
-  }
-  await Promise.all(list.map((a) => prepare(a)));
-  const authid = options.authid ?? list.find((a) => a.authid !== undefined)?.authid;
-  let authextra: Dict | undefined;
-  for (let i = list.length - 1; i >= 0; i--) {
-    const extra = list[i]!.authextra;
-    if (extra !== undefined) authextra = { ...authextra, ...extra };
-  }
-  if (options.authextra !== undefined) authextra = { ...authextra, ...options.authextra };
-  const byMethod = new Map(list.map((a) => [a.method, a] as const));
-  const offered = list.map((a) => a.method);
-  const onChallenge: ChallengeHandler = (method, extra) => {
-    const a = byMethod.get(method);
-    if (a === undefined) {
-      throw new InvalidArgumentError(`the router challenged with "${method}", which was not offered (offered: ${offered.join(', ')})`);
-    }
-    return a.challenge(extra);
+export async function resolveAuthenticators(auth: Authenticator | readonly Authenticator[], options: AuthFields): Promise<AuthFields> {
+  const list = ([] as Authenticator[]).concat(auth);
+  const invalid = (why: string): never => {
+    throw new InvalidArgumentError(`invalid auth option: ${why}`);
   };
-  return { authmethods: offered, authid, authrole: options.authrole, authextra, onChallenge };
+  if (list.length === 0) invalid('no authenticator');
+  const methods = list.map((a, i) => {
+    const method = a && a.method;
+    if (typeof method !== 'string' || !method || typeof a.challenge !== 'function' || !['undefined', 'function'].includes(typeof a.prepare)) {
+      invalid(`entry ${i} is not an Authenticator (a non-empty method, challenge() and an optional prepare())`);
+    }
+    return method;
+  });
+  methods.forEach((m, i) => methods.indexOf(m) < i && invalid(`method "${m}" is offered twice`));
+  if (options.authmethods !== undefined || options.onChallenge !== undefined) invalid('pass either auth or authmethods/onChallenge, not both');
+  await Promise.all(
+    list.map(async (a) => {
+      try {
+        await (a.prepare && a.prepare());
+      } catch (cause) {
+        const message = `the ${a.method} authenticator failed to prepare: ${cause instanceof Error ? cause.message : String(cause)}`;
+        throw new JoinRefusedError('wamp.error.authentication_failed', { message }, { code: 'ERR_AUTHENTICATION', cause });
+      }
+    }),
+  );
+  // read only now: prepare() may have set them
+  const extras = [...list.map((a) => a.authextra).reverse(), options.authextra].filter((e) => e !== undefined);
+  return {
+    authmethods: methods,
+    authid: options.authid ?? list.map((a) => a.authid).find((id) => id !== undefined),
+    authrole: options.authrole,
+    authextra: extras.length > 0 ? Object.assign({}, ...extras) : undefined,
+    onChallenge: (method, extra) => {
+      const a = list[methods.indexOf(method)];
+      if (!a) throw new InvalidArgumentError(`the router challenged with "${method}", which was not offered (offered: ${methods.join(', ')})`);
+      return a.challenge(extra);
+    },
+  };
 }

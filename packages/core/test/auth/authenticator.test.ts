@@ -187,6 +187,31 @@ describe('connect({ auth })', () => {
     expect(opened).toBe(0);
   });
 
+  it('says what is wrong with an invalid auth option', async () => {
+    const factory: TransportFactory = async () => fake();
+    const base = { url: 'ws://router.test/ws', realm: 'realm1' };
+    const cases: [Partial<ConnectOptions>, string][] = [
+      [{ auth: [] }, 'no authenticator'],
+      [{ auth: [ticket('a'), null as unknown as Authenticator] }, 'entry 1 is not an Authenticator'],
+      [{ auth: 'ticket' as unknown as Authenticator }, 'entry 0 is not an Authenticator'],
+      [{ auth: { method: 'x', challenge: 'sig' } as unknown as Authenticator }, 'entry 0 is not an Authenticator'],
+      [{ auth: { method: 'x', prepare: true, challenge: () => 'x' } as unknown as Authenticator }, 'entry 0 is not an Authenticator'],
+      [{ auth: [ticket('a'), anonymous(), ticket('b')] }, 'method "ticket" is offered twice'],
+      [{ auth: ticket('a'), authmethods: ['ticket'] }, 'pass either auth or authmethods/onChallenge, not both'],
+    ];
+    for (const [options, message] of cases) {
+      await expect(connectWith(factory, { ...base, ...options })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringContaining(message) });
+    }
+  });
+
+  it('uses the authenticators as they were when connect was called', async () => {
+    const auth = [ticket('tkt')];
+    const { t, session } = await start({ auth });
+    auth.push(wampcra('cra'));
+    t.deliver([T.CHALLENGE, 'wampcra', { challenge: 'c' }]);
+    await expect(session).rejects.toMatchObject({ code: 'ERR_AUTHENTICATION', message: expect.stringContaining('(offered: ticket)') });
+  });
+
   it('keeps the raw authmethods/onChallenge options working without auth', async () => {
     const { t, hello, session } = await start({ authmethods: ['ticket'], authid: 'raw', onChallenge: (m) => `raw-${m}` });
     expect(hello['authmethods']).toEqual(['ticket']);

@@ -3,7 +3,7 @@
  * with exponential backoff and jitter, re-joins, and re-establishes every subscription and
  * registration made through it, with their original options and handlers.
  */
-import { EventEmitter } from 'eventemitter3';
+import { Emitter } from './emitter.js';
 import { connectWith } from './connect.js';
 import type { ConnectOptions } from './connect.js';
 import {
@@ -102,9 +102,11 @@ export interface ConnectionEvents {
 
 type ConnState = 'idle' | 'connecting' | 'open' | 'waiting' | 'closed';
 
+/** An operation waiting for the next session. */
 interface Waiter {
   run(session: Session): void;
-  fail(err: Error): void;
+  /** Stop waiting, and reject with `err` if given. */
+  fail(err?: Error): void;
 }
 
 /** Fill in reconnect defaults. */
@@ -132,9 +134,15 @@ export function reconnectDelay(attempt: number, o: ReconnectOptions = {}, random
   return Math.round(base * (1 - b.jitter * random()));
 }
 
-/** Errors after which retrying cannot help: wrong credentials, unknown realm, bad arguments. */
-function isFatal(e: unknown): boolean {
-  return e instanceof JoinRefusedError || e instanceof InvalidArgumentError;
+/**
+ * Stop a durable subscription or registration for good: the connection forgets it, and it is
+ * undone in the current session (`undo`), if it is active there.
+ */
+async function retire<C extends { readonly active: boolean }>(d: { current: C | null }, conn: Connection, undo: (c: C) => Promise<void>): Promise<void> {
+  conn._forget(d as DurableSubscription | DurableRegistration);
+  const cur = d.current;
+  d.current = null;
+  if (cur?.active) await undo(cur).catch(() => undefined);
 }
 
 /**
@@ -147,27 +155,33 @@ function isFatal(e: unknown): boolean {
  * ```
  */
 export class DurableSubscription implements AsyncIterable<EventData> {
-  private activeFlag = true;
-  private queue: EventQueue<EventData> | null = null;
+  /** The topic (or pattern). */
+  declare readonly topic: string;
+  /** The handler, if any. */
+  declare readonly handler: EventHandler | undefined;
+  /** The options, kept for every re-subscription. */
+  declare readonly options: Readonly<SubscribeOptions>;
   /** @internal The subscription in the current session, if any. */
-  current: Subscription | null = null;
+  declare current: Subscription | null;
   /** @internal Forwards events from each session's subscription. */
-  readonly deliver: EventHandler = (ev) => {
-    this.queue?.push(ev);
-    return this.handler?.(ev);
-  };
+  declare readonly deliver: EventHandler;
+  declare private readonly conn: Connection;
+  declare private activeFlag: boolean;
+  declare private queue: EventQueue<EventData> | undefined;
 
   /** @internal */
-  constructor(
-    private readonly conn: Connection,
-    /** The topic (or pattern). */
-    readonly topic: string,
-    /** The handler, if any. */
-    readonly handler: EventHandler | undefined,
-    /** The options, kept for every re-subscription. */
-    readonly options: Readonly<SubscribeOptions>,
-  ) {
-    if (!handler) this.queue = new EventQueue();
+  constructor(conn: Connection, topic: string, handler: EventHandler | undefined, options: Readonly<SubscribeOptions>) {
+    this.conn = conn;
+    this.topic = topic;
+    this.handler = handler;
+    this.options = options;
+    this.current = null;
+    this.activeFlag = true;
+    this.queue = handler ? undefined : new EventQueue();
+    this.deliver = (ev) => {
+      this.queue?.push(ev);
+      return this.handler?.(ev);
+    };
   }
 
   /** `false` once unsubscribed or the connection closed for good. */
@@ -184,10 +198,7 @@ export class DurableSubscription implements AsyncIterable<EventData> {
   async unsubscribe(): Promise<void> {
     if (!this.activeFlag) return;
     this.end();
-    this.conn._forget(this);
-    const cur = this.current;
-    this.current = null;
-    if (cur?.active) await cur.unsubscribe().catch(() => undefined);
+    await retire(this, this.conn, (s) => s.unsubscribe());
   }
 
   /** @internal */
@@ -196,11 +207,19 @@ export class DurableSubscription implements AsyncIterable<EventData> {
     this.queue?.end();
   }
 
+  /** @internal Subscribe in `session`. */
+  _renew(session: Session): Promise<void> {
+    return session.subscribe(this.topic, this.deliver, this.options).then((sub) => {
+      if (this.activeFlag) this.current = sub;
+      else void sub.unsubscribe().catch(() => undefined);
+    });
+  }
+
   /** Read events, across reconnects, until unsubscribed; breaking out of the loop unsubscribes. */
   [Symbol.asyncIterator](): AsyncIterator<EventData> {
-    if (!this.queue) this.queue = new EventQueue();
-    if (!this.activeFlag) this.queue.end();
-    return this.queue.iterator(() => this.unsubscribe());
+    const queue = (this.queue ??= new EventQueue());
+    if (!this.activeFlag) queue.end();
+    return queue.iterator(() => this.unsubscribe());
   }
 }
 
@@ -213,20 +232,26 @@ export class DurableSubscription implements AsyncIterable<EventData> {
  * ```
  */
 export class DurableRegistration {
-  private activeFlag = true;
+  /** The procedure (or pattern). */
+  declare readonly procedure: string;
+  /** The handler. */
+  declare readonly handler: ProcedureHandler;
+  /** The options, kept for every re-registration. */
+  declare readonly options: Readonly<RegisterOptions>;
   /** @internal The registration in the current session, if any. */
-  current: Registration | null = null;
+  declare current: Registration | null;
+  declare private readonly conn: Connection;
+  declare private activeFlag: boolean;
 
   /** @internal */
-  constructor(
-    private readonly conn: Connection,
-    /** The procedure (or pattern). */
-    readonly procedure: string,
-    /** The handler. */
-    readonly handler: ProcedureHandler,
-    /** The options, kept for every re-registration. */
-    readonly options: Readonly<RegisterOptions>,
-  ) {}
+  constructor(conn: Connection, procedure: string, handler: ProcedureHandler, options: Readonly<RegisterOptions>) {
+    this.conn = conn;
+    this.procedure = procedure;
+    this.handler = handler;
+    this.options = options;
+    this.current = null;
+    this.activeFlag = true;
+  }
 
   /** `false` once unregistered or the connection closed for good. */
   get active(): boolean {
@@ -241,16 +266,21 @@ export class DurableRegistration {
   /** Remove the registration, now and after reconnects. */
   async unregister(): Promise<void> {
     if (!this.activeFlag) return;
-    this.activeFlag = false;
-    this.conn._forget(this);
-    const cur = this.current;
-    this.current = null;
-    if (cur?.active) await cur.unregister().catch(() => undefined);
+    this.end();
+    await retire(this, this.conn, (r) => r.unregister());
   }
 
   /** @internal */
   end(): void {
     this.activeFlag = false;
+  }
+
+  /** @internal Register in `session`. */
+  _renew(session: Session): Promise<void> {
+    return session.register(this.procedure, this.handler, this.options).then((reg) => {
+      if (this.activeFlag) this.current = reg;
+      else void reg.unregister().catch(() => undefined);
+    });
   }
 }
 
@@ -270,36 +300,40 @@ export class DurableRegistration {
  * await conn.close();
  * ```
  */
-export class Connection extends EventEmitter<ConnectionEvents> {
-  private state: ConnState = 'idle';
-  private session: Session | null = null;
-  private readonly subs = new Set<DurableSubscription>();
-  private readonly regs = new Set<DurableRegistration>();
-  private readonly waiters = new Set<Waiter>();
-  private opened: Promise<Session> | null = null;
-  private settleFirst: { resolve(s: Session): void; reject(e: Error): void } | null = null;
-  private stopRequested = false;
-  private backoffTimer: ReturnType<typeof setTimeout> | undefined;
-  private wakeBackoff: (() => void) | null = null;
-  private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
-  private readonly finalClose: Promise<CloseInfo>;
-  private resolveFinal!: (info: CloseInfo) => void;
-  private lastInfo: CloseInfo | null = null;
-  private readonly onSessionError = (e: Error): void => {
-    this.emit('error', e);
-  };
-  private readonly onSignalAbort = (): void => {
-    void this.close();
-  };
+export class Connection extends Emitter<ConnectionEvents> {
+  declare private readonly transport: TransportFactory;
+  declare private readonly options: ConnectionOptions;
+  declare private state: ConnState;
+  declare private session: Session | null;
+  /** Durable subscriptions and registrations: re-made on every session. */
+  declare private readonly durables: Set<DurableSubscription | DurableRegistration>;
+  declare private readonly waiters: Set<Waiter>;
+  declare private opened: Promise<Session> | undefined;
+  declare private settleFirst: { resolve(s: Session): void; reject(e: Error): void } | undefined;
+  declare private stopRequested: boolean;
+  declare private backoffTimer: ReturnType<typeof setTimeout> | undefined;
+  declare private wakeBackoff: (() => void) | undefined;
+  declare private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  declare private readonly finalClose: Promise<CloseInfo>;
+  declare private resolveFinal: (info: CloseInfo) => void;
+  declare private lastInfo: CloseInfo | undefined;
+  declare private readonly onSessionError: (e: Error) => void;
+  declare private readonly onSignalAbort: () => void;
 
-  constructor(
-    private readonly transport: TransportFactory,
-    private readonly options: ConnectionOptions,
-  ) {
+  constructor(transport: TransportFactory, options: ConnectionOptions) {
     super();
+    this.transport = transport;
+    this.options = options;
+    this.state = 'idle';
+    this.session = null;
+    this.durables = new Set();
+    this.waiters = new Set();
+    this.stopRequested = false;
     this.finalClose = new Promise((resolve) => {
       this.resolveFinal = resolve;
     });
+    this.onSessionError = (e) => void this.emit('error', e);
+    this.onSignalAbort = () => void this.close();
     options.signal?.addEventListener('abort', this.onSignalAbort, { once: true });
   }
 
@@ -318,6 +352,11 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return this.finalClose;
   }
 
+  /** How many operations wait for a reconnect (for diagnostics). */
+  get waitingCount(): number {
+    return this.waiters.size;
+  }
+
   /**
    * Start connecting. Resolves with the first session; later sessions are announced with `open`.
    * @throws JoinRefusedError when the router refuses the session (not retried).
@@ -332,9 +371,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (this.options.signal?.aborted) {
       this.stopRequested = true;
       this.shutdown({ reason: 'wamp.close.aborted', details: {}, local: true, clean: false }, new CanceledError('connection aborted'));
-      return this.opened;
-    }
-    void this.run();
+    } else void this.run();
     return this.opened;
   }
 
@@ -356,7 +393,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   call(procedure: string, args?: unknown[], kwargs?: Dict, options: CallOptions = {}): Promise<CallResult> {
     const s = this.session;
     if (s?.isOpen) return s.call(procedure, args, kwargs, options);
-    return this.whenOpen(this.options.callsWhileDisconnected ?? 'wait', options.timeoutMs, options.signal, (session, remaining) =>
+    return this.whenOpen(this.options.callsWhileDisconnected, options.timeoutMs, options.signal, (session, remaining) =>
       session.call(procedure, args, kwargs, remaining === undefined ? options : { ...options, timeoutMs: remaining }),
     );
   }
@@ -365,106 +402,84 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   publish(topic: string, args?: unknown[], kwargs?: Dict, options: PublishOptions = {}): Promise<number | undefined> {
     const s = this.session;
     if (s?.isOpen) return s.publish(topic, args, kwargs, options);
-    return this.whenOpen(this.options.publishesWhileDisconnected ?? 'wait', undefined, undefined, (session) =>
-      session.publish(topic, args, kwargs, options),
-    );
+    return this.whenOpen(this.options.publishesWhileDisconnected, undefined, undefined, (session) => session.publish(topic, args, kwargs, options));
   }
 
   /**
    * Subscribe, now (if connected) and after every reconnect. Resolves once subscribed in the
    * current session, or at once while disconnected (it is made on the next session).
    */
-  async subscribe(topic: string, handler?: EventHandler, options: SubscribeOptions = {}): Promise<DurableSubscription> {
-    this.assertUsable();
-    const d = new DurableSubscription(this, topic, handler, options);
-    this.subs.add(d);
-    const s = this.session;
-    if (s?.isOpen) {
-      try {
-        d.current = await s.subscribe(topic, d.deliver, options);
-      } catch (e) {
-        this.subs.delete(d);
-        d.end();
-        throw e;
-      }
-    }
-    return d;
+  subscribe(topic: string, handler?: EventHandler, options: SubscribeOptions = {}): Promise<DurableSubscription> {
+    return this.adopt(() => new DurableSubscription(this, topic, handler, options));
   }
 
   /** Register, now (if connected) and after every reconnect. */
-  async register(procedure: string, handler: ProcedureHandler, options: RegisterOptions = {}): Promise<DurableRegistration> {
-    this.assertUsable();
-    const d = new DurableRegistration(this, procedure, handler, options);
-    this.regs.add(d);
-    const s = this.session;
-    if (s?.isOpen) {
-      try {
-        d.current = await s.register(procedure, handler, options);
-      } catch (e) {
-        this.regs.delete(d);
-        d.end();
-        throw e;
-      }
-    }
-    return d;
+  register(procedure: string, handler: ProcedureHandler, options: RegisterOptions = {}): Promise<DurableRegistration> {
+    return this.adopt(() => new DurableRegistration(this, procedure, handler, options));
   }
 
   /** @internal */
   _forget(d: DurableSubscription | DurableRegistration): void {
-    if (d instanceof DurableSubscription) this.subs.delete(d);
-    else this.regs.delete(d);
-  }
-
-  /** How many operations wait for a reconnect (for diagnostics). */
-  get waitingCount(): number {
-    return this.waiters.size;
+    this.durables.delete(d);
   }
 
   // ---------------------------------------------------------------------------------------------
 
-  private assertUsable(): void {
-    if (this.state === 'closed') throw new SessionClosedError(this.lastInfo?.reason ?? 'wamp.close.close_realm', 'connection is closed');
+  /** Keep a new durable subscription or registration, and make it in the current session if there is one. */
+  private async adopt<D extends DurableSubscription | DurableRegistration>(make: () => D): Promise<D> {
+    if (this.state === 'closed') throw this.closedError();
+    const d = make();
+    this.durables.add(d);
+    const s = this.session;
+    if (s?.isOpen) {
+      try {
+        await d._renew(s);
+      } catch (e) {
+        this.durables.delete(d);
+        d.end();
+        throw e;
+      }
+    }
+    return d;
   }
 
-  private whenOpen<R>(policy: OfflinePolicy, timeoutMs: number | undefined, signal: AbortSignal | undefined, op: (s: Session, remainingMs?: number) => Promise<R>): Promise<R> {
-    if (this.state === 'closed') return Promise.reject(new SessionClosedError(this.lastInfo?.reason ?? 'wamp.close.close_realm', 'connection is closed'));
-    if (policy === 'fail' || this.options.reconnect === false) {
-      return Promise.reject(new SessionClosedError('wamp.close.transport_lost', 'not connected', { code: 'ERR_CONNECTION_LOST' }));
-    }
-    const max = this.options.maxWaiting ?? 1000;
-    if (this.waiters.size >= max) {
-      return Promise.reject(new WampboxError('ERR_BACKPRESSURE', `${max} operations already wait for the reconnect`));
-    }
-    if (signal?.aborted) return Promise.reject(new CanceledError('aborted while waiting for the connection', { cause: signal.reason }));
+  private closedError(): SessionClosedError {
+    return new SessionClosedError(this.lastInfo?.reason ?? 'wamp.close.close_realm', 'connection is closed');
+  }
+
+  /** Run `op` on the next session, as `policy` (default `wait`) and the waiting limits allow. */
+  private whenOpen<R>(
+    policy: OfflinePolicy | undefined,
+    timeoutMs: number | undefined,
+    signal: AbortSignal | undefined,
+    op: (s: Session, remainingMs?: number) => Promise<R>,
+  ): Promise<R> {
+    // a throw in the executor rejects the promise
     return new Promise<R>((resolve, reject) => {
+      if (this.state === 'closed') throw this.closedError();
+      if (policy === 'fail' || this.options.reconnect === false) {
+        throw new SessionClosedError('wamp.close.transport_lost', 'not connected', { code: 'ERR_CONNECTION_LOST' });
+      }
+      const max = this.options.maxWaiting ?? 1000;
+      if (this.waiters.size >= max) throw new WampboxError('ERR_BACKPRESSURE', `${max} operations already wait for the reconnect`);
+      const aborted = (): Error => new CanceledError('aborted while waiting for the connection', { cause: signal?.reason });
+      if (signal?.aborted) throw aborted();
       const started = Date.now();
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const done = (): void => {
-        this.waiters.delete(w);
-        if (timer) clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const onAbort = (): void => {
-        done();
-        reject(new CanceledError('aborted while waiting for the connection', { cause: signal?.reason }));
-      };
       const w: Waiter = {
         run: (session) => {
-          done();
-          const remaining = timeoutMs === undefined ? undefined : Math.max(1, timeoutMs - (Date.now() - started));
-          op(session, remaining).then(resolve, reject);
+          w.fail();
+          op(session, timeoutMs === undefined ? undefined : Math.max(1, timeoutMs - (Date.now() - started))).then(resolve, reject);
         },
         fail: (err) => {
-          done();
-          reject(err);
+          this.waiters.delete(w);
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          if (err) reject(err);
         },
       };
-      if (timeoutMs !== undefined && timeoutMs > 0) {
-        timer = setTimeout(() => {
-          done();
-          reject(new TimeoutError(`not reconnected within ${timeoutMs} ms`));
-        }, timeoutMs);
-      }
+      const onAbort = (): void => w.fail(aborted());
+      if (timeoutMs !== undefined && timeoutMs > 0) timer = setTimeout(() => w.fail(new TimeoutError(`not reconnected within ${timeoutMs} ms`)), timeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.add(w);
     });
@@ -481,15 +496,14 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       try {
         session = await connectWith(this.transport, this.options);
       } catch (e) {
-        const err = e instanceof Error ? e : new WampboxError('ERR_TRANSPORT', String(e));
-        lastError = err;
+        lastError = e instanceof Error ? e : new WampboxError('ERR_TRANSPORT', String(e));
         if (this.stopRequested) break;
         attempt++;
-        if (!policy || isFatal(err) || attempt >= policy.maxAttempts) {
-          this.shutdown({ reason: 'wamp.close.connect_failed', details: {}, local: false, clean: false, error: err }, err);
-          return;
+        // retrying cannot help wrong credentials, an unknown realm or bad arguments
+        if (!policy || lastError instanceof JoinRefusedError || lastError instanceof InvalidArgumentError || attempt >= policy.maxAttempts) {
+          return this.shutdown({ reason: 'wamp.close.connect_failed', details: {}, local: false, clean: false, error: lastError }, lastError);
         }
-        await this.waitBeforeRetry(attempt, policy, err);
+        await this.waitBeforeRetry(attempt, policy, lastError);
         continue;
       }
       if (this.stopRequested) {
@@ -505,30 +519,28 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         this.state = 'open';
         this.startHeartbeat(session);
         this.emit('open', session);
-        const first = this.settleFirst;
-        this.settleFirst = null;
-        first?.resolve(session);
+        this.settleFirst?.resolve(session);
+        this.settleFirst = undefined;
         for (const w of [...this.waiters]) w.run(session);
       }
       const info = await session.closed;
-      this.stopHeartbeat();
+      clearInterval(this.heartbeatTimer);
       session.off('error', this.onSessionError);
       this.session = null;
       this.lastInfo = info;
-      for (const d of this.subs) d.current = null;
-      for (const d of this.regs) d.current = null;
+      for (const d of this.durables) d.current = null;
       const again = !this.stopRequested && policy !== null && !(info.local && info.clean);
       this.emit('close', { ...info, willReconnect: again });
-      if (!again) {
-        this.shutdown(info, new SessionClosedError(info.reason));
-        return;
-      }
+      if (!again) return this.shutdown(info, new SessionClosedError(info.reason));
       this.state = 'waiting';
       this.emit('reconnecting', { reason: info.reason });
       attempt = 1;
-      await this.waitBeforeRetry(attempt, policy, info.error);
+      await this.waitBeforeRetry(attempt, policy!, info.error);
     }
-    this.shutdown(this.lastInfo ?? { reason: 'wamp.close.close_realm', details: {}, local: true, clean: true }, lastError ?? new SessionClosedError('wamp.close.close_realm', 'connection closed'));
+    this.shutdown(
+      this.lastInfo ?? { reason: 'wamp.close.close_realm', details: {}, local: true, clean: true },
+      lastError ?? new SessionClosedError('wamp.close.close_realm', 'connection closed'),
+    );
   }
 
   private waitBeforeRetry(attempt: number, policy: Required<ReconnectOptions>, error: Error | undefined): Promise<void> {
@@ -538,8 +550,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return new Promise<void>((resolve) => {
       this.wakeBackoff = () => {
         clearTimeout(this.backoffTimer);
-        this.backoffTimer = undefined;
-        this.wakeBackoff = null;
+        this.wakeBackoff = undefined;
         resolve();
       };
       this.backoffTimer = setTimeout(() => this.wakeBackoff?.(), delayMs);
@@ -548,35 +559,14 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   /** Re-make every durable subscription and registration on a new session. */
   private async restore(session: Session): Promise<void> {
-    const jobs: Promise<void>[] = [];
-    for (const d of this.subs) {
-      jobs.push(
-        session.subscribe(d.topic, d.deliver, d.options).then(
-          (sub) => {
-            if (d.active) d.current = sub;
-            else void sub.unsubscribe().catch(() => undefined);
-          },
-          (e: unknown) => this.restoreFailed(`could not re-subscribe to ${d.topic}`, e),
-        ),
-      );
-    }
-    for (const d of this.regs) {
-      jobs.push(
-        session.register(d.procedure, d.handler, d.options).then(
-          (reg) => {
-            if (d.active) d.current = reg;
-            else void reg.unregister().catch(() => undefined);
-          },
-          (e: unknown) => this.restoreFailed(`could not re-register ${d.procedure}`, e),
-        ),
-      );
-    }
-    await Promise.all(jobs);
-  }
-
-  private restoreFailed(what: string, e: unknown): void {
-    const code = e instanceof WampboxError ? e.code : 'ERR_APPLICATION';
-    this.emit('error', new WampboxError(code, `${what}: ${(e as Error)?.message ?? String(e)}`, { cause: e }));
+    await Promise.all(
+      [...this.durables].map((d) =>
+        d._renew(session).catch((e: unknown) => {
+          const what = d instanceof DurableSubscription ? `could not re-subscribe to ${d.topic}` : `could not re-register ${d.procedure}`;
+          this.emit('error', new WampboxError(e instanceof WampboxError ? e.code : 'ERR_APPLICATION', `${what}: ${(e as Error)?.message ?? String(e)}`, { cause: e }));
+        }),
+      ),
+    );
   }
 
   private startHeartbeat(session: Session): void {
@@ -589,9 +579,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     let probing = false;
     this.heartbeatTimer = setInterval(() => {
       if (probing || !session.isOpen) return;
-      const now = session.framesReceived;
-      if (now !== seen) {
-        seen = now;
+      if (session.framesReceived !== seen) {
+        seen = session.framesReceived;
         return;
       }
       probing = true;
@@ -611,28 +600,20 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     (this.heartbeatTimer as { unref?: () => void }).unref?.();
   }
 
-  private stopHeartbeat(): void {
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = undefined;
-  }
-
   private shutdown(info: CloseInfo, error: Error): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.stopRequested = true;
-    this.stopHeartbeat();
-    if (this.backoffTimer) clearTimeout(this.backoffTimer);
-    this.wakeBackoff = null;
+    clearInterval(this.heartbeatTimer);
+    clearTimeout(this.backoffTimer);
+    this.wakeBackoff = undefined;
     this.options.signal?.removeEventListener('abort', this.onSignalAbort);
-    const first = this.settleFirst;
-    this.settleFirst = null;
-    first?.reject(error);
+    this.settleFirst?.reject(error);
+    this.settleFirst = undefined;
     const waitErr = error instanceof SessionClosedError ? error : new SessionClosedError(info.reason, `connection closed: ${error.message}`, { cause: error });
     for (const w of [...this.waiters]) w.fail(waitErr);
-    for (const d of this.subs) d.end();
-    for (const d of this.regs) d.end();
-    this.subs.clear();
-    this.regs.clear();
+    for (const d of this.durables) d.end();
+    this.durables.clear();
     this.lastInfo = info;
     this.resolveFinal(info);
   }

@@ -1,12 +1,20 @@
 /**
  * A single-consumer async queue: values pushed before they are read are buffered, readers wait
- * for the next value, and `end()` finishes every reader.
+ * for the next value, and `end()` finishes every reader (with an error, if one is given, once
+ * the buffer is drained).
  * @internal
  */
 export class EventQueue<T> {
-  private readonly buffer: T[] = [];
-  private readonly waiters: ((r: IteratorResult<T>) => void)[] = [];
-  private ended = false;
+  declare private readonly buffer: T[];
+  declare private readonly waiters: { resolve(r: IteratorResult<T>): void; reject(e: unknown): void }[];
+  declare private ended: boolean;
+  declare private failure: unknown;
+
+  constructor() {
+    this.buffer = [];
+    this.waiters = [];
+    this.ended = false;
+  }
 
   /** Whether the queue has ended. */
   get done(): boolean {
@@ -16,37 +24,42 @@ export class EventQueue<T> {
   push(value: T): void {
     if (this.ended) return;
     const w = this.waiters.shift();
-    if (w) w({ value, done: false });
+    if (w) w.resolve({ value, done: false });
     else this.buffer.push(value);
   }
 
-  /** End the queue: readers finish once the buffer is drained. */
-  end(): void {
+  /** End the queue: readers finish (or, with `error`, throw it) once the buffer is drained. */
+  end(error?: unknown): void {
     if (this.ended) return;
     this.ended = true;
-    for (const w of this.waiters.splice(0)) w({ value: undefined, done: true });
-  }
-
-  /** Drop buffered values. */
-  clear(): void {
-    this.buffer.length = 0;
+    this.failure = error;
+    for (const w of this.waiters.splice(0)) this.settle(w);
   }
 
   next(): Promise<IteratorResult<T>> {
     if (this.buffer.length > 0) return Promise.resolve({ value: this.buffer.shift() as T, done: false });
-    if (this.ended) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve) => this.waiters.push(resolve));
+    return new Promise((resolve, reject) => {
+      if (this.ended) this.settle({ resolve, reject });
+      else this.waiters.push({ resolve, reject });
+    });
   }
 
   /** An iterator over the queue; `return()` (a `break` out of `for await`) drops the buffer and runs `onReturn`. */
-  iterator(onReturn: () => Promise<void>): AsyncIterator<T> {
-    return {
+  iterator(onReturn: () => Promise<void>): AsyncIterableIterator<T> {
+    const it: AsyncIterableIterator<T> = {
       next: () => this.next(),
       return: async (): Promise<IteratorResult<T>> => {
-        this.clear();
+        this.buffer.length = 0;
         await onReturn();
         return { value: undefined, done: true };
       },
+      [Symbol.asyncIterator]: () => it,
     };
+    return it;
+  }
+
+  private settle(w: { resolve(r: IteratorResult<T>): void; reject(e: unknown): void }): void {
+    if (this.failure !== undefined) w.reject(this.failure);
+    else w.resolve({ value: undefined, done: true });
   }
 }

@@ -15,27 +15,24 @@ export interface RegistrationOwner {
  */
 export class Registration {
   /** Router-assigned registration id. */
-  readonly id: number;
+  declare readonly id: number;
   /** The procedure (or pattern) registered. */
-  readonly procedure: string;
+  declare readonly procedure: string;
   /** The options it was made with. */
-  readonly options: Readonly<RegisterOptions>;
+  declare readonly options: Readonly<RegisterOptions>;
   /** @internal */
-  readonly handler: ProcedureHandler;
-  private activeFlag = true;
+  declare readonly handler: ProcedureHandler;
+  declare private readonly owner: RegistrationOwner;
+  declare private activeFlag: boolean;
 
   /** @internal */
-  constructor(
-    private readonly owner: RegistrationOwner,
-    id: number,
-    procedure: string,
-    options: RegisterOptions,
-    handler: ProcedureHandler,
-  ) {
+  constructor(owner: RegistrationOwner, id: number, procedure: string, options: RegisterOptions, handler: ProcedureHandler) {
+    this.owner = owner;
     this.id = id;
     this.procedure = procedure;
     this.options = options;
     this.handler = handler;
+    this.activeFlag = true;
   }
 
   /** `false` once unregistered or the session ended. */

@@ -1,8 +1,11 @@
 /**
  * A WAMP session: the four client roles (caller, callee, publisher, subscriber) over one
- * transport, with payloads passing through a {@link PayloadCodec}.
+ * transport, with payloads passing through a {@link PayloadCodec} when one is configured.
+ *
+ * Fields are declared with `declare` and assigned in constructors, so no field definitions are
+ * emitted (a bundle for a target without class fields would turn each into a `defineProperty` call).
  */
-import { EventEmitter } from 'eventemitter3';
+import { Emitter } from './emitter.js';
 import {
   ApplicationError,
   CanceledError,
@@ -15,13 +18,14 @@ import {
   TransportError,
   WampboxError,
 } from './errors.js';
+import { EventQueue } from './event-queue.js';
 import { helloDetails } from './features.js';
-import { describeMessage, silentLogger } from './logger.js';
+import { describeMessage } from './logger.js';
 import type { Logger } from './logger.js';
 import { MessageType as T, MessageTypeName, validateRouterMessage } from './messages.js';
 import type { ArgsSlot, Dict, RouterMessage } from './messages.js';
-import { isPassthrough, passthrough } from './passthrough.js';
-import type { Payload, PayloadCodec, PayloadContext, WirePayload } from './payload-codec.js';
+import { isPassthrough } from './passthrough.js';
+import type { PayloadCodec, PayloadContext } from './payload-codec.js';
 import { Registration } from './registration.js';
 import { Subscription } from './subscription.js';
 import type { SubscriptionEntry } from './subscription.js';
@@ -40,8 +44,8 @@ import type {
   SubscribeOptions,
   WelcomeInfo,
 } from './types.js';
-import { appendPlainPayload, appendWirePayload, dialectFromRoles, readWirePayload } from './wire-dialect.js';
-import type { PayloadDialect } from './wire-dialect.js';
+import { appendPlainPayload, decodeWith, dialectFromRoles, encodeWith, isThenable } from './wire-dialect.js';
+import type { OpenedPayload, PayloadDialect } from './wire-dialect.js';
 
 /**
  * Answer to a CHALLENGE: the signature string, or an object with the `signature` and `extra`
@@ -98,7 +102,7 @@ export interface SessionEvents {
 
 type State = 'joining' | 'established' | 'closing' | 'closed';
 
-/** A pending request awaiting the router's reply. */
+/** A request awaiting the router's reply. */
 interface Pending {
   /** Message type of the request (CALL, PUBLISH, SUBSCRIBE, ...). */
   readonly type: number;
@@ -107,93 +111,97 @@ interface Pending {
 }
 
 interface PendingCall extends Pending {
-  readonly type: typeof T.CALL;
   readonly procedure: string;
+  /** The CALL went out opaque. */
   opaque: boolean;
   /** Canceled or timed out locally: the promise has settled; the router's final reply is swallowed. */
   abandoned: boolean;
-  onProgress: ((r: CallResult) => void) | undefined;
+  readonly onProgress: ((r: CallResult) => void) | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** Removes the abort listener. */
   cleanup: (() => void) | undefined;
 }
 
-interface PendingSubscribe extends Pending {
-  readonly topic: string;
-  readonly options: SubscribeOptions;
-  readonly handler: EventHandler | undefined;
-}
+type Queue = 'inChain' | 'outChain';
 
-interface PendingRegister extends Pending {
-  readonly procedure: string;
-  readonly options: RegisterOptions;
-  readonly handler: ProcedureHandler;
-}
-
-interface PendingUnsubscribe extends Pending {
-  readonly subscriptionId: number;
-}
-
-interface PendingUnregister extends Pending {
-  readonly registration: Registration;
-}
-
-interface ActiveInvocation {
-  readonly requestId: number;
-  readonly procedure: string;
-  readonly opaque: boolean;
-  readonly receiveProgress: boolean;
-  readonly controller: AbortController;
-  done: boolean;
-}
-
-const MAX_ID = 2 ** 53;
-
-/** Stands in for a payload context when the passthrough codec is bypassed (nothing reads it). */
-const NO_CONTEXT: PayloadContext = Object.freeze({ uri: '', messageType: 'CALL', originating: true, sending: true });
-
-/** `true` when a received payload is plain (no opaque binary, no scheme attributes). */
-function isPlainPayload(slot: ArgsSlot | undefined, details: Dict): slot is unknown[] | undefined {
+/** `true` when a received payload is plain: no opaque binary, no scheme attributes. */
+function isPlain(slot: ArgsSlot | undefined, details: Dict): slot is unknown[] | undefined {
   return !(slot instanceof Uint8Array) && details['enc_algo'] === undefined && details['ppt_scheme'] === undefined;
 }
 
-function isThenable<V>(v: unknown): v is PromiseLike<V> {
-  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
-}
-
 function checkUri(uri: unknown, what: string): asserts uri is string {
-  if (typeof uri !== 'string' || uri.length === 0) {
-    throw new InvalidArgumentError(`${what} must be a non-empty string`);
+  if (typeof uri !== 'string' || uri.length === 0) throw new InvalidArgumentError(`${what} must be a non-empty string`);
+}
+
+function checkHandler(handler: unknown): void {
+  if (typeof handler !== 'function') throw new InvalidArgumentError('handler must be a function');
+}
+
+/**
+ * The WAMP options of a request: a copy of the pass-through `wampOptions`, plus each option in
+ * `names` that is set, under its snake_case wire name (`excludeMe` → `exclude_me`).
+ */
+function wireOptions(o: { wampOptions?: Dict | undefined }, names?: readonly string[]): Dict {
+  const wire: Dict = o.wampOptions ? { ...o.wampOptions } : {};
+  if (names) {
+    for (const k of names) {
+      const v = (o as Dict)[k];
+      if (v !== undefined) wire[k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = v;
+    }
   }
+  return wire;
 }
 
-function toArgs(v: unknown[] | undefined | null): unknown[] {
-  return v ?? [];
-}
-function toKwargs(v: Dict | undefined | null): Dict {
-  return v ?? {};
-}
+const PUBLISH_OPTIONS = 'excludeMe exclude eligible excludeAuthid excludeAuthrole eligibleAuthid eligibleAuthrole discloseMe retain'.split(' ');
 
+/** An invocation being handled: what the procedure handler sees, plus the session's bookkeeping. */
 class InvocationImpl implements Invocation {
-  constructor(
-    private readonly session: Session,
-    private readonly state: ActiveInvocation,
-    readonly args: unknown[],
-    readonly kwargs: Dict,
-    readonly details: Dict,
-  ) {}
-  get procedure(): string {
-    return this.state.procedure;
+  declare readonly session: Session;
+  declare readonly requestId: number;
+  declare readonly procedure: string;
+  /** The INVOCATION arrived opaque. */
+  declare readonly opaque: boolean;
+  declare readonly args: unknown[];
+  declare readonly kwargs: Dict;
+  declare readonly details: Dict;
+  declare readonly receiveProgress: boolean;
+  /** Answered, interrupted, or the session ended: nothing more goes out for it. */
+  declare done: boolean;
+  /** Made when the handler first reads `signal`. */
+  declare controller: AbortController | undefined;
+  declare abortReason: Error | undefined;
+
+  constructor(session: Session, requestId: number, procedure: string, opaque: boolean, args: unknown[] | undefined, kwargs: Dict | undefined, details: Dict) {
+    this.session = session;
+    this.requestId = requestId;
+    this.procedure = procedure;
+    this.opaque = opaque;
+    this.args = args ?? [];
+    this.kwargs = kwargs ?? {};
+    this.details = details;
+    this.receiveProgress = details['receive_progress'] === true;
+    this.done = false;
+    this.controller = this.abortReason = undefined;
   }
+
   get signal(): AbortSignal {
-    return this.state.controller.signal;
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortReason) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
   }
-  get receiveProgress(): boolean {
-    return this.state.receiveProgress;
-  }
+
   progress(args?: unknown[], kwargs?: Dict): boolean {
-    if (!this.state.receiveProgress || this.state.done) return false;
-    this.session._yield(this.state, args, kwargs, true);
+    if (!this.receiveProgress || this.done) return false;
+    this.session._yield(this, args, kwargs, true);
     return true;
+  }
+
+  /** Abort the handler's signal (now, or when it is first read). */
+  abort(reason: Error): void {
+    this.abortReason = reason;
+    this.controller?.abort(reason);
   }
 }
 
@@ -208,58 +216,64 @@ class InvocationImpl implements Invocation {
  * await session.close();
  * ```
  */
-export class Session extends EventEmitter<SessionEvents> {
+export class Session extends Emitter<SessionEvents> {
+  declare private readonly transport: Transport;
+  declare private readonly options: JoinOptions;
+  declare private state: State;
+  /** The codec, unless it is the passthrough codec (which is bypassed). */
+  declare private readonly codec: PayloadCodec | undefined;
+  declare private dialect: PayloadDialect;
   /** What WELCOME granted. Set once joined. */
-  private welcomeInfo: WelcomeInfo | null = null;
-  private state: State = 'joining';
-  private readonly codec: PayloadCodec;
-  private readonly plain: boolean;
-  private dialect: PayloadDialect = 'none';
-  private nextRequestId = 1;
-  private readonly pending = new Map<number, Pending>();
-  private readonly subscriptions = new Map<number, SubscriptionEntry>();
-  private readonly registrations = new Map<number, Registration>();
-  private readonly invocations = new Map<number, ActiveInvocation>();
-  /** Serializes sends while an asynchronous codec step is in flight, so messages keep their order. */
-  private outChain: Promise<void> | null = null;
-  private outQueued = 0;
-  /** Serializes message handling while an asynchronous decode is in flight. */
-  private inChain: Promise<void> | null = null;
-  private inQueued = 0;
-  private joinSettle: { resolve(s: Session): void; reject(e: Error): void } | null = null;
-  private closeTimer: ReturnType<typeof setTimeout> | undefined;
-  private closeInfo: CloseInfo | null = null;
-  private closeReason = 'wamp.close.close_realm';
-  private readonly closedPromise: Promise<CloseInfo>;
-  private resolveClosed!: (info: CloseInfo) => void;
-  private readonly closeTimeoutMs: number;
-  private readonly logger: Logger;
-  private readonly tracing: boolean;
-  private readonly maxBuffered: number;
-  private readonly highWaterMark: number;
+  declare private welcomeInfo: WelcomeInfo | undefined;
+  declare private nextRequestId: number;
+  declare private readonly pending: Map<number, Pending>;
+  declare private readonly subscriptions: Map<number, SubscriptionEntry>;
+  declare private readonly registrations: Map<number, Registration>;
+  declare private readonly invocations: Map<number, InvocationImpl>;
+  /** Holds sends back while an asynchronous codec step is in flight, so messages keep their order. */
+  declare private outChain: Promise<void> | undefined;
+  /** Holds message handling back while an asynchronous decode is in flight. */
+  declare private inChain: Promise<void> | undefined;
+  declare private joinSettle: { resolve(s: Session): void; reject(e: Error): void } | undefined;
+  /** The join timeout while joining, the GOODBYE timeout while closing. */
+  declare private timer: ReturnType<typeof setTimeout> | undefined;
+  declare private closeInfo: CloseInfo | undefined;
+  /** The reason our GOODBYE gave. */
+  declare private closeReason: string;
+  declare private readonly closedPromise: Promise<CloseInfo>;
+  declare private resolveClosed: (info: CloseInfo) => void;
+  /** The logger when message tracing is on. */
+  declare private readonly tracer: Logger | undefined;
+  declare private readonly maxBuffered: number;
   /** Frames received so far (for liveness checks). */
-  private received = 0;
-  private readonly unsubscribeBound = (sub: Subscription): Promise<void> => this.doUnsubscribe(sub);
-  private readonly unregisterBound = (reg: Registration): Promise<void> => this.doUnregister(reg);
-  private readonly subOwner = { unsubscribe: this.unsubscribeBound };
-  private readonly regOwner = { unregister: this.unregisterBound };
+  declare private received: number;
+  /** Emits an error on `error`. */
+  declare private readonly report: (err: unknown) => void;
+  /** What subscriptions and registrations call back into. */
+  declare private readonly owner: { unsubscribe(s: Subscription): Promise<void>; unregister(r: Registration): Promise<void> };
 
   /** @internal Use `connect()` or {@link Session.join}. */
-  constructor(
-    private readonly transport: Transport,
-    private readonly options: JoinOptions,
-  ) {
+  constructor(transport: Transport, options: JoinOptions) {
     super();
-    this.codec = options.codec ?? passthrough();
-    this.plain = isPassthrough(this.codec);
-    this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
-    this.logger = options.logger ?? silentLogger;
-    this.tracing = options.trace === true && typeof this.logger.trace === 'function';
+    this.transport = transport;
+    this.options = options;
+    this.state = 'joining';
+    const codec = options.codec;
+    this.codec = codec && !isPassthrough(codec) ? codec : undefined;
+    this.dialect = 'none';
+    this.nextRequestId = 1;
+    this.pending = new Map();
+    this.subscriptions = new Map();
+    this.registrations = new Map();
+    this.invocations = new Map();
+    this.tracer = options.trace === true && typeof options.logger?.trace === 'function' ? options.logger : undefined;
     this.maxBuffered = options.maxBufferedBytes ?? 16 * 1024 * 1024;
-    this.highWaterMark = options.highWaterMarkBytes ?? 1024 * 1024;
+    this.received = 0;
     this.closedPromise = new Promise<CloseInfo>((resolve) => {
       this.resolveClosed = resolve;
     });
+    this.report = (err) => void this.emit('error', err as Error);
+    this.owner = { unsubscribe: (s) => this.unsubscribeOne(s), unregister: (r) => this.unregisterOne(r) };
   }
 
   /**
@@ -270,31 +284,13 @@ export class Session extends EventEmitter<SessionEvents> {
    */
   static join(transport: Transport, options: JoinOptions): Promise<Session> {
     checkUri(options.realm, 'realm');
-    const session = new Session(transport, options);
-    return session.start();
-  }
-
-  private start(): Promise<Session> {
-    const o = this.options;
+    const s = new Session(transport, options);
     return new Promise<Session>((resolve, reject) => {
-      const timeoutMs = o.joinTimeoutMs ?? 15000;
-      const timer = setTimeout(() => {
-        this.finish({ reason: 'wamp.close.timeout', details: {}, local: true, clean: false }, new TimeoutError(`no WELCOME within ${timeoutMs} ms`));
-        void this.transport.close();
-      }, timeoutMs);
-      this.joinSettle = {
-        resolve: (s) => {
-          clearTimeout(timer);
-          resolve(s);
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      };
-      this.transport.attach({ onFrame: (f) => this.onFrame(f), onClose: (i) => this.onTransportClose(i) });
-      if (this.state !== 'joining') return;
-      this.sendRaw([T.HELLO, o.realm, helloDetails(o)]);
+      const ms = options.joinTimeoutMs ?? 15000;
+      s.joinSettle = { resolve, reject };
+      s.timer = setTimeout(() => s.finish('wamp.close.timeout', new TimeoutError(`no WELCOME within ${ms} ms`)), ms);
+      transport.attach({ onFrame: (f) => s.onFrame(f), onClose: (i) => s.onTransportClose(i) });
+      if (s.state === 'joining') s.sendRaw([T.HELLO, options.realm, helloDetails(options)]);
     });
   }
 
@@ -342,16 +338,22 @@ export class Session extends EventEmitter<SessionEvents> {
     return this.received;
   }
 
+  /** Resolves (never rejects) once the session has ended, with why. */
+  get closed(): Promise<CloseInfo> {
+    return this.closedPromise;
+  }
+
   /**
    * Resolves once the transport's send buffer is at or below the high-water mark (immediately if
    * it already is). Rejects with `ERR_SESSION_CLOSED` if the session ends first.
    */
   drain(): Promise<void> {
-    if (this.transport.bufferedAmount <= this.highWaterMark) return Promise.resolve();
+    const limit = this.options.highWaterMarkBytes ?? 1024 * 1024;
+    if (this.transport.bufferedAmount <= limit) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const check = (): void => {
         if (this.state === 'closed') reject(new SessionClosedError(this.closeInfo?.reason ?? 'wamp.close.transport_lost'));
-        else if (this.transport.bufferedAmount <= this.highWaterMark) resolve();
+        else if (this.transport.bufferedAmount <= limit) resolve();
         else setTimeout(check, 5);
       };
       setTimeout(check, 5);
@@ -382,15 +384,7 @@ export class Session extends EventEmitter<SessionEvents> {
    * `ERR_CONNECTION_LOST`. Used when the router stopped answering.
    */
   abort(message = 'connection abandoned'): void {
-    if (this.state === 'closed') return;
-    const error = new SessionClosedError('wamp.close.transport_lost', message, { code: 'ERR_CONNECTION_LOST' });
-    this.finish({ reason: 'wamp.close.transport_lost', details: { message }, local: true, clean: false, error }, error);
-    void this.transport.close(1000, message);
-  }
-
-  /** Resolves (never rejects) once the session has ended, with why. */
-  get closed(): Promise<CloseInfo> {
-    return this.closedPromise;
+    this.finish('wamp.close.transport_lost', new SessionClosedError('wamp.close.transport_lost', message, { code: 'ERR_CONNECTION_LOST' }), { message }, true, false, message);
   }
 
   /**
@@ -406,7 +400,34 @@ export class Session extends EventEmitter<SessionEvents> {
    * ```
    */
   call(procedure: string, args?: unknown[], kwargs?: Dict, options: CallOptions = {}): Promise<CallResult> {
-    return new Promise<CallResult>((resolve, reject) => this.startCall(procedure, args, kwargs, options, resolve, reject));
+    // a throw in the executor rejects the promise
+    return new Promise<CallResult>((resolve, reject) => {
+      checkUri(procedure, 'procedure');
+      this.assertOpen();
+      if (options.signal?.aborted) throw new CanceledError('call aborted before it was sent', { cause: options.signal.reason });
+      const id = this.requestId();
+      const o = wireOptions(options);
+      if (options.discloseMe !== undefined) o['disclose_me'] = options.discloseMe;
+      if (options.onProgress) o['receive_progress'] = true;
+      const p: PendingCall = { type: T.CALL, resolve: resolve as (v: unknown) => void, reject, procedure, opaque: false, abandoned: false, onProgress: options.onProgress, timer: undefined, cleanup: undefined };
+      this.pending.set(id, p);
+      if (options.signal || options.timeoutMs) this.watchCall(id, p, options);
+      this.sendPayload(
+        [T.CALL, id, o, procedure],
+        o,
+        args,
+        kwargs,
+        (err) => {
+          this.pending.delete(id);
+          this.settleCall(p);
+          reject(err);
+        },
+        this.codec &&
+          ((opaque) => {
+            p.opaque = opaque;
+          }),
+      );
+    });
   }
 
   /**
@@ -419,60 +440,24 @@ export class Session extends EventEmitter<SessionEvents> {
    * ```
    */
   callProgressive(procedure: string, args?: unknown[], kwargs?: Dict, options: Omit<CallOptions, 'onProgress'> = {}): AsyncIterableIterator<CallResult> {
-    const queue: CallResult[] = [];
-    let waiter: { resolve(r: IteratorResult<CallResult>): void; reject(e: unknown): void } | null = null;
-    let finished = false;
-    let failure: unknown = null;
+    const results = new EventQueue<CallResult>();
     const controller = new AbortController();
     const outer = options.signal;
     const onOuterAbort = (): void => controller.abort(outer?.reason);
     outer?.addEventListener('abort', onOuterAbort, { once: true });
     if (outer?.aborted) controller.abort(outer.reason);
-    const wake = (): void => {
-      if (!waiter) return;
-      const w = waiter;
-      const next = queue.shift();
-      if (next) {
-        waiter = null;
-        w.resolve({ value: next, done: false });
-      } else if (finished) {
-        waiter = null;
-        if (failure) w.reject(failure);
-        else w.resolve({ value: undefined, done: true });
-      }
-    };
-    this.call(procedure, args, kwargs, {
-      ...options,
-      signal: controller.signal,
-      onProgress: (r) => {
-        queue.push(r);
-        wake();
-      },
-    }).then(
-      (r) => {
-        queue.push(r);
-        finished = true;
-        wake();
-      },
-      (e: unknown) => {
-        failure = e;
-        finished = true;
-        wake();
-      },
-    ).finally(() => outer?.removeEventListener('abort', onOuterAbort));
-    const it: AsyncIterableIterator<CallResult> = {
-      next: () =>
-        new Promise<IteratorResult<CallResult>>((resolve, reject) => {
-          waiter = { resolve, reject };
-          wake();
-        }),
-      return: async () => {
-        if (!finished) controller.abort(new CanceledError('progressive call iteration stopped'));
-        return { value: undefined, done: true };
-      },
-      [Symbol.asyncIterator]: () => it,
-    };
-    return it;
+    this.call(procedure, args, kwargs, { ...options, signal: controller.signal, onProgress: (r) => results.push(r) })
+      .then(
+        (r) => {
+          results.push(r);
+          results.end();
+        },
+        (e: unknown) => results.end(e),
+      )
+      .finally(() => outer?.removeEventListener('abort', onOuterAbort));
+    return results.iterator(async () => {
+      if (!results.done) controller.abort(new CanceledError('progressive call iteration stopped'));
+    });
   }
 
   /**
@@ -488,34 +473,26 @@ export class Session extends EventEmitter<SessionEvents> {
    */
   publish(topic: string, args?: unknown[], kwargs?: Dict, options: PublishOptions = {}): Promise<number | undefined> {
     return new Promise<number | undefined>((resolve, reject) => {
-      try {
-        checkUri(topic, 'topic');
-        this.assertOpen();
-      } catch (e) {
-        reject(e as Error);
-        return;
-      }
+      checkUri(topic, 'topic');
+      this.assertOpen();
       const id = this.requestId();
-      const o: Dict = options.wampOptions ? { ...options.wampOptions } : {};
+      const o = wireOptions(options, PUBLISH_OPTIONS);
       const ack = options.acknowledge === true;
-      if (ack) o['acknowledge'] = true;
-      if (options.excludeMe !== undefined) o['exclude_me'] = options.excludeMe;
-      if (options.exclude) o['exclude'] = options.exclude;
-      if (options.eligible) o['eligible'] = options.eligible;
-      if (options.excludeAuthid) o['exclude_authid'] = options.excludeAuthid;
-      if (options.excludeAuthrole) o['exclude_authrole'] = options.excludeAuthrole;
-      if (options.eligibleAuthid) o['eligible_authid'] = options.eligibleAuthid;
-      if (options.eligibleAuthrole) o['eligible_authrole'] = options.eligibleAuthrole;
-      if (options.discloseMe !== undefined) o['disclose_me'] = options.discloseMe;
-      if (options.retain !== undefined) o['retain'] = options.retain;
-      if (ack) this.pending.set(id, { type: T.PUBLISH, resolve: resolve as (v: unknown) => void, reject });
-      const onSent = ack ? undefined : (): void => resolve(undefined);
-      const onFail = (err: Error): void => {
-        if (ack) this.pending.delete(id);
-        reject(err);
-      };
-      const ctx: PayloadContext = this.plain ? NO_CONTEXT : { uri: topic, messageType: 'PUBLISH', originating: true, sending: true };
-      this.sendWithPayload([T.PUBLISH, id, o, topic], o, ctx, args, kwargs, onFail, onSent);
+      if (ack) {
+        o['acknowledge'] = true;
+        this.pending.set(id, { type: T.PUBLISH, resolve: resolve as (v: unknown) => void, reject });
+      }
+      this.sendPayload(
+        [T.PUBLISH, id, o, topic],
+        o,
+        args,
+        kwargs,
+        (err) => {
+          if (ack) this.pending.delete(id);
+          reject(err);
+        },
+        ack ? undefined : () => resolve(undefined),
+      );
     });
   }
 
@@ -529,26 +506,18 @@ export class Session extends EventEmitter<SessionEvents> {
    * const sub = await session.subscribe('com.example.', (ev) => console.log(ev.topic, ev.args), { match: 'prefix' });
    * ```
    */
-  subscribe(topic: string, handler?: EventHandler, options: SubscribeOptions = {}): Promise<Subscription> {
-    return new Promise<Subscription>((resolve, reject) => {
-      try {
-        checkUri(topic, 'topic');
-        if (handler !== undefined && typeof handler !== 'function') throw new InvalidArgumentError('handler must be a function');
-        this.assertOpen();
-      } catch (e) {
-        reject(e as Error);
-        return;
-      }
-      const id = this.requestId();
-      const o: Dict = options.wampOptions ? { ...options.wampOptions } : {};
-      if (options.match && options.match !== 'exact') o['match'] = options.match;
-      if (options.getRetained) o['get_retained'] = true;
-      const p: PendingSubscribe = { type: T.SUBSCRIBE, resolve: resolve as (v: unknown) => void, reject, topic, options, handler };
-      this.pending.set(id, p);
-      this.sendRaw([T.SUBSCRIBE, id, o, topic], (err) => {
-        this.pending.delete(id);
-        reject(err);
-      });
+  async subscribe(topic: string, handler?: EventHandler, options: SubscribeOptions = {}): Promise<Subscription> {
+    checkUri(topic, 'topic');
+    if (handler !== undefined) checkHandler(handler);
+    const o = wireOptions(options);
+    if (options.match && options.match !== 'exact') o['match'] = options.match;
+    if (options.getRetained) o['get_retained'] = true;
+    return this.request([T.SUBSCRIBE, 0, o, topic], (subId) => {
+      let entry = this.subscriptions.get(subId);
+      if (!entry) this.subscriptions.set(subId, (entry = { topic, subs: new Set() }));
+      const sub = new Subscription(this.owner, subId, topic, options, handler);
+      entry.subs.add(sub);
+      return sub;
     });
   }
 
@@ -561,26 +530,16 @@ export class Session extends EventEmitter<SessionEvents> {
    * await session.register('com.example.add', (inv) => (inv.args[0] as number) + (inv.args[1] as number));
    * ```
    */
-  register(procedure: string, handler: ProcedureHandler, options: RegisterOptions = {}): Promise<Registration> {
-    return new Promise<Registration>((resolve, reject) => {
-      try {
-        checkUri(procedure, 'procedure');
-        if (typeof handler !== 'function') throw new InvalidArgumentError('handler must be a function');
-        this.assertOpen();
-      } catch (e) {
-        reject(e as Error);
-        return;
-      }
-      const id = this.requestId();
-      const o: Dict = options.wampOptions ? { ...options.wampOptions } : {};
-      if (options.match && options.match !== 'exact') o['match'] = options.match;
-      if (options.invoke && options.invoke !== 'single') o['invoke'] = options.invoke;
-      const p: PendingRegister = { type: T.REGISTER, resolve: resolve as (v: unknown) => void, reject, procedure, options, handler };
-      this.pending.set(id, p);
-      this.sendRaw([T.REGISTER, id, o, procedure], (err) => {
-        this.pending.delete(id);
-        reject(err);
-      });
+  async register(procedure: string, handler: ProcedureHandler, options: RegisterOptions = {}): Promise<Registration> {
+    checkUri(procedure, 'procedure');
+    checkHandler(handler);
+    const o = wireOptions(options);
+    if (options.match && options.match !== 'exact') o['match'] = options.match;
+    if (options.invoke && options.invoke !== 'single') o['invoke'] = options.invoke;
+    return this.request([T.REGISTER, 0, o, procedure], (regId) => {
+      const reg = new Registration(this.owner, regId, procedure, options, handler);
+      this.registrations.set(regId, reg);
+      return reg;
     });
   }
 
@@ -589,102 +548,87 @@ export class Session extends EventEmitter<SessionEvents> {
    * Never rejects.
    */
   close(reason = 'wamp.close.close_realm', message?: string): Promise<CloseInfo> {
+    const details: Dict = message ? { message } : {};
     if (this.state === 'established') {
       this.state = 'closing';
       this.closeReason = reason;
-      const details: Dict = message ? { message } : {};
-      this.sendRaw([T.GOODBYE, details, reason], () => {
-        void this.transport.close();
-      });
-      this.closeTimer = setTimeout(() => {
-        this.finish({ reason, details: {}, local: true, clean: false }, new SessionClosedError(reason));
-        void this.transport.close();
-      }, this.closeTimeoutMs);
+      this.sendRaw([T.GOODBYE, details, reason], () => void this.transport.close());
+      this.timer = setTimeout(() => this.finish(reason, new SessionClosedError(reason)), this.options.closeTimeoutMs ?? 5000);
     } else if (this.state === 'joining') {
-      this.sendRaw([T.ABORT, message ? { message } : {}, 'wamp.close.system_shutdown']);
-      this.finish({ reason, details: {}, local: true, clean: false }, new SessionClosedError(reason, 'session closed while joining'));
-      void this.transport.close();
+      this.sendRaw([T.ABORT, details, 'wamp.close.system_shutdown']);
+      this.finish(reason, new SessionClosedError(reason, 'session closed while joining'));
     }
     return this.closedPromise;
   }
 
   // ---------------------------------------------------------------------------------------------
-  // internals used by Subscription, Registration and invocations
+  // requests with one reply, and what subscriptions, registrations and invocations call back into
 
-  private doUnsubscribe(sub: Subscription): Promise<void> {
-    const entry = this.subscriptions.get(sub.id);
-    if (!entry || !entry.subs.has(sub)) {
-      sub.end();
-      return Promise.resolve();
-    }
-    if (entry.subs.size > 1) {
-      entry.subs.delete(sub);
-      sub.end();
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve, reject) => {
-      try {
-        this.assertOpen();
-      } catch (e) {
-        reject(e as Error);
-        return;
-      }
-      const id = this.requestId();
-      const p: PendingUnsubscribe = { type: T.UNSUBSCRIBE, resolve: resolve as (v: unknown) => void, reject, subscriptionId: sub.id };
-      this.pending.set(id, p);
-      this.sendRaw([T.UNSUBSCRIBE, id, sub.id], (err) => {
+  /**
+   * Send a request the router answers with one reply (SUBSCRIBED, UNSUBSCRIBED, REGISTERED,
+   * UNREGISTERED): `msg[1]` is set to a new request id, and the promise resolves with what `then`
+   * makes of the reply's id.
+   */
+  private request<V>(msg: unknown[], then: (id: number) => V): Promise<V> {
+    return new Promise<V>((resolve, reject) => {
+      this.assertOpen();
+      const id = (msg[1] = this.requestId());
+      this.pending.set(id, { type: msg[0] as number, resolve: (v) => resolve(then(v as number)), reject });
+      this.sendRaw(msg, (err) => {
         this.pending.delete(id);
         reject(err);
       });
     });
   }
 
-  private doUnregister(reg: Registration): Promise<void> {
+  private unsubscribeOne(sub: Subscription): Promise<void> {
+    const entry = this.subscriptions.get(sub.id);
+    if (entry?.subs.size === 1 && entry.subs.has(sub)) {
+      return this.request([T.UNSUBSCRIBE, 0, sub.id], () => {
+        const current = this.subscriptions.get(sub.id);
+        this.subscriptions.delete(sub.id);
+        if (current) for (const s of current.subs) s.end();
+      });
+    }
+    // unknown, or other local subscriptions share the router subscription
+    entry?.subs.delete(sub);
+    sub.end();
+    return Promise.resolve();
+  }
+
+  private unregisterOne(reg: Registration): Promise<void> {
     if (this.registrations.get(reg.id) !== reg) {
       reg.end();
       return Promise.resolve();
     }
-    return new Promise<void>((resolve, reject) => {
-      try {
-        this.assertOpen();
-      } catch (e) {
-        reject(e as Error);
-        return;
-      }
-      const id = this.requestId();
-      const p: PendingUnregister = { type: T.UNREGISTER, resolve: resolve as (v: unknown) => void, reject, registration: reg };
-      this.pending.set(id, p);
-      this.sendRaw([T.UNREGISTER, id, reg.id], (err) => {
-        this.pending.delete(id);
-        reject(err);
-      });
+    return this.request([T.UNREGISTER, 0, reg.id], () => {
+      this.registrations.delete(reg.id);
+      reg.end();
     });
   }
 
   /** @internal Send a YIELD (final or progressive) for an invocation. */
-  _yield(inv: ActiveInvocation, args: unknown[] | undefined, kwargs: Dict | undefined, progress: boolean): void {
+  _yield(inv: InvocationImpl, args: unknown[] | undefined, kwargs: Dict | undefined, progress: boolean): void {
     if (inv.done) return;
     if (!progress) this.endInvocation(inv);
     if (!this.transportUsable()) return;
     const o: Dict = progress ? { progress: true } : {};
-    const ctx: PayloadContext = this.plain ? NO_CONTEXT : {
-      uri: inv.procedure,
-      messageType: 'YIELD',
-      originating: false,
-      sending: true,
-      requestWasOpaque: inv.opaque,
-    };
-    this.sendWithPayload([T.YIELD, inv.requestId, o], o, ctx, args, kwargs, (err) => this.yieldFailed(inv, err));
+    this.sendPayload(
+      [T.YIELD, inv.requestId, o],
+      o,
+      args,
+      kwargs,
+      (err) => {
+        this.endInvocation(inv);
+        this.report(err);
+        this.sendInvocationError(inv.requestId, err instanceof PayloadCodecError ? err.uri : 'wamp.error.runtime_error', [err.message]);
+      },
+      undefined,
+      inv,
+    );
   }
 
-  private yieldFailed(inv: ActiveInvocation, err: Error): void {
-    this.endInvocation(inv);
-    this.emit('error', err);
-    const uri = err instanceof PayloadCodecError ? err.uri : 'wamp.error.runtime_error';
-    this.sendInvocationError(inv.requestId, uri, [err.message], undefined, inv, true);
-  }
-
-  private endInvocation(inv: ActiveInvocation): void {
+  private endInvocation(inv: InvocationImpl): void {
     inv.done = true;
     this.invocations.delete(inv.requestId);
   }
@@ -705,22 +649,24 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private requestId(): number {
     const id = this.nextRequestId;
-    this.nextRequestId = id >= MAX_ID ? 1 : id + 1;
+    this.nextRequestId = id >= 2 ** 53 ? 1 : id + 1;
     return id;
   }
 
-  /** Encode and send one message now; report a failure to `onFail` (or abort the session if none). */
+  /**
+   * Send one message: now, or after what an asynchronous codec step holds back (only with
+   * `onFail`). A failure goes to `onFail`; without one it is dropped. Returns `false` when it failed now.
+   */
   private sendRaw(msg: unknown[], onFail?: (err: Error) => void): boolean {
     if (this.outChain && onFail) {
-      this.enqueueOut(() => this.sendRaw(msg, onFail), onFail);
+      this.queue('outChain', () => this.transmit(msg), onFail);
       return true;
     }
     try {
       this.transmit(msg);
       return true;
     } catch (e) {
-      const err = e instanceof Error ? e : new WampboxError('ERR_TRANSPORT', String(e));
-      if (onFail) onFail(err);
+      onFail?.(e instanceof Error ? e : new WampboxError('ERR_TRANSPORT', String(e)));
       return false;
     }
   }
@@ -729,139 +675,88 @@ export class Session extends EventEmitter<SessionEvents> {
   private transmit(msg: unknown[]): void {
     const t = this.transport;
     if (t.bufferedAmount > this.maxBuffered && msg[0] !== T.GOODBYE && msg[0] !== T.ABORT) {
-      throw new TransportError(`send buffer holds ${t.bufferedAmount} bytes, over the bound of ${this.maxBuffered}; await session.drain()`, {
+      throw new TransportError(`send buffer holds ${t.bufferedAmount} bytes, over the ${this.maxBuffered} allowed; await session.drain()`, {
         code: 'ERR_BACKPRESSURE',
       });
     }
-    if (this.tracing) this.logger.trace!('wamp send', describeMessage(msg));
+    this.tracer?.trace!('wamp send', describeMessage(msg));
     t.send(t.serializer.encode(msg));
   }
 
-  private enqueueOut(step: () => unknown, onFail: (err: Error) => void): void {
-    this.outQueued++;
-    const next = (this.outChain ?? Promise.resolve()).then(step).then(undefined, onFail).then(() => {
-      if (--this.outQueued === 0) this.outChain = null;
-    });
-    this.outChain = next;
+  /** Run `step` after everything already in the queue; the queue is dropped once it has run dry. */
+  private queue(which: Queue, step: () => unknown, onFail: (err: Error) => void): void {
+    const done = (): void => {
+      if (this[which] === next) this[which] = undefined;
+    };
+    const next: Promise<void> = (this[which] ?? Promise.resolve()).then(step).then(undefined, onFail).then(done, done);
+    this[which] = next;
   }
 
   /**
-   * Run the codec on a payload, append it to `msg` in the router's dialect and send. Keeps message
-   * order when the codec is asynchronous.
+   * Append a payload to `msg` (a CALL, PUBLISH, YIELD or ERROR up to its Arguments) and send it:
+   * plain without a codec, else what the codec makes of it, in the router's dialect (`options`
+   * receives the scheme attributes). YIELD and ERROR answer `inv`; an ERROR without `inv` is made
+   * up by the session and goes out plain. `onSent(opaque)` runs once the message went out; a
+   * failure goes to `onFail`. Keeps message order when the codec answers with a promise.
    */
-  private sendWithPayload(
+  private sendPayload(
     msg: unknown[],
     options: Dict,
-    ctx: PayloadContext,
     args: unknown[] | undefined,
     kwargs: Dict | undefined,
     onFail: (err: Error) => void,
     onSent?: (opaque: boolean) => void,
+    inv?: InvocationImpl,
   ): void {
-    if (this.plain) {
+    const codec = this.codec;
+    if (!codec || (msg[0] === T.ERROR && !inv)) {
       appendPlainPayload(msg, args, kwargs);
-      if (this.sendRaw(msg, onFail) && onSent) onSent(false);
-      return;
-    }
-    let wire: WirePayload | Promise<WirePayload>;
-    try {
-      wire = this.codec.encode({ args, kwargs }, ctx);
-    } catch (e) {
-      onFail(e as Error);
-      return;
-    }
-    const finish = (w: WirePayload): void => {
-      if (!this.transportUsable()) {
-        onFail(new SessionClosedError(this.closeInfo?.reason ?? 'wamp.close.closing'));
-        return;
-      }
-      appendWirePayload(msg, options, w, this.dialect);
+      if (this.sendRaw(msg, onFail)) onSent?.(false);
+    } else this.sendEncoded(codec, msg, options, args, kwargs, onFail, onSent, inv);
+  }
+
+  private sendEncoded(
+    codec: PayloadCodec,
+    msg: unknown[],
+    options: Dict,
+    args: unknown[] | undefined,
+    kwargs: Dict | undefined,
+    onFail: (err: Error) => void,
+    onSent?: (opaque: boolean) => void,
+    inv?: InvocationImpl,
+  ): void {
+    const send = (opaque: boolean): void => {
+      if (!this.transportUsable()) throw new SessionClosedError(this.closeInfo?.reason ?? 'wamp.close.closing');
       this.transmit(msg);
-      onSent?.(w.kind === 'opaque');
+      onSent?.(opaque);
     };
-    if (this.outChain || isThenable(wire)) {
-      const w = wire;
-      this.enqueueOut(() => Promise.resolve(w).then(finish), onFail);
-      return;
-    }
     try {
-      finish(wire);
+      const opaque = encodeWith(codec, msg, options, args, kwargs, this.dialect, inv);
+      if (this.outChain || isThenable(opaque)) this.queue('outChain', () => Promise.resolve(opaque).then(send), onFail);
+      else send(opaque);
     } catch (e) {
       onFail(e as Error);
     }
   }
 
-  private startCall(
-    procedure: string,
-    args: unknown[] | undefined,
-    kwargs: Dict | undefined,
-    options: CallOptions,
-    resolve: (r: CallResult) => void,
-    reject: (e: Error) => void,
-  ): void {
-    try {
-      checkUri(procedure, 'procedure');
-      this.assertOpen();
-    } catch (e) {
-      reject(e as Error);
-      return;
-    }
-    const signal = options.signal;
-    if (signal?.aborted) {
-      reject(new CanceledError('call aborted before it was sent', { cause: signal.reason }));
-      return;
-    }
-    const id = this.requestId();
-    const o: Dict = options.wampOptions ? { ...options.wampOptions } : {};
-    if (options.onProgress) o['receive_progress'] = true;
-    if (options.discloseMe !== undefined) o['disclose_me'] = options.discloseMe;
-    const p: PendingCall = {
-      type: T.CALL,
-      resolve: resolve as (v: unknown) => void,
-      reject,
-      procedure,
-      opaque: false,
-      abandoned: false,
-      onProgress: options.onProgress,
-      timer: undefined,
-      cleanup: undefined,
-    };
-    this.pending.set(id, p);
-    const mode = options.cancelMode ?? 'kill';
+  /** Cancel call `id` when its signal aborts or its timeout passes. */
+  private watchCall(id: number, p: PendingCall, { signal, timeoutMs, cancelMode = 'kill' }: CallOptions): void {
     if (signal) {
-      const onAbort = (): void => this.abandonCall(id, p, mode, new CanceledError('call canceled', { cause: signal.reason }));
+      const onAbort = (): void => this.abandonCall(id, p, cancelMode, new CanceledError('call canceled', { cause: signal.reason }));
       signal.addEventListener('abort', onAbort, { once: true });
       p.cleanup = () => signal.removeEventListener('abort', onAbort);
     }
-    if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
-      const ms = options.timeoutMs;
-      p.timer = setTimeout(() => this.abandonCall(id, p, 'killnowait', new TimeoutError(`call to ${procedure} timed out after ${ms} ms`)), ms);
+    if (timeoutMs !== undefined && timeoutMs > 0) {
+      p.timer = setTimeout(() => this.abandonCall(id, p, 'killnowait', new TimeoutError(`call to ${p.procedure} timed out after ${timeoutMs} ms`)), timeoutMs);
     }
-    const ctx: PayloadContext = this.plain ? NO_CONTEXT : { uri: procedure, messageType: 'CALL', originating: true, sending: true };
-    this.sendWithPayload(
-      [T.CALL, id, o, procedure],
-      o,
-      ctx,
-      args,
-      kwargs,
-      (err) => {
-        this.pending.delete(id);
-        this.settleCall(p);
-        reject(err);
-      },
-      (opaque) => {
-        p.opaque = opaque;
-      },
-    );
   }
 
   private settleCall(p: PendingCall): void {
     if (p.timer) clearTimeout(p.timer);
-    p.timer = undefined;
     p.cleanup?.();
-    p.cleanup = undefined;
   }
 
+  /** Reject a call locally and cancel it at the router; its entry stays until the router's final reply. */
   private abandonCall(id: number, p: PendingCall, mode: string, err: Error): void {
     if (p.abandoned || this.pending.get(id) !== p) return;
     p.abandoned = true;
@@ -871,36 +766,26 @@ export class Session extends EventEmitter<SessionEvents> {
     else this.pending.delete(id);
   }
 
-  private sendInvocationError(
-    requestId: number,
-    uri: string,
-    args: unknown[] | undefined,
-    kwargs: Dict | undefined,
-    inv: ActiveInvocation | undefined,
-    plainOnly = false,
-  ): void {
+  /**
+   * Answer an INVOCATION with ERROR. The payload goes through the codec only for a handler's own
+   * error (`inv` given); errors the session makes up are sent plain.
+   */
+  private sendInvocationError(requestId: number, uri: string, args: unknown[] | undefined, kwargs?: Dict, inv?: InvocationImpl): void {
     if (!this.transportUsable()) return;
     const details: Dict = {};
-    const head: unknown[] = [T.ERROR, T.INVOCATION, requestId, details, uri];
-    if (this.plain || plainOnly) {
-      appendWirePayload(head, details, { kind: 'plain', args, kwargs }, this.dialect);
-      this.sendRaw(head, (err) => this.emit('error', err));
-      return;
-    }
-    const ctx: PayloadContext = this.plain ? NO_CONTEXT : {
-      uri,
-      messageType: 'ERROR',
-      originating: false,
-      sending: true,
-      requestWasOpaque: inv?.opaque ?? false,
-      procedure: inv?.procedure,
-    };
-    this.sendWithPayload(head, details, ctx, args, kwargs, (err) => {
-      this.emit('error', err);
-      // the codec refused the error payload: still answer, with a plain error the codec cannot object to
-      const fallback: unknown[] = [T.ERROR, T.INVOCATION, requestId, {}, err instanceof PayloadCodecError ? err.uri : 'wamp.error.runtime_error'];
-      this.sendRaw(fallback, (e2) => this.emit('error', e2));
-    });
+    this.sendPayload(
+      [T.ERROR, T.INVOCATION, requestId, details, uri],
+      details,
+      args,
+      kwargs,
+      (err) => {
+        this.report(err);
+        // the codec refused the error payload: still answer, with a plain error it cannot object to
+        if (inv && this.codec) this.sendRaw([T.ERROR, T.INVOCATION, requestId, {}, err instanceof PayloadCodecError ? err.uri : 'wamp.error.runtime_error'], this.report);
+      },
+      undefined,
+      inv,
+    );
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -912,51 +797,44 @@ export class Session extends EventEmitter<SessionEvents> {
     try {
       msg = validateRouterMessage(this.transport.serializer.decode(frame));
     } catch (e) {
-      const err = e instanceof ProtocolError ? e : new ProtocolError(`undecodable frame from router: ${(e as Error).message}`, { cause: e });
-      this.violation(err);
+      this.violation(e instanceof ProtocolError ? e : new ProtocolError(`undecodable frame from router: ${(e as Error).message}`, { cause: e }));
       return;
     }
     this.received++;
-    if (this.tracing) this.logger.trace!('wamp receive', describeMessage(msg));
-    if (this.inChain) {
-      this.inQueued++;
-      this.inChain = this.inChain.then(() => this.dispatch(msg)).then(() => {
-        if (--this.inQueued === 0) this.inChain = null;
-      });
-      return;
-    }
-    const r = this.dispatch(msg);
-    if (r) {
-      this.inQueued++;
-      this.inChain = r.then(() => {
-        if (--this.inQueued === 0) this.inChain = null;
-      });
+    this.tracer?.trace!('wamp receive', describeMessage(msg));
+    if (this.inChain) this.queue('inChain', () => this.dispatch(msg), this.report);
+    else {
+      const r = this.dispatch(msg);
+      if (r) this.queue('inChain', () => r, this.report);
     }
   }
+
 
   /** Handle one validated message. Returns a promise only when payload decoding is asynchronous. */
   private dispatch(msg: RouterMessage): Promise<void> | void {
     if (this.state === 'closed') return;
     try {
+      const type = msg[0];
+      const joining = this.state === 'joining';
+      // WELCOME and CHALLENGE belong to joining, GOODBYE and every type after it (6) to an established session
+      if (type === T.WELCOME || type === T.CHALLENGE ? !joining : type >= T.GOODBYE && joining) {
+        throw new ProtocolError(`${MessageTypeName[type]} received ${joining ? 'before WELCOME' : 'on an established session'}`);
+      }
       switch (msg[0]) {
         case T.EVENT:
           return this.onEvent(msg[1], msg[2], msg[3], msg[4], msg[5]);
         case T.RESULT:
-          return this.onResult(msg[1], msg[2], msg[3], msg[4]);
+          return this.onCallReply(msg[1], msg[2], msg[3], msg[4]);
         case T.INVOCATION:
           return this.onInvocation(msg[1], msg[2], msg[3], msg[4], msg[5]);
         case T.ERROR:
           return this.onError(msg[1], msg[2], msg[3], msg[4], msg[5], msg[6]);
         case T.PUBLISHED:
-          return this.onAck(T.PUBLISH, msg[1], msg[2]);
         case T.SUBSCRIBED:
-          return this.onSubscribed(msg[1], msg[2]);
-        case T.REGISTERED:
-          return this.onRegistered(msg[1], msg[2]);
         case T.UNSUBSCRIBED:
-          return this.onUnsubscribed(msg[1], msg[2]);
+        case T.REGISTERED:
         case T.UNREGISTERED:
-          return this.onUnregistered(msg[1], msg[2]);
+          return this.onReply(msg[0], msg[1], msg[2]);
         case T.INTERRUPT:
           return this.onInterrupt(msg[1], msg[2]);
         case T.WELCOME:
@@ -970,418 +848,252 @@ export class Session extends EventEmitter<SessionEvents> {
       }
     } catch (e) {
       if (e instanceof ProtocolError) this.violation(e);
-      else this.emit('error', e as Error);
+      else this.report(e);
     }
   }
 
-  private requireEstablished(type: number): void {
-    if (this.state !== 'established' && this.state !== 'closing') {
-      throw new ProtocolError(`${MessageTypeName[type]} received before the session was established`);
-    }
-  }
-
-  private takePending(requestType: number, requestId: number, replyName: string): Pending | undefined {
-    const p = this.pending.get(requestId);
-    if (!p) {
-      throw new ProtocolError(`${replyName} for unknown request ${requestId}`);
-    }
-    if (p.type !== requestType) {
-      throw new ProtocolError(`${replyName} answers request ${requestId}, which was a ${MessageTypeName[p.type]}`);
-    }
+  /** The pending request `id`, which must be of `type`; `reply` names the reply for errors. */
+  private take(type: number, id: number, reply: string): Pending {
+    const p = this.pending.get(id);
+    if (!p) throw new ProtocolError(`${reply} for unknown request ${id}`);
+    if (p.type !== type) throw new ProtocolError(`${reply} answers request ${id}, which was a ${MessageTypeName[p.type]}`);
     return p;
   }
 
-  /** Decode a payload with the codec, then continue with `then` (sync when possible). */
-  private decodePayload<A>(
+  /**
+   * Open a received payload that is not plain, or that arrived on a session with a codec: `then`
+   * gets it opened, now or (codec promise) later; a refusal goes to `fail`. Without a codec an
+   * opaque payload is refused as the passthrough codec refuses it.
+   */
+  private openPayload(
     slot: ArgsSlot | undefined,
     kw: Dict | undefined,
     details: Dict,
     ctx: PayloadContext,
-    then: (p: Payload, a: A, opaque: boolean) => void,
-    fail: (err: Error, a: A) => void,
-    a: A,
+    then: (p: OpenedPayload) => void,
+    fail: (err: Error) => void,
   ): Promise<void> | void {
-    if (this.plain && isPlainPayload(slot, details)) {
-      then({ args: slot, kwargs: kw }, a, false);
-      return;
-    }
-    let wire: WirePayload;
-    let out: Payload | Promise<Payload>;
+    let out: OpenedPayload | Promise<OpenedPayload>;
     try {
-      wire = readWirePayload(slot, kw, details);
-      out = this.codec.decode(wire, ctx);
+      out = decodeWith(this.codec, slot, kw, details, ctx);
     } catch (e) {
-      fail(e as Error, a);
-      return;
+      return fail(e as Error);
     }
-    const opaque = wire.kind === 'opaque';
-    if (isThenable<Payload>(out)) {
-      return Promise.resolve(out).then(
-        (p) => then(p, a, opaque),
-        (e: unknown) => fail(e as Error, a),
-      );
-    }
-    then(out, a, opaque);
+    if (!isThenable(out)) return then(out);
+    return out.then(then, fail);
   }
 
-  private onEvent(subId: number, pubId: number, details: Dict, slot?: ArgsSlot, kw?: Dict): Promise<void> | void {
-    this.requireEstablished(T.EVENT);
+  private onEvent(subId: number, publication: number, details: Dict, slot?: ArgsSlot, kw?: Dict): Promise<void> | void {
     const entry = this.subscriptions.get(subId);
     if (!entry) return; // unsubscribed while the event was under way
-    const topic = typeof details['topic'] === 'string' ? (details['topic'] as string) : entry.topic;
-    if (this.plain && isPlainPayload(slot, details)) {
-      this.deliverEvent(entry, slot, kw, details, topic, pubId);
-      return;
-    }
-    const ctx: PayloadContext = { uri: topic, messageType: 'EVENT', originating: false, sending: false };
-    return this.decodePayload(
+    const topic = typeof details['topic'] === 'string' ? details['topic'] : entry.topic;
+    if (!this.codec && isPlain(slot, details)) return this.deliverEvent(entry, slot, kw, details, topic, publication);
+    return this.openPayload(
       slot,
       kw,
       details,
-      ctx,
-      (p, e) => this.deliverEvent(e, p.args, p.kwargs, details, topic, pubId),
-      (err) => this.emit('error', err),
-      entry,
+      { uri: topic, messageType: 'EVENT', originating: false, sending: false },
+      (p) => this.deliverEvent(entry, p.args, p.kwargs, details, topic, publication),
+      this.report,
     );
   }
 
   private deliverEvent(entry: SubscriptionEntry, args: unknown[] | undefined, kwargs: Dict | undefined, details: Dict, topic: string, publication: number): void {
-    const ev: EventData = { args: toArgs(args), kwargs: toKwargs(kwargs), details, topic, publication };
+    const ev: EventData = { args: args ?? [], kwargs: kwargs ?? {}, details, topic, publication };
     for (const sub of entry.subs) {
       if (sub.iterated) sub.push(ev);
-      const h = sub.handler;
-      if (!h) continue;
       try {
-        const r = h(ev);
-        if (isThenable(r)) (r as Promise<void>).then(undefined, (e: unknown) => this.emit('error', e as Error));
+        const r = sub.handler?.(ev);
+        if (isThenable(r)) r.then(undefined, this.report);
       } catch (e) {
-        this.emit('error', e as Error);
+        this.report(e);
       }
     }
   }
 
-  private onResult(requestId: number, details: Dict, slot?: ArgsSlot, kw?: Dict): Promise<void> | void {
-    this.requireEstablished(T.RESULT);
-    const p = this.takePending(T.CALL, requestId, 'RESULT') as PendingCall;
-    const progress = details['progress'] === true;
-    if (!progress) this.pending.delete(requestId);
+  /** A RESULT, or an ERROR (with its `uri`) answering a CALL. */
+  private onCallReply(id: number, details: Dict, slot: ArgsSlot | undefined, kw: Dict | undefined, uri?: string): Promise<void> | void {
+    const p = this.take(T.CALL, id, uri === undefined ? 'RESULT' : 'ERROR (for CALL)') as PendingCall;
+    const progress = uri === undefined && details['progress'] === true;
+    if (!progress) this.pending.delete(id);
     if (p.abandoned) return;
     if (!progress) this.settleCall(p);
-    if (this.plain && isPlainPayload(slot, details)) {
-      this.deliverResult(p, slot, kw, details, progress);
-      return;
-    }
-    const ctx: PayloadContext = {
-      uri: p.procedure,
-      messageType: 'RESULT',
-      originating: true,
-      sending: false,
-      requestWasOpaque: p.opaque,
-      procedure: p.procedure,
-    };
-    return this.decodePayload(
+    if (!this.codec && isPlain(slot, details)) return this.callReplied(p, slot, kw, details, progress, uri);
+    return this.openPayload(
       slot,
       kw,
       details,
-      ctx,
-      (payload, call) => this.deliverResult(call, payload.args, payload.kwargs, details, progress),
-      (err, call) => {
-        if (progress) {
-          // a progressive result that cannot be opened fails the whole call
-          this.abandonCall(requestId, call, 'killnowait', err);
-        } else call.reject(err);
-      },
-      p,
+      { uri: uri ?? p.procedure, messageType: uri === undefined ? 'RESULT' : 'ERROR', originating: true, sending: false, requestWasOpaque: p.opaque, procedure: p.procedure },
+      (payload) => this.callReplied(p, payload.args, payload.kwargs, details, progress, uri),
+      // a progressive result that cannot be opened fails the whole call
+      (err) => (progress ? this.abandonCall(id, p, 'killnowait', err) : p.reject(err)),
     );
   }
 
-  private deliverResult(call: PendingCall, args: unknown[] | undefined, kwargs: Dict | undefined, details: Dict, progress: boolean): void {
-    const r: CallResult = { args: toArgs(args), kwargs: toKwargs(kwargs), details, progress };
-    if (!progress) call.resolve(r);
-    else if (call.onProgress) {
+  private callReplied(p: PendingCall, args: unknown[] | undefined, kwargs: Dict | undefined, details: Dict, progress: boolean, uri: string | undefined): void {
+    if (uri !== undefined) return p.reject(new ApplicationError(uri, args ?? [], kwargs ?? {}, details));
+    const r: CallResult = { args: args ?? [], kwargs: kwargs ?? {}, details, progress };
+    if (!progress) p.resolve(r);
+    else {
       try {
-        call.onProgress(r);
+        p.onProgress?.(r);
       } catch (e) {
-        this.emit('error', e as Error);
+        this.report(e);
       }
     }
   }
 
-  private onError(requestType: number, requestId: number, details: Dict, uri: string, slot?: ArgsSlot, kw?: Dict): Promise<void> | void {
-    this.requireEstablished(T.ERROR);
-    const name = `ERROR (for ${MessageTypeName[requestType] ?? requestType})`;
-    const p = this.takePending(requestType, requestId, name);
-    if (!p) return;
-    this.pending.delete(requestId);
-    if (requestType === T.CALL) {
-      const call = p as PendingCall;
-      if (call.abandoned) return;
-      this.settleCall(call);
-      const ctx: PayloadContext = this.plain ? NO_CONTEXT : {
-        uri,
-        messageType: 'ERROR',
-        originating: true,
-        sending: false,
-        requestWasOpaque: call.opaque,
-        procedure: call.procedure,
-      };
-      return this.decodePayload(
-        slot,
-        kw,
-        details,
-        ctx,
-        (payload, c) => c.reject(new ApplicationError(uri, toArgs(payload.args), toKwargs(payload.kwargs), details)),
-        (err, c) => c.reject(err),
-        call,
-      );
-    }
+  private onError(type: number, id: number, details: Dict, uri: string, slot?: ArgsSlot, kw?: Dict): Promise<void> | void {
+    if (type === T.CALL) return this.onCallReply(id, details, slot, kw, uri);
     // errors for PUBLISH/SUBSCRIBE/REGISTER/...: router errors, plain
-    const args = Array.isArray(slot) ? slot : [];
-    p.reject(new ApplicationError(uri, args, toKwargs(kw), details));
+    const p = this.take(type, id, `ERROR (for ${MessageTypeName[type] ?? type})`);
+    this.pending.delete(id);
+    p.reject(new ApplicationError(uri, Array.isArray(slot) ? slot : [], kw ?? {}, details));
   }
 
-  private onAck(requestType: number, requestId: number, value: number): void {
-    this.requireEstablished(requestType + 1);
-    const p = this.takePending(requestType, requestId, MessageTypeName[requestType + 1] ?? 'reply');
-    this.pending.delete(requestId);
-    p?.resolve(value);
-  }
-
-  private onSubscribed(requestId: number, subId: number): void {
-    this.requireEstablished(T.SUBSCRIBED);
-    const p = this.takePending(T.SUBSCRIBE, requestId, 'SUBSCRIBED') as PendingSubscribe;
-    this.pending.delete(requestId);
-    let entry = this.subscriptions.get(subId);
-    if (!entry) {
-      entry = { topic: p.topic, subs: new Set() };
-      this.subscriptions.set(subId, entry);
+  /**
+   * PUBLISHED, SUBSCRIBED, UNSUBSCRIBED, REGISTERED or UNREGISTERED: resolves the request (whose
+   * type code is the reply's minus one) with `value`. UNSUBSCRIBED and UNREGISTERED for request 0
+   * are revocations by the router.
+   */
+  private onReply(type: number, requestId: number, value: number | Dict | undefined): void {
+    if (requestId !== 0 || (type !== T.UNSUBSCRIBED && type !== T.UNREGISTERED)) {
+      const p = this.take(type - 1, requestId, MessageTypeName[type]!);
+      this.pending.delete(requestId);
+      return p.resolve(value);
     }
-    const sub = new Subscription(this.subOwner, subId, p.topic, p.options, p.handler);
-    entry.subs.add(sub);
-    p.resolve(sub);
-  }
-
-  private onRegistered(requestId: number, regId: number): void {
-    this.requireEstablished(T.REGISTERED);
-    const p = this.takePending(T.REGISTER, requestId, 'REGISTERED') as PendingRegister;
-    this.pending.delete(requestId);
-    const reg = new Registration(this.regOwner, regId, p.procedure, p.options, p.handler);
-    this.registrations.set(regId, reg);
-    p.resolve(reg);
-  }
-
-  private onUnsubscribed(requestId: number, details?: Dict): void {
-    this.requireEstablished(T.UNSUBSCRIBED);
-    if (requestId === 0) {
-      // the router revoked a subscription
-      const subId = details?.['subscription'];
-      const entry = typeof subId === 'number' ? this.subscriptions.get(subId) : undefined;
-      if (entry && typeof subId === 'number') {
-        this.subscriptions.delete(subId);
-        const reason = typeof details?.['reason'] === 'string' ? (details['reason'] as string) : 'wamp.error.subscription_revoked';
-        for (const sub of entry.subs) sub.end(new SessionClosedError(reason, `subscription revoked by the router (${reason})`));
-      }
+    const details = value as Dict | undefined;
+    const id = details?.[type === T.UNSUBSCRIBED ? 'subscription' : 'registration'];
+    if (typeof id !== 'number') return;
+    if (type === T.UNREGISTERED) {
+      this.registrations.get(id)?.end();
+      this.registrations.delete(id);
       return;
     }
-    const p = this.takePending(T.UNSUBSCRIBE, requestId, 'UNSUBSCRIBED') as PendingUnsubscribe;
-    this.pending.delete(requestId);
-    const entry = this.subscriptions.get(p.subscriptionId);
-    if (entry) {
-      this.subscriptions.delete(p.subscriptionId);
-      for (const sub of entry.subs) sub.end();
-    }
-    p.resolve(undefined);
+    const entry = this.subscriptions.get(id);
+    if (!entry) return;
+    this.subscriptions.delete(id);
+    const reason = typeof details?.['reason'] === 'string' ? details['reason'] : 'wamp.error.subscription_revoked';
+    for (const sub of entry.subs) sub.end(new SessionClosedError(reason, `subscription revoked by the router (${reason})`));
   }
 
-  private onUnregistered(requestId: number, details?: Dict): void {
-    this.requireEstablished(T.UNREGISTERED);
-    if (requestId === 0) {
-      const regId = details?.['registration'];
-      const reg = typeof regId === 'number' ? this.registrations.get(regId) : undefined;
-      if (reg) {
-        this.registrations.delete(reg.id);
-        reg.end();
-      }
-      return;
-    }
-    const p = this.takePending(T.UNREGISTER, requestId, 'UNREGISTERED') as PendingUnregister;
-    this.pending.delete(requestId);
-    this.registrations.delete(p.registration.id);
-    p.registration.end();
-    p.resolve(undefined);
-  }
-
-  private onInvocation(requestId: number, regId: number, details: Dict, slot?: ArgsSlot, kw?: Dict): Promise<void> | void {
-    this.requireEstablished(T.INVOCATION);
+  private onInvocation(id: number, regId: number, details: Dict, slot?: ArgsSlot, kw?: Dict): Promise<void> | void {
     const reg = this.registrations.get(regId);
-    if (!reg) {
-      this.sendInvocationError(requestId, 'wamp.error.no_such_registration', [`no registration ${regId} in this session`], undefined, undefined, true);
-      return;
-    }
-    const procedure = typeof details['procedure'] === 'string' ? (details['procedure'] as string) : reg.procedure;
-    if (this.plain && isPlainPayload(slot, details)) {
-      this.invoke(reg, requestId, procedure, details, slot, kw, false);
-      return;
-    }
-    const ctx: PayloadContext = { uri: procedure, messageType: 'INVOCATION', originating: false, sending: false };
-    return this.decodePayload(
+    if (!reg) return this.sendInvocationError(id, 'wamp.error.no_such_registration', [`no registration ${regId} in this session`]);
+    const procedure = typeof details['procedure'] === 'string' ? details['procedure'] : reg.procedure;
+    if (!this.codec && isPlain(slot, details)) return this.invoke(reg, id, procedure, details, slot, kw, false);
+    return this.openPayload(
       slot,
       kw,
       details,
-      ctx,
-      (p, r, opaque) => this.invoke(r, requestId, procedure, details, p.args, p.kwargs, opaque),
+      { uri: procedure, messageType: 'INVOCATION', originating: false, sending: false },
+      (p) => this.invoke(reg, id, procedure, details, p.args, p.kwargs, p.opaque),
       (err) => {
-        this.emit('error', err);
-        const uri = err instanceof PayloadCodecError ? err.uri : 'wamp.error.invalid_argument';
-        this.sendInvocationError(requestId, uri, [err.message], undefined, undefined, true);
+        this.report(err);
+        this.sendInvocationError(id, err instanceof PayloadCodecError ? err.uri : 'wamp.error.invalid_argument', [err.message]);
       },
-      reg,
     );
   }
 
-  private invoke(reg: Registration, requestId: number, procedure: string, details: Dict, args: unknown[] | undefined, kwargs: Dict | undefined, opaque: boolean): void {
-    const inv: ActiveInvocation = {
-      requestId,
-      procedure,
-      opaque,
-      receiveProgress: details['receive_progress'] === true,
-      controller: new AbortController(),
-      done: false,
-    };
-    this.invocations.set(requestId, inv);
-    const invocation = new InvocationImpl(this, inv, toArgs(args), toKwargs(kwargs), details);
+  private invoke(reg: Registration, id: number, procedure: string, details: Dict, args: unknown[] | undefined, kwargs: Dict | undefined, opaque: boolean): void {
+    const inv = new InvocationImpl(this, id, procedure, opaque, args, kwargs, details);
+    this.invocations.set(id, inv);
     let out: unknown;
     try {
-      out = reg.handler(invocation);
+      out = reg.handler(inv);
     } catch (e) {
-      this.invocationFailed(inv, e);
+      return this.answer(inv, e, true);
+    }
+    if (isThenable(out)) out.then((v) => this.answer(inv, v, false), (e: unknown) => this.answer(inv, e, true));
+    else this.answer(inv, out, false);
+  }
+
+  /** A procedure handler returned `value` (or threw it, `failed`): answer with YIELD or ERROR. */
+  private answer(inv: InvocationImpl, value: unknown, failed: boolean): void {
+    if (inv.done) return;
+    if (!failed) {
+      if (value instanceof Result) this._yield(inv, value.args, value.kwargs, false);
+      else this._yield(inv, value === undefined ? undefined : [value], undefined, false);
       return;
     }
-    if (isThenable(out)) {
-      (out as Promise<unknown>).then(
-        (v) => this.invocationReturned(inv, v),
-        (e: unknown) => this.invocationFailed(inv, e),
-      );
-    } else this.invocationReturned(inv, out);
-  }
-
-  private invocationReturned(inv: ActiveInvocation, value: unknown): void {
-    if (inv.done) return;
-    if (value instanceof Result) this._yield(inv, value.args, value.kwargs, false);
-    else if (value === undefined) this._yield(inv, undefined, undefined, false);
-    else this._yield(inv, [value], undefined, false);
-  }
-
-  private invocationFailed(inv: ActiveInvocation, e: unknown): void {
-    if (inv.done) return;
     this.endInvocation(inv);
-    if (e instanceof ApplicationError) {
-      this.sendInvocationError(inv.requestId, e.uri, e.args, e.kwargs, inv);
-    } else {
-      const message = e instanceof Error ? e.message : typeof e === 'string' ? e : 'procedure failed';
+    if (value instanceof ApplicationError) this.sendInvocationError(inv.requestId, value.uri, value.args, value.kwargs, inv);
+    else {
+      const message = value instanceof Error ? value.message : typeof value === 'string' ? value : 'procedure failed';
       this.sendInvocationError(inv.requestId, 'wamp.error.runtime_error', [message], undefined, inv);
     }
   }
 
-  private onInterrupt(requestId: number, options: Dict): void {
-    this.requireEstablished(T.INTERRUPT);
-    const inv = this.invocations.get(requestId);
+  private onInterrupt(id: number, options: Dict): void {
+    const inv = this.invocations.get(id);
     if (!inv) return; // already answered
     this.endInvocation(inv);
     const mode = typeof options['mode'] === 'string' ? options['mode'] : 'kill';
-    inv.controller.abort(new CanceledError(`invocation interrupted by the caller (${mode})`));
-    if (mode !== 'killnowait') this.sendInvocationError(requestId, 'wamp.error.canceled', ['canceled'], undefined, inv, true);
+    inv.abort(new CanceledError(`invocation interrupted by the caller (${mode})`));
+    if (mode !== 'killnowait') this.sendInvocationError(id, 'wamp.error.canceled', ['canceled']);
   }
 
   private onWelcome(sessionId: number, details: Dict): void {
-    if (this.state !== 'joining') throw new ProtocolError('WELCOME received on an established session');
     const roles = (details['roles'] as Dict | undefined) ?? {};
     this.dialect = dialectFromRoles(roles);
-    const str = (k: string): string | undefined => (typeof details[k] === 'string' ? (details[k] as string) : undefined);
-    this.welcomeInfo = {
-      sessionId,
-      realm: str('realm') ?? this.options.realm,
-      authid: str('authid'),
-      authrole: str('authrole'),
-      authmethod: str('authmethod'),
-      authprovider: str('authprovider'),
-      authextra: (details['authextra'] as Dict | undefined) ?? undefined,
-      roles,
-      details,
-    };
+    const info: Dict = { sessionId, realm: this.options.realm, authextra: details['authextra'] ?? undefined, roles, details };
+    for (const k of ['realm', 'authid', 'authrole', 'authmethod', 'authprovider']) if (typeof details[k] === 'string') info[k] = details[k];
+    this.welcomeInfo = info as unknown as WelcomeInfo;
     this.state = 'established';
-    const settle = this.joinSettle;
-    this.joinSettle = null;
-    settle?.resolve(this);
+    clearTimeout(this.timer);
+    this.joinSettle?.resolve(this);
   }
 
-  private onChallenge(method: string, extra: Dict): Promise<void> | void {
-    if (this.state !== 'joining') throw new ProtocolError('CHALLENGE received on an established session');
+  private onChallenge(method: string, extra: Dict): void {
+    const failed = (e: unknown): void => this.abortJoin(`challenge handler failed: ${(e as Error)?.message ?? e}`);
     const handler = this.options.onChallenge;
-    if (!handler) {
-      this.abortJoin('wamp.error.authentication_failed', `no handler for the ${method} challenge`);
-      return;
-    }
-    const answer = (r: ChallengeResponse): void => {
-      if (this.state !== 'joining') return;
-      const signature = typeof r === 'string' ? r : r.signature;
-      const ex = typeof r === 'string' ? {} : (r.extra ?? {});
-      this.sendRaw([T.AUTHENTICATE, signature, ex], (err) => this.abortJoin('wamp.error.authentication_failed', err.message));
-    };
-    const failed = (e: unknown): void => this.abortJoin('wamp.error.authentication_failed', `challenge handler failed: ${(e as Error)?.message ?? e}`);
+    if (!handler) return this.abortJoin(`no handler for the ${method} challenge`);
     let r: ChallengeResponse | Promise<ChallengeResponse>;
     try {
       r = handler(method, extra);
     } catch (e) {
-      failed(e);
-      return;
+      return failed(e);
     }
-    if (isThenable<ChallengeResponse>(r)) {
-      Promise.resolve(r).then(answer, failed);
-      return;
-    }
-    answer(r);
+    const answer = (a: ChallengeResponse): void => {
+      if (this.state !== 'joining') return;
+      const [signature, ex] = typeof a === 'string' ? [a, {}] : [a.signature, a.extra ?? {}];
+      this.sendRaw([T.AUTHENTICATE, signature, ex], (err) => this.abortJoin(err.message));
+    };
+    if (isThenable<ChallengeResponse>(r)) Promise.resolve(r).then(answer, failed);
+    else answer(r);
   }
 
-  private abortJoin(reason: string, message: string): void {
+  /** Give up joining because authentication failed on this side. */
+  private abortJoin(message: string): void {
     if (this.state !== 'joining') return;
+    const reason = 'wamp.error.authentication_failed';
     this.sendRaw([T.ABORT, { message }, reason]);
-    this.finish({ reason, details: { message }, local: true, clean: false }, new JoinRefusedError(reason, { message }, { code: 'ERR_AUTHENTICATION' }));
-    void this.transport.close();
+    this.finish(reason, new JoinRefusedError(reason, { message }, { code: 'ERR_AUTHENTICATION' }), { message });
   }
 
   private onAbort(details: Dict, reason: string): void {
-    const joining = this.state === 'joining';
-    const authFailure = reason === 'wamp.error.authentication_failed' || reason === 'wamp.error.not_authorized' || reason === 'wamp.error.no_auth_method' || reason === 'wamp.error.no_such_principal' || reason === 'wamp.error.no_such_role' || reason === 'wamp.error.authorization_failed';
-    const error = joining
-      ? new JoinRefusedError(reason, details, { code: authFailure ? 'ERR_AUTHENTICATION' : 'ERR_JOIN_REFUSED' })
-      : new SessionClosedError(reason, `router aborted the session (${reason})`);
-    this.finish({ reason, details, local: false, clean: false }, error);
-    void this.transport.close();
+    const error =
+      this.state === 'joining'
+        ? new JoinRefusedError(reason, details, {
+            code: /^wamp\.error\.(authentication_failed|not_authorized|no_auth_method|no_such_principal|no_such_role|authorization_failed)$/.test(reason)
+              ? 'ERR_AUTHENTICATION'
+              : 'ERR_JOIN_REFUSED',
+          })
+        : new SessionClosedError(reason, `router aborted the session (${reason})`);
+    this.finish(reason, error, details, false);
   }
 
   private onGoodbye(details: Dict, reason: string): void {
-    if (this.state === 'joining') throw new ProtocolError('GOODBYE received before WELCOME');
-    if (this.state === 'closing') {
-      // reply to our GOODBYE
-      this.finish({ reason: this.closeReasonSent(), details, local: true, clean: true }, new SessionClosedError(reason));
-    } else {
-      this.sendRaw([T.GOODBYE, {}, 'wamp.close.goodbye_and_out']);
-      this.finish({ reason, details, local: false, clean: true }, new SessionClosedError(reason));
-    }
-    void this.transport.close();
-  }
-
-  private closeReasonSent(): string {
-    return this.closeReason;
+    const local = this.state === 'closing'; // the reply to our GOODBYE
+    if (!local) this.sendRaw([T.GOODBYE, {}, 'wamp.close.goodbye_and_out']);
+    this.finish(local ? this.closeReason : reason, new SessionClosedError(reason), details, local, true);
   }
 
   private violation(err: ProtocolError): void {
     if (this.state === 'closed') return;
     this.sendRaw([T.ABORT, { message: err.message }, 'wamp.error.protocol_violation']);
-    this.emit('error', err);
-    this.finish({ reason: 'wamp.error.protocol_violation', details: { message: err.message }, local: true, clean: false, error: err }, err);
-    void this.transport.close(1000, 'protocol violation');
+    this.report(err);
+    this.finish('wamp.error.protocol_violation', err, { message: err.message }, true, false, 'protocol violation');
   }
 
   private onTransportClose(info: TransportCloseInfo): void {
@@ -1394,46 +1106,45 @@ export class Session extends EventEmitter<SessionEvents> {
             code: 'ERR_CONNECTION_LOST',
             cause: info.error,
           });
-    this.finish({ reason, details: {}, local: info.local, clean: false, error }, error);
+    this.finish(reason, error, {}, info.local, false, false);
   }
 
-  /** End the session: settle everything that is pending, exactly once. */
-  private finish(info: CloseInfo, error: Error): void {
+  /**
+   * End the session: settle everything that is pending, exactly once, and close the transport
+   * (with code 1000 and `closeWith` when that is a string; not at all when it is `false`).
+   * `closed` reports `error` unless it is an ordinary `ERR_SESSION_CLOSED`.
+   */
+  private finish(reason: string, error: Error, details: Dict = {}, local = true, clean = false, closeWith: string | boolean = true): void {
     if (this.state === 'closed') return;
-    const wasJoining = this.state === 'joining';
+    const joining = this.state === 'joining';
     this.state = 'closed';
-    if (this.closeTimer) clearTimeout(this.closeTimer);
-    const full: CloseInfo = info.error || error instanceof SessionClosedError ? info : { ...info, error };
-    this.closeInfo = full;
-    if (wasJoining) {
-      const settle = this.joinSettle;
-      this.joinSettle = null;
-      settle?.reject(error);
-    }
+    clearTimeout(this.timer);
+    const info: CloseInfo = (error as WampboxError).code === 'ERR_SESSION_CLOSED' ? { reason, details, local, clean } : { reason, details, local, clean, error };
+    this.closeInfo = info;
+    if (joining) this.joinSettle?.reject(error);
     const pendingError =
       error instanceof SessionClosedError || error instanceof ProtocolError || error instanceof JoinRefusedError || error instanceof TimeoutError
         ? error
-        : new SessionClosedError(info.reason, undefined, { code: 'ERR_CONNECTION_LOST', cause: error });
-    const pending = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of pending) {
+        : new SessionClosedError(reason, undefined, { code: 'ERR_CONNECTION_LOST', cause: error });
+    for (const p of this.pending.values()) {
       if (p.type === T.CALL) {
-        const c = p as PendingCall;
-        this.settleCall(c);
-        if (c.abandoned) continue;
+        this.settleCall(p as PendingCall);
+        if ((p as PendingCall).abandoned) continue;
       }
       p.reject(pendingError);
     }
+    this.pending.clear();
     for (const inv of this.invocations.values()) {
       inv.done = true;
-      inv.controller.abort(pendingError);
+      inv.abort(pendingError);
     }
     this.invocations.clear();
-    for (const entry of this.subscriptions.values()) for (const sub of entry.subs) sub.end(info.clean ? undefined : pendingError);
+    for (const entry of this.subscriptions.values()) for (const sub of entry.subs) sub.end(clean ? undefined : pendingError);
     this.subscriptions.clear();
     for (const reg of this.registrations.values()) reg.end();
     this.registrations.clear();
-    this.resolveClosed(full);
-    this.emit('close', full);
+    this.resolveClosed(info);
+    this.emit('close', info);
+    if (closeWith !== false) void (closeWith === true ? this.transport.close() : this.transport.close(1000, closeWith));
   }
 }

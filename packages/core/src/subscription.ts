@@ -20,31 +20,29 @@ export interface SubscriptionOwner {
  */
 export class Subscription implements AsyncIterable<EventData> {
   /** Router-assigned subscription id. */
-  readonly id: number;
+  declare readonly id: number;
   /** The topic (or pattern) subscribed to. */
-  readonly topic: string;
+  declare readonly topic: string;
   /** The options it was made with. */
-  readonly options: Readonly<SubscribeOptions>;
+  declare readonly options: Readonly<SubscribeOptions>;
   /** @internal */
-  readonly handler: EventHandler | undefined;
-  private activeFlag = true;
-  private queue: EventQueue<EventData> | null = null;
-  private endReason: Error | null = null;
+  declare readonly handler: EventHandler | undefined;
+  declare private readonly owner: SubscriptionOwner;
+  declare private activeFlag: boolean;
+  declare private queue: EventQueue<EventData> | undefined;
+  declare private endReason: Error | null;
 
   /** @internal */
-  constructor(
-    private readonly owner: SubscriptionOwner,
-    id: number,
-    topic: string,
-    options: SubscribeOptions,
-    handler: EventHandler | undefined,
-  ) {
+  constructor(owner: SubscriptionOwner, id: number, topic: string, options: SubscribeOptions, handler: EventHandler | undefined) {
+    this.owner = owner;
     this.id = id;
     this.topic = topic;
     this.options = options;
     this.handler = handler;
+    this.activeFlag = true;
+    this.endReason = null;
     // without a handler, iteration is the only way to read events: keep them from the start
-    if (!handler) this.queue = new EventQueue();
+    this.queue = handler ? undefined : new EventQueue();
   }
 
   /** `false` once unsubscribed or the session ended. */
@@ -69,7 +67,7 @@ export class Subscription implements AsyncIterable<EventData> {
 
   /** @internal Whether anything reads events through iteration. */
   get iterated(): boolean {
-    return this.queue !== null;
+    return this.queue !== undefined;
   }
 
   /** @internal The subscription ended (unsubscribed, revoked or session closed). */
@@ -82,9 +80,9 @@ export class Subscription implements AsyncIterable<EventData> {
 
   /** Read events until the subscription ends; breaking out of the loop unsubscribes. */
   [Symbol.asyncIterator](): AsyncIterator<EventData> {
-    if (!this.queue) this.queue = new EventQueue();
-    if (!this.activeFlag) this.queue.end();
-    return this.queue.iterator(() => (this.activeFlag ? this.unsubscribe().catch(() => undefined) : Promise.resolve()));
+    const queue = (this.queue ??= new EventQueue());
+    if (!this.activeFlag) queue.end();
+    return queue.iterator(() => this.unsubscribe().catch(() => undefined));
   }
 
   /** The error the subscription ended with, if it ended abnormally. */

@@ -176,14 +176,17 @@ export interface WelcomeInfo {
  * ```
  */
 export class Result {
+  /** Positional results. */
+  declare readonly args: unknown[];
+  /** Keyword results. */
+  declare readonly kwargs: Dict;
+
   /**
    * @param args - positional results
    * @param kwargs - keyword results
    */
-  constructor(
-    /** Positional results. */
-    readonly args: unknown[] = [],
-    /** Keyword results. */
-    readonly kwargs: Dict = {},
-  ) {}
+  constructor(args: unknown[] = [], kwargs: Dict = {}) {
+    this.args = args;
+    this.kwargs = kwargs;
+  }
 }

@@ -1,6 +1,7 @@
 /**
- * Mapping between {@link WirePayload} and the payload slots of WAMP messages, in the two wire
- * dialects of payload transparency:
+ * Payloads on the wire: running a {@link PayloadCodec} for a session, and the mapping between
+ * {@link WirePayload} and the payload slots of WAMP messages in the two wire dialects of payload
+ * transparency:
  *
  * - `transparency` (Autobahn / Crossbar.io): `enc_algo`, `enc_serializer`, `enc_key` in
  *   Options/Details and the bare binary in place of the Arguments list;
@@ -8,8 +9,10 @@
  *   `ppt_keyid` and the binary as a one-element Arguments list.
  */
 import { PAYLOAD_ERROR_URIS, PayloadCodecError } from './errors.js';
+import { MessageType as T, MessageTypeName } from './messages.js';
 import type { ArgsSlot, Dict } from './messages.js';
-import type { OpaqueWirePayload, WirePayload } from './payload-codec.js';
+import { passthrough } from './passthrough.js';
+import type { Payload, PayloadCodec, PayloadContext, PayloadMessageType, WirePayload } from './payload-codec.js';
 
 /** Which dialect the router speaks, decided once from WELCOME. */
 export type PayloadDialect = 'transparency' | 'passthru' | 'none';
@@ -25,9 +28,8 @@ export function dialectFromRoles(roles: Dict): PayloadDialect {
   let ppt = false;
   for (const role of Object.values(roles)) {
     const features = (role as { features?: Dict } | null)?.features;
-    if (!features) continue;
-    if (features['payload_transparency'] === true) return 'transparency';
-    if (features['payload_passthru_mode'] === true) ppt = true;
+    if (features?.['payload_transparency'] === true) return 'transparency';
+    if (features?.['payload_passthru_mode'] === true) ppt = true;
   }
   return ppt ? 'passthru' : 'none';
 }
@@ -46,30 +48,23 @@ export function appendPlainPayload(msg: unknown[], args: unknown[] | undefined |
 /**
  * Append the payload of `wire` to `msg` (which ends just before the Arguments slot) and add
  * scheme attributes to `options`. Trailing empty args/kwargs are omitted.
+ * @throws PayloadCodecError `ERR_PAYLOAD_UNSUPPORTED` for an opaque payload when `dialect` is `none`.
  */
 export function appendWirePayload(msg: unknown[], options: Dict, wire: WirePayload, dialect: PayloadDialect): void {
-  if (wire.kind === 'plain') {
-    appendPlainPayload(msg, wire.args, wire.kwargs);
-    return;
-  }
-  if (dialect === 'transparency') {
-    options['enc_algo'] = wire.scheme;
-    options['enc_serializer'] = wire.serializer;
-    if (wire.keyId !== undefined) options['enc_key'] = wire.keyId;
-    msg.push(wire.payload);
-  } else if (dialect === 'passthru') {
-    options['ppt_scheme'] = wire.scheme;
-    options['ppt_serializer'] = wire.serializer;
-    if (wire.cipher !== undefined) options['ppt_cipher'] = wire.cipher;
-    if (wire.keyId !== undefined) options['ppt_keyid'] = wire.keyId;
-    msg.push([wire.payload]);
-  } else {
+  if (wire.kind === 'plain') return appendPlainPayload(msg, wire.args, wire.kwargs);
+  if (dialect === 'none') {
     throw new PayloadCodecError(
       'ERR_PAYLOAD_UNSUPPORTED',
       PAYLOAD_ERROR_URIS.noCodec,
       'the router announced neither payload_transparency nor payload_passthru_mode; an opaque payload cannot be sent',
     );
   }
+  const ppt = dialect === 'passthru';
+  options[ppt ? 'ppt_scheme' : 'enc_algo'] = wire.scheme;
+  options[ppt ? 'ppt_serializer' : 'enc_serializer'] = wire.serializer;
+  if (ppt && wire.cipher !== undefined) options['ppt_cipher'] = wire.cipher;
+  if (wire.keyId !== undefined) options[ppt ? 'ppt_keyid' : 'enc_key'] = wire.keyId;
+  msg.push(ppt ? [wire.payload] : wire.payload);
 }
 
 /**
@@ -78,37 +73,98 @@ export function appendWirePayload(msg: unknown[], options: Dict, wire: WirePaylo
  * @throws PayloadCodecError `ERR_PAYLOAD_CODEC` when scheme attributes and payload disagree.
  */
 export function readWirePayload(slot: ArgsSlot | undefined, kw: Dict | undefined, details: Dict): WirePayload {
+  const str = (k: string): string | undefined => (typeof details[k] === 'string' ? (details[k] as string) : undefined);
+  const inconsistent = (why: string): never => {
+    throw new PayloadCodecError('ERR_PAYLOAD_CODEC', PAYLOAD_ERROR_URIS.codec, why);
+  };
   const encAlgo = details['enc_algo'];
   if (slot instanceof Uint8Array) {
-    if (typeof encAlgo !== 'string') {
-      throw new PayloadCodecError('ERR_PAYLOAD_CODEC', PAYLOAD_ERROR_URIS.codec, 'binary payload without enc_algo');
-    }
-    const w: OpaqueWirePayload = {
-      kind: 'opaque',
-      payload: slot,
-      scheme: encAlgo,
-      serializer: typeof details['enc_serializer'] === 'string' ? (details['enc_serializer'] as string) : '',
-      keyId: typeof details['enc_key'] === 'string' ? (details['enc_key'] as string) : undefined,
-    };
-    return w;
+    if (typeof encAlgo !== 'string') inconsistent('binary payload without enc_algo');
+    return { kind: 'opaque', payload: slot, scheme: encAlgo as string, serializer: str('enc_serializer') ?? '', keyId: str('enc_key') };
   }
-  if (encAlgo !== undefined) {
-    throw new PayloadCodecError('ERR_PAYLOAD_CODEC', PAYLOAD_ERROR_URIS.codec, 'enc_algo set but the payload is not binary');
-  }
-  const ppt = details['ppt_scheme'];
-  if (typeof ppt === 'string') {
-    const only = slot?.length === 1 ? slot[0] : undefined;
-    if (!(only instanceof Uint8Array) || kw !== undefined) {
-      throw new PayloadCodecError('ERR_PAYLOAD_CODEC', PAYLOAD_ERROR_URIS.codec, 'ppt_scheme set but the payload is not [binary]');
-    }
-    return {
-      kind: 'opaque',
-      payload: only,
-      scheme: ppt,
-      serializer: typeof details['ppt_serializer'] === 'string' ? (details['ppt_serializer'] as string) : '',
-      cipher: typeof details['ppt_cipher'] === 'string' ? (details['ppt_cipher'] as string) : undefined,
-      keyId: typeof details['ppt_keyid'] === 'string' ? (details['ppt_keyid'] as string) : undefined,
-    };
-  }
-  return { kind: 'plain', args: slot, kwargs: kw };
+  if (encAlgo !== undefined) inconsistent('enc_algo set but the payload is not binary');
+  const scheme = str('ppt_scheme');
+  if (scheme === undefined) return { kind: 'plain', args: slot, kwargs: kw };
+  const only = slot?.length === 1 ? slot[0] : undefined;
+  if (!(only instanceof Uint8Array) || kw !== undefined) inconsistent('ppt_scheme set but the payload is not [binary]');
+  return {
+    kind: 'opaque',
+    payload: only as Uint8Array,
+    scheme,
+    serializer: str('ppt_serializer') ?? '',
+    cipher: str('ppt_cipher'),
+    keyId: str('ppt_keyid'),
+  };
+}
+
+/** `true` for a promise (or any thenable). */
+export function isThenable<V>(v: unknown): v is PromiseLike<V> {
+  return typeof (v as { then?: unknown } | null)?.then === 'function';
+}
+
+/** What a session knows about the INVOCATION a YIELD or ERROR answers. */
+export interface Answering {
+  /** The procedure invoked. */
+  readonly procedure: string;
+  /** Whether the INVOCATION arrived opaque. */
+  readonly opaque: boolean;
+}
+
+/**
+ * Run `codec` on the payload of `msg`, a CALL, PUBLISH, YIELD or ERROR that ends before its
+ * Arguments (YIELD and ERROR answer `inv`), and append the result in `dialect`, with its scheme
+ * attributes in `options` (the message's Options/Details). Returns whether the payload went out
+ * opaque, or a promise of that when the codec answers with one.
+ * @internal
+ */
+export function encodeWith(
+  codec: PayloadCodec,
+  msg: unknown[],
+  options: Dict,
+  args: unknown[] | undefined,
+  kwargs: Dict | undefined,
+  dialect: PayloadDialect,
+  inv?: Answering,
+): boolean | Promise<boolean> {
+  const type = msg[0] as number;
+  const ctx: PayloadContext = {
+    uri: type === T.YIELD ? inv!.procedure : (msg[type === T.ERROR ? 4 : 3] as string),
+    messageType: MessageTypeName[type] as PayloadMessageType,
+    originating: !inv,
+    sending: true,
+    requestWasOpaque: inv?.opaque,
+    procedure: type === T.ERROR ? inv?.procedure : undefined,
+  };
+  const append = (w: WirePayload): boolean => {
+    appendWirePayload(msg, options, w, dialect);
+    return w.kind === 'opaque';
+  };
+  const wire = codec.encode({ args, kwargs }, ctx);
+  return isThenable<WirePayload>(wire) ? Promise.resolve(wire).then(append) : append(wire);
+}
+
+/** A received payload, opened. */
+export interface OpenedPayload extends Payload {
+  /** Whether it arrived opaque. */
+  readonly opaque: boolean;
+}
+
+/**
+ * Read a received payload and open it with `codec`; without a codec an opaque payload is refused
+ * as the passthrough codec refuses it. Returns a promise when the codec answers with one.
+ * @throws PayloadCodecError when the payload is inconsistent or the codec refuses it.
+ * @internal
+ */
+export function decodeWith(
+  codec: PayloadCodec | undefined,
+  slot: ArgsSlot | undefined,
+  kw: Dict | undefined,
+  details: Dict,
+  ctx: PayloadContext,
+): OpenedPayload | Promise<OpenedPayload> {
+  const wire = readWirePayload(slot, kw, details);
+  const opaque = wire.kind === 'opaque';
+  const opened = (p: Payload): OpenedPayload => ({ args: p.args, kwargs: p.kwargs, opaque });
+  const out = (codec ?? passthrough()).decode(wire, ctx);
+  return isThenable<Payload>(out) ? Promise.resolve(out).then(opened) : opened(out);
 }

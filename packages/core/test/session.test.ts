@@ -6,7 +6,7 @@ import {
   Result,
   Session,
 } from '../src/index';
-import type { CloseInfo, PayloadCodec } from '../src/index';
+import type { CloseInfo, Invocation, PayloadCodec } from '../src/index';
 import { FakeTransport } from './helpers/fake-transport';
 
 const ROUTER_ROLES = { broker: { features: { payload_transparency: true } }, dealer: { features: { payload_transparency: true } } };
@@ -210,6 +210,58 @@ describe('RPC', () => {
     expect(t.last(T.ERROR)!.slice(0, 5)).toEqual([T.ERROR, T.INVOCATION, 10, {}, 'wamp.error.canceled']);
   });
 
+  it('gives a handler that reads its signal only after an INTERRUPT an aborted signal', async () => {
+    const { t, s } = await joined();
+    let inv: Invocation | undefined;
+    const regP = s.register('com.x.late', (i) => {
+      inv = i;
+      return new Promise(() => undefined);
+    });
+    t.deliver([T.REGISTERED, t.last(T.REGISTER)![1], 6]);
+    await regP;
+    t.deliver([T.INVOCATION, 11, 6, {}, []]);
+    t.deliver([T.INTERRUPT, 11, { mode: 'killnowait' }]);
+    expect(inv!.signal.aborted).toBe(true);
+    expect(inv!.signal.reason).toMatchObject({ code: 'ERR_CANCELED' });
+    expect(t.last(T.ERROR)).toBeUndefined();
+  });
+
+  it('throws a failed progressive call from its iterator, and cancels when the loop stops early', async () => {
+    const { t, s } = await joined();
+    const failing = s.callProgressive('com.x.fail');
+    const id = t.last(T.CALL)![1];
+    t.deliver([T.RESULT, id, { progress: true }, [1]]);
+    t.deliver([T.ERROR, T.CALL, id, {}, 'com.x.error.broken']);
+    const seen: unknown[] = [];
+    await expect(
+      (async () => {
+        for await (const r of failing) seen.push(r.args[0]);
+      })(),
+    ).rejects.toMatchObject({ uri: 'com.x.error.broken' });
+    expect(seen).toEqual([1]);
+
+    const stopped = s.callProgressive('com.x.many');
+    const id2 = t.last(T.CALL)![1];
+    t.deliver([T.RESULT, id2, { progress: true }, ['a']]);
+    for await (const r of stopped) {
+      expect(r.args).toEqual(['a']);
+      break;
+    }
+    expect(t.last(T.CANCEL)).toEqual([T.CANCEL, id2, { mode: 'kill' }]);
+  });
+
+  it('ends a registration the router revokes', async () => {
+    const { t, s } = await joined();
+    const regP = s.register('com.x.rev', () => 1);
+    t.deliver([T.REGISTERED, t.last(T.REGISTER)![1], 21]);
+    const reg = await regP;
+    t.deliver([T.UNREGISTERED, 0, { registration: 21, reason: 'wamp.close.killed' }]);
+    expect(reg.active).toBe(false);
+    t.deliver([T.INVOCATION, 12, 21, {}, []]);
+    expect(t.last(T.ERROR)!.slice(0, 5)).toEqual([T.ERROR, T.INVOCATION, 12, {}, 'wamp.error.no_such_registration']);
+    await expect(reg.unregister()).resolves.toBeUndefined();
+  });
+
   it('answers an INVOCATION for an unknown registration with an error, not a crash', async () => {
     const { t, s } = await joined();
     t.deliver([T.INVOCATION, 3, 12345, {}, []]);
@@ -279,6 +331,24 @@ describe('PubSub', () => {
     const unsub = subscription.unsubscribe();
     t.deliver([T.UNSUBSCRIBED, t.last(T.UNSUBSCRIBE)![1]]);
     await unsub;
+    expect((await it.next()).done).toBe(true);
+  });
+
+  it('shares one router subscription between local subscriptions and ends them on revocation', async () => {
+    const { t, s } = await joined();
+    const first = s.subscribe('com.x.shared', () => undefined);
+    t.deliver([T.SUBSCRIBED, t.last(T.SUBSCRIBE)![1], 31]);
+    const second = s.subscribe('com.x.shared');
+    t.deliver([T.SUBSCRIBED, t.last(T.SUBSCRIBE)![1], 31]);
+    const [a, b] = await Promise.all([first, second]);
+    const sent = t.sent.length;
+    await a.unsubscribe(); // the other one still uses the router subscription
+    expect(t.sent.length).toBe(sent);
+    expect(a.active).toBe(false);
+    const it = b[Symbol.asyncIterator]();
+    t.deliver([T.UNSUBSCRIBED, 0, { subscription: 31, reason: 'wamp.error.not_authorized' }]);
+    expect(b.active).toBe(false);
+    expect(b.error).toMatchObject({ code: 'ERR_SESSION_CLOSED', reason: 'wamp.error.not_authorized' });
     expect((await it.next()).done).toBe(true);
   });
 
@@ -354,6 +424,23 @@ describe('payload codecs and wire dialects', () => {
     const { t, s } = await joined({ codec: slow });
     await Promise.all([s.publish('com.x.t', [1]), s.publish('com.x.t', [2]), s.publish('com.x.t', [3])]);
     expect(t.sent.filter((m) => m[0] === T.PUBLISH).map((m) => (m[4] as number[])[0])).toEqual([1, 2, 3]);
+  });
+
+  it('sends a request without payload after a payload the codec still works on', async () => {
+    const slow: PayloadCodec = {
+      name: 'x_slow',
+      encode: (p) => new Promise((r) => setTimeout(() => r({ kind: 'plain', args: p.args }), 20)),
+      decode: (w) => (w.kind === 'plain' ? w : { args: [] }),
+    };
+    const { t, s } = await joined({ codec: slow });
+    const published = s.publish('com.x.t', [1]);
+    const subscribed = s.subscribe('com.x.t');
+    expect(t.last(T.SUBSCRIBE)).toBeUndefined();
+    await published;
+    await tick();
+    expect(t.sent.map((m) => m[0]).filter((type) => type === T.PUBLISH || type === T.SUBSCRIBE)).toEqual([T.PUBLISH, T.SUBSCRIBE]);
+    t.deliver([T.SUBSCRIBED, t.last(T.SUBSCRIBE)![1], 4]);
+    await expect(subscribed).resolves.toMatchObject({ id: 4 });
   });
 });
 

@@ -1,0 +1,94 @@
+/**
+ * A small typed event emitter: the part of the familiar `EventEmitter` API that sessions and
+ * connections offer (`on`, `once`, `off`/`removeListener`, `emit`, `listenerCount`,
+ * `removeAllListeners`).
+ */
+
+/** Any listener; the typed methods check the arguments. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Listener = (...args: any[]) => void;
+
+interface Entry {
+  readonly fn: Listener;
+  readonly once: boolean;
+}
+
+/**
+ * A typed event emitter. `E` maps each event name to the tuple of arguments its listeners get.
+ *
+ * - Listeners run synchronously, in the order they were added, with the emitter as `this`; a
+ *   listener that throws stops the emit and the error reaches the caller of `emit`.
+ * - An emit works on the listeners present when it starts: a listener added meanwhile runs from
+ *   the next emit on, one removed meanwhile still runs this time.
+ * - Emitting `error` with no listener does nothing (it does not throw).
+ *
+ * @example
+ * ```ts
+ * session.on('error', (err) => console.warn(err.message));
+ * conn.once('open', (s) => console.log('joined as', s.id));
+ * ```
+ */
+export class Emitter<E extends { [K in keyof E]: unknown[] }> {
+  /** Listeners per event. Lists are replaced, never changed, so an emit can iterate its own. */
+  declare private readonly listenerLists: Map<keyof E, readonly Entry[]>;
+
+  constructor() {
+    this.listenerLists = new Map();
+  }
+
+  /** Add a listener. */
+  on<K extends keyof E>(event: K, fn: (...args: E[K]) => void): this {
+    return this.add(event, fn, false);
+  }
+
+  /** Add a listener that is removed before it first runs. */
+  once<K extends keyof E>(event: K, fn: (...args: E[K]) => void): this {
+    return this.add(event, fn, true);
+  }
+
+  /** Remove every registration of `fn` for `event`, or all listeners of `event` without `fn`. */
+  off<K extends keyof E>(event: K, fn?: (...args: E[K]) => void): this {
+    return this.keep(event, (l) => fn !== undefined && l.fn !== fn);
+  }
+
+  /** The same as {@link Emitter.off}. */
+  removeListener<K extends keyof E>(event: K, fn?: (...args: E[K]) => void): this {
+    return this.off(event, fn);
+  }
+
+  /** Remove all listeners of `event`, or of every event. */
+  removeAllListeners(event?: keyof E): this {
+    if (event === undefined) this.listenerLists.clear();
+    else this.listenerLists.delete(event);
+    return this;
+  }
+
+  /** How many listeners `event` has. */
+  listenerCount(event: keyof E): number {
+    return this.listenerLists.get(event)?.length ?? 0;
+  }
+
+  /** Call the listeners of `event` with `args`. Returns `true` when there were any. */
+  emit<K extends keyof E>(event: K, ...args: E[K]): boolean {
+    const list = this.listenerLists.get(event);
+    if (!list) return false;
+    for (const l of list) {
+      if (l.once) this.keep(event, (x) => x !== l);
+      l.fn.apply(this, args);
+    }
+    return true;
+  }
+
+  private add(event: keyof E, fn: Listener, once: boolean): this {
+    this.listenerLists.set(event, [...(this.listenerLists.get(event) ?? []), { fn, once }]);
+    return this;
+  }
+
+  /** Keep only the listeners of `event` that pass `test`. */
+  private keep(event: keyof E, test: (l: Entry) => boolean): this {
+    const list = this.listenerLists.get(event)?.filter(test);
+    if (list?.length) this.listenerLists.set(event, list);
+    else this.listenerLists.delete(event);
+    return this;
+  }
+}

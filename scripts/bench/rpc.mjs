@@ -914,6 +914,15 @@ function renderTable(rows) {
  * harness overhead for every case. The raw baseline does what it does in the router run:
  * string concatenation out, JSON.parse in, a Map for the ids.
  */
+/**
+ * A frame as a transport hands it over: text as a flat string decoded from bytes (as `ws` makes
+ * it), never the concatenated string a serializer or a template literal built, which the first
+ * JSON.parse would have to flatten first.
+ */
+function asReceived(frame) {
+  return typeof frame === 'string' ? Buffer.from(frame, 'utf8').toString('utf8') : frame;
+}
+
 async function libraryOnly(opts) {
   const wb = await import('@wampbox/wamp-client');
   const URI = 'bench.lib.echo';
@@ -1011,13 +1020,13 @@ async function libraryOnly(opts) {
     await callee.session.register(uri, (inv) => new wb.Result(inv.args));
     calleeReady = true;
     const invocations = [];
-    for (let i = 0; i < CAP; i++) invocations.push(serializer.encode([68, i + 1, REG, { ...details }, invArgs]));
+    for (let i = 0; i < CAP; i++) invocations.push(asReceived(serializer.encode([68, i + 1, REG, { ...details }, invArgs])));
     return {
       prepare(n) {
         nextId += used;
         used = 0;
         results = [];
-        for (let i = 0; i < n; i++) results.push(serializer.encode([50, nextId + i, { ...details }, resultArgs]));
+        for (let i = 0; i < n; i++) results.push(asReceived(serializer.encode([50, nextId + i, { ...details }, resultArgs])));
       },
       call: () => caller.session.call(uri, args),
       feed: (i) => callee.transport.handlers.onFrame(invocations[i % CAP]),
@@ -1030,7 +1039,7 @@ async function libraryOnly(opts) {
     const callTail = `,{},${JSON.stringify(URI)},${argsJson}]`;
     const yieldTail = `,{},${argsJson}]`;
     const invocations = [];
-    for (let i = 0; i < CAP; i++) invocations.push(`[68,${i + 1},${REG},{},${argsJson}]`);
+    for (let i = 0; i < CAP; i++) invocations.push(asReceived(`[68,${i + 1},${REG},{},${argsJson}]`));
     const pending = new Map();
     let nextId = 0;
     let results = [];
@@ -1055,7 +1064,7 @@ async function libraryOnly(opts) {
       prepare(n) {
         used = 0;
         results = [];
-        for (let i = 1; i <= n; i++) results.push(`[50,${nextId + i},{},${argsJson}]`);
+        for (let i = 1; i <= n; i++) results.push(asReceived(`[50,${nextId + i},{},${argsJson}]`));
       },
       call() {
         const id = ++nextId;

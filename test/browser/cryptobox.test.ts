@@ -9,7 +9,7 @@ import { generateKeyPair } from '@wampbox/cryptobox';
 import { routerInfo } from '../integration/router';
 import { uniqueUri } from '../integration/helpers';
 import { launchChromium, openPage, type TestPage } from './chromium';
-import { startPythonPeer, type PythonPeer } from './python-peer';
+import { peerArg, startPeer, type Peer, type PeerLine } from '../integration/python-peer';
 import { startStaticServer, type StaticServer } from './server';
 
 jest.setTimeout(90_000);
@@ -18,7 +18,7 @@ let browser: Browser;
 let server: StaticServer;
 let originator: { pub: string; priv: string };
 let responder: { pub: string; priv: string };
-const peers: PythonPeer[] = [];
+const peers: Peer[] = [];
 
 beforeAll(async () => {
   server = await startStaticServer();
@@ -38,7 +38,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-const b64 = (bytes: number[]) => ({ $bytes_b64: Buffer.from(bytes).toString('base64') });
+/** The peer's next line with this event (30 s: the peers run a full handshake each). */
+const nextEvent = (p: Peer, event: string): Promise<PeerLine> => p.next((l) => l.event === event, 30_000);
 const bytes = (xs: number[]) => ({ $bytes: xs });
 
 type Case = 'browser calls' | 'python calls' | 'browser publishes' | 'python publishes';
@@ -69,68 +70,69 @@ describe.each([
     const info = routerInfo();
     return tp.page.evaluate((o) => (window as any).wbTest.open(o), { url: info.wsUrl, realm: info.realm, serializer, keys: { prefix, ...keys } });
   };
-  const peer = (mode: string, args: string[]) => {
-    const p = startPythonPeer(mode, ['--serializer', serializer, '--key-prefix', prefix, '--timeout', '30', ...args]);
+  /** Start `peer.py MODE` on the shared router and wait until it is ready. */
+  const peer = async (mode: string, args: string[]): Promise<Peer> => {
+    const info = routerInfo();
+    const common = ['--url', info.wsUrl, '--realm', info.realm, '--serializer', serializer, '--key-prefix', prefix, '--timeout', '30'];
+    const p = await startPeer([mode, ...common, ...args], { name: `${mode} (${bundle})` });
     peers.push(p);
     return p;
   };
 
   when('browser calls')('the browser calls a Python callee', async () => {
-    const callee = peer('callee', ['--procedure', `${prefix}echo`, '--responder-priv', responder.priv, '--originator-pub', originator.pub]);
-    await callee.next('ready');
+    const callee = await peer('callee', ['--procedure', `${prefix}echo`, '--responder-priv', responder.priv, '--originator-pub', originator.pub]);
     const h = await open({ originatorPriv: originator.priv, responderPub: responder.pub });
     const res = await tp.page.evaluate(([id, p, a, k]) => (window as any).wbTest.call(id, p, a, k), [h.id, `${prefix}echo`, ['hello', bytes([1, 2, 3])], { n: 42 }] as const);
     expect(res).toEqual({ ok: true, args: ['hello', bytes([1, 2, 3])], kwargs: { n: 42 } });
-    const inv = await callee.next('invocation');
-    expect(inv.enc_algo).toBe('cryptobox');
-    expect(inv.args).toEqual(['hello', b64([1, 2, 3])]);
+    const inv = await nextEvent(callee, 'invocation');
+    expect(inv['enc_algo']).toBe('cryptobox');
+    expect(inv['args']).toEqual(['hello', new Uint8Array([1, 2, 3])]);
     await tp.page.evaluate((id) => (window as any).wbTest.close(id), h.id);
   });
 
   when('python calls')('a Python caller calls a browser callee', async () => {
     const h = await open({ responderPriv: responder.priv, originatorPub: originator.pub });
     await tp.page.evaluate(([id, p]) => (window as any).wbTest.registerEcho(id, p), [h.id, `${prefix}echo`] as const);
-    const caller = peer('caller', [
+    const caller = await peer('caller', [
       '--procedure', `${prefix}echo`,
-      '--args', JSON.stringify(['from python', b64([9, 8])]),
-      '--kwargs', JSON.stringify({ flag: true }),
+      '--args', peerArg(['from python', new Uint8Array([9, 8])]),
+      '--kwargs', peerArg({ flag: true }),
       '--originator-priv', originator.priv,
       '--responder-pub', responder.pub,
     ]);
-    const result = await caller.next('result');
-    expect(result.enc_algo).toBe('cryptobox');
-    expect(result.args).toEqual(['from python', b64([9, 8])]);
-    expect(result.kwargs).toEqual({ flag: true });
+    const result = await nextEvent(caller, 'result');
+    expect(result['enc_algo']).toBe('cryptobox');
+    expect(result['args']).toEqual(['from python', new Uint8Array([9, 8])]);
+    expect(result['kwargs']).toEqual({ flag: true });
     expect(await tp.page.evaluate((p) => (window as any).wbTest.received(p), `${prefix}echo`)).toEqual([{ args: ['from python', bytes([9, 8])], kwargs: { flag: true } }]);
     expect(await caller.exited).toBe(0);
     await tp.page.evaluate((id) => (window as any).wbTest.close(id), h.id);
   });
 
   when('browser publishes')('the browser publishes to a Python subscriber', async () => {
-    const sub = peer('subscriber', ['--topic', `${prefix}news`, '--count', '1', '--responder-priv', responder.priv, '--originator-pub', originator.pub]);
-    await sub.next('ready');
+    const sub = await peer('subscriber', ['--topic', `${prefix}news`, '--count', '1', '--responder-priv', responder.priv, '--originator-pub', originator.pub]);
     const h = await open({ originatorPriv: originator.priv, responderPub: responder.pub });
     const pub = await tp.page.evaluate(([id, t, a]) => (window as any).wbTest.publish(id, t, a, { k: 'v' }), [h.id, `${prefix}news`, ['secret', bytes([0, 255])]] as const);
     expect(pub).toEqual({ ok: true });
-    const ev = await sub.next('event');
-    expect(ev.enc_algo).toBe('cryptobox');
-    expect(ev.args).toEqual(['secret', b64([0, 255])]);
-    expect(ev.kwargs).toEqual({ k: 'v' });
+    const ev = await nextEvent(sub, 'event');
+    expect(ev['enc_algo']).toBe('cryptobox');
+    expect(ev['args']).toEqual(['secret', new Uint8Array([0, 255])]);
+    expect(ev['kwargs']).toEqual({ k: 'v' });
     await tp.page.evaluate((id) => (window as any).wbTest.close(id), h.id);
   });
 
   when('python publishes')('a Python publisher publishes to a browser subscriber', async () => {
     const h = await open({ responderPriv: responder.priv, originatorPub: originator.pub });
     await tp.page.evaluate(([id, t]) => (window as any).wbTest.subscribe(id, t), [h.id, `${prefix}news`] as const);
-    const pub = peer('publisher', [
+    const pub = await peer('publisher', [
       '--topic', `${prefix}news`,
-      '--args', JSON.stringify(['from python', b64([5])]),
-      '--kwargs', JSON.stringify({ n: 1 }),
+      '--args', peerArg(['from python', new Uint8Array([5])]),
+      '--kwargs', peerArg({ n: 1 }),
       '--acknowledge',
       '--originator-priv', originator.priv,
       '--responder-pub', responder.pub,
     ]);
-    await pub.next('published');
+    await nextEvent(pub, 'published');
     expect(await pub.exited).toBe(0);
     let got: unknown[] = [];
     for (const until = Date.now() + 10_000; Date.now() < until; ) {

@@ -42,6 +42,8 @@ export interface Peer {
   readonly stderr: string;
   /** The exit code (or signal) once the peer has exited, else undefined. */
   readonly exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  /** Resolves with the exit code (null after a signal) once the peer has exited. */
+  readonly exited: Promise<number | null>;
   /**
    * The next line not yet handed out by next()/request() that matches `predicate` (any line when
    * omitted). Rejects after `timeoutMs` (default 10 s) or when the peer exits first.
@@ -249,6 +251,7 @@ export async function startPeer(args: readonly string[], options: StartPeerOptio
     get exit() {
       return exit;
     },
+    exited: exited.then(() => exit?.code ?? null),
     next,
     command,
     async request(cmd, events, timeoutMs = 10_000) {

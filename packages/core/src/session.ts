@@ -21,7 +21,7 @@ import {
 import { EventQueue } from './event-queue.js';
 import { helloDetails } from './features.js';
 import { describeMessage } from './logger.js';
-import type { Logger } from './logger.js';
+import type { LogFields, Logger } from './logger.js';
 import { MessageType as T, MessageTypeName, validateRouterMessage } from './messages.js';
 import type { ArgsSlot, Dict, RouterMessage } from './messages.js';
 import { isPassthrough } from './passthrough.js';
@@ -127,6 +127,17 @@ type Queue = 'inChain' | 'outChain';
 /** `true` when a received payload is plain: no opaque binary, no scheme attributes. */
 function isPlain(slot: ArgsSlot | undefined, details: Dict): slot is unknown[] | undefined {
   return !(slot instanceof Uint8Array) && details['enc_algo'] === undefined && details['ppt_scheme'] === undefined;
+}
+
+/**
+ * Log fields for an error nobody listened to, without payloads: wampbox's own messages name
+ * types, ids and URIs only, but an `ApplicationError`'s message carries its first argument and an
+ * application's own error may carry anything, so those are logged by URI or name alone.
+ */
+function errorFields(err: unknown): LogFields {
+  if (err instanceof ApplicationError) return { name: err.name, code: err.code, uri: err.uri };
+  if (err instanceof WampboxError) return { name: err.name, code: err.code, message: err.message };
+  return { name: err instanceof Error ? err.name : typeof err };
 }
 
 function checkUri(uri: unknown, what: string): asserts uri is string {
@@ -247,7 +258,7 @@ export class Session extends Emitter<SessionEvents> {
   declare private readonly maxBuffered: number;
   /** Frames received so far (for liveness checks). */
   declare private received: number;
-  /** Emits an error on `error`. */
+  /** Emits an error on `error`, or logs it as a warning when nobody listens. */
   declare private readonly report: (err: unknown) => void;
   /** What subscriptions and registrations call back into. */
   declare private readonly owner: { unsubscribe(s: Subscription): Promise<void>; unregister(r: Registration): Promise<void> };
@@ -272,7 +283,10 @@ export class Session extends Emitter<SessionEvents> {
     this.closedPromise = new Promise<CloseInfo>((resolve) => {
       this.resolveClosed = resolve;
     });
-    this.report = (err) => void this.emit('error', err as Error);
+    const logger = options.logger;
+    this.report = (err) => {
+      if (!this.emit('error', err as Error) && logger?.warn) logger.warn('session error without an error listener', errorFields(err));
+    };
     this.owner = { unsubscribe: (s) => this.unsubscribeOne(s), unregister: (r) => this.unregisterOne(r) };
   }
 

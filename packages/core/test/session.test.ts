@@ -368,6 +368,34 @@ describe('PubSub', () => {
     expect(n).toBe(2);
     expect(errors.map((e) => e.message)).toEqual(['handler broke', 'handler broke']);
   });
+
+  it('logs an error nobody listens to as a warning, without payload contents', async () => {
+    const t = new FakeTransport();
+    const warnings: [string, Record<string, unknown> | undefined][] = [];
+    const p = Session.join(t, { realm: 'realm1', logger: { warn: (m, f) => warnings.push([m, f]) } });
+    t.deliver([T.WELCOME, 42, { roles: ROUTER_ROLES }]);
+    const s = await p;
+    const thrown = [new Error('secret payload 1234'), new ApplicationError('com.x.error.nope', ['secret payload 5678'])];
+    const subP = s.subscribe('com.x.t', () => {
+      throw thrown.shift();
+    });
+    t.deliver([T.SUBSCRIBED, t.last(T.SUBSCRIBE)![1], 3]);
+    await subP;
+    t.deliver([T.EVENT, 3, 1, {}, []]);
+    t.deliver([T.EVENT, 3, 2, {}, []]);
+    expect(warnings).toEqual([
+      ['session error without an error listener', { name: 'Error' }],
+      ['session error without an error listener', { name: 'ApplicationError', code: 'ERR_APPLICATION', uri: 'com.x.error.nope' }],
+    ]);
+    expect(JSON.stringify(warnings)).not.toContain('secret');
+    // with a listener, the listener gets it and nothing is logged
+    const errors: Error[] = [];
+    s.on('error', (e) => errors.push(e));
+    thrown.push(new Error('third'));
+    t.deliver([T.EVENT, 3, 3, {}, []]);
+    expect(errors.map((e) => e.message)).toEqual(['third']);
+    expect(warnings).toHaveLength(2);
+  });
 });
 
 describe('payload codecs and wire dialects', () => {

@@ -15,6 +15,7 @@ import {
   WampboxError,
 } from './errors.js';
 import { EventQueue } from './event-queue.js';
+import { errorLogFields } from './logger.js';
 import type { Dict } from './messages.js';
 import type { Registration } from './registration.js';
 import type { Session } from './session.js';
@@ -332,7 +333,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.finalClose = new Promise((resolve) => {
       this.resolveFinal = resolve;
     });
-    this.onSessionError = (e) => void this.emit('error', e);
+    this.onSessionError = (e) => this.fail(e);
     this.onSignalAbort = () => void this.close();
     options.signal?.addEventListener('abort', this.onSignalAbort, { once: true });
   }
@@ -557,13 +558,19 @@ export class Connection extends Emitter<ConnectionEvents> {
     });
   }
 
+  /** Emit `error`, or log it as a warning when nobody listens. */
+  private fail(err: unknown): void {
+    const logger = this.options.logger;
+    if (!this.emit('error', err as Error) && logger?.warn) logger.warn('connection error without an error listener', errorLogFields(err));
+  }
+
   /** Re-make every durable subscription and registration on a new session. */
   private async restore(session: Session): Promise<void> {
     await Promise.all(
       [...this.durables].map((d) =>
         d._renew(session).catch((e: unknown) => {
           const what = d instanceof DurableSubscription ? `could not re-subscribe to ${d.topic}` : `could not re-register ${d.procedure}`;
-          this.emit('error', new WampboxError(e instanceof WampboxError ? e.code : 'ERR_APPLICATION', `${what}: ${(e as Error)?.message ?? String(e)}`, { cause: e }));
+          this.fail(new WampboxError(e instanceof WampboxError ? e.code : 'ERR_APPLICATION', `${what}: ${(e as Error)?.message ?? String(e)}`, { cause: e }));
         }),
       ),
     );
@@ -592,7 +599,7 @@ export class Connection extends Emitter<ConnectionEvents> {
         (e: unknown) => {
           probing = false;
           if (!session.isOpen) return;
-          this.emit('error', new WampboxError('ERR_CONNECTION_LOST', `router did not answer a liveness check within ${timeoutMs} ms`, { cause: e }));
+          this.fail(new WampboxError('ERR_CONNECTION_LOST', `router did not answer a liveness check within ${timeoutMs} ms`, { cause: e }));
           session.abort('router unresponsive');
         },
       );

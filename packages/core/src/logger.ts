@@ -2,6 +2,7 @@
  * Logging: an injectable logger with levels. The default is silent. Message traces name message
  * types, ids and URIs, never payload contents, secrets, tickets or keys.
  */
+import { ApplicationError, WampboxError } from './errors.js';
 import { MessageType as T, MessageTypeName } from './messages.js';
 
 /** Log levels, most verbose first. */
@@ -90,4 +91,15 @@ export function describeMessage(msg: readonly unknown[]): LogFields {
   if (details && typeof details['enc_algo'] === 'string') fields['opaque'] = details['enc_algo'] as string;
   if (details && typeof details['ppt_scheme'] === 'string') fields['opaque'] = details['ppt_scheme'] as string;
   return fields;
+}
+
+/**
+ * Log fields for an error (internal), without payloads: wampbox's own messages name
+ * types, ids and URIs only, but an `ApplicationError`'s message carries its first argument and an
+ * application's own error may carry anything, so those are logged by URI or name alone.
+ */
+export function errorLogFields(err: unknown): LogFields {
+  if (err instanceof ApplicationError) return { name: err.name, code: err.code, uri: err.uri };
+  if (err instanceof WampboxError) return { name: err.name, code: err.code, message: err.message };
+  return { name: err instanceof Error ? err.name : typeof err };
 }

@@ -20,8 +20,8 @@ import {
 } from './errors.js';
 import { EventQueue } from './event-queue.js';
 import { helloDetails } from './features.js';
-import { describeMessage } from './logger.js';
-import type { LogFields, Logger } from './logger.js';
+import { describeMessage, errorLogFields } from './logger.js';
+import type { Logger } from './logger.js';
 import { MessageType as T, MessageTypeName, validateRouterMessage } from './messages.js';
 import type { ArgsSlot, Dict, RouterMessage } from './messages.js';
 import { isPassthrough } from './passthrough.js';
@@ -127,17 +127,6 @@ type Queue = 'inChain' | 'outChain';
 /** `true` when a received payload is plain: no opaque binary, no scheme attributes. */
 function isPlain(slot: ArgsSlot | undefined, details: Dict): slot is unknown[] | undefined {
   return !(slot instanceof Uint8Array) && details['enc_algo'] === undefined && details['ppt_scheme'] === undefined;
-}
-
-/**
- * Log fields for an error nobody listened to, without payloads: wampbox's own messages name
- * types, ids and URIs only, but an `ApplicationError`'s message carries its first argument and an
- * application's own error may carry anything, so those are logged by URI or name alone.
- */
-function errorFields(err: unknown): LogFields {
-  if (err instanceof ApplicationError) return { name: err.name, code: err.code, uri: err.uri };
-  if (err instanceof WampboxError) return { name: err.name, code: err.code, message: err.message };
-  return { name: err instanceof Error ? err.name : typeof err };
 }
 
 function checkUri(uri: unknown, what: string): asserts uri is string {
@@ -285,7 +274,7 @@ export class Session extends Emitter<SessionEvents> {
     });
     const logger = options.logger;
     this.report = (err) => {
-      if (!this.emit('error', err as Error) && logger?.warn) logger.warn('session error without an error listener', errorFields(err));
+      if (!this.emit('error', err as Error) && logger?.warn) logger.warn('session error without an error listener', errorLogFields(err));
     };
     this.owner = { unsubscribe: (s) => this.unsubscribeOne(s), unregister: (r) => this.unregisterOne(r) };
   }

@@ -112,6 +112,24 @@ describe('Connection', () => {
     await c.close();
   });
 
+  it('passes session errors to its error listener, or to the logger when there is none', async () => {
+    const router = new FakeRouter();
+    const warnings: [string, Record<string, unknown> | undefined][] = [];
+    const c = new Connection(router.factory, { ...base, logger: { warn: (m, f) => void warnings.push([m, f]) } });
+    await c.open();
+    const sub = await c.subscribe('com.x.t', () => {
+      throw new Error('secret 42');
+    });
+    router.current.deliver([T.EVENT, sub.id, 1, {}, []]);
+    expect(warnings).toEqual([['connection error without an error listener', { name: 'Error' }]]);
+    const errors: Error[] = [];
+    c.on('error', (e) => void errors.push(e));
+    router.current.deliver([T.EVENT, sub.id, 2, {}, []]);
+    expect(errors.map((e) => e.message)).toEqual(['secret 42']);
+    expect(warnings).toHaveLength(1);
+    await c.close();
+  });
+
   it('rejects in-flight calls at once, lets new calls wait for the reconnect, or fail fast by option', async () => {
     const router = new FakeRouter();
     const c = new Connection(router.factory, base);

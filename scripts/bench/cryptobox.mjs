@@ -18,6 +18,7 @@
  */
 import * as sodiumNamespace from 'libsodium-wrappers';
 import { performance } from 'node:perf_hooks';
+import { binPayload } from './payload.mjs';
 
 const sodium = sodiumNamespace.default ?? sodiumNamespace;
 
@@ -65,18 +66,6 @@ function textPayload() {
   while (JSON.stringify({ uri: URI, args: [o], kwargs: null }).length < 1024 - 8) o.values.push(Math.round(Math.sin(i++) * 1000) / 10);
   return [o];
 }
-function binPayload() {
-  const b = new Uint8Array(1024);
-  let x = 0x9e3779b9;
-  for (let i = 0; i < b.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
-  return [b];
-}
-
 // ---- the baseline: JSON + precomputed-key crypto_box, nothing else
 const NONCE = 24;
 let pool = new Uint8Array(NONCE * 256);
@@ -123,7 +112,7 @@ function codecOpen(wire) {
 // ---- checks: both paths round-trip, and each opens what the other sealed
 for (const [kind, args] of [
   ['text', textPayload()],
-  ['binary', binPayload()],
+  ['binary', [binPayload()]],
 ]) {
   const binary = kind === 'binary';
   const w = codecSeal(args);
@@ -168,7 +157,7 @@ const median = (xs) => {
 const cases = [];
 for (const [kind, args] of [
   ['text', textPayload()],
-  ['binary', binPayload()],
+  ['binary', [binPayload()]],
 ]) {
   const binary = kind === 'binary';
   const sealedCodec = codecSeal(args);

@@ -36,6 +36,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { binPayload } from './payload.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -85,20 +86,6 @@ const INITIAL_WARMUP_MS = 250;
 
 // ---------------------------------------------------------------------------------------------
 // payloads (the same bytes for every variant)
-
-const BIN_BYTES = 1024;
-
-function binPayload() {
-  const b = new Uint8Array(BIN_BYTES);
-  let x = 0x9e3779b9;
-  for (let i = 0; i < b.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
-  return b;
-}
 
 /** WAMP's JSON convention for binary: "\u0000" + base64. */
 function jsonBinaryString(bytes) {

@@ -281,7 +281,8 @@ export function encodeJsonBinaries<T>(value: T): T {
  * ```
  */
 export function stringifyJson(value: unknown): string {
-  const text = hasBinary(value) ? writeValue(value) : JSON.stringify(value);
+  // writeValue hands a value without binaries to JSON.stringify whole
+  const text = writeValue(value);
   if (text === undefined) throw new TypeError(`${typeof value} has no JSON text`);
   return text;
 }

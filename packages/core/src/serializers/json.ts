@@ -49,7 +49,12 @@ const JSON_SERIALIZER: Serializer = Object.freeze({
 function encodeJson(msg: WampMessage | readonly unknown[]): string {
   if (!Array.isArray(msg)) throw new SerializationError('cannot encode message: not a list');
   try {
-    return stringifyJson(msg);
+    let out = '[';
+    for (let i = 0; i < msg.length; i++) {
+      if (i > 0) out += ',';
+      out += writeElement(msg[i]);
+    }
+    return `${out}]`;
   } catch (err) {
     throw new SerializationError(`cannot encode message as JSON: ${describe(err)}`, { cause: err });
   }
@@ -117,6 +122,70 @@ function hasBinary(value: unknown, depth = 0): boolean {
     if (typeof item === 'object' && item !== null && hasBinary(item, depth + 1)) return true;
   }
   return false;
+}
+
+/** Longest array {@link writeElement} writes itself; longer ones go to `JSON.stringify` whole. */
+const SHORT_ARRAY = 8;
+/** Longest string {@link writeString} checks itself; longer ones go to `JSON.stringify`. */
+const SHORT_STRING = 64;
+
+/**
+ * JSON text of one element of a message (or of a short array in it). A message is a short list
+ * of ids, URIs, dictionaries and an arguments list, mostly small: a call of `JSON.stringify`
+ * costs more for such a list than writing it here (its fixed cost per call dominates), so the
+ * envelope, numbers, plain strings, empty dictionaries and short lists of such values are written
+ * directly, and everything else goes to {@link writeValue} (`JSON.stringify`, binaries by hand).
+ * The text is exactly what `JSON.stringify` writes for the element as an array member.
+ */
+function writeElement(value: unknown): string {
+  switch (typeof value) {
+    case 'number':
+      return Number.isFinite(value) ? `${value}` : 'null';
+    case 'string':
+      return writeString(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      if (value === null) return 'null';
+      if (Array.isArray(value)) return value.length <= SHORT_ARRAY ? writeShortArray(value) : (writeValue(value, 1) as string);
+      if (isPlainObject(value) && isEmpty(value)) return '{}';
+      return writeValue(value, 1) ?? 'null';
+    default:
+      // undefined, functions and symbols are null in an array; a bigint throws like JSON.stringify
+      return writeValue(value, 1) ?? 'null';
+  }
+}
+
+/** A short array: written here when it holds only numbers, strings, booleans and null. */
+function writeShortArray(list: readonly unknown[]): string {
+  let out = '[';
+  for (let i = 0; i < list.length; i++) {
+    const item: unknown = list[i];
+    if (typeof item === 'object' ? item !== null : typeof item !== 'number' && typeof item !== 'string' && typeof item !== 'boolean') {
+      return writeValue(list, 1) as string;
+    }
+    if (i > 0) out += ',';
+    out += writeElement(item);
+  }
+  return `${out}]`;
+}
+
+/** A string as JSON: quoted as it is when nothing in it needs escaping, else by `JSON.stringify`. */
+function writeString(text: string): string {
+  const n = text.length;
+  if (n > SHORT_STRING) return JSON.stringify(text);
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    // quote, backslash, control characters and (possibly lone) surrogates are JSON.stringify's
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(text);
+  }
+  return `"${text}"`;
+}
+
+/** Whether an object has no enumerable string-keyed property (own or inherited). */
+function isEmpty(value: object): boolean {
+  for (const _ in value) return false;
+  return true;
 }
 
 /**

@@ -76,19 +76,21 @@ describe('json()', () => {
       }
     });
 
+    const marked = (b: Uint8Array): string => `\u0000${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64')}`;
+    /** The message as JSON.stringify must see it: every binary replaced by its marked string. */
+    const reference = (v: unknown): unknown => {
+      if (v instanceof Uint8Array) return marked(v);
+      if (v instanceof ArrayBuffer) return marked(new Uint8Array(v));
+      if (Array.isArray(v)) return Array.from(v, reference);
+      if (typeof v === 'object' && v !== null && [Object.prototype, null].includes(Object.getPrototypeOf(v))) {
+        const copy: Record<string, unknown> = {};
+        for (const k of Object.keys(v)) Object.defineProperty(copy, k, { value: reference((v as Record<string, unknown>)[k]), enumerable: true });
+        return copy;
+      }
+      return v;
+    };
+
     it('writes what JSON.stringify writes for the message with each binary replaced by its marked string', () => {
-      const marked = (b: Uint8Array): string => `\u0000${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64')}`;
-      const reference = (v: unknown): unknown => {
-        if (v instanceof Uint8Array) return marked(v);
-        if (v instanceof ArrayBuffer) return marked(new Uint8Array(v));
-        if (Array.isArray(v)) return v.map(reference);
-        if (typeof v === 'object' && v !== null && [Object.prototype, null].includes(Object.getPrototypeOf(v))) {
-          const copy: Record<string, unknown> = {};
-          for (const k of Object.keys(v)) Object.defineProperty(copy, k, { value: reference((v as Record<string, unknown>)[k]), enumerable: true });
-          return copy;
-        }
-        return v;
-      };
       const big = pseudoRandomBytes(1500, 9);
       const nullProto = Object.assign(Object.create(null) as Record<string, unknown>, { b: new Uint8Array([7]) });
       const protoKey = JSON.parse('{"__proto__":1}') as Record<string, unknown>;
@@ -106,6 +108,44 @@ describe('json()', () => {
         const frame = s.encode(msg) as string;
         expect(frame).toBe(JSON.stringify(reference(msg)));
         expect(JSON.parse(frame)).toStrictEqual(JSON.parse(JSON.stringify(reference(msg))));
+      }
+    });
+
+    it('writes what JSON.stringify writes for random messages (short lists and strings are written without it)', () => {
+      let seed = 12345;
+      const rnd = (n: number): number => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return Math.floor((seed / 2147483648) * n); // the high bits: an LCG's low bits cycle
+      };
+      const pieces = ['a', 'com.example', '"', '\\', '\n', '\u0000', '\u001f', '\u2028', 'é', '😀', '\ud800', '\udfff', ' ', '/', '\u007f'];
+      const text = (): string => Array.from({ length: rnd(5) === 0 ? 70 + rnd(4) : rnd(6) }, () => pieces[rnd(pieces.length)]).join('');
+      const numbers = [0, -0, 1, -7, 2 ** 53, 1.5, 1e21, 1e-7, NaN, Infinity, -Infinity];
+      const value = (depth: number): unknown => {
+        switch (rnd(depth > 2 ? 6 : 10)) {
+          case 0:
+            return numbers[rnd(numbers.length)];
+          case 1:
+            return text();
+          case 2:
+            return rnd(2) === 0;
+          case 3:
+            return null;
+          case 4:
+            return rnd(3) === 0 ? undefined : rnd(1000);
+          case 5:
+            return rnd(4) === 0 ? new Uint8Array(rnd(5)) : text();
+          case 6:
+          case 7:
+            return Array.from({ length: rnd(12) }, () => value(depth + 1));
+          case 8:
+            return Object.fromEntries(Array.from({ length: rnd(4) }, () => [text(), value(depth + 1)]));
+          default:
+            return rnd(2) === 0 ? new Date(rnd(1e9)) : {};
+        }
+      };
+      for (let i = 0; i < 3000; i++) {
+        const msg = [rnd(80), rnd(2 ** 20), ...Array.from({ length: rnd(5) }, () => value(1))];
+        expect(s.encode(msg)).toBe(JSON.stringify(reference(msg)));
       }
     });
 

@@ -9,15 +9,10 @@
  * type is undefined for TLS 1.3. {@link signCryptosignChallenge} takes a channel id for callers that
  * have one.
  */
-import * as sodiumNamespace from 'libsodium-wrappers';
 import { InvalidArgumentError } from '@wampbox/core';
 import type { Authenticator, Dict } from '@wampbox/core';
 import { hexEncode } from './keys.js';
-import { isSodiumReady, sodiumReady } from './sodium.js';
-
-type Sodium = typeof sodiumNamespace;
-// Same packaging workaround as in sodium.ts: the primitives live on the default export in ESM.
-const sodium: Sodium = ((sodiumNamespace as unknown as { default?: Sodium }).default ?? sodiumNamespace) as Sodium;
+import { isSodiumReady, signDetached, signSeedKeypair, sodiumReady } from './sodium.js';
 
 /** Bytes in an Ed25519 seed (the private key as Autobahn and Crossbar.io store it). */
 export const CRYPTOSIGN_SEED_BYTES = 32;
@@ -85,8 +80,8 @@ export async function cryptosignKeyPair(seed: string | Uint8Array): Promise<Cryp
 }
 
 function keyPairOf(seed: Uint8Array): CryptosignKeyPair {
-  const kp = sodium.crypto_sign_seed_keypair(seed);
-  return { publicKey: kp.publicKey, publicKeyHex: hexEncode(kp.publicKey), secretKey: kp.privateKey };
+  const kp = signSeedKeypair(seed);
+  return { publicKey: kp.publicKey, publicKeyHex: hexEncode(kp.publicKey), secretKey: kp.secretKey };
 }
 
 /**
@@ -122,7 +117,7 @@ function challengeMessage(challengeHex: unknown, channelId: Uint8Array | undefin
 }
 
 function signMessage(secretKey: Uint8Array, message: Uint8Array): string {
-  const signature = sodium.crypto_sign_detached(message, secretKey);
+  const signature = signDetached(message, secretKey);
   return hexEncode(signature) + hexEncode(message);
 }
 

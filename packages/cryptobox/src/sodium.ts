@@ -1,18 +1,34 @@
 /**
- * The one place that touches libsodium. `libsodium-wrappers` initializes asynchronously
- * (`await sodium.ready`); once it has, every primitive is synchronous, so callers check
- * {@link isSodiumReady} and only fall back to a promise before the first initialization.
+ * The one place that touches libsodium: thin bindings to libsodium's Emscripten (WebAssembly)
+ * build, the npm package `libsodium`, for the few primitives cryptobox and cryptosign use. The
+ * module initializes asynchronously, once ({@link sodiumReady}); after that every primitive is
+ * synchronous, so callers check {@link isSodiumReady} and only fall back to a promise before the
+ * first initialization.
  *
- * Packaging note: the library's ESM build exposes the primitives only on its default export,
- * and they are attached to that object when `ready` resolves; its CommonJS build attaches them
- * to `module.exports`. A namespace import plus `.default` finds the same object in both cases
- * (and with bundlers' CommonJS interop), so both `import` and `require` of this package work.
+ * Memory: C functions take pointers into the WebAssembly heap, so arguments are copied in and
+ * results out. Instead of a malloc/free per argument and call, two scratch regions are allocated
+ * once at start-up: a fixed one for keys, nonces, seeds and signatures, and a data region for
+ * messages, which is replaced by a bigger one (free, then malloc) when a message does not fit and
+ * is never shrunk. A call copies its inputs in (`HEAPU8.set`), calls C and copies its result out
+ * once (`HEAPU8.slice`), so a result never aliases the heap. Any `_malloc` may grow the
+ * WebAssembly memory, which detaches the old `HEAPU8` view: the view is read afresh after it.
+ * JavaScript is single-threaded and nothing here calls back into this module, so the scratch is
+ * never in use twice at once.
+ *
+ * Wiping: before returning (or throwing), every operation zero-fills the scratch bytes that held
+ * a secret: secret keys, shared keys, seeds, plaintexts and signed messages. Ciphertexts, nonces,
+ * public keys and signatures are left as they are. libsodium wipes its own stack temporaries;
+ * copies on the JavaScript side are the callers' business.
+ *
+ * Packaging: the ESM build of `libsodium` default-exports an async factory that resolves to the
+ * module; its CommonJS build exports the module object, which has a `ready` promise after which
+ * the functions and `HEAPU8` are on it. A namespace import plus `.default` finds either (also
+ * through TypeScript's, swc's and bundlers' CommonJS interop), so both `import` and `require` of
+ * this package work, and esbuild bundles the ESM build.
  */
-import * as sodiumNamespace from 'libsodium-wrappers';
-
-type Sodium = typeof sodiumNamespace;
-
-const sodium: Sodium = ((sodiumNamespace as unknown as { default?: Sodium }).default ?? sodiumNamespace) as Sodium;
+import * as libsodiumNamespace from 'libsodium';
+import type { LibsodiumModule, LibsodiumModuleArg } from 'libsodium';
+import { InvalidArgumentError } from '@wampbox/core';
 
 /** Bytes in an X25519 key (public or secret) and in a precomputed shared key. */
 export const KEY_BYTES = 32;
@@ -21,58 +37,327 @@ export const NONCE_BYTES = 24;
 /** Bytes in a crypto_box authentication tag. */
 export const MAC_BYTES = 16;
 
-let ready = false;
+const SIGN_SEED_BYTES = 32;
+const SIGN_PUBLIC_KEY_BYTES = 32;
+const SIGN_SECRET_KEY_BYTES = 64;
+const SIGNATURE_BYTES = 64;
+
+// Layout of the fixed scratch region (byte offsets). Everything below F_PUBLIC is secret.
+/** Box secret key, or the shared key given to seal/open. */
+const F_KEY = 0;
+/** The shared key crypto_box_beforenm computes. */
+const F_SHARED = 32;
+/** Ed25519 secret key (seed || public key), given or computed. */
+const F_SIGN_SK = 64;
+/** Ed25519 seed. */
+const F_SEED = 128;
+/** A public key, given or computed. */
+const F_PUBLIC = 160;
+/** Nonce (24 bytes, padded to 32). */
+const F_NONCE = 192;
+/** Ed25519 signature. */
+const F_SIG = 224;
+const FIXED_BYTES = 288;
+
+/** First size of the data region; messages up to about half of it need no reallocation. */
+const INITIAL_DATA_BYTES = 16 * 1024;
+
+let mod: LibsodiumModule | undefined;
+let fixedPtr = 0;
+let dataPtr = 0;
+let dataCap = 0;
 let readyPromise: Promise<void> | undefined;
 
-/** Resolves once libsodium is initialized (idempotent, shared by all callers). */
+/**
+ * Resolves once libsodium is initialized (idempotent, shared by all callers).
+ *
+ * Rejects with `InvalidArgumentError` code `ERR_FEATURE_UNSUPPORTED` when the platform lacks
+ * `globalThis.crypto.getRandomValues`, when the WebAssembly module cannot start (for example a
+ * Content-Security-Policy without `'wasm-unsafe-eval'`), or when `sodium_init()` fails.
+ */
 export function sodiumReady(): Promise<void> {
-  if (readyPromise === undefined) {
-    readyPromise = Promise.resolve(sodium.ready).then(() => {
-      ready = true;
-    });
-  }
+  readyPromise ??= start();
   return readyPromise;
 }
 
 /** `true` once {@link sodiumReady} has resolved: the primitives below may then be called. */
 export function isSodiumReady(): boolean {
-  return ready;
+  return mod !== undefined;
 }
 
-/** `crypto_box_beforenm(pk, sk)`: the precomputed shared key of a box. */
-export function boxBeforenm(publicKey: Uint8Array, secretKey: Uint8Array): Uint8Array {
-  return sodium.crypto_box_beforenm(publicKey, secretKey);
+function unsupported(message: string, cause?: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(message, { code: 'ERR_FEATURE_UNSUPPORTED', cause });
 }
 
-/** `crypto_box_easy_afternm`: MAC (16 bytes) followed by the ciphertext. */
-export function boxSealAfternm(message: Uint8Array, nonce: Uint8Array, sharedKey: Uint8Array): Uint8Array {
-  return sodium.crypto_box_easy_afternm(message, nonce, sharedKey);
+async function start(): Promise<void> {
+  const platformCrypto = (globalThis as { crypto?: { getRandomValues?: unknown } }).crypto;
+  if (typeof platformCrypto?.getRandomValues !== 'function') {
+    throw unsupported('cryptobox needs a secure random source (globalThis.crypto.getRandomValues), which this runtime lacks');
+  }
+  const getRandomValues = (platformCrypto as Crypto).getRandomValues.bind(platformCrypto as Crypto);
+  const word = new Uint32Array(1);
+  const getRandomValue = (): number => {
+    getRandomValues(word);
+    const v = word[0]!;
+    word[0] = 0; // these bytes may end up in a secret key
+    return v >>> 0;
+  };
+  let m: LibsodiumModule;
+  try {
+    m = await loadModule({ getRandomValue });
+  } catch (err) {
+    if (err instanceof InvalidArgumentError) throw err;
+    throw unsupported(`libsodium could not start: ${err instanceof Error ? err.message : String(err)}`, err);
+  }
+  const rc = m._sodium_init();
+  if (rc < 0) throw unsupported(`libsodium failed to initialize (sodium_init() returned ${rc})`);
+  const fixed = m._malloc(FIXED_BYTES);
+  const data = m._malloc(INITIAL_DATA_BYTES);
+  if (fixed === 0 || data === 0) throw unsupported('libsodium could not allocate its scratch memory');
+  m.HEAPU8.fill(0, fixed, fixed + FIXED_BYTES);
+  fixedPtr = fixed;
+  dataPtr = data;
+  dataCap = INITIAL_DATA_BYTES;
+  mod = m;
+}
+
+type Factory = (moduleArg?: LibsodiumModuleArg) => Promise<LibsodiumModule>;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+
+/** The initialized module, from either build of `libsodium` (see the file header). */
+async function loadModule(moduleArg: LibsodiumModuleArg): Promise<LibsodiumModule> {
+  let candidate: unknown = (libsodiumNamespace as unknown as { default?: unknown }).default ?? libsodiumNamespace;
+  // Some CommonJS interop wraps the default export once more.
+  if (isObject(candidate) && !('ready' in candidate) && !('_malloc' in candidate) && 'default' in candidate) candidate = candidate['default'];
+  if (typeof candidate === 'function') {
+    return await (candidate as Factory)(moduleArg);
+  }
+  if (isObject(candidate)) {
+    if (candidate['ready'] !== undefined) await candidate['ready'];
+    if (typeof candidate['_malloc'] === 'function' && candidate['HEAPU8'] instanceof Uint8Array) return candidate as unknown as LibsodiumModule;
+  }
+  throw unsupported('the libsodium package has an unexpected shape (neither a module factory nor a module with `ready`)');
+}
+
+/** The initialized module; throws when {@link sodiumReady} has not resolved yet. */
+function lib(): LibsodiumModule {
+  if (mod === undefined) throw new Error('libsodium is not initialized yet: await sodiumReady() first');
+  return mod;
+}
+
+function checkLength(bytes: Uint8Array, expected: number, what: string): void {
+  if (!(bytes instanceof Uint8Array) || bytes.length !== expected) throw new TypeError(`${what} must be ${expected} bytes`);
+}
+
+/** `n` rounded up to a multiple of 16 (keeps the output area of the data region aligned). */
+function align16(n: number): number {
+  return (n + 15) & ~15;
 }
 
 /**
- * `crypto_box_open_easy_afternm`: the plaintext, or `undefined` when the box does not verify.
+ * The data region, at least `bytes` long. When it is too small it is replaced by a bigger one;
+ * the old one holds nothing secret (every operation wipes what it used). May grow the heap:
+ * read `HEAPU8` after calling this.
  */
-export function boxOpenAfternm(box: Uint8Array, nonce: Uint8Array, sharedKey: Uint8Array): Uint8Array | undefined {
+function dataRegion(m: LibsodiumModule, bytes: number): number {
+  if (bytes <= dataCap) return dataPtr;
+  const cap = Math.ceil(Math.max(bytes, dataCap * 2) / 4096) * 4096;
+  m._free(dataPtr);
+  dataPtr = 0;
+  dataCap = 0;
+  const p = m._malloc(cap);
+  if (p === 0) throw new RangeError(`the libsodium heap cannot hold a ${bytes}-byte operation`);
+  dataPtr = p;
+  dataCap = cap;
+  return p;
+}
+
+/**
+ * `crypto_box_beforenm(pk, sk)`: the precomputed shared key of a box.
+ *
+ * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` when `publicKey` is a low-order (weak)
+ *   point, from which libsodium refuses to derive a key.
+ * @throws TypeError when a key is not 32 bytes.
+ */
+export function boxBeforenm(publicKey: Uint8Array, secretKey: Uint8Array): Uint8Array {
+  const m = lib();
+  checkLength(publicKey, KEY_BYTES, 'publicKey');
+  checkLength(secretKey, KEY_BYTES, 'secretKey');
+  const f = fixedPtr;
   try {
-    return sodium.crypto_box_open_easy_afternm(box, nonce, sharedKey);
-  } catch {
-    return undefined;
+    const heap = m.HEAPU8;
+    heap.set(publicKey, f + F_PUBLIC);
+    heap.set(secretKey, f + F_KEY);
+    if (m._crypto_box_beforenm(f + F_SHARED, f + F_PUBLIC, f + F_KEY) !== 0) {
+      throw new InvalidArgumentError('the public key is a low-order X25519 point: no shared key can be derived from it');
+    }
+    return m.HEAPU8.slice(f + F_SHARED, f + F_SHARED + KEY_BYTES);
+  } finally {
+    m.HEAPU8.fill(0, f + F_KEY, f + F_SHARED + KEY_BYTES); // secret key and shared key
   }
 }
 
-/** `crypto_scalarmult_base`: the X25519 public key of a secret key. */
+/**
+ * `crypto_box_easy_afternm`: MAC (16 bytes) followed by the ciphertext.
+ *
+ * @throws TypeError when the nonce is not 24 bytes or the key not 32.
+ * @throws RangeError when the message does not fit in the WebAssembly heap.
+ */
+export function boxSealAfternm(message: Uint8Array, nonce: Uint8Array, sharedKey: Uint8Array): Uint8Array {
+  const m = lib();
+  checkLength(nonce, NONCE_BYTES, 'nonce');
+  checkLength(sharedKey, KEY_BYTES, 'sharedKey');
+  const mlen = message.length;
+  const outOffset = align16(mlen);
+  const data = dataRegion(m, outOffset + mlen + MAC_BYTES);
+  const f = fixedPtr;
+  try {
+    const heap = m.HEAPU8; // after the allocation
+    heap.set(message, data);
+    heap.set(nonce, f + F_NONCE);
+    heap.set(sharedKey, f + F_KEY);
+    // The 64-bit length as (lo, hi): a wasm32 heap holds less than 4 GiB, so hi is 0.
+    if (m._crypto_box_easy_afternm(data + outOffset, data, mlen, 0, f + F_NONCE, f + F_KEY) !== 0) {
+      throw new Error('crypto_box_easy_afternm failed');
+    }
+    return m.HEAPU8.slice(data + outOffset, data + outOffset + mlen + MAC_BYTES);
+  } finally {
+    const heap = m.HEAPU8;
+    heap.fill(0, data, data + mlen); // plaintext
+    heap.fill(0, f + F_KEY, f + F_KEY + KEY_BYTES);
+  }
+}
+
+/**
+ * `crypto_box_open_easy_afternm`: the plaintext, or `undefined` when the box does not verify
+ * (wrong key, tampered with, or shorter than the 16-byte MAC) or the nonce or key has the wrong
+ * length.
+ *
+ * @throws RangeError when the box does not fit in the WebAssembly heap.
+ */
+export function boxOpenAfternm(box: Uint8Array, nonce: Uint8Array, sharedKey: Uint8Array): Uint8Array | undefined {
+  const m = lib();
+  if (box.length < MAC_BYTES || nonce.length !== NONCE_BYTES || sharedKey.length !== KEY_BYTES) return undefined;
+  const clen = box.length;
+  const mlen = clen - MAC_BYTES;
+  const outOffset = align16(clen);
+  const data = dataRegion(m, outOffset + mlen);
+  const f = fixedPtr;
+  try {
+    const heap = m.HEAPU8; // after the allocation
+    heap.set(box, data);
+    heap.set(nonce, f + F_NONCE);
+    heap.set(sharedKey, f + F_KEY);
+    if (m._crypto_box_open_easy_afternm(data + outOffset, data, clen, 0, f + F_NONCE, f + F_KEY) !== 0) return undefined;
+    return m.HEAPU8.slice(data + outOffset, data + outOffset + mlen);
+  } finally {
+    const heap = m.HEAPU8;
+    heap.fill(0, data + outOffset, data + outOffset + mlen); // plaintext
+    heap.fill(0, f + F_KEY, f + F_KEY + KEY_BYTES);
+  }
+}
+
+/**
+ * `crypto_scalarmult_base`: the X25519 public key of a secret key.
+ *
+ * @throws TypeError when the key is not 32 bytes.
+ */
 export function scalarmultBase(secretKey: Uint8Array): Uint8Array {
-  return sodium.crypto_scalarmult_base(secretKey);
+  const m = lib();
+  checkLength(secretKey, KEY_BYTES, 'secretKey');
+  const f = fixedPtr;
+  try {
+    m.HEAPU8.set(secretKey, f + F_KEY);
+    if (m._crypto_scalarmult_base(f + F_PUBLIC, f + F_KEY) !== 0) throw new Error('crypto_scalarmult_base failed');
+    return m.HEAPU8.slice(f + F_PUBLIC, f + F_PUBLIC + KEY_BYTES);
+  } finally {
+    m.HEAPU8.fill(0, f + F_KEY, f + F_KEY + KEY_BYTES);
+  }
 }
 
-/** `crypto_box_keypair`: a fresh X25519 key pair from libsodium's CSPRNG. */
+/** `crypto_box_keypair`: a fresh X25519 key pair from libsodium's CSPRNG (fed by `crypto.getRandomValues`). */
 export function boxKeypair(): { publicKey: Uint8Array; secretKey: Uint8Array } {
-  const kp = sodium.crypto_box_keypair();
-  return { publicKey: kp.publicKey, secretKey: kp.privateKey };
+  const m = lib();
+  const f = fixedPtr;
+  try {
+    if (m._crypto_box_keypair(f + F_PUBLIC, f + F_KEY) !== 0) throw new Error('crypto_box_keypair failed');
+    const heap = m.HEAPU8;
+    return { publicKey: heap.slice(f + F_PUBLIC, f + F_PUBLIC + KEY_BYTES), secretKey: heap.slice(f + F_KEY, f + F_KEY + KEY_BYTES) };
+  } finally {
+    m.HEAPU8.fill(0, f + F_KEY, f + F_KEY + KEY_BYTES);
+  }
 }
 
-/** Constant-time comparison of two equally long byte arrays. */
+/**
+ * `crypto_sign_seed_keypair`: the Ed25519 key pair of a 32-byte seed. The secret key is
+ * libsodium's 64-byte form (seed followed by public key).
+ *
+ * @throws TypeError when the seed is not 32 bytes.
+ */
+export function signSeedKeypair(seed: Uint8Array): { publicKey: Uint8Array; secretKey: Uint8Array } {
+  const m = lib();
+  checkLength(seed, SIGN_SEED_BYTES, 'seed');
+  const f = fixedPtr;
+  try {
+    m.HEAPU8.set(seed, f + F_SEED);
+    if (m._crypto_sign_seed_keypair(f + F_PUBLIC, f + F_SIGN_SK, f + F_SEED) !== 0) throw new Error('crypto_sign_seed_keypair failed');
+    const heap = m.HEAPU8;
+    return {
+      publicKey: heap.slice(f + F_PUBLIC, f + F_PUBLIC + SIGN_PUBLIC_KEY_BYTES),
+      secretKey: heap.slice(f + F_SIGN_SK, f + F_SIGN_SK + SIGN_SECRET_KEY_BYTES),
+    };
+  } finally {
+    m.HEAPU8.fill(0, f + F_SIGN_SK, f + F_SEED + SIGN_SEED_BYTES); // secret key and seed
+  }
+}
+
+/**
+ * `crypto_sign_detached`: the 64-byte Ed25519 signature of `message`.
+ *
+ * @param secretKey - libsodium's 64-byte secret key (seed followed by public key).
+ * @throws TypeError when the secret key is not 64 bytes.
+ * @throws RangeError when the message does not fit in the WebAssembly heap.
+ */
+export function signDetached(message: Uint8Array, secretKey: Uint8Array): Uint8Array {
+  const m = lib();
+  checkLength(secretKey, SIGN_SECRET_KEY_BYTES, 'secretKey');
+  const mlen = message.length;
+  const data = dataRegion(m, mlen);
+  const f = fixedPtr;
+  try {
+    const heap = m.HEAPU8; // after the allocation
+    heap.set(message, data);
+    heap.set(secretKey, f + F_SIGN_SK);
+    // siglen_p is NULL (the length is always 64); mlen as (lo, hi).
+    if (m._crypto_sign_detached(f + F_SIG, 0, data, mlen, 0, f + F_SIGN_SK) !== 0) throw new Error('crypto_sign_detached failed');
+    return m.HEAPU8.slice(f + F_SIG, f + F_SIG + SIGNATURE_BYTES);
+  } finally {
+    const heap = m.HEAPU8;
+    heap.fill(0, data, data + mlen);
+    heap.fill(0, f + F_SIGN_SK, f + F_SIGN_SK + SIGN_SECRET_KEY_BYTES);
+  }
+}
+
+/**
+ * Comparison of two byte arrays in time that depends only on their length: `false` when the
+ * lengths differ, else whether every byte is equal (no early exit).
+ */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
-  return sodium.memcmp(a, b);
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+/**
+ * Test hook: copies of the scratch regions in the WebAssembly heap (the fixed region and the
+ * whole data region), to check that no secret stays behind. Internal: not exported from the
+ * package index; never call it outside tests.
+ */
+export function scratchForTesting(): { fixed: Uint8Array; data: Uint8Array } {
+  const heap = lib().HEAPU8;
+  return { fixed: heap.slice(fixedPtr, fixedPtr + FIXED_BYTES), data: heap.slice(dataPtr, dataPtr + dataCap) };
 }

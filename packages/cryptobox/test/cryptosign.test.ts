@@ -1,13 +1,10 @@
-import * as sodiumNamespace from 'libsodium-wrappers';
 import {
   CRYPTOSIGN_SEED_BYTES,
   cryptosign,
   cryptosignKeyPair,
   signCryptosignChallenge,
 } from '../src/index';
-
-type Sodium = typeof sodiumNamespace;
-const sodium: Sodium = ((sodiumNamespace as unknown as { default?: Sodium }).default ?? sodiumNamespace) as Sodium;
+import { referenceSodium as sodium } from './reference-sodium';
 
 /**
  * The test keys `client-cs-1` and `client-cs-2` (`private_seed_hex`, `public_hex`), whose public keys

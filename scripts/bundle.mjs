@@ -38,7 +38,7 @@ export const CRYPTOBOX_ENTRY = join(ROOT, 'packages', 'cryptobox', 'src', 'index
  * fields (public and private) and logical assignment, so those stay native (smaller and faster
  * than their lowered forms); only what one of them lacks (class static blocks) is lowered.
  */
-export const TARGET = ['chrome90', 'edge90', 'firefox90', 'safari15'];
+export const TARGET = ['chrome91', 'edge91', 'firefox90', 'safari15'];
 /** The global the IIFE bundles assign. */
 export const GLOBAL_NAME = 'wampbox';
 
@@ -69,7 +69,7 @@ const inPackage = (name) => `${sep}node_modules${sep}${name}${sep}`;
  * Imports of Node built-ins that may stay in a browser bundle because they sit in a guarded,
  * Node-only fallback that never runs there; each is replaced by an empty module and reported.
  * libsodium 0.8.x: its Emscripten glue tries `require("crypto")` inside a try/catch only when no
- * `crypto.getRandomValues` exists, and libsodium-wrappers refuses to start without one.
+ * `crypto.getRandomValues` exists, and cryptobox refuses to start libsodium without one.
  */
 const GUARDED_NODE_FALLBACKS = [{ importer: inPackage('libsodium'), specifier: 'crypto', kind: 'require-call' }];
 

@@ -229,7 +229,13 @@ export class Session extends Emitter<SessionEvents> {
   declare private readonly pending: Map<number, Pending>;
   declare private readonly subscriptions: Map<number, SubscriptionEntry>;
   declare private readonly registrations: Map<number, Registration>;
+  /**
+   * Invocations whose handler returned a promise, until answered: what INTERRUPT looks up and the
+   * session's end aborts. One that is answered before its handler returns never enters it.
+   */
   declare private readonly invocations: Map<number, InvocationImpl>;
+  /** The invocation whose handler is running right now (the session's end aborts it too). */
+  declare private running: InvocationImpl | undefined;
   /** Holds sends back while an asynchronous codec step is in flight, so messages keep their order. */
   declare private outChain: Promise<void> | undefined;
   /** Holds message handling back while an asynchronous decode is in flight. */
@@ -266,6 +272,7 @@ export class Session extends Emitter<SessionEvents> {
     this.subscriptions = new Map();
     this.registrations = new Map();
     this.invocations = new Map();
+    this.running = undefined;
     this.tracer = options.trace === true && typeof options.logger?.trace === 'function' ? options.logger : undefined;
     this.maxBuffered = options.maxBufferedBytes ?? 16 * 1024 * 1024;
     this.received = 0;
@@ -1000,15 +1007,22 @@ export class Session extends Emitter<SessionEvents> {
 
   private invoke(reg: Registration, id: number, procedure: string, details: Dict, args: unknown[] | undefined, kwargs: Dict | undefined, opaque: boolean): void {
     const inv = new InvocationImpl(this, id, procedure, opaque, args, kwargs, details);
-    this.invocations.set(id, inv);
+    // No INTERRUPT can arrive while the handler runs synchronously, so an invocation enters
+    // `invocations` only if its handler returns a promise: a synchronous one costs no map churn.
+    const outer = this.running;
+    this.running = inv;
     let out: unknown;
     try {
       out = reg.handler(inv);
     } catch (e) {
       return this.answer(inv, e, true);
+    } finally {
+      this.running = outer;
     }
-    if (isThenable(out)) out.then((v) => this.answer(inv, v, false), (e: unknown) => this.answer(inv, e, true));
-    else this.answer(inv, out, false);
+    if (isThenable(out)) {
+      if (!inv.done) this.invocations.set(id, inv);
+      out.then((v) => this.answer(inv, v, false), (e: unknown) => this.answer(inv, e, true));
+    } else this.answer(inv, out, false);
   }
 
   /** A procedure handler returned `value` (or threw it, `failed`): answer with YIELD or ERROR. */
@@ -1137,7 +1151,8 @@ export class Session extends Emitter<SessionEvents> {
       p.reject(pendingError);
     }
     this.pending.clear();
-    for (const inv of this.invocations.values()) {
+    const running = this.running;
+    for (const inv of running ? [running, ...this.invocations.values()] : this.invocations.values()) {
       inv.done = true;
       inv.abort(pendingError);
     }

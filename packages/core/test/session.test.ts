@@ -226,6 +226,60 @@ describe('RPC', () => {
     expect(t.last(T.ERROR)).toBeUndefined();
   });
 
+  it('aborts the handler that is running when the session ends, and answers nothing after', async () => {
+    const { t, s } = await joined();
+    const signals: AbortSignal[] = [];
+    const regP = s.register('com.x.ender', (inv) => {
+      signals.push(inv.signal);
+      s.abort('handler gave up');
+      return inv.args[0] === 'async' ? new Promise((resolve) => setTimeout(() => resolve('late'), 5)) : 'now';
+    });
+    t.deliver([T.REGISTERED, t.last(T.REGISTER)![1], 7]);
+    await regP;
+    t.deliver([T.INVOCATION, 12, 7, {}, ['async']]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(signals[0]?.aborted).toBe(true);
+    expect(signals[0]?.reason).toMatchObject({ code: 'ERR_CONNECTION_LOST' });
+    expect(t.last(T.YIELD)).toBeUndefined();
+    expect(t.last(T.ERROR)).toBeUndefined();
+
+    const second = await joined();
+    const regQ = second.s.register('com.x.ender', (inv) => {
+      signals.push(inv.signal);
+      second.s.abort('handler gave up');
+      return 'now';
+    });
+    second.t.deliver([T.REGISTERED, second.t.last(T.REGISTER)![1], 8]);
+    await regQ;
+    second.t.deliver([T.INVOCATION, 13, 8, {}, []]);
+    await tick();
+    expect(signals[1]?.aborted).toBe(true);
+    expect(second.t.last(T.YIELD)).toBeUndefined();
+  });
+
+  it('interrupts a handler that returned a promise, by its request id, among many', async () => {
+    const { t, s } = await joined();
+    const signals = new Map<number, AbortSignal>();
+    const regP = s.register('com.x.many', (inv) => {
+      if (inv.args[0] === 'sync') return 'done';
+      signals.set(inv.args[0] as number, inv.signal);
+      return new Promise(() => undefined);
+    });
+    t.deliver([T.REGISTERED, t.last(T.REGISTER)![1], 9]);
+    await regP;
+    for (let id = 20; id < 30; id++) {
+      t.deliver([T.INVOCATION, id, 9, {}, [id]]);
+      t.deliver([T.INVOCATION, id + 100, 9, {}, ['sync']]);
+    }
+    await tick();
+    t.deliver([T.INTERRUPT, 25, { mode: 'kill' }]);
+    t.deliver([T.INTERRUPT, 125, { mode: 'kill' }]); // already answered: ignored
+    await tick();
+    expect([...signals].filter(([, sig]) => sig.aborted).map(([id]) => id)).toEqual([25]);
+    expect(t.sent.filter((m) => m[0] === T.ERROR).map((m) => m[2])).toEqual([25]);
+    expect(t.sent.filter((m) => m[0] === T.YIELD)).toHaveLength(10);
+  });
+
   it('throws a failed progressive call from its iterator, and cancels when the loop stops early', async () => {
     const { t, s } = await joined();
     const failing = s.callProgressive('com.x.fail');

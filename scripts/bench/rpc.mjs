@@ -4,7 +4,7 @@
  * against a minimal "raw ws relay" baseline, all through one Crossbar.io router on loopback.
  *
  *   node scripts/bench/rpc.mjs [--rounds 5] [--cell-ms 300] [--only REGEX] [--cells REGEX]
- *                              [--json FILE] [--cpu-prof DIR] [--native-ws] [--budget-s S] [--list]
+ *                              [--json FILE] [--cpu-prof DIR] [--native-ws] [--no-pin] [--budget-s S] [--list]
  *   node scripts/bench/rpc.mjs --no-router [--rounds N] [--only REGEX] [--cells REGEX]
  *                              library-only cost: no router, no sockets
  *   node scripts/bench/rpc.mjs --summarize DIR    components and top functions of the profiles in DIR
@@ -30,9 +30,10 @@
  * first, every request to a worker has a timeout, and a watchdog ends the whole run. Traffic goes
  * only to the router on 127.0.0.1.
  */
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -458,7 +459,7 @@ async function workerMain() {
 // parent: orchestration
 
 function parseArgs(argv) {
-  const o = { rounds: 5, cellMs: 300, only: null, json: null, cpuProf: null, nativeWs: false, list: false, budgetS: null, noRouter: false, cells: null };
+  const o = { rounds: 5, cellMs: 300, only: null, json: null, cpuProf: null, nativeWs: false, list: false, budgetS: null, noRouter: false, cells: null, pin: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -475,10 +476,11 @@ function parseArgs(argv) {
     else if (a === '--budget-s') o.budgetS = Math.max(30, Number(next()));
     else if (a === '--list') o.list = true;
     else if (a === '--no-router') o.noRouter = true;
+    else if (a === '--no-pin') o.pin = false;
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
         'usage: node scripts/bench/rpc.mjs [--rounds N] [--cell-ms MS] [--only REGEX] [--cells REGEX] [--json FILE]\n' +
-          '                                [--cpu-prof DIR] [--native-ws] [--budget-s S] [--list]\n' +
+          '                                [--cpu-prof DIR] [--native-ws] [--no-pin] [--budget-s S] [--list]\n' +
           '       node scripts/bench/rpc.mjs --no-router [--rounds N] [--only REGEX]   (library-only cost)\n' +
           '       node scripts/bench/rpc.mjs --summarize DIR                           (top functions of .cpuprofile files)\n',
       );
@@ -506,7 +508,9 @@ class Worker {
       // initial warm-up stay out of the profile)
       env.BENCH_CPU_PROF = path.join(opts.cpuProf, `${variant.id.replace(/[^a-z0-9]+/gi, '_')}.${role}.cpuprofile`);
     }
-    this.child = fork(SELF, ['--worker'], { env, execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    // with CPU pinning, the worker starts under taskset on the client CPUs (its threads inherit them)
+    const pinned = opts.pinning ? { execPath: opts.pinning.taskset, execArgv: ['-c', opts.pinning.clients, process.execPath] } : { execArgv: [] };
+    this.child = fork(SELF, ['--worker'], { env, ...pinned, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     this.exited = new Promise((resolve) => this.child.once('exit', resolve));
     this.ready = new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`${variant.id} ${role}: worker did not start`)), 30_000);
@@ -566,6 +570,34 @@ function routerPids(pgid) {
     }
   }
   return pids;
+}
+
+/**
+ * CPU pinning (default; `--no-pin` turns it off): the router's processes on CPU 0, every client
+ * worker on the other CPUs. On a small machine the router (CPython) otherwise runs on the same
+ * CPUs as the clients between their messages, evicting their caches, so a client's CPU time
+ * measures the router's working set as much as its own. Needs `taskset` (util-linux) and at least
+ * two CPUs; without them the run goes on unpinned and says so. Returns the settings the workers
+ * start with, or null.
+ */
+function pinRouter(pids) {
+  const cpus = os.availableParallelism?.() ?? os.cpus().length;
+  const taskset = ['/usr/bin/taskset', '/bin/taskset'].find((f) => fs.existsSync(f));
+  const why = cpus < 2 ? `${cpus} CPU` : !taskset ? 'no taskset' : pids.length === 0 ? 'router processes not found' : null;
+  if (why) {
+    process.stderr.write(`[bench] not pinning CPUs (${why}): router and clients share all CPUs\n`);
+    return null;
+  }
+  for (const pid of pids) {
+    try {
+      execFileSync(taskset, ['-a', '-cp', '0', String(pid)], { stdio: 'ignore' });
+    } catch {
+      /* a process that ended */
+    }
+  }
+  const clients = cpus === 2 ? '1' : `1-${cpus - 1}`;
+  process.stderr.write(`[bench] pinned the router to CPU 0 and the clients to CPU ${clients}\n`);
+  return { taskset, clients };
 }
 
 function routerCpuUs(pids) {
@@ -701,6 +733,7 @@ async function parentMain() {
         return [];
       }
     })();
+    opts.pinning = opts.pin ? pinRouter(rpids) : null;
     const t0 = Date.now();
 
     // one caller and one callee process per variant; start them a few at a time
@@ -801,7 +834,7 @@ function buildReport(variants, samples, opts) {
       });
     }
   }
-  return { rows, rounds: opts.rounds, cellMs: opts.cellMs };
+  return { rows, rounds: opts.rounds, cellMs: opts.cellMs, pinning: opts.pinning ? `router on CPU 0, clients on CPU ${opts.pinning.clients}` : 'none' };
 }
 
 function spreadPct(st) {
@@ -818,7 +851,7 @@ function fmt(x, d = 1) {
 function printReport(report, opts, times) {
   const out = [];
   out.push('');
-  out.push(`RPC round trips through Crossbar.io on loopback; ${report.rounds} interleaved rounds, ${report.cellMs} ms per cell; node ${process.version}; ${wsVersions()}`);
+  out.push(`RPC round trips through Crossbar.io on loopback; ${report.rounds} interleaved rounds, ${report.cellMs} ms per cell; node ${process.version}; ${wsVersions()}; CPU pinning: ${report.pinning}`);
   out.push('client µs/rt = CPU (user+sys) of caller + callee processes per round trip; median over rounds, ± = half the min..max range');
   out.push('x raw = paired ratio to raw-ws/json client CPU (team target for wampbox/ws/json: <= 1.10); x wb-json = ratio to wampbox/ws/json');
   out.push('');

@@ -14,7 +14,15 @@
 import WebSocket from 'ws';
 import type { ClientOptions } from 'ws';
 import { Connection, InvalidArgumentError, connectWith, defaultSerializers, webSocketTransport } from '@wampbox/core';
-import type { ConnectionOptions as CoreConnectionOptions, ConnectOptions as CoreConnectOptions, Session, TransportFactory, WebSocketConstructor } from '@wampbox/core';
+import type {
+  ConnectionOptions as CoreConnectionOptions,
+  ConnectOptions as CoreConnectOptions,
+  CorkableStream,
+  Session,
+  TransportFactory,
+  WebSocketConstructor,
+  WebSocketLike,
+} from '@wampbox/core';
 import { rawSocketTransport } from './rawsocket.js';
 
 export * from './common.js';
@@ -45,7 +53,11 @@ export function transportFor(url: string, webSocket?: ClientOptions): TransportF
   switch (scheme) {
     case 'ws':
     case 'wss':
-      return webSocketTransport({ WebSocket: WebSocket as unknown as WebSocketConstructor, options: webSocket as Record<string, unknown> | undefined });
+      return webSocketTransport({
+        WebSocket: WebSocket as unknown as WebSocketConstructor,
+        options: webSocket as Record<string, unknown> | undefined,
+        socketOf: socketOfWs,
+      });
     case 'rs':
     case 'rss':
     case 'tcp':
@@ -55,6 +67,15 @@ export function transportFor(url: string, webSocket?: ClientOptions): TransportF
     default:
       throw new InvalidArgumentError(`unsupported URL scheme "${scheme}" (use ws, wss, rs, rss, tcp or unix)`);
   }
+}
+
+/**
+ * The TCP or TLS socket under an open `ws` WebSocket, for write batching. `ws` keeps it in
+ * `_socket` (not part of its documented API, unchanged since ws 1); anything else: no batching.
+ */
+function socketOfWs(ws: WebSocketLike): CorkableStream | undefined {
+  const socket = (ws as unknown as { _socket?: Partial<CorkableStream> | null })._socket;
+  return socket && typeof socket.cork === 'function' && typeof socket.uncork === 'function' ? (socket as CorkableStream) : undefined;
 }
 
 /** In Node every serializer is offered by default (CBOR, MessagePack, JSON); the router picks. */

@@ -34,6 +34,7 @@ import {
   InvalidArgumentError,
   TimeoutError,
   TransportError,
+  writeBatcher,
   type Serializer,
   type Transport,
   type TransportCloseInfo,
@@ -214,6 +215,8 @@ class RawSocketConnection implements RawSocketTransport {
 
   private readonly pings: PendingPing[] = [];
   private pingCounter = 0;
+  /** Corks the socket until the end of the task, so the messages sent in it leave in one write. */
+  private readonly hold: () => void;
 
   constructor(
     private readonly socket: net.Socket,
@@ -224,6 +227,7 @@ class RawSocketConnection implements RawSocketTransport {
   ) {
     this.serializer = serializer;
     this.protocol = serializer.protocol;
+    this.hold = writeBatcher(socket);
     this.handshake = new Promise<HandshakeOutcome>((resolve) => {
       this.settleHandshake = resolve;
     });
@@ -264,6 +268,7 @@ class RawSocketConnection implements RawSocketTransport {
     if (length > this.maxFrameBytes) {
       throw new TransportError(`frame of ${length} bytes exceeds the limit of ${this.maxFrameBytes} bytes`, { code: 'ERR_FRAME_TOO_LARGE' });
     }
+    this.hold();
     this.writeFrame(FRAME_MESSAGE, frame, length);
   }
 

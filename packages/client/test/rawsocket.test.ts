@@ -461,6 +461,24 @@ describe('rawSocketTransport: frames', () => {
     expect(f.payload.equals(utf8)).toBe(true);
   });
 
+  test('messages sent in one task leave in one write, in order', async () => {
+    const router = await startRouter();
+    const t = await connect(router.url);
+    const conn = await router.next();
+    const socket = (t as unknown as { socket: net.Socket }).socket;
+    const writes: number[] = [];
+    const write = socket._write.bind(socket);
+    const writev = socket._writev!.bind(socket);
+    socket._write = (chunk, encoding, cb) => (writes.push(1), write(chunk, encoding, cb));
+    socket._writev = (chunks, cb) => (writes.push(chunks.length), writev(chunks, cb));
+    for (let i = 0; i < 20; i++) t.send(`[16,${i},{},"com.example.t"]`);
+    for (let i = 0; i < 20; i++) expect((await conn.readFrame()).payload.toString()).toBe(`[16,${i},{},"com.example.t"]`);
+    expect(writes).toEqual([20]);
+    t.send('[16,20,{},"com.example.t"]');
+    await conn.readFrame();
+    expect(writes).toEqual([20, 1]);
+  });
+
   test('binary frames, small and large, arrive intact and in order', async () => {
     const router = await startRouter();
     const t = await connect(router.url, opts({ serializers: [CBOR_SER], maxFrameBytes: 4 * MiB }));

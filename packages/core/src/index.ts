@@ -63,6 +63,8 @@ export { decodeBase64, encodeBase64 } from './serializers/base64.js';
 export type { Transport, TransportCloseInfo, TransportFactory, TransportHandlers, TransportOptions } from './transport.js';
 export { webSocketTransport } from './websocket-transport.js';
 export type { WebSocketConstructor, WebSocketLike, WebSocketTransportConfig } from './websocket-transport.js';
+export { writeBatcher } from './write-batcher.js';
+export type { CorkableStream } from './write-batcher.js';
 export type {
   OpaqueWirePayload,
   Payload,

@@ -1,6 +1,7 @@
 import { TimeoutError, TransportError } from './errors.js';
 import type { Serializer } from './serializer.js';
 import type { Transport, TransportCloseInfo, TransportFactory, TransportHandlers, TransportOptions } from './transport.js';
+import { type CorkableStream, writeBatcher } from './write-batcher.js';
 
 /** The subset of the W3C `WebSocket` interface the transport uses (browsers, Node 22, `ws`). */
 export interface WebSocketLike {
@@ -38,6 +39,12 @@ export interface WebSocketTransportConfig {
    * as `ca`, `cert`, `key`, `rejectUnauthorized`, `agent`, ...). Ignored by browsers.
    */
   options?: Record<string, unknown> | ((url: string, transport: TransportOptions) => Record<string, unknown>) | undefined;
+  /**
+   * The stream under an open WebSocket, for write batching: when it returns one, the frames sent
+   * in one task go to it in one write (see {@link writeBatcher}). The Node entry passes `ws`'s
+   * socket; browsers batch on their own.
+   */
+  socketOf?: ((ws: WebSocketLike) => CorkableStream | undefined) | undefined;
 }
 
 /** The event-emitter side of Node's `ws`, used for ping/pong. */
@@ -86,7 +93,7 @@ function ping(node: NodeWebSocket, timeoutMs: number): Promise<number> {
 }
 
 /** A {@link Transport} over an open WebSocket whose subprotocol is that of `serializer`. */
-function openTransport(ws: WebSocketLike, serializer: Serializer, maxFrameBytes: number): Transport {
+function openTransport(ws: WebSocketLike, serializer: Serializer, maxFrameBytes: number, socket: CorkableStream | undefined): Transport {
   let handlers: TransportHandlers | undefined;
   let early: Frame[] | undefined = [];
   let closed: TransportCloseInfo | undefined;
@@ -101,6 +108,7 @@ function openTransport(ws: WebSocketLike, serializer: Serializer, maxFrameBytes:
     if (handlers) handlers.onClose(info);
   };
   const notOpen = (): TransportError => new TransportError('WebSocket is not open');
+  const hold = socket ? writeBatcher(socket) : undefined;
   ws.onmessage = ({ data }) => {
     if (exceeds(data as Frame, maxFrameBytes)) {
       try {
@@ -139,6 +147,7 @@ function openTransport(ws: WebSocketLike, serializer: Serializer, maxFrameBytes:
     send(frame) {
       if (closed || ws.readyState !== 1) throw notOpen();
       if (exceeds(frame, maxFrameBytes)) throw tooLarge('a', maxFrameBytes);
+      hold?.();
       ws.send(frame);
     },
     close(code = 1000, reason = '') {
@@ -214,7 +223,7 @@ export function webSocketTransport(config: WebSocketTransportConfig): TransportF
         if (!serializer) fail(`router chose no offered subprotocol (got "${ws.protocol}")`, undefined, 'ERR_NO_SERIALIZER');
         else if (settle()) {
           ws.onopen = null;
-          resolve(openTransport(ws, serializer, maxFrameBytes));
+          resolve(openTransport(ws, serializer, maxFrameBytes, config.socketOf?.(ws)));
         }
       };
     });

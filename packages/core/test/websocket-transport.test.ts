@@ -210,6 +210,30 @@ describe('webSocketTransport', () => {
     await p;
   });
 
+  it('batches the frames of one task into one write when it is given the socket', async () => {
+    const log: string[] = [];
+    const socket = { cork: () => log.push('cork'), uncork: () => log.push('uncork') };
+    const seen: unknown[] = [];
+    const p = webSocketTransport({ WebSocket: WS, socketOf: (ws) => (seen.push(ws), socket) })('ws://x', { serializers: [json()], maxFrameBytes: 100 });
+    const ws = FakeWebSocket.last;
+    const send = ws.send.bind(ws);
+    ws.send = (d: unknown) => {
+      log.push(`send ${String(d)}`);
+      send(d);
+    };
+    ws.accept('wamp.2.json');
+    const t = await p;
+    expect(seen).toEqual([ws]);
+    t.send('[1]');
+    t.send('[2]');
+    expect(log).toEqual(['cork', 'send [1]', 'send [2]']);
+    await Promise.resolve();
+    t.send('[3]');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(log).toEqual(['cork', 'send [1]', 'send [2]', 'uncork', 'cork', 'send [3]', 'uncork']);
+    expect(ws.sent).toEqual(['[1]', '[2]', '[3]']);
+  });
+
   it('has no probe without a ping, and pings through Node ws where there is one', async () => {
     expect((await open()).t.probe).toBeUndefined();
     const { t, socket } = await open(FakeNodeWebSocket as unknown as WebSocketConstructor);

@@ -45,46 +45,69 @@ export type ArgsSlot = unknown[] | Uint8Array;
 
 /** HELLO: `[1, Realm, Details]`. */
 export type HelloMessage = [typeof MessageType.HELLO, string, Dict];
+/** WELCOME: `[2, Session, Details]`. */
 export type WelcomeMessage = [typeof MessageType.WELCOME, Id, Dict];
+/** ABORT: `[3, Details, Reason]`. */
 export type AbortMessage = [typeof MessageType.ABORT, Dict, string];
+/** CHALLENGE: `[4, AuthMethod, Extra]`. */
 export type ChallengeMessage = [typeof MessageType.CHALLENGE, string, Dict];
+/** AUTHENTICATE: `[5, Signature, Extra]`. */
 export type AuthenticateMessage = [typeof MessageType.AUTHENTICATE, string, Dict];
+/** GOODBYE: `[6, Details, Reason]`. */
 export type GoodbyeMessage = [typeof MessageType.GOODBYE, Dict, string];
+/** ERROR: `[8, Request.Type, Request, Details, Error, Arguments?, ArgumentsKw?]`. */
 export type ErrorMessage =
   | [typeof MessageType.ERROR, number, Id, Dict, string]
   | [typeof MessageType.ERROR, number, Id, Dict, string, ArgsSlot]
   | [typeof MessageType.ERROR, number, Id, Dict, string, ArgsSlot, Dict];
+/** PUBLISH: `[16, Request, Options, Topic, Arguments?, ArgumentsKw?]`. */
 export type PublishMessage =
   | [typeof MessageType.PUBLISH, Id, Dict, string]
   | [typeof MessageType.PUBLISH, Id, Dict, string, ArgsSlot]
   | [typeof MessageType.PUBLISH, Id, Dict, string, ArgsSlot, Dict];
+/** PUBLISHED: `[17, PUBLISH.Request, Publication]`. */
 export type PublishedMessage = [typeof MessageType.PUBLISHED, Id, Id];
+/** SUBSCRIBE: `[32, Request, Options, Topic]`. */
 export type SubscribeMessage = [typeof MessageType.SUBSCRIBE, Id, Dict, string];
+/** SUBSCRIBED: `[33, SUBSCRIBE.Request, Subscription]`. */
 export type SubscribedMessage = [typeof MessageType.SUBSCRIBED, Id, Id];
+/** UNSUBSCRIBE: `[34, Request, SUBSCRIBED.Subscription]`. */
 export type UnsubscribeMessage = [typeof MessageType.UNSUBSCRIBE, Id, Id];
+/** UNSUBSCRIBED: `[35, UNSUBSCRIBE.Request]`, or `[35, 0, Details]` when the router revokes a subscription. */
 export type UnsubscribedMessage = [typeof MessageType.UNSUBSCRIBED, Id] | [typeof MessageType.UNSUBSCRIBED, Id, Dict];
+/** EVENT: `[36, SUBSCRIBED.Subscription, PUBLISHED.Publication, Details, Arguments?, ArgumentsKw?]`. */
 export type EventMessage =
   | [typeof MessageType.EVENT, Id, Id, Dict]
   | [typeof MessageType.EVENT, Id, Id, Dict, ArgsSlot]
   | [typeof MessageType.EVENT, Id, Id, Dict, ArgsSlot, Dict];
+/** CALL: `[48, Request, Options, Procedure, Arguments?, ArgumentsKw?]`. */
 export type CallMessage =
   | [typeof MessageType.CALL, Id, Dict, string]
   | [typeof MessageType.CALL, Id, Dict, string, ArgsSlot]
   | [typeof MessageType.CALL, Id, Dict, string, ArgsSlot, Dict];
+/** CANCEL: `[49, CALL.Request, Options]`. */
 export type CancelMessage = [typeof MessageType.CANCEL, Id, Dict];
+/** RESULT: `[50, CALL.Request, Details, Arguments?, ArgumentsKw?]`. */
 export type ResultMessage =
   | [typeof MessageType.RESULT, Id, Dict]
   | [typeof MessageType.RESULT, Id, Dict, ArgsSlot]
   | [typeof MessageType.RESULT, Id, Dict, ArgsSlot, Dict];
+/** REGISTER: `[64, Request, Options, Procedure]`. */
 export type RegisterMessage = [typeof MessageType.REGISTER, Id, Dict, string];
+/** REGISTERED: `[65, REGISTER.Request, Registration]`. */
 export type RegisteredMessage = [typeof MessageType.REGISTERED, Id, Id];
+/** UNREGISTER: `[66, Request, REGISTERED.Registration]`. */
 export type UnregisterMessage = [typeof MessageType.UNREGISTER, Id, Id];
+/** UNREGISTERED: `[67, UNREGISTER.Request]`, or `[67, 0, Details]` when the router revokes a registration. */
 export type UnregisteredMessage = [typeof MessageType.UNREGISTERED, Id] | [typeof MessageType.UNREGISTERED, Id, Dict];
+/** INVOCATION: `[68, Request, REGISTERED.Registration, Details, Arguments?, ArgumentsKw?]`. */
 export type InvocationMessage =
   | [typeof MessageType.INVOCATION, Id, Id, Dict]
   | [typeof MessageType.INVOCATION, Id, Id, Dict, ArgsSlot]
   | [typeof MessageType.INVOCATION, Id, Id, Dict, ArgsSlot, Dict];
+/** INTERRUPT: `[69, INVOCATION.Request, Options]`. */
 export type InterruptMessage = [typeof MessageType.INTERRUPT, Id, Dict];
+/** YIELD: `[70, INVOCATION.Request, Options, Arguments?, ArgumentsKw?]`. */
 export type YieldMessage =
   | [typeof MessageType.YIELD, Id, Dict]
   | [typeof MessageType.YIELD, Id, Dict, ArgsSlot]

@@ -52,7 +52,7 @@ function encodeJson(msg: WampMessage | readonly unknown[]): string {
     let out = '[';
     for (let i = 0; i < msg.length; i++) {
       if (i > 0) out += ',';
-      out += writeElement(msg[i]);
+      out += writeElement(msg[i], 1);
     }
     return `${out}]`;
   } catch (err) {
@@ -126,18 +126,24 @@ function hasBinary(value: unknown, depth = 0): boolean {
 
 /** Longest array {@link writeElement} writes itself; longer ones go to `JSON.stringify` whole. */
 const SHORT_ARRAY = 8;
+/** Most keys of a dictionary {@link writeElement} writes itself; larger ones go to `JSON.stringify`. */
+const SHORT_OBJECT = 8;
+/** Deepest nesting {@link writeElement} writes itself; deeper values go to `JSON.stringify` whole. */
+const SHORT_DEPTH = 3;
 /** Longest string {@link writeString} checks itself; longer ones go to `JSON.stringify`. */
 const SHORT_STRING = 64;
 
 /**
- * JSON text of one element of a message (or of a short array in it). A message is a short list
- * of ids, URIs, dictionaries and an arguments list, mostly small: a call of `JSON.stringify`
- * costs more for such a list than writing it here (its fixed cost per call dominates), so the
- * envelope, numbers, plain strings, empty dictionaries and short lists of such values are written
- * directly, and everything else goes to {@link writeValue} (`JSON.stringify`, binaries by hand).
- * The text is exactly what `JSON.stringify` writes for the element as an array member.
+ * JSON text of a value as an array member, exactly as `JSON.stringify` writes it. A WAMP message
+ * is a short list of ids, URIs, small dictionaries and an arguments list, mostly small, and a call
+ * of `JSON.stringify` has a fixed cost that dominates for such values. So numbers, plain strings,
+ * lists of up to {@link SHORT_ARRAY} plain values and dictionaries of up to {@link SHORT_OBJECT}
+ * keys down to depth {@link SHORT_DEPTH} are written here; everything else (long, deep or
+ * object-holding lists, binaries, class instances) goes to {@link writeValue}: `JSON.stringify`,
+ * binaries by hand.
+ * `depth` is the value's nesting depth, for the nesting limit.
  */
-function writeElement(value: unknown): string {
+function writeElement(value: unknown, depth: number): string {
   switch (typeof value) {
     case 'number':
       return Number.isFinite(value) ? `${value}` : 'null';
@@ -147,27 +153,58 @@ function writeElement(value: unknown): string {
       return value ? 'true' : 'false';
     case 'object':
       if (value === null) return 'null';
-      if (Array.isArray(value)) return value.length <= SHORT_ARRAY ? writeShortArray(value) : (writeValue(value, 1) as string);
-      if (isPlainObject(value) && isEmpty(value)) return '{}';
-      return writeValue(value, 1) ?? 'null';
+      if (depth <= SHORT_DEPTH) {
+        if (Array.isArray(value)) return value.length <= SHORT_ARRAY ? writeShortArray(value, depth) : (writeValue(value, depth) as string);
+        if (isPlainObject(value)) return writeShortObject(value as Record<string, unknown>, depth);
+      }
+      return writeValue(value, depth) ?? 'null';
     default:
       // undefined, functions and symbols are null in an array; a bigint throws like JSON.stringify
-      return writeValue(value, 1) ?? 'null';
+      return writeValue(value, depth) ?? 'null';
   }
 }
 
-/** A short array: written here when it holds only numbers, strings, booleans and null. */
-function writeShortArray(list: readonly unknown[]): string {
+/**
+ * A list of at most {@link SHORT_ARRAY} items: written here when they are all numbers, strings,
+ * booleans or null. A list of objects (say eight records of six fields) goes to `JSON.stringify`
+ * whole, which writes that many fields faster than this code.
+ */
+function writeShortArray(list: readonly unknown[], depth: number): string {
+  for (let i = 0; i < list.length; i++) if (!isPrimitive(list[i])) return writeValue(list, depth) as string;
   let out = '[';
   for (let i = 0; i < list.length; i++) {
-    const item: unknown = list[i];
-    if (typeof item === 'object' ? item !== null : typeof item !== 'number' && typeof item !== 'string' && typeof item !== 'boolean') {
-      return writeValue(list, 1) as string;
-    }
     if (i > 0) out += ',';
-    out += writeElement(item);
+    out += writeElement(list[i], depth + 1);
   }
   return `${out}]`;
+}
+
+/** Whether a value is written as itself: a number, string, boolean or null. */
+function isPrimitive(value: unknown): boolean {
+  const type = typeof value;
+  return type === 'object' ? value === null : type === 'number' || type === 'string' || type === 'boolean';
+}
+
+/**
+ * A plain dictionary: written here when it has at most {@link SHORT_OBJECT} own keys and no
+ * `toJSON` method (else by {@link writeValue}). Keys whose value JSON cannot hold (undefined,
+ * functions, symbols) are left out, as by `JSON.stringify`.
+ */
+function writeShortObject(record: Record<string, unknown>, depth: number): string {
+  if (typeof record['toJSON'] === 'function') return writeValue(record, depth) as string;
+  let out = '{';
+  let keys = 0;
+  // for-in visits own keys in JSON.stringify's order; an inherited enumerable key sends the
+  // object to JSON.stringify, which skips it
+  for (const key in record) {
+    if (++keys > SHORT_OBJECT || !Object.prototype.hasOwnProperty.call(record, key)) return writeValue(record, depth) as string;
+    const item = record[key];
+    const type = typeof item;
+    if (type === 'undefined' || type === 'function' || type === 'symbol') continue;
+    if (out.length > 1) out += ',';
+    out += `${writeString(key)}:${writeElement(item, depth + 1)}`;
+  }
+  return `${out}}`;
 }
 
 /** A string as JSON: quoted as it is when nothing in it needs escaping, else by `JSON.stringify`. */
@@ -180,12 +217,6 @@ function writeString(text: string): string {
     if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(text);
   }
   return `"${text}"`;
-}
-
-/** Whether an object has no enumerable string-keyed property (own or inherited). */
-function isEmpty(value: object): boolean {
-  for (const _ in value) return false;
-  return true;
 }
 
 /**
@@ -350,8 +381,9 @@ export function encodeJsonBinaries<T>(value: T): T {
  * ```
  */
 export function stringifyJson(value: unknown): string {
-  // writeValue hands a value without binaries to JSON.stringify whole
-  const text = writeValue(value);
+  // small lists and dictionaries are written directly; writeValue hands a value without binaries
+  // to JSON.stringify whole
+  const text = typeof value === 'object' && value !== null && (Array.isArray(value) || isPlainObject(value)) ? writeElement(value, 0) : writeValue(value);
   if (text === undefined) throw new TypeError(`${typeof value} has no JSON text`);
   return text;
 }

@@ -117,7 +117,7 @@ describe('json()', () => {
         seed = (seed * 1103515245 + 12345) % 2147483648;
         return Math.floor((seed / 2147483648) * n); // the high bits: an LCG's low bits cycle
       };
-      const pieces = ['a', 'com.example', '"', '\\', '\n', '\u0000', '\u001f', '\u2028', 'é', '😀', '\ud800', '\udfff', ' ', '/', '\u007f'];
+      const pieces = ['a', 'com.example', '"', '\\', '\n', '\u0000', '\u001f', '\u2028', 'é', '😀', '\ud800', '\udfff', ' ', '/', '\u007f', '1', '10', 'toJSON', '__proto__'];
       const text = (): string => Array.from({ length: rnd(5) === 0 ? 70 + rnd(4) : rnd(6) }, () => pieces[rnd(pieces.length)]).join('');
       const numbers = [0, -0, 1, -7, 2 ** 53, 1.5, 1e21, 1e-7, NaN, Infinity, -Infinity];
       const value = (depth: number): unknown => {
@@ -138,7 +138,7 @@ describe('json()', () => {
           case 7:
             return Array.from({ length: rnd(12) }, () => value(depth + 1));
           case 8:
-            return Object.fromEntries(Array.from({ length: rnd(4) }, () => [text(), value(depth + 1)]));
+            return Object.fromEntries(Array.from({ length: rnd(11) }, () => [text(), value(depth + 1)]));
           default:
             return rnd(2) === 0 ? new Date(rnd(1e9)) : {};
         }
@@ -146,6 +146,23 @@ describe('json()', () => {
       for (let i = 0; i < 3000; i++) {
         const msg = [rnd(80), rnd(2 ** 20), ...Array.from({ length: rnd(5) }, () => value(1))];
         expect(s.encode(msg)).toBe(JSON.stringify(reference(msg)));
+        const inner = { uri: text(), args: value(1), kwargs: value(1) };
+        expect(stringifyJson(inner)).toBe(JSON.stringify(reference(inner)));
+      }
+      // a toJSON method, inherited enumerable keys and more keys than are written directly
+      const inherited = Object.assign(Object.create({ up: 1 }) as Record<string, unknown>, { own: 2 });
+      const many = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`k${i}`, i]));
+      for (const v of [{ a: 1, toJSON: () => ({ b: 2 }) }, { toJSON: 'not a method' }, inherited, many, { 2: 'b', 1: 'a', x: 'c' }]) {
+        expect(s.encode([1, v])).toBe(JSON.stringify([1, v]));
+        expect(stringifyJson(v)).toBe(JSON.stringify(v));
+      }
+      // an enumerable key on Object.prototype is inherited by every plain object: not written
+      Object.defineProperty(Object.prototype, 'polluted', { value: 1, enumerable: true, configurable: true });
+      try {
+        expect(s.encode([1, { a: 1 }])).toBe('[1,{"a":1}]');
+        expect(stringifyJson({ a: 1 })).toBe('{"a":1}');
+      } finally {
+        delete (Object.prototype as Record<string, unknown>)['polluted'];
       }
     });
 

@@ -9,8 +9,8 @@ import { parseInner, stringifyInner } from './internal/inner-json.js';
 import { parseKey, type KeyInput } from './keys.js';
 import {
   boxBeforenm,
-  boxOpenAfternm,
-  boxSealAfternm,
+  openTextAfternm,
+  sealTextAfternm,
   bytesEqual,
   isSodiumReady,
   MAC_BYTES,
@@ -251,8 +251,6 @@ export function ringSharedKey(ring: KeyRing, uri: string, originating: boolean):
   return entrySharedKey(entry, originating) ?? null;
 }
 
-const utf8Encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function noKey(uri: string, originating: boolean): PayloadCodecError {
   return new PayloadCodecError(
@@ -288,12 +286,7 @@ export function sealWith(key: Uint8Array, uri: string, payload: Payload): Uint8A
       cause: err,
     });
   }
-  const plaintext = utf8Encoder.encode(text);
-  const out = new Uint8Array(NONCE_BYTES + MAC_BYTES + plaintext.length);
-  const nonce = out.subarray(0, NONCE_BYTES);
-  fillNonce(nonce);
-  out.set(boxSealAfternm(plaintext, nonce, key), NONCE_BYTES);
-  return out;
+  return sealTextAfternm(text, key, fillNonce);
 }
 
 /** Open synchronously (libsodium must be ready). */
@@ -307,11 +300,12 @@ export function openPayload(ring: KeyRing, uri: string, payload: Uint8Array, ori
 export function openWith(key: Uint8Array, uri: string, payload: Uint8Array): Payload {
   if (!(payload instanceof Uint8Array)) throw decryptError(uri, 'payload is not binary');
   if (payload.length < NONCE_BYTES + MAC_BYTES) throw decryptError(uri, 'payload is too short');
-  const plaintext = boxOpenAfternm(payload.subarray(NONCE_BYTES), payload.subarray(0, NONCE_BYTES), key);
-  if (plaintext === undefined) throw decryptError(uri, 'authentication failed (wrong key or tampered payload)');
+  const text = openTextAfternm(payload, key);
+  if (text === undefined) throw decryptError(uri, 'authentication failed (wrong key or tampered payload)');
+  if (text === null) throw decryptError(uri, 'the inner payload is not valid UTF-8');
   let inner;
   try {
-    inner = parseInner(utf8Decoder.decode(plaintext));
+    inner = parseInner(text);
   } catch (err) {
     throw decryptError(uri, 'the inner payload is not valid JSON', err);
   }

@@ -260,6 +260,84 @@ export function boxOpenAfternm(box: Uint8Array, nonce: Uint8Array, sharedKey: Ui
   }
 }
 
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Seal the UTF-8 encoding of `text` with a precomputed key (`crypto_box_easy_afternm`), in the
+ * layout cryptobox sends: `nonce (24 bytes) || MAC (16) || ciphertext`. The text is encoded
+ * straight into the WebAssembly heap and sealed in place there (libsodium's easy functions accept
+ * a ciphertext at the plaintext's address), so the only allocation is the result.
+ *
+ * @param fillNonce - writes a fresh 24-byte nonce into the array it is given.
+ * @throws TypeError when the key is not 32 bytes.
+ * @throws RangeError when the text does not fit in the WebAssembly heap.
+ */
+export function sealTextAfternm(text: string, sharedKey: Uint8Array, fillNonce: (target: Uint8Array) => void): Uint8Array {
+  const m = lib();
+  checkLength(sharedKey, KEY_BYTES, 'sharedKey');
+  // at most 3 bytes of UTF-8 per UTF-16 code unit; the plaintext starts after the MAC's room
+  const data = dataRegion(m, MAC_BYTES + text.length * 3);
+  const f = fixedPtr;
+  let mlen = 0;
+  try {
+    const heap = m.HEAPU8; // after the allocation
+    mlen = textEncoder.encodeInto(text, heap.subarray(data + MAC_BYTES, data + MAC_BYTES + text.length * 3)).written;
+    const out = new Uint8Array(NONCE_BYTES + MAC_BYTES + mlen);
+    const nonce = out.subarray(0, NONCE_BYTES);
+    fillNonce(nonce);
+    heap.set(nonce, f + F_NONCE);
+    heap.set(sharedKey, f + F_KEY);
+    // MAC || ciphertext over the plaintext: ciphertext and plaintext share their address
+    if (m._crypto_box_easy_afternm(data, data + MAC_BYTES, mlen, 0, f + F_NONCE, f + F_KEY) !== 0) {
+      throw new Error('crypto_box_easy_afternm failed');
+    }
+    out.set(m.HEAPU8.subarray(data, data + MAC_BYTES + mlen), NONCE_BYTES);
+    return out;
+  } finally {
+    const heap = m.HEAPU8;
+    heap.fill(0, data, data + MAC_BYTES + mlen); // the plaintext, if sealing did not happen
+    heap.fill(0, f + F_KEY, f + F_KEY + KEY_BYTES);
+  }
+}
+
+/**
+ * Open a payload in cryptobox's layout, `nonce (24 bytes) || MAC (16) || ciphertext`, with a
+ * precomputed key (`crypto_box_open_easy_afternm`) and decode the plaintext as UTF-8 straight
+ * from the WebAssembly heap. `undefined` when the box does not verify (wrong key, tampered with,
+ * too short) or the key has the wrong length; `null` when it verifies but the plaintext is not
+ * valid UTF-8.
+ *
+ * @throws RangeError when the payload does not fit in the WebAssembly heap.
+ */
+export function openTextAfternm(payload: Uint8Array, sharedKey: Uint8Array): string | undefined | null {
+  const m = lib();
+  if (payload.length < NONCE_BYTES + MAC_BYTES || sharedKey.length !== KEY_BYTES) return undefined;
+  const clen = payload.length - NONCE_BYTES;
+  const mlen = clen - MAC_BYTES;
+  const data = dataRegion(m, clen);
+  const f = fixedPtr;
+  let opened = false;
+  try {
+    const heap = m.HEAPU8; // after the allocation
+    heap.set(payload.subarray(NONCE_BYTES), data);
+    heap.set(payload.subarray(0, NONCE_BYTES), f + F_NONCE);
+    heap.set(sharedKey, f + F_KEY);
+    // the plaintext replaces the ciphertext in place, after the MAC
+    if (m._crypto_box_open_easy_afternm(data + MAC_BYTES, data, clen, 0, f + F_NONCE, f + F_KEY) !== 0) return undefined;
+    opened = true;
+    try {
+      return textDecoder.decode(m.HEAPU8.subarray(data + MAC_BYTES, data + MAC_BYTES + mlen));
+    } catch {
+      return null; // the decoder's only failure: invalid UTF-8
+    }
+  } finally {
+    const heap = m.HEAPU8;
+    if (opened) heap.fill(0, data + MAC_BYTES, data + MAC_BYTES + mlen); // plaintext
+    heap.fill(0, f + F_KEY, f + F_KEY + KEY_BYTES);
+  }
+}
+
 /**
  * `crypto_scalarmult_base`: the X25519 public key of a secret key.
  *

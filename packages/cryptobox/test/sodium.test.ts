@@ -14,7 +14,9 @@ import {
   KEY_BYTES,
   MAC_BYTES,
   NONCE_BYTES,
+  openTextAfternm,
   scalarmultBase,
+  sealTextAfternm,
   scratchForTesting,
   signDetached,
   signSeedKeypair,
@@ -170,6 +172,80 @@ describe('with libsodium ready', () => {
       expect(boxOpenAfternm(box, nonce, key.subarray(1))).toBeUndefined();
       expect(() => boxSealAfternm(random(10), nonce.subarray(1), key)).toThrow(TypeError);
       expect(() => boxSealAfternm(random(10), nonce, random(31))).toThrow(TypeError);
+    });
+  });
+
+  describe('text seal/open in cryptobox layout (nonce || MAC || ciphertext), against libsodium-wrappers', () => {
+    const utf8 = (t: string): Uint8Array => new Uint8Array(Buffer.from(t, 'utf8'));
+    const fixedNonce = (nonce: Uint8Array) => (target: Uint8Array) => target.set(nonce);
+
+    it('seals text of any size byte for byte like encode + crypto_box_easy_afternm, and opens it again', () => {
+      const key = random(KEY_BYTES);
+      const texts = ['', 'a', '{"uri":"com.example","args":[1,"x"],"kwargs":null}', 'é😀\u2028 mixed ✓ text', 'x'.repeat(70_000), 'ü'.repeat(1_500_000)];
+      for (const text of texts) {
+        const nonce = random(NONCE_BYTES);
+        const sealed = sealTextAfternm(text, key, fixedNonce(nonce));
+        const expected = new Uint8Array(NONCE_BYTES + MAC_BYTES + utf8(text).length);
+        expected.set(nonce);
+        expected.set(ref.crypto_box_easy_afternm(utf8(text), nonce, key), NONCE_BYTES);
+        expect(same(sealed, expected)).toBe(true);
+        expect(openTextAfternm(sealed, key)).toBe(text);
+        // and what the reference sealed opens here
+        expect(openTextAfternm(expected, key)).toBe(text);
+      }
+      // the heap grew for the 3 MB text; a small one still works
+      const small = sealTextAfternm('small', key, fixedNonce(random(NONCE_BYTES)));
+      expect(openTextAfternm(small, key)).toBe('small');
+    });
+
+    it('opens a payload given as a subarray of a larger buffer', () => {
+      const key = random(KEY_BYTES);
+      const sealed = sealTextAfternm('inside', key, fixedNonce(random(NONCE_BYTES)));
+      const big = new Uint8Array(sealed.length + 10);
+      big.set(sealed, 5);
+      expect(openTextAfternm(big.subarray(5, 5 + sealed.length), key)).toBe('inside');
+    });
+
+    it('returns undefined for a tampered payload, a wrong key, a short payload or a key of the wrong length', () => {
+      const key = random(KEY_BYTES);
+      const sealed = sealTextAfternm('secret text', key, fixedNonce(random(NONCE_BYTES)));
+      for (const at of [0, NONCE_BYTES, NONCE_BYTES + MAC_BYTES, sealed.length - 1]) {
+        const bad = sealed.slice();
+        bad[at]! ^= 1;
+        expect(openTextAfternm(bad, key)).toBeUndefined();
+      }
+      expect(openTextAfternm(sealed, random(KEY_BYTES))).toBeUndefined();
+      expect(openTextAfternm(sealed.subarray(0, NONCE_BYTES + MAC_BYTES - 1), key)).toBeUndefined();
+      expect(openTextAfternm(sealed, key.subarray(1))).toBeUndefined();
+      expect(() => sealTextAfternm('x', key.subarray(1), fixedNonce(random(NONCE_BYTES)))).toThrow(TypeError);
+    });
+
+    it('returns null for an authentic box whose plaintext is not UTF-8', () => {
+      const key = random(KEY_BYTES);
+      const nonce = random(NONCE_BYTES);
+      const payload = new Uint8Array(NONCE_BYTES + MAC_BYTES + 3);
+      payload.set(nonce);
+      payload.set(ref.crypto_box_easy_afternm(Uint8Array.of(0x61, 0xff, 0x62), nonce, key), NONCE_BYTES);
+      expect(openTextAfternm(payload, key)).toBeNull();
+    });
+
+    it('leaves no key or plaintext in the scratch after sealing and opening text', () => {
+      const key = random(KEY_BYTES);
+      const text = 'plaintext that must not stay behind in the WebAssembly heap '.repeat(8);
+      const sealed = sealTextAfternm(text, key, fixedNonce(random(NONCE_BYTES)));
+      expectNotInScratch(utf8(text));
+      expectNotInScratch(key);
+      expect(openTextAfternm(sealed, key)).toBe(text);
+      expectNotInScratch(utf8(text));
+      expectNotInScratch(key);
+      // nor after an authentic box that is not UTF-8
+      const nonce = random(NONCE_BYTES);
+      const notText = new Uint8Array(200).fill(0xff);
+      const payload = new Uint8Array(NONCE_BYTES + MAC_BYTES + notText.length);
+      payload.set(nonce);
+      payload.set(ref.crypto_box_easy_afternm(notText, nonce, key), NONCE_BYTES);
+      expect(openTextAfternm(payload, key)).toBeNull();
+      expectNotInScratch(notText);
     });
   });
 

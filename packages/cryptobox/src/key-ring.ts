@@ -9,13 +9,13 @@ import { parseInner, stringifyInner } from './internal/inner-json.js';
 import { parseKey, type KeyInput } from './keys.js';
 import {
   boxBeforenm,
-  openTextAfternm,
-  sealTextAfternm,
   bytesEqual,
   isSodiumReady,
   MAC_BYTES,
   NONCE_BYTES,
+  openTextAfternm,
   scalarmultBase,
+  sealTextAfternm,
   sodiumReady,
 } from './sodium.js';
 
@@ -250,7 +250,6 @@ export function ringSharedKey(ring: KeyRing, uri: string, originating: boolean):
   if (entry === undefined) return undefined;
   return entrySharedKey(entry, originating) ?? null;
 }
-
 
 function noKey(uri: string, originating: boolean): PayloadCodecError {
   return new PayloadCodecError(

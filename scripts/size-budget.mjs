@@ -13,7 +13,10 @@
 //      and wampbox's share of the bundle (the bundle minus that core module).
 //
 // Needs `npm run build` (for 2) and `npm run bundle` (for 1 and 3) first.
-// Options: --json (machine-readable output), --report-only (print, never fail).
+// Options: --json (machine-readable output), --report-only (print, never fail),
+// --known-over ID (a budget known to be missed: reported, not failing; IDs: iife, json-only-app,
+// cryptobox-iife; repeatable). `npm test` passes --known-over json-only-app, so the other two
+// budgets, which are met, fail the tests when a change breaks them.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,8 +110,11 @@ export async function measure() {
   const sodium = await bundledAlone('libsodium-wrappers alone (reference)', 'libsodium-wrappers');
   const core = await bundledAlone('libsodium core module alone (in the bundle)', 'libsodium');
   lite.budget = 25 * KB;
+  lite.id = 'iife';
   app.budget = 8 * KB;
+  app.id = 'json-only-app';
   full.budget = sodium.gzip + 15 * KB;
+  full.id = 'cryptobox-iife';
   full.budgetNote = `libsodium ${kb(sodium.gzip)} + 15`;
   full.share = full.gzip - core.gzip;
   const rows = [lite, liteEsm, app, full, fullEsm, sodium, core, ...wampyReference()];
@@ -144,16 +150,24 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       const full = rows.find((r) => r.share !== undefined);
       if (full) console.log(`wampbox's share of ${full.name} (the bundle minus libsodium's core module): ${kb(full.share)} KB gzip`);
     }
-    const over = rows.filter((r) => r.budget !== undefined && r.gzip > r.budget);
+    const knownOver = process.argv.flatMap((a, i) => (a === '--known-over' ? [process.argv[i + 1]] : []));
+    const describeOver = (list) => list.map((r) => `${r.name} ${kb(r.gzip)} KB > ${kb(r.budget)} KB`).join('; ');
+    const allOver = rows.filter((r) => r.budget !== undefined && r.gzip > r.budget);
+    const known = allOver.filter((r) => knownOver.includes(r.id));
+    if (known.length > 0) console.log(`
+known to be over budget (--known-over, not failing): ${describeOver(known)}`);
+    const over = allOver.filter((r) => !knownOver.includes(r.id));
     if (over.length > 0) {
-      const msg = `size budget exceeded: ${over.map((r) => `${r.name} ${kb(r.gzip)} KB > ${kb(r.budget)} KB`).join('; ')}`;
+      const msg = `size budget exceeded: ${describeOver(over)}`;
       if (process.argv.includes('--report-only')) console.log(`\n${msg} (--report-only: not failing)`);
       else {
         console.error(`\n${msg}`);
         process.exitCode = 1;
       }
-    } else {
+    } else if (known.length === 0) {
       console.log('\nall size budgets met');
+    } else {
+      console.log('every other size budget met');
     }
   } catch (err) {
     console.error(err.message);

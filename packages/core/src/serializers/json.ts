@@ -9,7 +9,7 @@ import { SerializationError } from '../errors.js';
 import type { WampMessage } from '../messages.js';
 import type { Serializer } from '../serializer.js';
 import { decodeReceivedBase64, encodeBase64 } from './base64.js';
-import { MAX_DEPTH } from './wire-values.js';
+import { MAX_DEPTH, describeError, isSkipped, setOwn } from './wire-values.js';
 
 /** First character of a string that carries binary data. */
 const BINARY_MARKER = '\u0000';
@@ -56,7 +56,7 @@ function encodeJson(msg: WampMessage | readonly unknown[]): string {
     }
     return `${out}]`;
   } catch (err) {
-    throw new SerializationError(`cannot encode message as JSON: ${describe(err)}`, { cause: err });
+    throw new SerializationError(`cannot encode message as JSON: ${describeError(err)}`, { cause: err });
   }
 }
 
@@ -68,7 +68,7 @@ function decodeJson(frame: string | Uint8Array | ArrayBuffer): unknown[] {
     try {
       text = (utf8Decoder ??= new TextDecoder('utf-8', { fatal: true })).decode(frame);
     } catch (err) {
-      throw new SerializationError(`cannot decode JSON frame as UTF-8: ${describe(err)}`, { cause: err });
+      throw new SerializationError(`cannot decode JSON frame as UTF-8: ${describeError(err)}`, { cause: err });
     }
   } else {
     throw new SerializationError(`cannot decode JSON frame: expected a string, Uint8Array or ArrayBuffer, got ${typeof frame}`);
@@ -78,7 +78,7 @@ function decodeJson(frame: string | Uint8Array | ArrayBuffer): unknown[] {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new SerializationError(`cannot decode JSON frame: ${describe(err)}`, { cause: err });
+    throw new SerializationError(`cannot decode JSON frame: ${describeError(err)}`, { cause: err });
   }
   if (!Array.isArray(value)) throw new SerializationError('cannot decode JSON frame: not a list');
   if (text.includes(ESCAPED_BINARY_MARKER)) restoreBinariesInArray(value);
@@ -199,8 +199,7 @@ function writeShortObject(record: Record<string, unknown>, depth: number): strin
   for (const key in record) {
     if (++keys > SHORT_OBJECT || !Object.prototype.hasOwnProperty.call(record, key)) return writeValue(record, depth) as string;
     const item = record[key];
-    const type = typeof item;
-    if (type === 'undefined' || type === 'function' || type === 'symbol') continue;
+    if (isSkipped(item)) continue;
     if (out.length > 1) out += ',';
     out += `${writeString(key)}:${writeElement(item, depth + 1)}`;
   }
@@ -328,18 +327,9 @@ function decodeMarked(text: string): Uint8Array {
   try {
     return decodeReceivedBase64(text, 1);
   } catch (err) {
-    throw new SerializationError(`cannot decode JSON frame: a string starting with U+0000 is not valid base64 (${describe(err)})`, {
+    throw new SerializationError(`cannot decode JSON frame: a string starting with U+0000 is not valid base64 (${describeError(err)})`, {
       cause: err,
     });
-  }
-}
-
-/** Assign an own data property, also for the key `__proto__` (where `=` would set the prototype). */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') {
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  } else {
-    target[key] = value;
   }
 }
 
@@ -350,10 +340,6 @@ function isBytes(view: ArrayBufferView): view is Uint8Array {
 
 function isArrayBuffer(value: unknown): value is ArrayBuffer {
   return value instanceof ArrayBuffer || Object.prototype.toString.call(value) === '[object ArrayBuffer]';
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /**

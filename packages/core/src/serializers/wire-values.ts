@@ -1,5 +1,6 @@
 /**
- * The data model shared by the CBOR and MessagePack codecs (internal, not re-exported).
+ * The data model shared by the CBOR and MessagePack codecs (internal, not re-exported); the JSON
+ * serializer uses its helpers (`isSkipped`, `setOwn`, `describeError`, `MAX_DEPTH`) too.
  *
  * Encoding sees a message as `JSON.stringify` would, plus bytes and exact integers:
  * - `null`, booleans, strings, arrays;

@@ -3,7 +3,7 @@
  * RPC benchmark: client CPU per round trip and round trips per second, wampbox against peers and
  * against a minimal "raw ws relay" baseline, all through one Crossbar.io router on loopback.
  *
- *   node scripts/bench/rpc.mjs [--rounds 5] [--cell-ms 300] [--only REGEX] [--cells REGEX]
+ *   node scripts/bench/rpc.mjs [--rounds 5] [--cell-ms 300] [--warmup-calls 3000] [--only REGEX] [--cells REGEX]
  *                              [--json FILE] [--cpu-prof DIR] [--native-ws] [--no-pin] [--budget-s S] [--list]
  *   node scripts/bench/rpc.mjs --no-router [--rounds N] [--only REGEX] [--cells REGEX]
  *                              library-only cost: no router, no sockets
@@ -82,8 +82,15 @@ const CELLS = [
 const WARMUP_CALLS = 200;
 /** Longest warm-up before each window. */
 const WARMUP_MS = 60;
-/** Longer, unmeasured warm-up of every variant before round 1. */
-const INITIAL_WARMUP_MS = 250;
+/**
+ * Unmeasured warm-up of every variant and cell before round 1: this many round trips (default;
+ * `--warmup-calls`), or INITIAL_WARMUP_CAP_MS, whichever comes first. V8 optimizes a function
+ * only after it has run for a while, and a sequential cell does 300-500 round trips a second on
+ * this kind of machine: with a short warm-up the rounds measured code that was still interpreted,
+ * plus the optimizing compiler's threads (50-100 µs per round trip, see the README).
+ */
+const INITIAL_WARMUP_CALLS = 3000;
+const INITIAL_WARMUP_CAP_MS = 10_000;
 
 // ---------------------------------------------------------------------------------------------
 // payloads (the same bytes for every variant)
@@ -459,7 +466,7 @@ async function workerMain() {
 // parent: orchestration
 
 function parseArgs(argv) {
-  const o = { rounds: 5, cellMs: 300, only: null, json: null, cpuProf: null, nativeWs: false, list: false, budgetS: null, noRouter: false, cells: null, pin: true };
+  const o = { rounds: 5, cellMs: 300, warmupCalls: INITIAL_WARMUP_CALLS, only: null, json: null, cpuProf: null, nativeWs: false, list: false, budgetS: null, noRouter: false, cells: null, pin: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -468,6 +475,7 @@ function parseArgs(argv) {
     };
     if (a === '--rounds') o.rounds = Math.max(1, Math.min(50, Number(next())));
     else if (a === '--cell-ms') o.cellMs = Math.max(50, Math.min(5000, Number(next())));
+    else if (a === '--warmup-calls') o.warmupCalls = Math.max(0, Math.min(100_000, Number(next())));
     else if (a === '--only') o.only = new RegExp(next());
     else if (a === '--cells') o.cells = new RegExp(next());
     else if (a === '--json') o.json = next();
@@ -479,7 +487,7 @@ function parseArgs(argv) {
     else if (a === '--no-pin') o.pin = false;
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
-        'usage: node scripts/bench/rpc.mjs [--rounds N] [--cell-ms MS] [--only REGEX] [--cells REGEX] [--json FILE]\n' +
+        'usage: node scripts/bench/rpc.mjs [--rounds N] [--cell-ms MS] [--warmup-calls N] [--only REGEX] [--cells REGEX] [--json FILE]\n' +
           '                                [--cpu-prof DIR] [--native-ws] [--no-pin] [--budget-s S] [--list]\n' +
           '       node scripts/bench/rpc.mjs --no-router [--rounds N] [--only REGEX]   (library-only cost)\n' +
           '       node scripts/bench/rpc.mjs --summarize DIR                           (top functions of .cpuprofile files)\n',
@@ -692,7 +700,7 @@ async function parentMain() {
   // Bound the whole run: a watchdog that ends the workers and the router if anything hangs.
   // Default budget: three times the expected measuring time plus the router's start, at least 420 s.
   if (opts.budgetS === null) {
-    const measuring = (variants.length * CELLS.length * opts.rounds * (opts.cellMs + WARMUP_MS + 60)) / 1000;
+    const measuring = (variants.length * CELLS.length * (opts.rounds * (opts.cellMs + WARMUP_MS + 60) + (opts.warmupCalls > 0 ? INITIAL_WARMUP_CAP_MS : 0))) / 1000;
     opts.budgetS = Math.max(420, Math.ceil(3 * measuring + 180));
   }
   const watchdog = setTimeout(async () => {
@@ -752,7 +760,9 @@ async function parentMain() {
     for (const p of pairs) {
       for (const cell of CELLS) {
         await Promise.all([p.caller.request('payload', { kind: cell.payload }), p.callee.request('payload', { kind: cell.payload })]);
-        await p.caller.request('warmup', { conc: cell.conc, count: cell.cap, ms: INITIAL_WARMUP_MS / CELLS.length });
+        if (opts.warmupCalls > 0) {
+          await p.caller.request('warmup', { conc: cell.conc, count: opts.warmupCalls, ms: INITIAL_WARMUP_CAP_MS }, INITIAL_WARMUP_CAP_MS + 30_000);
+        }
       }
     }
 
@@ -807,6 +817,11 @@ function pairedRatio(a, b, f) {
   return { median: median(rs), min: Math.min(...rs), max: Math.max(...rs), all: rs };
 }
 
+/** User-mode CPU of caller + callee per round trip (the client CPU without the kernel's share). */
+function userUs(r) {
+  return r.clientUs - r.callerSysUs - r.calleeSysUs;
+}
+
 function buildReport(variants, samples, opts) {
   const rows = [];
   for (const cell of CELLS) {
@@ -824,6 +839,7 @@ function buildReport(variants, samples, opts) {
         calleeUs: stat(s, (r) => r.calleeUs),
         routerUs: stat(s, (r) => r.routerUs),
         sysUs: stat(s, (r) => r.callerSysUs + r.calleeSysUs),
+        userUs: stat(s, userUs),
         syscalls: stat(s, (r) => r.syscalls),
         wakeups: stat(s, (r) => r.wakeups),
         rate: stat(s, (r) => r.rate),
@@ -834,7 +850,7 @@ function buildReport(variants, samples, opts) {
       });
     }
   }
-  return { rows, rounds: opts.rounds, cellMs: opts.cellMs, pinning: opts.pinning ? `router on CPU 0, clients on CPU ${opts.pinning.clients}` : 'none' };
+  return { rows, rounds: opts.rounds, cellMs: opts.cellMs, warmupCalls: opts.warmupCalls, pinning: opts.pinning ? `router on CPU 0, clients on CPU ${opts.pinning.clients}` : 'none' };
 }
 
 function spreadPct(st) {
@@ -851,11 +867,12 @@ function fmt(x, d = 1) {
 function printReport(report, opts, times) {
   const out = [];
   out.push('');
-  out.push(`RPC round trips through Crossbar.io on loopback; ${report.rounds} interleaved rounds, ${report.cellMs} ms per cell; node ${process.version}; ${wsVersions()}; CPU pinning: ${report.pinning}`);
+  out.push(`RPC round trips through Crossbar.io on loopback; ${report.warmupCalls} warm-up round trips per cell, then ${report.rounds} interleaved rounds, ${report.cellMs} ms per cell; node ${process.version}; ${wsVersions()}; CPU pinning: ${report.pinning}`);
   out.push('client µs/rt = CPU (user+sys) of caller + callee processes per round trip; median over rounds, ± = half the min..max range');
+  out.push("user, sys = its two parts (medians; the kernel splits a process's CPU time by sampling at its timer tick, so they are approximate per round)");
   out.push('x raw = paired ratio to raw-ws/json client CPU (team target for wampbox/ws/json: <= 1.10); x wb-json = ratio to wampbox/ws/json');
   out.push('');
-  const head = ['variant', 'client µs/rt', 'spread', 'caller', 'callee', 'rt/s', 'spread', 'x raw', 'x wb-json', 'router µs/rt'];
+  const head = ['variant', 'client µs/rt', 'spread', 'user', 'sys', 'caller', 'callee', 'rt/s', 'spread', 'x raw', 'x wb-json', 'router µs/rt'];
   for (const cell of CELLS) {
     out.push(`== ${cell.id} (${cell.payload === 'small' ? "[1, 'x']" : '1 KiB binary'}, ${cell.conc} in flight)`);
     const rows = report.rows.filter((r) => r.cell === cell.id);
@@ -865,6 +882,8 @@ function printReport(report, opts, times) {
         r.variant,
         fmt(r.clientUs.median),
         spreadPct(r.clientUs),
+        fmt(r.userUs.median),
+        fmt(r.sysUs.median),
         fmt(r.callerUs.median),
         fmt(r.calleeUs.median),
         fmt(r.rate.median, 0),
@@ -907,7 +926,14 @@ function printReport(report, opts, times) {
       const b = r.vsBaseline;
       const base = report.rows.find((x) => x.variant === BASELINE && x.cell === r.cell);
       const minRatio = base ? r.clientUs.min / base.clientUs.min : NaN;
-      table.push([r.cell, fmt(b.median, 2), `${fmt(b.min, 2)}..${fmt(b.max, 2)}`, `${b.all.filter((x) => x <= 1.1).length}/${b.all.length}`, fmt(minRatio, 2), b.median <= 1.1 ? 'met' : 'MISSED']);
+      table.push([
+        r.cell,
+        fmt(b.median, 2),
+        `${fmt(b.min, 2)}..${fmt(b.max, 2)}`,
+        `${b.all.filter((x) => x <= 1.1).length}/${b.all.length}`,
+        fmt(minRatio, 2),
+        b.median <= 1.1 ? 'met' : 'MISSED',
+      ]);
     }
     out.push(...renderTable(table));
     out.push('');

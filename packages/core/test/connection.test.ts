@@ -7,6 +7,10 @@ class FakeRouter {
   readonly transports: AutoTransport[] = [];
   failNext = 0;
   refuse: string | null = null;
+  /** When set, SUBSCRIBE is answered with ERROR of this URI. */
+  refuseSubscribe: string | null = null;
+  /** When set, the next transport is handed out only once this promise resolves. */
+  gate: Promise<void> | null = null;
   silent = false;
   private ids = 100;
   readonly factory: TransportFactory = async () => {
@@ -14,6 +18,7 @@ class FakeRouter {
       this.failNext--;
       throw Object.assign(new Error('connection refused'), { code: 'ERR_TRANSPORT' });
     }
+    if (this.gate) await this.gate;
     const t = new AutoTransport(this);
     this.transports.push(t);
     return t;
@@ -45,7 +50,8 @@ class AutoTransport extends FakeTransport {
         else this.deliver([T.WELCOME, r.nextId(), { roles: { broker: {}, dealer: {} } }]);
         break;
       case T.SUBSCRIBE:
-        this.deliver([T.SUBSCRIBED, m[1], r.nextId()]);
+        if (r.refuseSubscribe) this.deliver([T.ERROR, T.SUBSCRIBE, m[1], {}, r.refuseSubscribe]);
+        else this.deliver([T.SUBSCRIBED, m[1], r.nextId()]);
         break;
       case T.REGISTER:
         this.deliver([T.REGISTERED, m[1], r.nextId()]);
@@ -71,6 +77,14 @@ class AutoTransport extends FakeTransport {
 
 const fast: ConnectionOptions['reconnect'] = { initialDelayMs: 5, maxDelayMs: 20, jitter: 0 };
 const base = { url: 'fake://', realm: 'realm1', heartbeat: false as const, reconnect: fast };
+
+/** Resolves once `cond` holds (checked every 2 ms); rejects after one second. */
+async function until(cond: () => boolean): Promise<void> {
+  for (let waited = 0; !cond(); waited += 2) {
+    if (waited > 1000) throw new Error('condition not met within 1 s');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
 
 function opened(c: Connection): Promise<void> {
   return new Promise((resolve) => c.once('open', () => resolve()));
@@ -261,5 +275,89 @@ describe('Connection', () => {
     expect(sub.active).toBe(false);
     expect(router.current.last(T.UNSUBSCRIBE)).toBeDefined();
     await c.close();
+  });
+
+  it('drops a durable subscription the router refuses, and reports one it refuses after a reconnect', async () => {
+    const router = new FakeRouter();
+    const c = new Connection(router.factory, base);
+    const errors: Error[] = [];
+    c.on('error', (e) => void errors.push(e));
+    await c.open();
+    router.refuseSubscribe = 'wamp.error.not_authorized';
+    await expect(c.subscribe('com.x.denied')).rejects.toMatchObject({ code: 'ERR_APPLICATION', uri: 'wamp.error.not_authorized' });
+    router.refuseSubscribe = null;
+    await c.subscribe('com.x.kept');
+    router.refuseSubscribe = 'wamp.error.not_authorized';
+    let reopened = opened(c);
+    router.current.drop();
+    await reopened;
+    // the refused subscription was forgotten; the kept one was tried again, refused, and reported
+    expect(router.current.sent.filter((m) => m[0] === T.SUBSCRIBE).map((m) => m[3])).toEqual(['com.x.kept']);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'ERR_APPLICATION', message: expect.stringMatching(/could not re-subscribe to com\.x\.kept/) });
+    expect(c.isOpen).toBe(true);
+    // and made again once the router allows it
+    router.refuseSubscribe = null;
+    reopened = opened(c);
+    router.current.drop();
+    await reopened;
+    expect(router.current.last(T.SUBSCRIBE)![3]).toBe('com.x.kept');
+    expect(errors).toHaveLength(1);
+    await c.close();
+  });
+
+  it('gives up a connection attempt under way when closed, and closes the session it yields', async () => {
+    const router = new FakeRouter();
+    let release!: () => void;
+    router.gate = new Promise((resolve) => (release = resolve));
+    const c = new Connection(router.factory, base);
+    const attempts: number[] = [];
+    c.on('connecting', ({ attempt }) => void attempts.push(attempt));
+    const first = c.open();
+    await expect(c.close()).resolves.toMatchObject({ local: true });
+    await expect(first).rejects.toMatchObject({ code: 'ERR_SESSION_CLOSED' });
+    await expect(c.call('com.x.ok')).rejects.toMatchObject({ code: 'ERR_SESSION_CLOSED' });
+    expect(router.transports).toHaveLength(0);
+    release();
+    // the transport that was still being opened joins, and is closed with GOODBYE at once
+    await until(() => router.transports[0]?.closed != null);
+    expect(router.transports).toHaveLength(1);
+    expect(router.current.last(T.GOODBYE)).toBeDefined();
+    expect(attempts).toEqual([0]);
+    expect(c.isOpen).toBe(false);
+  });
+
+  it('bounds how many operations wait for a reconnect, and lets a signal withdraw one', async () => {
+    const router = new FakeRouter();
+    const c = new Connection(router.factory, { ...base, maxWaiting: 2, reconnect: { initialDelayMs: 10_000, jitter: 0 } });
+    await c.open();
+    router.current.drop();
+    const ac = new AbortController();
+    const withdrawn = c.call('com.x.ok', [], {}, { signal: ac.signal });
+    const kept = c.call('com.x.ok');
+    expect(c.waitingCount).toBe(2);
+    await expect(c.call('com.x.ok')).rejects.toMatchObject({ code: 'ERR_BACKPRESSURE' });
+    ac.abort(new Error('user gave up'));
+    await expect(withdrawn).rejects.toMatchObject({ code: 'ERR_CANCELED', cause: { message: 'user gave up' } });
+    expect(c.waitingCount).toBe(1);
+    const aborted = new AbortController();
+    aborted.abort();
+    await expect(c.call('com.x.ok', [], {}, { signal: aborted.signal })).rejects.toMatchObject({ code: 'ERR_CANCELED' });
+    expect(c.waitingCount).toBe(1);
+    await c.close();
+    await expect(kept).rejects.toMatchObject({ code: 'ERR_SESSION_CLOSED' });
+    expect(c.waitingCount).toBe(0);
+  });
+
+  it('does not connect at all when its AbortSignal aborted before open()', async () => {
+    const router = new FakeRouter();
+    const ac = new AbortController();
+    ac.abort();
+    const c = new Connection(router.factory, { ...base, signal: ac.signal });
+    await expect(c.open()).rejects.toMatchObject({ code: 'ERR_CANCELED' });
+    await expect(c.closed).resolves.toMatchObject({ reason: 'wamp.close.aborted', clean: false });
+    expect(router.transports).toHaveLength(0);
+    // open() again answers the same way, and nothing waits forever
+    await expect(c.open()).rejects.toMatchObject({ code: 'ERR_CANCELED' });
   });
 });

@@ -5,9 +5,11 @@ import {
   PayloadCodecError,
   Result,
   Session,
+  WampboxError,
 } from '../src/index';
 import type { CloseInfo, Invocation, PayloadCodec } from '../src/index';
 import { FakeTransport } from './helpers/fake-transport';
+import { Prng } from './helpers/prng';
 
 const ROUTER_ROLES = { broker: { features: { payload_transparency: true } }, dealer: { features: { payload_transparency: true } } };
 
@@ -614,5 +616,229 @@ describe('backpressure', () => {
     await d;
     expect(drained).toBe(true);
     await expect(s.publish('com.x.t', [1])).resolves.toBeUndefined();
+  });
+});
+
+describe('against random router messages', () => {
+  /** Values of every kind, for fields that expect something else. */
+  const JUNK: unknown[] = [null, -1, 0.5, 2 ** 60, 'x', '', true, [], {}, [1, 'a'], { a: 1 }, new Uint8Array([1])];
+
+  interface Known {
+    subs: number[];
+    regs: number[];
+    invocations: number[];
+    /** Request ids already answered with a final reply. */
+    answered: Set<number>;
+  }
+
+  /**
+   * A message a router might send now: mostly a well-formed reply to a request still open, an
+   * event or an invocation; sometimes (`brokenRate`) a message that is malformed or out of place.
+   */
+  function routerMessage(rng: Prng, t: FakeTransport, known: Known, brokenRate: number): unknown {
+    const open = (type: number): number[] =>
+      t.sent
+        .filter((m) => m[0] === type && !known.answered.has(m[1] as number) && (type !== T.PUBLISH || (m[2] as Record<string, unknown>)['acknowledge'] === true))
+        .map((m) => m[1] as number);
+    const answer = (type: number): number | undefined => {
+      const ids = open(type);
+      if (ids.length === 0) return undefined;
+      const id = rng.pick(ids);
+      known.answered.add(id);
+      return id;
+    };
+    const args = (): unknown[] => rng.pick([[], [1], ['a', { b: 2 }], [new Uint8Array([1, 2])]]);
+    if (!rng.chance(brokenRate)) {
+      const type = rng.pick([T.CALL, T.CALL, T.SUBSCRIBE, T.REGISTER, T.PUBLISH, T.UNSUBSCRIBE, T.UNREGISTER, T.EVENT, T.INVOCATION, T.INTERRUPT]);
+      if (type === T.EVENT && known.subs.length > 0) return [T.EVENT, rng.pick(known.subs), 1 + rng.int(1000), { topic: 'com.x.a' }, args(), { k: 1 }];
+      if (type === T.INVOCATION && known.regs.length > 0) {
+        const invocation = 1 + rng.int(1000);
+        known.invocations.push(invocation);
+        return [T.INVOCATION, invocation, rng.pick(known.regs), rng.pick([{}, { receive_progress: true }, { procedure: 'com.x.p1' }]), args()];
+      }
+      if (type === T.INTERRUPT && known.invocations.length > 0) return [T.INTERRUPT, rng.pick(known.invocations), rng.pick([{}, { mode: 'kill' }, { mode: 'killnowait' }])];
+      if (type === T.CALL && rng.chance(0.3)) {
+        const ids = open(T.CALL);
+        if (ids.length > 0) return [T.RESULT, rng.pick(ids), { progress: true }, ['partial']];
+      }
+      const id = answer(type === T.EVENT || type === T.INVOCATION || type === T.INTERRUPT ? T.CALL : type);
+      if (id === undefined) return [T.EVENT, 424242, 1, {}, []]; // for no subscription: ignored
+      if (rng.chance(0.2)) return [T.ERROR, type === T.EVENT || type === T.INVOCATION || type === T.INTERRUPT ? T.CALL : type, id, {}, 'wamp.error.not_authorized', ['no']];
+      switch (type) {
+        case T.SUBSCRIBE: {
+          const sub = rng.chance(0.3) && known.subs.length > 0 ? rng.pick(known.subs) : 1 + rng.int(1000);
+          known.subs.push(sub);
+          return [T.SUBSCRIBED, id, sub];
+        }
+        case T.REGISTER: {
+          const reg = 1 + rng.int(1000);
+          known.regs.push(reg);
+          return [T.REGISTERED, id, reg];
+        }
+        case T.PUBLISH:
+          return [T.PUBLISHED, id, 1 + rng.int(1000)];
+        case T.UNSUBSCRIBE:
+          return [T.UNSUBSCRIBED, id];
+        case T.UNREGISTER:
+          return [T.UNREGISTERED, id];
+        default:
+          return [T.RESULT, id, {}, args(), { k: 1 }];
+      }
+    }
+    const junkId = (): unknown => (rng.chance(0.5) ? 1 + rng.int(1000) : rng.pick(JUNK));
+    switch (rng.int(8)) {
+      case 0: {
+        // a well-formed message with one field broken
+        const m: unknown[] = rng.pick([
+          [T.RESULT, 1 + rng.int(20), {}, []],
+          [T.EVENT, rng.pick([...known.subs, 5]), 1, {}, []],
+          [T.INVOCATION, 1, rng.pick([...known.regs, 5]), {}, []],
+          [T.ERROR, T.CALL, 1 + rng.int(20), {}, 'wamp.error.x'],
+        ]);
+        m[1 + rng.int(m.length - 1)] = rng.pick(JUNK);
+        return m;
+      }
+      case 1:
+        return [T.RESULT, 100000 + rng.int(1000), {}, []]; // for a request never made
+      case 2:
+        return [rng.pick([T.SUBSCRIBED, T.REGISTERED, T.PUBLISHED]), rng.pick([...open(T.CALL), 1]), junkId()]; // answers another kind
+      case 3:
+        return [rng.pick([T.WELCOME, T.CHALLENGE, T.HELLO, T.CALL, 0, 1000, -3]), junkId(), {}];
+      case 4:
+        return rng.pick<unknown>([[], [T.RESULT], 'not a list', null, 42, [T.ERROR, T.CALL]]);
+      case 5:
+        return rng.pick<unknown>([[T.GOODBYE, {}, 'wamp.close.system_shutdown'], [T.ABORT, {}, 'wamp.error.x']]);
+      case 6:
+        return [T.UNSUBSCRIBED, 0, rng.pick([{ subscription: rng.pick([...known.subs, 7]), reason: 'wamp.error.x' }, { subscription: 'x' }, {}])];
+      default:
+        return [T.UNREGISTERED, 0, rng.pick([{ registration: rng.pick([...known.regs, 7]) }, { registration: null }])];
+    }
+  }
+
+  /** A procedure handler that answers in one of the ways handlers do. */
+  function handler(rng: Prng, calls: { n: number }): (inv: Invocation) => unknown {
+    const way = rng.int(6);
+    return (inv) => {
+      calls.n++;
+      switch (way) {
+        case 0:
+          return inv.args.length;
+        case 1:
+          return new Result(['r'], { k: 1 });
+        case 2:
+          throw new ApplicationError('com.x.refused', ['no']);
+        case 3:
+          throw new Error('handler failed');
+        case 4:
+          inv.progress(['partial']);
+          return new Promise((resolve) => setImmediate(() => resolve(inv.signal.aborted ? 'aborted' : 'late')));
+        default:
+          return Promise.reject(new Error('async failure'));
+      }
+    };
+  }
+
+  /** Keep an operation's promise, handled at once (its outcome is checked at the end). */
+  function keep(ops: Promise<unknown>[], p: Promise<unknown>): void {
+    p.catch(() => undefined);
+    ops.push(p);
+  }
+
+  /** Something the application does now; what it returns goes into `ops`. */
+  function operate(rng: Prng, s: Session, ops: Promise<unknown>[], calls: { n: number }): void {
+    switch (rng.int(7)) {
+      case 0:
+        keep(ops, s.call('com.x.c', [1], {}, rng.chance(0.3) ? { onProgress: () => undefined } : {}));
+        break;
+      case 1: {
+        const ac = new AbortController();
+        keep(ops, s.call('com.x.c', [], {}, { signal: ac.signal, cancelMode: rng.pick(['skip', 'kill', 'killnowait'] as const) }));
+        if (rng.chance(0.5)) queueMicrotask(() => ac.abort());
+        break;
+      }
+      case 2:
+        keep(ops, s.publish('com.x.t', [1], {}, { acknowledge: rng.chance(0.7) }));
+        break;
+      case 3:
+        keep(
+          ops,
+          s.subscribe('com.x.t', () => void calls.n++).then((sub) => {
+            if (rng.chance(0.3)) keep(ops, sub.unsubscribe());
+            return sub;
+          }),
+        );
+        break;
+      case 4:
+        keep(
+          ops,
+          s.register(`com.x.p${rng.int(3)}`, handler(rng, calls)).then((reg) => {
+            if (rng.chance(0.3)) keep(ops, reg.unregister());
+            return reg;
+          }),
+        );
+        break;
+      case 5:
+        keep(
+          ops,
+          (async () => {
+            for await (const r of s.callProgressive('com.x.stream')) if (r.progress && rng.chance(0.3)) break;
+          })(),
+        );
+        break;
+      default:
+        if (rng.chance(0.2)) keep(ops, s.close());
+        else keep(ops, s.ping(50));
+    }
+  }
+
+  it('settles every operation with a typed error, never crashes, and delivers nothing after the end (300 seeds)', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      for (let seed = 1; seed <= 300; seed++) {
+        const rng = new Prng(seed);
+        const { t, s } = await joined();
+        const emitted: unknown[] = [];
+        s.on('error', (e) => void emitted.push(e));
+        const ops: Promise<unknown>[] = [];
+        const calls = { n: 0 };
+        const known: Known = { subs: [], regs: [], invocations: [], answered: new Set() };
+        // a third of the seeds see no broken message, so they run long; the rest end early or late
+        const brokenRate = seed % 3 === 0 ? 0 : rng.pick([0.01, 0.03, 0.1]);
+        for (let step = 0; step < 60; step++) {
+          if (rng.chance(0.4)) operate(rng, s, ops, calls);
+          else t.deliver(routerMessage(rng, t, known, brokenRate));
+          if (rng.chance(0.3)) await tick();
+        }
+        t.drop();
+        const info = await s.closed;
+        // every operation settles, including those started by the operations themselves
+        for (let settledCount = -1; settledCount !== ops.length; ) {
+          settledCount = ops.length;
+          const outcomes = await Promise.race([Promise.allSettled(ops), new Promise<'hang'>((r) => setTimeout(() => r('hang'), 2000))]);
+          if (outcomes === 'hang') throw new Error(`seed ${seed}: an operation never settled`);
+          for (const o of outcomes) {
+            if (o.status === 'rejected') {
+              if (!(o.reason instanceof WampboxError) || !/^ERR_[A-Z_]+$/.test(o.reason.code)) throw new Error(`seed ${seed}: untyped rejection ${String(o.reason)}`);
+            }
+          }
+        }
+        // the application's callbacks here never throw, so whatever the session reports is its own, typed
+        for (const e of emitted) if (!(e instanceof WampboxError)) throw new Error(`seed ${seed}: reported an untyped error ${String(e)}`);
+        if (info.reason === 'wamp.error.protocol_violation') expect(t.last(T.ABORT)![2]).toBe('wamp.error.protocol_violation');
+        // nothing reaches a handler once the session has ended
+        const before = calls.n;
+        for (const sub of known.subs) t.deliver([T.EVENT, sub, 1, {}, []]);
+        for (const reg of known.regs) t.deliver([T.INVOCATION, 999, reg, {}, []]);
+        await tick();
+        expect(calls.n).toBe(before);
+        expect(s.isOpen).toBe(false);
+      }
+      await tick();
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 });

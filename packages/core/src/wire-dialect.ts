@@ -8,7 +8,7 @@
  * - `passthru` (WAMP spec, Payload PassThru Mode): `ppt_scheme`, `ppt_serializer`, `ppt_cipher`,
  *   `ppt_keyid` and the binary as a one-element Arguments list.
  */
-import { PAYLOAD_ERROR_URIS, PayloadCodecError } from './errors.js';
+import { PAYLOAD_ERROR_URIS, PayloadCodecError, WampboxError } from './errors.js';
 import { MessageType as T, MessageTypeName } from './messages.js';
 import type { ArgsSlot, Dict } from './messages.js';
 import { passthrough } from './passthrough.js';
@@ -102,6 +102,53 @@ export function isThenable<V>(v: unknown): v is PromiseLike<V> {
   return typeof (v as { then?: unknown } | null)?.then === 'function';
 }
 
+/**
+ * A failure inside a codec as the application sees it: a codec's own `WampboxError` as it is,
+ * anything else (a plugin's `TypeError`, a thrown string) as `ERR_PAYLOAD_CODEC` with the original
+ * as `cause`, so that every payload failure is typed.
+ */
+function codecFailure(codec: PayloadCodec, step: 'encode' | 'decode', err: unknown): WampboxError {
+  if (err instanceof WampboxError) return err;
+  return new PayloadCodecError('ERR_PAYLOAD_CODEC', PAYLOAD_ERROR_URIS.codec, `the ${codec.name} codec failed to ${step}: ${err instanceof Error ? err.message : String(err)}`, {
+    cause: err,
+  });
+}
+
+function misbehaved(codec: PayloadCodec, what: string): PayloadCodecError {
+  return new PayloadCodecError('ERR_PAYLOAD_CODEC', PAYLOAD_ERROR_URIS.codec, `the ${codec.name} codec returned ${what}`);
+}
+
+// absent may be undefined or null (a codec mirroring another language's None)
+const isOptionalList = (v: unknown): boolean => v == null || Array.isArray(v);
+const isOptionalDict = (v: unknown): boolean => v == null || (typeof v === 'object' && !Array.isArray(v));
+const isOptionalText = (v: unknown): boolean => v === undefined || typeof v === 'string';
+
+/** `w` if it is a well-formed {@link WirePayload}; throws `ERR_PAYLOAD_CODEC` otherwise. */
+function checkedWire(codec: PayloadCodec, w: WirePayload): WirePayload {
+  const o = w as unknown as Record<string, unknown> | null;
+  if (typeof o === 'object' && o !== null) {
+    if (o['kind'] === 'plain' && isOptionalList(o['args']) && isOptionalDict(o['kwargs'])) return w;
+    if (
+      o['kind'] === 'opaque' &&
+      o['payload'] instanceof Uint8Array &&
+      typeof o['scheme'] === 'string' &&
+      o['scheme'] !== '' &&
+      typeof o['serializer'] === 'string' &&
+      isOptionalText(o['keyId']) &&
+      isOptionalText(o['cipher'])
+    ) {
+      return w;
+    }
+  }
+  throw misbehaved(codec, 'a malformed wire payload from encode()');
+}
+
+/** `p` if it is a well-formed {@link Payload}; throws `ERR_PAYLOAD_CODEC` otherwise. */
+function checkedPayload(codec: PayloadCodec, p: Payload): Payload {
+  if (typeof p === 'object' && p !== null && isOptionalList(p.args) && isOptionalDict(p.kwargs)) return p;
+  throw misbehaved(codec, 'a malformed payload from decode() (args must be a list, kwargs a dictionary)');
+}
+
 /** What a session knows about the INVOCATION a YIELD or ERROR answers. */
 export interface Answering {
   /** The procedure invoked. */
@@ -114,7 +161,8 @@ export interface Answering {
  * Run `codec` on the payload of `msg`, a CALL, PUBLISH, YIELD or ERROR that ends before its
  * Arguments (YIELD and ERROR answer `inv`), and append the result in `dialect`, with its scheme
  * attributes in `options` (the message's Options/Details). Returns whether the payload went out
- * opaque, or a promise of that when the codec answers with one.
+ * opaque, or a promise of that when the codec answers with one. What the codec throws or returns
+ * malformed becomes a typed error (see `codecFailure`).
  * @internal
  */
 export function encodeWith(
@@ -136,11 +184,19 @@ export function encodeWith(
     procedure: type === T.ERROR ? inv?.procedure : undefined,
   };
   const append = (w: WirePayload): boolean => {
-    appendWirePayload(msg, options, w, dialect);
+    appendWirePayload(msg, options, checkedWire(codec, w), dialect);
     return w.kind === 'opaque';
   };
-  const wire = codec.encode({ args, kwargs }, ctx);
-  return isThenable<WirePayload>(wire) ? Promise.resolve(wire).then(append) : append(wire);
+  let wire: WirePayload | Promise<WirePayload>;
+  try {
+    wire = codec.encode({ args, kwargs }, ctx);
+  } catch (e) {
+    throw codecFailure(codec, 'encode', e);
+  }
+  if (!isThenable<WirePayload>(wire)) return append(wire);
+  return Promise.resolve(wire).then(append, (e: unknown) => {
+    throw codecFailure(codec, 'encode', e);
+  });
 }
 
 /** A received payload, opened. */
@@ -164,7 +220,19 @@ export function decodeWith(
 ): OpenedPayload | Promise<OpenedPayload> {
   const wire = readWirePayload(slot, kw, details);
   const opaque = wire.kind === 'opaque';
-  const opened = (p: Payload): OpenedPayload => ({ args: p.args, kwargs: p.kwargs, opaque });
-  const out = (codec ?? passthrough()).decode(wire, ctx);
-  return isThenable<Payload>(out) ? Promise.resolve(out).then(opened) : opened(out);
+  const c = codec ?? passthrough();
+  const opened = (p: Payload): OpenedPayload => {
+    const checked = checkedPayload(c, p);
+    return { args: checked.args ?? undefined, kwargs: checked.kwargs ?? undefined, opaque };
+  };
+  let out: Payload | Promise<Payload>;
+  try {
+    out = c.decode(wire, ctx);
+  } catch (e) {
+    throw codecFailure(c, 'decode', e);
+  }
+  if (!isThenable<Payload>(out)) return opened(out);
+  return Promise.resolve(out).then(opened, (e: unknown) => {
+    throw codecFailure(c, 'decode', e);
+  });
 }

@@ -528,6 +528,75 @@ describe('payload codecs and wire dialects', () => {
   });
 });
 
+describe('a codec that misbehaves', () => {
+  const broken = (parts: Partial<PayloadCodec>): PayloadCodec => ({
+    name: 'x_broken',
+    encode: (p) => ({ kind: 'plain', args: p.args, kwargs: p.kwargs }),
+    decode: (w) => (w.kind === 'plain' ? w : { args: [] }),
+    ...parts,
+  });
+
+  it('turns what encode() throws, rejects with or returns malformed into ERR_PAYLOAD_CODEC', async () => {
+    const cases: [string, PayloadCodec['encode']][] = [
+      ['a TypeError', () => (undefined as unknown as { x: number }).x as never],
+      ['a rejected string', () => Promise.reject('nope')],
+      ['undefined', () => undefined as never],
+      ['an opaque payload that is not bytes', () => ({ kind: 'opaque', payload: 'x' as never, scheme: 'x_broken', serializer: 'json' })],
+      ['args that are not a list', () => ({ kind: 'plain', args: 'x' as never })],
+    ];
+    for (const [what, encode] of cases) {
+      const { t, s } = await joined({ codec: broken({ encode }) });
+      const err = await s.call('com.x.c', [1]).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect([what, err]).toEqual([what, expect.objectContaining({ code: 'ERR_PAYLOAD_CODEC', uri: 'wamp.error.payload_codec' })]);
+      expect(t.last(T.CALL)).toBeUndefined();
+      expect(s.isOpen).toBe(true);
+    }
+  });
+
+  it('turns what decode() throws or returns malformed into ERR_PAYLOAD_CODEC, and delivers nothing', async () => {
+    const failing = new TypeError('bug in the codec');
+    const { t, s } = await joined({
+      codec: broken({
+        decode: (w) => {
+          const first = w.kind === 'plain' ? w.args?.[0] : undefined;
+          if (first === 'throw') throw failing;
+          if (first === 'reject') return Promise.reject(new Error('async bug'));
+          return { args: 'not a list' as never };
+        },
+      }),
+    });
+    const errors: Error[] = [];
+    s.on('error', (e) => errors.push(e));
+    const seen: unknown[] = [];
+    const subP = s.subscribe('com.x.t', (ev) => void seen.push(ev));
+    t.deliver([T.SUBSCRIBED, t.last(T.SUBSCRIBE)![1], 3]);
+    await subP;
+    t.deliver([T.EVENT, 3, 1, {}, ['throw']]);
+    t.deliver([T.EVENT, 3, 2, {}, ['other']]);
+    await tick();
+    expect(seen).toEqual([]);
+    expect(errors).toEqual([
+      expect.objectContaining({ code: 'ERR_PAYLOAD_CODEC', cause: failing }),
+      expect.objectContaining({ code: 'ERR_PAYLOAD_CODEC', message: expect.stringMatching(/x_broken codec returned a malformed payload/) }),
+    ]);
+    const call = s.call('com.x.c');
+    await tick();
+    t.deliver([T.RESULT, t.last(T.CALL)![1], {}, ['reject']]);
+    await expect(call).rejects.toMatchObject({ code: 'ERR_PAYLOAD_CODEC', message: expect.stringMatching(/async bug/) });
+    const regP = s.register('com.x.p', () => 'never');
+    t.deliver([T.REGISTERED, t.last(T.REGISTER)![1], 9]);
+    await regP;
+    t.deliver([T.INVOCATION, 5, 9, {}, ['throw']]);
+    await tick();
+    expect(t.last(T.ERROR)!.slice(0, 5)).toEqual([T.ERROR, T.INVOCATION, 5, {}, 'wamp.error.payload_codec']);
+    expect(t.last(T.YIELD)).toBeUndefined();
+    expect(s.isOpen).toBe(true);
+  });
+});
+
 describe('protocol violations and close paths', () => {
   const violations: [string, unknown][] = [
     ['an unknown message type', [999, 1]],

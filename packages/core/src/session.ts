@@ -124,6 +124,8 @@ interface PendingCall extends Pending {
 
 type Queue = 'inChain' | 'outChain';
 
+function ignore(): void {}
+
 /** `true` when a received payload is plain: no opaque binary, no scheme attributes. */
 function isPlain(slot: ArgsSlot | undefined, details: Dict): slot is unknown[] | undefined {
   return !(slot instanceof Uint8Array) && details['enc_algo'] === undefined && details['ppt_scheme'] === undefined;
@@ -630,6 +632,7 @@ export class Session extends Emitter<SessionEvents> {
       kwargs,
       (err) => {
         this.endInvocation(inv);
+        if (this.state === 'closed') return; // ended while the YIELD waited: nobody to answer
         this.report(err);
         this.sendInvocationError(inv.requestId, err instanceof PayloadCodecError ? err.uri : 'wamp.error.runtime_error', [err.message]);
       },
@@ -669,7 +672,7 @@ export class Session extends Emitter<SessionEvents> {
    */
   private sendRaw(msg: unknown[], onFail?: (err: Error) => void): boolean {
     if (this.outChain && onFail) {
-      this.queue('outChain', () => this.transmit(msg), onFail);
+      this.queue('outChain', () => this.transmitIfUsable(msg), onFail);
       return true;
     }
     try {
@@ -691,6 +694,12 @@ export class Session extends Emitter<SessionEvents> {
     }
     this.tracer?.trace!('wamp send', describeMessage(msg));
     t.send(t.serializer.encode(msg));
+  }
+
+  /** {@link Session.transmit} for a send that waited: refused with `ERR_SESSION_CLOSED` if the session ended meanwhile. */
+  private transmitIfUsable(msg: unknown[]): void {
+    if (!this.transportUsable()) throw new SessionClosedError(this.closeInfo?.reason ?? 'wamp.close.closing');
+    this.transmit(msg);
   }
 
   /** Run `step` after everything already in the queue; the queue is dropped once it has run dry. */
@@ -736,14 +745,17 @@ export class Session extends Emitter<SessionEvents> {
     inv?: InvocationImpl,
   ): void {
     const send = (opaque: boolean): void => {
-      if (!this.transportUsable()) throw new SessionClosedError(this.closeInfo?.reason ?? 'wamp.close.closing');
-      this.transmit(msg);
+      this.transmitIfUsable(msg);
       onSent?.(opaque);
     };
     try {
       const opaque = encodeWith(codec, msg, options, args, kwargs, this.dialect, inv);
-      if (this.outChain || isThenable(opaque)) this.queue('outChain', () => Promise.resolve(opaque).then(send), onFail);
-      else send(opaque);
+      if (this.outChain || isThenable(opaque)) {
+        // the step may run only after earlier sends: a rejection meanwhile must not count as
+        // unhandled (Node would end the process); the step still sees it and calls onFail
+        if (isThenable(opaque)) Promise.resolve(opaque).catch(ignore);
+        this.queue('outChain', () => Promise.resolve(opaque).then(send), onFail);
+      } else send(opaque);
     } catch (e) {
       onFail(e as Error);
     }
@@ -789,6 +801,7 @@ export class Session extends Emitter<SessionEvents> {
       args,
       kwargs,
       (err) => {
+        if (this.state === 'closed') return; // ended while the ERROR waited: nobody to answer
         this.report(err);
         // the codec refused the error payload: still answer, with a plain error it cannot object to
         if (inv && this.codec) this.sendRaw([T.ERROR, T.INVOCATION, requestId, {}, err instanceof PayloadCodecError ? err.uri : 'wamp.error.runtime_error'], this.report);
@@ -903,7 +916,8 @@ export class Session extends Emitter<SessionEvents> {
       kw,
       details,
       { uri: topic, messageType: 'EVENT', originating: false, sending: false },
-      (p) => this.deliverEvent(entry, p.args, p.kwargs, details, topic, publication),
+      // an asynchronous decode may finish after an unsubscribe or the session's end: then it goes nowhere
+      (p) => (this.subscriptions.get(subId) === entry ? this.deliverEvent(entry, p.args, p.kwargs, details, topic, publication) : undefined),
       this.report,
     );
   }
@@ -934,7 +948,8 @@ export class Session extends Emitter<SessionEvents> {
       kw,
       details,
       { uri: uri ?? p.procedure, messageType: uri === undefined ? 'RESULT' : 'ERROR', originating: true, sending: false, requestWasOpaque: p.opaque, procedure: p.procedure },
-      (payload) => this.callReplied(p, payload.args, payload.kwargs, details, progress, uri),
+      // a progressive result decoded after the call was canceled or the session ended is dropped
+      (payload) => (!progress || (!p.abandoned && this.pending.get(id) === p) ? this.callReplied(p, payload.args, payload.kwargs, details, progress, uri) : undefined),
       // a progressive result that cannot be opened fails the whole call
       (err) => (progress ? this.abandonCall(id, p, 'killnowait', err) : p.reject(err)),
     );
@@ -997,7 +1012,11 @@ export class Session extends Emitter<SessionEvents> {
       kw,
       details,
       { uri: procedure, messageType: 'INVOCATION', originating: false, sending: false },
-      (p) => this.invoke(reg, id, procedure, details, p.args, p.kwargs, p.opaque),
+      // an asynchronous decode may finish after an unregister or the session's end
+      (p) =>
+        this.registrations.get(regId) === reg
+          ? this.invoke(reg, id, procedure, details, p.args, p.kwargs, p.opaque)
+          : this.sendInvocationError(id, 'wamp.error.no_such_registration', [`registration ${regId} ended`]),
       (err) => {
         this.report(err);
         this.sendInvocationError(id, err instanceof PayloadCodecError ? err.uri : 'wamp.error.invalid_argument', [err.message]);

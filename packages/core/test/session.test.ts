@@ -7,7 +7,7 @@ import {
   Session,
   WampboxError,
 } from '../src/index';
-import type { CloseInfo, Invocation, PayloadCodec } from '../src/index';
+import type { CloseInfo, Invocation, PayloadCodec, WirePayload } from '../src/index';
 import { FakeTransport } from './helpers/fake-transport';
 import { Prng } from './helpers/prng';
 
@@ -528,6 +528,88 @@ describe('payload codecs and wire dialects', () => {
   });
 });
 
+describe('an asynchronous codec and the session ending', () => {
+  /** A codec whose decode resolves only when the test says so. */
+  function heldCodec(): { codec: PayloadCodec; release: () => void } {
+    const held: (() => void)[] = [];
+    return {
+      codec: {
+        name: 'x_held',
+        encode: (p) => ({ kind: 'plain', args: p.args, kwargs: p.kwargs }),
+        decode: (w) => new Promise((resolve) => held.push(() => resolve({ args: w.kind === 'plain' ? w.args : ['opened'] }))),
+      },
+      release: () => held.splice(0).forEach((f) => f()),
+    };
+  }
+
+  it('delivers no event, progressive result or invocation whose decode finished after the end', async () => {
+    // messages are handled in order, so only the session's end can overtake a decode
+    const { codec, release } = heldCodec();
+    const { t, s } = await joined({ codec });
+    const seen: string[] = [];
+    const subP = s.subscribe('com.x.t', () => void seen.push('event'));
+    t.deliver([T.SUBSCRIBED, t.last(T.SUBSCRIBE)![1], 3]);
+    const sub = await subP;
+    const regP = s.register('com.x.p', () => void seen.push('invocation'));
+    t.deliver([T.REGISTERED, t.last(T.REGISTER)![1], 9]);
+    const reg = await regP;
+    const call = s.call('com.x.c', [], {}, { onProgress: () => void seen.push('progress') });
+    const callOutcome = call.then(
+      () => 'resolved',
+      (e: unknown) => (e as WampboxError).code,
+    );
+    await tick();
+    t.deliver([T.EVENT, 3, 1, {}, ['a']]);
+    t.deliver([T.INVOCATION, 5, 9, {}, ['a']]);
+    t.deliver([T.RESULT, t.last(T.CALL)![1], { progress: true }, ['a']]);
+    t.drop();
+    release();
+    await tick();
+    await tick();
+    expect(seen).toEqual([]);
+    expect(await callOutcome).toBe('ERR_CONNECTION_LOST');
+    expect([sub.active, reg.active]).toEqual([false, false]);
+  });
+
+  it('leaves no unhandled rejection when an encode fails while an earlier one is pending, and fails what waited once the session ended', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      let n = 0;
+      const codec: PayloadCodec = {
+        name: 'x_order',
+        encode: (p) => {
+          n++;
+          if (n === 1) return new Promise((resolve) => setTimeout(() => resolve({ kind: 'plain', args: p.args }), 20));
+          return Promise.reject(new PayloadCodecError('ERR_PAYLOAD_NO_KEY', 'wamp.error.encryption.no_key', 'no key'));
+        },
+        decode: (w) => (w.kind === 'plain' ? w : { args: [] }),
+      };
+      const { t, s } = await joined({ codec });
+      const errors: Error[] = [];
+      s.on('error', (e) => errors.push(e));
+      const code = (p: Promise<unknown>): Promise<string> =>
+        p.then(
+          () => 'resolved',
+          (e: unknown) => (e as WampboxError).code,
+        );
+      const first = code(s.publish('com.x.t', [1])); // encoded within 20 ms
+      const second = code(s.publish('com.x.t', [2])); // refused at once, but waits behind the first
+      const waiting = code(s.subscribe('com.x.t')); // waits behind both
+      await new Promise((r) => setTimeout(r, 5));
+      t.drop();
+      expect(await Promise.all([first, second, waiting])).toEqual(['ERR_SESSION_CLOSED', 'ERR_PAYLOAD_NO_KEY', 'ERR_CONNECTION_LOST']);
+      await new Promise((r) => setTimeout(r, 30));
+      expect(unhandled).toEqual([]);
+      expect(errors).toEqual([]);
+      expect(t.sent.filter((m) => m[0] === T.PUBLISH || m[0] === T.SUBSCRIBE)).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});
+
 describe('a codec that misbehaves', () => {
   const broken = (parts: Partial<PayloadCodec>): PayloadCodec => ({
     name: 'x_broken',
@@ -692,6 +774,12 @@ describe('against random router messages', () => {
   /** Values of every kind, for fields that expect something else. */
   const JUNK: unknown[] = [null, -1, 0.5, 2 ** 60, 'x', '', true, [], {}, [1, 'a'], { a: 1 }, new Uint8Array([1])];
 
+  /** Handler invocations so far, and how many of them got a malformed payload. */
+  interface Calls {
+    n: number;
+    malformed: number;
+  }
+
   interface Known {
     subs: number[];
     regs: number[];
@@ -704,7 +792,20 @@ describe('against random router messages', () => {
    * A message a router might send now: mostly a well-formed reply to a request still open, an
    * event or an invocation; sometimes (`brokenRate`) a message that is malformed or out of place.
    */
-  function routerMessage(rng: Prng, t: FakeTransport, known: Known, brokenRate: number): unknown {
+  function routerMessage(rng: Prng, t: FakeTransport, known: Known, brokenRate: number, opaqueRate: number): unknown {
+    const m = anyRouterMessage(rng, t, known, brokenRate);
+    // an EVENT, INVOCATION or RESULT as a codec on the other side sends it: an opaque payload
+    const detailsAt = Array.isArray(m) ? ({ [T.EVENT]: 3, [T.INVOCATION]: 3, [T.RESULT]: 2 } as Record<number, number>)[m[0] as number] : undefined;
+    if (detailsAt !== undefined && rng.chance(opaqueRate)) {
+      const list = m as unknown[];
+      const details = { ...(list[detailsAt] as Record<string, unknown>), enc_algo: 'x_fuzz', enc_serializer: 'json' };
+      list.length = detailsAt;
+      list.push(details, new Uint8Array([7, 7, 7]));
+    }
+    return m;
+  }
+
+  function anyRouterMessage(rng: Prng, t: FakeTransport, known: Known, brokenRate: number): unknown {
     const open = (type: number): number[] =>
       t.sent
         .filter((m) => m[0] === type && !known.answered.has(m[1] as number) && (type !== T.PUBLISH || (m[2] as Record<string, unknown>)['acknowledge'] === true))
@@ -784,11 +885,45 @@ describe('against random router messages', () => {
     }
   }
 
+  /**
+   * A codec that answers at random: at once or a moment later, opaque or plain, refusing with a
+   * PayloadCodecError, or failing as a buggy plugin would (a TypeError, a malformed result).
+   */
+  function fuzzCodec(rng: Prng): PayloadCodec {
+    const later = <V>(v: V): Promise<V> => new Promise((resolve) => setImmediate(() => resolve(v)));
+    const outcome = <V>(value: () => V): V | Promise<V> => {
+      switch (rng.int(12)) {
+        case 0:
+          throw new PayloadCodecError('ERR_PAYLOAD_NO_KEY', 'wamp.error.encryption.no_key', 'no key');
+        case 1:
+          return Promise.reject(new PayloadCodecError('ERR_PAYLOAD_DECRYPT', 'wamp.error.encryption.decrypt_error', 'cannot open'));
+        case 2:
+          throw new TypeError('a bug in the codec');
+        case 3:
+          return undefined as never;
+        case 4:
+        case 5:
+          return later(value());
+        default:
+          return value();
+      }
+    };
+    return {
+      name: 'x_fuzz',
+      encode: (p) =>
+        outcome<WirePayload>(() =>
+          rng.chance(0.5) ? { kind: 'opaque', payload: new Uint8Array([1, 2, 3]), scheme: 'x_fuzz', serializer: 'json' } : { kind: 'plain', args: p.args, kwargs: p.kwargs },
+        ),
+      decode: (w) => outcome(() => ({ args: w.kind === 'plain' ? w.args : ['opened'], kwargs: w.kind === 'plain' ? w.kwargs : undefined })),
+    };
+  }
+
   /** A procedure handler that answers in one of the ways handlers do. */
-  function handler(rng: Prng, calls: { n: number }): (inv: Invocation) => unknown {
+  function handler(rng: Prng, calls: Calls): (inv: Invocation) => unknown {
     const way = rng.int(6);
     return (inv) => {
       calls.n++;
+      if (!Array.isArray(inv.args) || typeof inv.kwargs !== 'object' || inv.kwargs === null) calls.malformed++;
       switch (way) {
         case 0:
           return inv.args.length;
@@ -814,7 +949,7 @@ describe('against random router messages', () => {
   }
 
   /** Something the application does now; what it returns goes into `ops`. */
-  function operate(rng: Prng, s: Session, ops: Promise<unknown>[], calls: { n: number }): void {
+  function operate(rng: Prng, s: Session, ops: Promise<unknown>[], calls: Calls): void {
     switch (rng.int(7)) {
       case 0:
         keep(ops, s.call('com.x.c', [1], {}, rng.chance(0.3) ? { onProgress: () => undefined } : {}));
@@ -831,7 +966,10 @@ describe('against random router messages', () => {
       case 3:
         keep(
           ops,
-          s.subscribe('com.x.t', () => void calls.n++).then((sub) => {
+          s.subscribe('com.x.t', (ev) => {
+            calls.n++;
+            if (!Array.isArray(ev.args) || typeof ev.kwargs !== 'object' || ev.kwargs === null) calls.malformed++;
+          }).then((sub) => {
             if (rng.chance(0.3)) keep(ops, sub.unsubscribe());
             return sub;
           }),
@@ -860,24 +998,27 @@ describe('against random router messages', () => {
     }
   }
 
-  it('settles every operation with a typed error, never crashes, and delivers nothing after the end (300 seeds)', async () => {
+  it.each([
+    ['without a codec', false],
+    ['with a codec that answers late, refuses or misbehaves at random', true],
+  ])('%s: settles every operation with a typed error, never crashes, and delivers nothing after the end (300 seeds)', async (_mode, withCodec) => {
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
     try {
       for (let seed = 1; seed <= 300; seed++) {
         const rng = new Prng(seed);
-        const { t, s } = await joined();
+        const { t, s } = await joined(withCodec ? { codec: fuzzCodec(rng) } : {});
         const emitted: unknown[] = [];
         s.on('error', (e) => void emitted.push(e));
         const ops: Promise<unknown>[] = [];
-        const calls = { n: 0 };
+        const calls: Calls = { n: 0, malformed: 0 };
         const known: Known = { subs: [], regs: [], invocations: [], answered: new Set() };
         // a third of the seeds see no broken message, so they run long; the rest end early or late
         const brokenRate = seed % 3 === 0 ? 0 : rng.pick([0.01, 0.03, 0.1]);
         for (let step = 0; step < 60; step++) {
           if (rng.chance(0.4)) operate(rng, s, ops, calls);
-          else t.deliver(routerMessage(rng, t, known, brokenRate));
+          else t.deliver(routerMessage(rng, t, known, brokenRate, withCodec ? 0.3 : 0.05));
           if (rng.chance(0.3)) await tick();
         }
         t.drop();
@@ -885,7 +1026,9 @@ describe('against random router messages', () => {
         // every operation settles, including those started by the operations themselves
         for (let settledCount = -1; settledCount !== ops.length; ) {
           settledCount = ops.length;
-          const outcomes = await Promise.race([Promise.allSettled(ops), new Promise<'hang'>((r) => setTimeout(() => r('hang'), 2000))]);
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const outcomes = await Promise.race([Promise.allSettled(ops), new Promise<'hang'>((r) => (timer = setTimeout(() => r('hang'), 2000)))]);
+          clearTimeout(timer);
           if (outcomes === 'hang') throw new Error(`seed ${seed}: an operation never settled`);
           for (const o of outcomes) {
             if (o.status === 'rejected') {
@@ -902,6 +1045,7 @@ describe('against random router messages', () => {
         for (const reg of known.regs) t.deliver([T.INVOCATION, 999, reg, {}, []]);
         await tick();
         expect(calls.n).toBe(before);
+        expect(calls.malformed).toBe(0);
         expect(s.isOpen).toBe(false);
       }
       await tick();

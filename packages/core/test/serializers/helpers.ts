@@ -234,6 +234,60 @@ export function describeSerializerContract(make: () => Serializer, format: WireF
       expect(comparable(msg)).toStrictEqual(comparable(before));
     });
 
+    it('refuses damaged frames with ERR_SERIALIZATION and nothing else (seeded)', () => {
+      // truncations, flipped, inserted and deleted bytes, and random bytes, over every sample
+      // message but the 1 MiB one; each decode either yields a value or throws SerializationError
+      let seed = 0x5eed;
+      const next = (n: number): number => {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        return (seed >>> 8) % n;
+      };
+      let refused = 0;
+      let decoded = 0;
+      const frames = sampleMessages()
+        .filter(([name]) => !name.includes('1 MiB'))
+        .map(([, msg]) => {
+          const frame = s.encode(msg);
+          return typeof frame === 'string' ? new TextEncoder().encode(frame) : frame;
+        });
+      for (let round = 0; round < 3000; round++) {
+        const base = frames[round % frames.length]!;
+        let bytes: Uint8Array;
+        switch (next(5)) {
+          case 0:
+            bytes = base.subarray(0, next(base.length + 1));
+            break;
+          case 1: {
+            bytes = new Uint8Array(base);
+            for (let k = 0, n = 1 + next(3); k < n && bytes.length > 0; k++) bytes[next(bytes.length)] = next(256);
+            break;
+          }
+          case 2: {
+            const at = next(base.length + 1);
+            bytes = new Uint8Array([...base.subarray(0, at), next(256), ...base.subarray(at)]);
+            break;
+          }
+          case 3: {
+            const at = next(Math.max(base.length, 1));
+            bytes = new Uint8Array([...base.subarray(0, at), ...base.subarray(at + 1)]);
+            break;
+          }
+          default:
+            bytes = Uint8Array.from({ length: next(64) }, () => next(256));
+        }
+        try {
+          s.decode(bytes);
+          decoded++;
+        } catch (err) {
+          if (!(err instanceof SerializationError)) throw new Error(`round ${round}: ${String(err)}`, { cause: err });
+          refused++;
+        }
+      }
+      // both outcomes occur, so the mutations reach past the first byte
+      expect(refused).toBeGreaterThan(300);
+      expect(decoded).toBeGreaterThan(30);
+    });
+
     it('decodes Uint8Array, Buffer and ArrayBuffer frames alike', () => {
       const msg = [48, 1, {}, 'com.example.echo', [new Uint8Array([1, 2, 3])], { k: 'v' }];
       const frame = s.encode(msg);

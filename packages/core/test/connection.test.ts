@@ -1,6 +1,8 @@
-import { Connection, MessageType as T, reconnectDelay } from '../src/index';
+import { Connection, MessageType as T, WampboxError, reconnectDelay } from '../src/index';
 import type { ConnectionOptions, TransportFactory } from '../src/index';
 import { FakeTransport } from './helpers/fake-transport';
+import { Prng } from './helpers/prng';
+import { settledWithin, unhandledRejectionsDuring } from './helpers/settle';
 
 /** A fake router: answers HELLO, SUBSCRIBE, REGISTER, CALL and acknowledged PUBLISH on each transport. */
 class FakeRouter {
@@ -359,5 +361,96 @@ describe('Connection', () => {
     expect(router.transports).toHaveLength(0);
     // open() again answers the same way, and nothing waits forever
     await expect(c.open()).rejects.toMatchObject({ code: 'ERR_CANCELED' });
+  });
+});
+
+describe('Connection against a router that drops, refuses and comes back at random', () => {
+  it('settles every operation with a typed error, stops for good on close(), and calls no handler after it (100 seeds)', async () => {
+    const unhandled = await unhandledRejectionsDuring(async () => {
+      for (let seed = 1; seed <= 100; seed++) {
+        const rng = new Prng(seed);
+        const router = new FakeRouter();
+        const c = new Connection(router.factory, {
+          ...base,
+          reconnect: { initialDelayMs: 1, maxDelayMs: 4, jitter: 0, maxAttempts: rng.pick([3, 50]) },
+          maxWaiting: rng.pick([2, 1000]),
+          callsWhileDisconnected: rng.pick(['wait', 'fail'] as const),
+        });
+        const errors: unknown[] = [];
+        c.on('error', (e) => void errors.push(e));
+        const ops: Promise<unknown>[] = [];
+        const keep = (p: Promise<unknown>): void => {
+          p.catch(() => undefined);
+          ops.push(p);
+        };
+        let handlerCalls = 0;
+        const durables: { unsubscribe?: () => Promise<void>; unregister?: () => Promise<void> }[] = [];
+        keep(c.open());
+        for (let step = 0; step < 40; step++) {
+          switch (rng.int(10)) {
+            case 0:
+              router.current?.drop();
+              break;
+            case 1:
+              router.failNext = rng.int(3);
+              break;
+            case 2:
+              router.refuseSubscribe = rng.chance(0.5) ? 'wamp.error.not_authorized' : null;
+              break;
+            case 3:
+              keep(c.subscribe(`com.x.t${rng.int(3)}`, () => void handlerCalls++).then((d) => void durables.push(d)));
+              break;
+            case 4:
+              keep(c.register(`com.x.p${rng.int(3)}`, () => void handlerCalls++).then((d) => void durables.push(d)));
+              break;
+            case 5:
+              if (durables.length > 0) {
+                const d = rng.pick(durables);
+                keep((d.unsubscribe ?? d.unregister)!.call(d));
+              }
+              break;
+            case 6:
+              keep(c.publish('com.x.t0', [1], {}, { acknowledge: rng.chance(0.5) }));
+              break;
+            case 7: {
+              const ac = new AbortController();
+              keep(c.call(rng.pick(['com.x.ok', 'com.x.hang']), [], {}, { timeoutMs: rng.pick([undefined, 5, 50]), signal: ac.signal }));
+              if (rng.chance(0.3)) setTimeout(() => ac.abort(), rng.int(5));
+              break;
+            }
+            case 8: {
+              // the router delivers an event to, or invokes, whatever is subscribed or registered now
+              const t = router.current;
+              const subscribed = t?.sent.filter((m) => m[0] === T.SUBSCRIBE).length ?? 0;
+              if (t && !t.closed && subscribed > 0) t.deliver([T.EVENT, 101 + rng.int(20), 1, {}, []]);
+              break;
+            }
+            default:
+              await new Promise((r) => setTimeout(r, rng.int(4)));
+          }
+          if (rng.chance(0.5)) await new Promise((r) => setImmediate(r));
+        }
+        router.failNext = 0;
+        router.refuseSubscribe = null;
+        await c.close();
+        const transports = router.transports.length;
+        const outcomes = await settledWithin(ops, 3000);
+        if (outcomes === 'hang') throw new Error(`seed ${seed}: an operation never settled`);
+        for (const o of outcomes) {
+          if (o.status === 'rejected' && !(o.reason instanceof WampboxError)) throw new Error(`seed ${seed}: untyped rejection ${String(o.reason)}`);
+        }
+        for (const e of errors) if (!(e instanceof WampboxError)) throw new Error(`seed ${seed}: reported an untyped error ${String(e)}`);
+        // closed for good: no new connection, nothing waits, no handler runs
+        const calls = handlerCalls;
+        for (const t of router.transports) if (!t.closed) t.deliver([T.EVENT, 101, 2, {}, []]);
+        await new Promise((r) => setTimeout(r, 10));
+        expect(router.transports.length).toBe(transports);
+        expect(c.waitingCount).toBe(0);
+        expect(c.isOpen).toBe(false);
+        expect(handlerCalls).toBe(calls);
+        await expect(c.call('com.x.ok')).rejects.toMatchObject({ code: 'ERR_SESSION_CLOSED' });
+      }
+    });
+    expect(unhandled).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@ import {
 import type { CloseInfo, Invocation, PayloadCodec, WirePayload } from '../src/index';
 import { FakeTransport } from './helpers/fake-transport';
 import { Prng } from './helpers/prng';
+import { settledWithin, unhandledRejectionsDuring } from './helpers/settle';
 
 const ROUTER_ROLES = { broker: { features: { payload_transparency: true } }, dealer: { features: { payload_transparency: true } } };
 
@@ -572,10 +573,7 @@ describe('an asynchronous codec and the session ending', () => {
   });
 
   it('leaves no unhandled rejection when an encode fails while an earlier one is pending, and fails what waited once the session ended', async () => {
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
-    try {
+    const unhandled = await unhandledRejectionsDuring(async () => {
       let n = 0;
       const codec: PayloadCodec = {
         name: 'x_order',
@@ -601,12 +599,10 @@ describe('an asynchronous codec and the session ending', () => {
       t.drop();
       expect(await Promise.all([first, second, waiting])).toEqual(['ERR_SESSION_CLOSED', 'ERR_PAYLOAD_NO_KEY', 'ERR_CONNECTION_LOST']);
       await new Promise((r) => setTimeout(r, 30));
-      expect(unhandled).toEqual([]);
       expect(errors).toEqual([]);
       expect(t.sent.filter((m) => m[0] === T.PUBLISH || m[0] === T.SUBSCRIBE)).toEqual([]);
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-    }
+    });
+    expect(unhandled).toEqual([]);
   });
 });
 
@@ -1002,10 +998,7 @@ describe('against random router messages', () => {
     ['without a codec', false],
     ['with a codec that answers late, refuses or misbehaves at random', true],
   ])('%s: settles every operation with a typed error, never crashes, and delivers nothing after the end (300 seeds)', async (_mode, withCodec) => {
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
-    try {
+    const unhandled = await unhandledRejectionsDuring(async () => {
       for (let seed = 1; seed <= 300; seed++) {
         const rng = new Prng(seed);
         const { t, s } = await joined(withCodec ? { codec: fuzzCodec(rng) } : {});
@@ -1026,9 +1019,7 @@ describe('against random router messages', () => {
         // every operation settles, including those started by the operations themselves
         for (let settledCount = -1; settledCount !== ops.length; ) {
           settledCount = ops.length;
-          let timer: ReturnType<typeof setTimeout> | undefined;
-          const outcomes = await Promise.race([Promise.allSettled(ops), new Promise<'hang'>((r) => (timer = setTimeout(() => r('hang'), 2000)))]);
-          clearTimeout(timer);
+          const outcomes = await settledWithin(ops, 2000);
           if (outcomes === 'hang') throw new Error(`seed ${seed}: an operation never settled`);
           for (const o of outcomes) {
             if (o.status === 'rejected') {
@@ -1048,10 +1039,7 @@ describe('against random router messages', () => {
         expect(calls.malformed).toBe(0);
         expect(s.isOpen).toBe(false);
       }
-      await tick();
-      expect(unhandled).toEqual([]);
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-    }
+    });
+    expect(unhandled).toEqual([]);
   });
 });

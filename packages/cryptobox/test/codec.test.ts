@@ -265,6 +265,19 @@ describe('cryptobox codec', () => {
       }
     });
 
+    it('every single-bit flip anywhere in the box is refused with ERR_PAYLOAD_DECRYPT', async () => {
+      // refusal() fails the test if a tampered box ever opens
+      const codes = new Set<string>();
+      for (let i = 0; i < sealed.length; i++) {
+        for (let bit = 0; bit < 8; bit++) {
+          const t = sealed.slice();
+          t[i] = t[i]! ^ (1 << bit);
+          codes.add((await refusal(() => receiver.decode(opaque(t), ctx('EVENT')))).code);
+        }
+      }
+      expect([...codes]).toEqual(['ERR_PAYLOAD_DECRYPT']);
+    });
+
     it.each([
       ['empty', 0],
       ['1 byte', 1],

@@ -753,8 +753,9 @@ export class Session extends Emitter<SessionEvents> {
       if (this.outChain || isThenable(opaque)) {
         // the step may run only after earlier sends: a rejection meanwhile must not count as
         // unhandled (Node would end the process); the step still sees it and calls onFail
-        if (isThenable(opaque)) Promise.resolve(opaque).catch(ignore);
-        this.queue('outChain', () => Promise.resolve(opaque).then(send), onFail);
+        const encoded = Promise.resolve(opaque);
+        encoded.catch(ignore);
+        this.queue('outChain', () => encoded.then(send), onFail);
       } else send(opaque);
     } catch (e) {
       onFail(e as Error);
@@ -916,7 +917,8 @@ export class Session extends Emitter<SessionEvents> {
       kw,
       details,
       { uri: topic, messageType: 'EVENT', originating: false, sending: false },
-      // an asynchronous decode may finish after an unsubscribe or the session's end: then it goes nowhere
+      // messages are handled in order, but an asynchronous decode may finish after the session
+      // ended (which drops every subscription): then the event goes nowhere
       (p) => (this.subscriptions.get(subId) === entry ? this.deliverEvent(entry, p.args, p.kwargs, details, topic, publication) : undefined),
       this.report,
     );
@@ -1012,7 +1014,7 @@ export class Session extends Emitter<SessionEvents> {
       kw,
       details,
       { uri: procedure, messageType: 'INVOCATION', originating: false, sending: false },
-      // an asynchronous decode may finish after an unregister or the session's end
+      // likewise an invocation whose decode finished after the session ended (no answer goes out then)
       (p) =>
         this.registrations.get(regId) === reg
           ? this.invoke(reg, id, procedure, details, p.args, p.kwargs, p.opaque)

@@ -591,6 +591,69 @@ describe('rawSocketTransport: frames', () => {
   });
 });
 
+describe('rawSocketTransport: random byte streams', () => {
+  test('delivers the frames before the first bad header, then closes once with a typed error (seeded)', async () => {
+    let seed = 0xb17e5;
+    const next = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const router = await startRouter();
+    const outcomes = { broken: 0, intact: 0 };
+    for (let round = 0; round < 40; round++) {
+      const t = await connect(router.url, opts({ maxFrameBytes: 4096 }));
+      const r = recorder();
+      t.attach(r);
+      // a stream of valid frames (messages, PINGs, PONGs) with, in most rounds, one bad header in it
+      const parts: Buffer[] = [];
+      const expected: string[] = [];
+      let broken = false;
+      for (let k = 0, n = 1 + next(12); k < n && !broken; k++) {
+        const kind = next(10);
+        if (kind < 6) {
+          const body = `[${round},${k},"${'x'.repeat(next(40))}"]`;
+          parts.push(frameBytes(0, body));
+          expected.push(body);
+        } else if (kind < 8) {
+          parts.push(frameBytes(next(2) + 1, Buffer.from([next(256), next(256)])));
+        } else if (round % 4 !== 0) {
+          // reserved type or bits, or a length over our limit
+          const bad = [
+            [0x03, 0, 0, 1, 0x41],
+            [0x10 | next(3), 0, 0, 0],
+            [0x00, 0, 0x10, 0x01],
+          ][next(3)]!;
+          parts.push(Buffer.from(bad));
+          broken = true;
+        }
+      }
+      const stream = Buffer.concat(parts);
+      // fed in random chunks, headers and bodies split anywhere
+      for (let off = 0; off < stream.length; ) {
+        const size = 1 + next(9);
+        inject(t, stream.subarray(off, off + size));
+        off += size;
+      }
+      await tick(5);
+      expect(r.frames.map(text)).toEqual(expected);
+      if (broken) {
+        const info = await r.closed;
+        expect(info.error).toMatchObject({ name: 'TransportError', code: expect.stringMatching(/^ERR_(TRANSPORT|FRAME_TOO_LARGE)$/) });
+        expect(r.closes).toHaveLength(1);
+        expect(() => t.send('[1]')).toThrow(expect.objectContaining({ code: 'ERR_TRANSPORT' }));
+      } else {
+        expect(r.closes).toHaveLength(0);
+      }
+      await t.close();
+      expect(r.closes.length).toBe(1);
+      outcomes[broken ? 'broken' : 'intact']++;
+    }
+    // both kinds of stream occurred
+    expect(outcomes.broken).toBeGreaterThan(5);
+    expect(outcomes.intact).toBeGreaterThan(5);
+  });
+});
+
 describe('rawSocketTransport: limits', () => {
   test('sending over min(ours, router) throws ERR_FRAME_TOO_LARGE, sends nothing, and stays usable', async () => {
     const router = await startRouter({ routerExp: 1 }); // router accepts 1024 bytes

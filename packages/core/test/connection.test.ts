@@ -384,6 +384,7 @@ describe('Connection against a router that drops, refuses and comes back at rand
           ops.push(p);
         };
         let handlerCalls = 0;
+        const timers: ReturnType<typeof setTimeout>[] = [];
         const durables: { unsubscribe?: () => Promise<void>; unregister?: () => Promise<void> }[] = [];
         keep(c.open());
         for (let step = 0; step < 40; step++) {
@@ -415,7 +416,7 @@ describe('Connection against a router that drops, refuses and comes back at rand
             case 7: {
               const ac = new AbortController();
               keep(c.call(rng.pick(['com.x.ok', 'com.x.hang']), [], {}, { timeoutMs: rng.pick([undefined, 5, 50]), signal: ac.signal }));
-              if (rng.chance(0.3)) setTimeout(() => ac.abort(), rng.int(5));
+              if (rng.chance(0.3)) timers.push(setTimeout(() => ac.abort(), rng.int(5)));
               break;
             }
             case 8: {
@@ -433,6 +434,7 @@ describe('Connection against a router that drops, refuses and comes back at rand
         router.failNext = 0;
         router.refuseSubscribe = null;
         await c.close();
+        timers.forEach(clearTimeout);
         const transports = router.transports.length;
         const outcomes = await settledWithin(ops, 3000);
         if (outcomes === 'hang') throw new Error(`seed ${seed}: an operation never settled`);

@@ -10,7 +10,7 @@ import { setNonceSourceForTesting } from '../src/internal/nonce';
 import { stringifyInner } from '../src/internal/inner-json';
 import { ringSharedKey } from '../src/key-ring';
 
-const VECTORS_PATH = path.resolve(__dirname, '../../../../shared/vectors/autobahn-22.7.1/vectors.json');
+const VECTORS_PATH = path.resolve(__dirname, '../../../test/fixtures/autobahn-22.7.1/vectors.json');
 
 interface KeyHalf { priv_hex: string; priv_b64: string; pub_hex: string; pub_b64: string }
 interface VectorPayload { hex: string; b64: string; len: number; nonce_hex: string; box_hex: string; poly1305_tag_hex: string; plaintext_utf8: string }
@@ -30,7 +30,7 @@ function loadVectors(): VectorFile | Error {
     return JSON.parse(fs.readFileSync(VECTORS_PATH, 'utf8')) as VectorFile;
   } catch (err) {
     return new Error(
-      `cannot read the Autobahn cryptobox test vectors at ${VECTORS_PATH} (expected the shared/ folder beside the project): ${String(err)}`,
+      `cannot read the Autobahn cryptobox test vectors at ${VECTORS_PATH} (the repository carries them under test/fixtures/): ${String(err)}`,
     );
   }
 }

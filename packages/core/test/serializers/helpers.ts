@@ -8,7 +8,7 @@ import * as vm from 'node:vm';
 import { SerializationError } from '../../src/errors';
 import type { Serializer } from '../../src/serializer';
 
-export const VECTORS_PATH = path.resolve(__dirname, '../../../../../shared/vectors/autobahn-22.7.1/vectors.json');
+export const VECTORS_PATH = path.resolve(__dirname, '../../../../test/fixtures/autobahn-22.7.1/vectors.json');
 
 export type WireFormat = 'json' | 'msgpack' | 'cbor';
 
@@ -30,7 +30,7 @@ export function loadVectorMessages(): VectorMessage[] {
   if (!fs.existsSync(VECTORS_PATH)) {
     throw new Error(
       `Autobahn|Python test vectors not found at ${VECTORS_PATH}. ` +
-        'They are required for the serializer conformance tests (expected under <workspace>/shared/vectors/autobahn-22.7.1/).',
+        'They are required for the serializer conformance tests (the repository carries them under test/fixtures/).',
     );
   }
   const file = JSON.parse(fs.readFileSync(VECTORS_PATH, 'utf8')) as RawVectorFile;

@@ -6,10 +6,13 @@
  * - byte strings untagged (major type 2), text, arrays and maps with definite lengths.
  *
  * Decoding also accepts: indefinite-length byte strings, text strings, arrays and maps; float16,
- * float32 and float64; `undefined` (as `null`). Tags are unwrapped: the tagged item is returned as
- * it is (so tag 64 over a byte string gives the bytes, tag 1 over a number the number), except
- * bignums (tags 2 and 3), which become numbers like 64-bit integers do. Other simple values, the
- * reserved additional-information values 28 to 30, a misplaced break and trailing bytes are errors.
+ * float32 and float64; `undefined` (as `null`); and the tags whose meaning fits the data model:
+ * bignums (tags 2 and 3 over a byte string) become numbers like 64-bit integers do, tag 64 (a
+ * uint8 typed array, how cbor-x tags byte strings by default) over a byte string gives the bytes,
+ * and tag 55799 (self-described CBOR, no meaning of its own) gives the item it wraps. Any other
+ * tag (a date, a URI, cbor-x's records, ...) is an error rather than being dropped, and so are
+ * these tags over another kind of item, other simple values, the reserved additional-information
+ * values 28 to 30, a misplaced break and trailing bytes.
  */
 import { ByteWriter } from './byte-writer.js';
 import { copyToPooled } from './fast-alloc.js';
@@ -315,16 +318,22 @@ function readMapKey(): string {
   return propertyName(readItem());
 }
 
+/** Tag 55799: "self-described CBOR", a marker without meaning of its own. */
+const SELF_DESCRIBED = 55799;
+
 function readTagged(tag: number): unknown {
+  if (tag !== 2 && tag !== 3 && tag !== 64 && tag !== SELF_DESCRIBED) {
+    invalid(`CBOR tag ${tag} is not supported (only bignums, tag 64 over bytes and tag ${SELF_DESCRIBED})`);
+  }
   if (++nesting > MAX_DEPTH) tooDeep();
   const value = readItem();
   nesting--;
-  if ((tag === 2 || tag === 3) && value instanceof Uint8Array) {
-    let n = 0;
-    for (let i = 0; i < value.length; i++) n = n * 256 + (value[i] as number);
-    return tag === 2 ? n : -1 - n;
-  }
-  return value;
+  if (tag === SELF_DESCRIBED) return value;
+  if (!(value instanceof Uint8Array)) return invalid(`CBOR tag ${tag} must wrap a byte string`);
+  if (tag === 64) return value;
+  let n = 0;
+  for (let i = 0; i < value.length; i++) n = n * 256 + (value[i] as number);
+  return tag === 2 ? n : -1 - n;
 }
 
 /** Whether the next byte ends an indefinite-length item (and if so, consume it). */

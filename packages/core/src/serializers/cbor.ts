@@ -13,8 +13,11 @@ import { binarySerializer } from './binary-serializer.js';
  * as integers in their smallest form, other numbers as float64, `undefined` as in JSON; the bytes
  * are those Python's cbor2 writes for the same message. Decoded maps are plain objects, decoded
  * byte strings are fresh `Uint8Array`s (not views of the frame), and 64-bit integers are numbers
- * (beyond 2^53 they lose precision, as with JSON). Indefinite lengths are accepted; tags are
- * unwrapped (bignums become numbers).
+ * (beyond 2^53 they lose precision, as with JSON). Map keys `true`, `false` and `null` (which
+ * Python's cbor2 writes as they are) become the strings `"true"`, `"false"` and `"null"`, and number
+ * keys their decimal string, as in JSON. Indefinite lengths are accepted. Of the tags, bignums
+ * (2, 3) become numbers, tag 64 over bytes gives the bytes and self-described CBOR (55799) the item
+ * it wraps; any other tag fails with `ERR_SERIALIZATION` instead of being dropped.
  *
  * @example
  * ```ts

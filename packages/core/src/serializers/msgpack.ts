@@ -14,7 +14,9 @@ import { binarySerializer } from './binary-serializer.js';
  * (uint 64 / int 64 when needed), other numbers as float 64, `undefined` as in JSON; the bytes are
  * those Python's msgpack writes for the same message. Decoded maps are plain objects, decoded
  * `bin` values are fresh `Uint8Array`s (not views of the frame), and 64-bit integers are numbers
- * (beyond 2^53 they lose precision, as with JSON). Extension types are rejected.
+ * (beyond 2^53 they lose precision, as with JSON). Map keys that are numbers, `true`, `false` or
+ * `nil` become strings as in JSON (`"1"`, `"true"`, `"false"`, `"null"`). Extension types are
+ * rejected.
  *
  * @example
  * ```ts

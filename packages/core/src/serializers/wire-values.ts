@@ -17,8 +17,9 @@
  * JSON), strings, plain `Uint8Array`s with bytes of their own (never views of the frame; mid-sized ones
  * share a slab, see `pooledBytes`), arrays and plain objects.
  * Map keys must be text strings; integer and float keys are turned into their decimal string (as a
- * JS property name would be) and any other key is an error. A `__proto__` key becomes an own
- * property, never the prototype.
+ * JS property name would be), `true`, `false` and `null` keys into `"true"`, `"false"` and `"null"`
+ * (as Python's `json` writes them), and any other key (bytes, a list, a map) is an error. A
+ * `__proto__` key becomes an own property, never the prototype.
  */
 import { SerializationError } from '../errors.js';
 
@@ -56,8 +57,9 @@ export function setOwn(target: Record<string, unknown>, key: string, value: unkn
 /** A decoded map key as a property name. */
 export function propertyName(key: unknown): string {
   if (typeof key === 'string') return key;
-  if (typeof key === 'number') return String(key);
-  throw new SerializationError(`map key of type ${key === null ? 'null' : typeof key} (only text and number keys are accepted)`);
+  if (typeof key === 'number' || typeof key === 'boolean' || key === null) return String(key);
+  const kind = Array.isArray(key) ? 'list' : key instanceof Uint8Array ? 'bytes' : typeof key;
+  throw new SerializationError(`map key of type ${kind} (only text, number, boolean and null keys are accepted)`);
 }
 
 export function invalid(reason: string): never {

@@ -151,12 +151,28 @@ describe.each(FORMATS)('%s codec', (_name, f) => {
       catchSerializationError(() => decodeHex(f.array1.repeat(100000) + f.array0));
     });
 
-    it('turns number keys into strings and refuses other keys', () => {
-      const [intKey, floatKey, arrayKey, bytesKey, nullKey] =
-        f.make().id === 'cbor' ? ['01', 'fb3ff8000000000000', '80', '40', 'f6'] : ['01', 'cb3ff8000000000000', '90', 'c400', 'c0'];
+    it('turns number, boolean and null keys into strings as JSON would, and refuses other keys', () => {
+      const cbor = f.make().id === 'cbor';
+      const [intKey, floatKey, arrayKey, bytesKey, mapKey] = cbor
+        ? ['01', 'fb3ff8000000000000', '80', '40', 'a0']
+        : ['01', 'cb3ff8000000000000', '90', 'c400', '80'];
+      const [trueKey, falseKey, nullKey] = cbor ? ['f5', 'f4', 'f6'] : ['c3', 'c2', 'c0'];
       expect(decodeHex(`${f.array1}${f.map1}${intKey}${f.textX}`)).toStrictEqual([{ '1': 'x' }]);
       expect(decodeHex(`${f.array1}${f.map1}${floatKey}${f.textX}`)).toStrictEqual([{ '1.5': 'x' }]);
-      for (const key of [arrayKey, bytesKey, nullKey]) catchSerializationError(() => decodeHex(`${f.array1}${f.map1}${key}${f.textX}`));
+      // Python's cbor2 and msgpack send {True: 1, False: 2, None: 3} as they are; json.dumps writes
+      // {"true": 1, "false": 2, "null": 3}
+      const map3 = cbor ? 'a3' : '83';
+      expect(decodeHex(`${f.array1}${map3}${trueKey}01${falseKey}02${nullKey}03`)).toStrictEqual([{ true: 1, false: 2, null: 3 }]);
+      for (const key of [arrayKey, bytesKey, mapKey]) {
+        const err = catchSerializationError(() => decodeHex(`${f.array1}${f.map1}${key}${f.textX}`));
+        expect(err.message).toContain('map key');
+      }
+    });
+
+    it('decodes a WAMP message whose Details have a boolean key, instead of failing the frame', () => {
+      // [36, 1, 2, {True: 1}, ["a"]], as an Autobahn|Python publisher's kwargs may reach a subscriber
+      const frame = f.make().id === 'cbor' ? '8518240102a1f501816161' : '9524010281c30191a161';
+      expect(decodeHex(frame)).toStrictEqual([36, 1, 2, { true: 1 }, ['a']]);
     });
 
     it('makes a "__proto__" key an own property', () => {
@@ -195,10 +211,32 @@ describe('cbor-only decoding', () => {
     expect(nan).toBeNaN();
   });
 
-  it('unwraps tags, and turns bignums into numbers', () => {
-    // [1(0), 32("x"), 2(h'0100'), 3(h'00'), 55799(55799([]))]
-    expect(decodeHex('85c100d8206178c2420100c34100d9d9f7d9d9f780')).toStrictEqual([0, 'x', 256, -1, []]);
-    catchSerializationError(() => decodeHex(`81${'d820'.repeat(600)}00`));
+  it('turns bignums into numbers, and takes tag 64 over bytes and self-described CBOR', () => {
+    // [2(h'0100'), 3(h'00'), 64(h'0708'), 55799(55799([])), 55799(1)]
+    expect(decodeHex('85c2420100c34100d840420708d9d9f7d9d9f780d9d9f701')).toStrictEqual([
+      256,
+      -1,
+      new Uint8Array([7, 8]),
+      [],
+      1,
+    ]);
+    catchSerializationError(() => decodeHex(`81${'d9d9f7'.repeat(600)}00`));
+  });
+
+  it('refuses tags without a meaning in the data model instead of dropping them', () => {
+    const refused: [string, string][] = [
+      ['81d9dfff8319e00081616101', 'tag 57343'], // cbor-x's record of {a: 1}: [57343([57344, ["a"], 1])]
+      ['81c100', 'tag 1'], // epoch date 1(0)
+      ['81c074323032342d30312d30315430303a30303a30305a', 'tag 0'], // date/time text
+      ['81d8206178', 'tag 32'], // URI 32("x")
+      ['81d8696178', 'tag 105'],
+      ['81da0001000041ff', 'tag 65536'],
+      ['81c26178', 'tag 2 must wrap a byte string'], // a bignum over text
+      ['81d84001', 'tag 64 must wrap a byte string'],
+      ['82a1616101c100', 'tag 1'], // after other items
+      ['81a1c1006178', 'tag 1'], // as a map key
+    ];
+    for (const [hex, why] of refused) expect(catchSerializationError(() => decodeHex(hex)).message).toContain(why);
   });
 
   it('decodes undefined as null', () => {

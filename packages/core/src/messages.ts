@@ -229,7 +229,10 @@ export function validateRouterMessage(msg: unknown[]): RouterMessage {
     const name = element[0]!;
     const kind = element[1]!;
     if (!is(kind, msg[i])) fail(type, `${name} must be ${EXPECTED[kind]}`);
-    if (name === 'ArgumentsKw' && msg[i - 1] instanceof Uint8Array) fail(type, 'an opaque payload takes no ArgumentsKw');
+    // beside an opaque payload ArgumentsKw must be absent or empty (the spec's Payload PassThru Mode)
+    if (name === 'ArgumentsKw' && msg[i - 1] instanceof Uint8Array && Object.keys(msg[i] as Dict).length > 0) {
+      fail(type, 'a non-empty ArgumentsKw beside an opaque payload');
+    }
   }
   return msg as RouterMessage;
 }

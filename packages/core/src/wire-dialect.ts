@@ -7,6 +7,9 @@
  *   Options/Details and the bare binary in place of the Arguments list;
  * - `passthru` (WAMP spec, Payload PassThru Mode): `ppt_scheme`, `ppt_serializer`, `ppt_cipher`,
  *   `ppt_keyid` and the binary as a one-element Arguments list.
+ *
+ * Beside an opaque payload, ArgumentsKw may be absent or empty in either dialect (the spec's
+ * wording); a non-empty one makes the payload inconsistent.
  */
 import { PAYLOAD_ERROR_URIS, PayloadCodecError, WampboxError } from './errors.js';
 import { MessageType as T, MessageTypeName } from './messages.js';
@@ -32,6 +35,31 @@ export function dialectFromRoles(roles: Dict): PayloadDialect {
     if (features?.['payload_passthru_mode'] === true) ppt = true;
   }
   return ppt ? 'passthru' : 'none';
+}
+
+/**
+ * The `ppt_scheme` for a scheme name. {@link WirePayload} schemes use Crossbar.io's names; two of
+ * its predefined ones, `cryptobox` and `xbr`, are not names the spec allows (it predefines `mqtt`
+ * and `wamp`/`wamp.eth` and leaves `x_…` to custom schemes; nexus and wampy refuse any other
+ * `ppt_scheme`), so in the spec dialect they travel as the custom names `x_cryptobox` and `x_xbr`.
+ */
+export function toPptScheme(scheme: string): string {
+  return scheme === 'cryptobox' || scheme === 'xbr' ? `x_${scheme}` : scheme;
+}
+
+/**
+ * The scheme name for a received `ppt_scheme`: the inverse of {@link toPptScheme}. A bare
+ * `cryptobox` or `xbr` (earlier versions of wampbox sent `ppt_scheme: "cryptobox"`) is read as it
+ * is, so such payloads still open.
+ */
+export function fromPptScheme(pptScheme: string): string {
+  return pptScheme === 'x_cryptobox' || pptScheme === 'x_xbr' ? pptScheme.slice(2) : pptScheme;
+}
+
+/** Whether `d` is absent or has no keys. */
+function isEmptyDict(d: Dict | undefined | null): boolean {
+  if (d) for (const _ in d) return false;
+  return true;
 }
 
 /** Append plain args/kwargs to `msg`, omitting empty trailing elements. */
@@ -60,7 +88,7 @@ export function appendWirePayload(msg: unknown[], options: Dict, wire: WirePaylo
     );
   }
   const ppt = dialect === 'passthru';
-  options[ppt ? 'ppt_scheme' : 'enc_algo'] = wire.scheme;
+  options[ppt ? 'ppt_scheme' : 'enc_algo'] = ppt ? toPptScheme(wire.scheme) : wire.scheme;
   options[ppt ? 'ppt_serializer' : 'enc_serializer'] = wire.serializer;
   if (ppt && wire.cipher !== undefined) options['ppt_cipher'] = wire.cipher;
   if (wire.keyId !== undefined) options[ppt ? 'ppt_keyid' : 'enc_key'] = wire.keyId;
@@ -69,8 +97,11 @@ export function appendWirePayload(msg: unknown[], options: Dict, wire: WirePaylo
 
 /**
  * Read the payload of a received message: `slot` is the Arguments element (or undefined),
- * `kw` the ArgumentsKw element (or undefined), `details` the Details/Options dictionary.
- * @throws PayloadCodecError `ERR_PAYLOAD_CODEC` when scheme attributes and payload disagree.
+ * `kw` the ArgumentsKw element (or undefined), `details` the Details/Options dictionary. An
+ * opaque payload may come with an empty ArgumentsKw; its `ppt_scheme` is read with
+ * {@link fromPptScheme}.
+ * @throws PayloadCodecError `ERR_PAYLOAD_CODEC` when scheme attributes and payload disagree, or
+ *   an opaque payload comes with a non-empty ArgumentsKw.
  */
 export function readWirePayload(slot: ArgsSlot | undefined, kw: Dict | undefined, details: Dict): WirePayload {
   const str = (k: string): string | undefined => (typeof details[k] === 'string' ? (details[k] as string) : undefined);
@@ -80,17 +111,19 @@ export function readWirePayload(slot: ArgsSlot | undefined, kw: Dict | undefined
   const encAlgo = details['enc_algo'];
   if (slot instanceof Uint8Array) {
     if (typeof encAlgo !== 'string') inconsistent('binary payload without enc_algo');
+    if (!isEmptyDict(kw)) inconsistent('binary payload with a non-empty ArgumentsKw');
     return { kind: 'opaque', payload: slot, scheme: encAlgo as string, serializer: str('enc_serializer') ?? '', keyId: str('enc_key') };
   }
   if (encAlgo !== undefined) inconsistent('enc_algo set but the payload is not binary');
   const scheme = str('ppt_scheme');
   if (scheme === undefined) return { kind: 'plain', args: slot, kwargs: kw };
   const only = slot?.length === 1 ? slot[0] : undefined;
-  if (!(only instanceof Uint8Array) || kw !== undefined) inconsistent('ppt_scheme set but the payload is not [binary]');
+  if (!(only instanceof Uint8Array)) inconsistent('ppt_scheme set but the payload is not [binary]');
+  if (!isEmptyDict(kw)) inconsistent('ppt_scheme set with a non-empty ArgumentsKw');
   return {
     kind: 'opaque',
     payload: only as Uint8Array,
-    scheme,
+    scheme: fromPptScheme(scheme),
     serializer: str('ppt_serializer') ?? '',
     cipher: str('ppt_cipher'),
     keyId: str('ppt_keyid'),

@@ -2,15 +2,21 @@
  * The cryptobox payload codec: seals and opens payloads with a {@link KeyRing}, following
  * Autobahn|Python's cryptobox on the wire, with a stricter receive policy by default.
  */
-import { PAYLOAD_ERROR_URIS, PayloadCodecError } from '@wampbox/core';
+import { InvalidArgumentError, PAYLOAD_ERROR_URIS, PayloadCodecError } from '@wampbox/core';
 import type { Payload, PayloadCodec, PayloadContext, WirePayload } from '@wampbox/core';
 import { KeyRing, openWith, ringSharedKey, sealWith } from './key-ring.js';
 import { isSodiumReady, sodiumReady } from './sodium.js';
 
-/** The scheme name on the wire (`enc_algo` / `ppt_scheme`). */
+/**
+ * The scheme name: `enc_algo` on routers of Crossbar.io's dialect. On routers of the spec's
+ * dialect (Payload PassThru Mode) the session writes it as `ppt_scheme: "x_cryptobox"`, since the
+ * spec allows only `x_…` names for custom schemes, and reads both `x_cryptobox` and `cryptobox`.
+ */
 export const CRYPTOBOX_SCHEME = 'cryptobox';
 /** The inner serializer on the wire (`enc_serializer` / `ppt_serializer`): always JSON. */
 export const CRYPTOBOX_SERIALIZER = 'json';
+/** The cipher, as the spec names it: `ppt_cipher` in the spec's dialect (Crossbar's has no such attribute). */
+const CIPHER = 'xsalsa20poly1305';
 
 /** Options of {@link cryptobox}. */
 export interface CryptoboxOptions {
@@ -32,7 +38,9 @@ function isWampUri(uri: string): boolean {
  * Make the cryptobox payload codec: end-to-end encryption of args/kwargs, interoperable with
  * Autobahn|Python's `KeyRing` through Crossbar.io.
  *
- * Sending: a payload on a keyed URI is sealed (`enc_algo: "cryptobox"`, `enc_serializer: "json"`);
+ * Sending: a payload on a keyed URI is sealed (`enc_algo: "cryptobox"`, `enc_serializer: "json"`;
+ * on a router of the spec's dialect `ppt_scheme: "x_cryptobox"`, `ppt_serializer: "json"`,
+ * `ppt_cipher: "xsalsa20poly1305"`);
  * a YIELD is sealed only when the INVOCATION it answers arrived sealed; `wamp.*` URIs are never
  * sealed. Receiving: a sealed payload is opened (and its inner URI checked); in strict mode
  * plaintext on a keyed URI (other than `wamp.*`) is refused.
@@ -41,8 +49,11 @@ function isWampUri(uri: string): boolean {
  * return a promise.
  *
  * @param ring - the keys; changes to it apply to the next message.
+ * @param options - see {@link CryptoboxOptions}.
+ * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` when `ring` is not a {@link KeyRing} or
+ *   `options` is not an object of the documented options.
  * @throws PayloadCodecError from `decode`: `ERR_PAYLOAD_DECRYPT`, `ERR_PAYLOAD_URI_MISMATCH`,
- *   `ERR_PAYLOAD_NO_KEY`, `ERR_PAYLOAD_UNSUPPORTED` (another scheme or inner serializer),
+ *   `ERR_PAYLOAD_NO_KEY`, `ERR_PAYLOAD_UNSUPPORTED` (another scheme, inner serializer or cipher),
  *   `ERR_PAYLOAD_PLAINTEXT_REFUSED` (strict mode); from `encode`: `ERR_PAYLOAD_NO_KEY`,
  *   `ERR_PAYLOAD_CODEC` (payload not serializable as JSON).
  *
@@ -58,7 +69,13 @@ function isWampUri(uri: string): boolean {
  * ```
  */
 export function cryptobox(ring: KeyRing, options: CryptoboxOptions = {}): PayloadCodec {
-  if (!(ring instanceof KeyRing)) throw new TypeError('cryptobox(ring): ring must be a KeyRing');
+  if (!(ring instanceof KeyRing)) throw new InvalidArgumentError('cryptobox(ring): ring must be a KeyRing');
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError('cryptobox(ring, options): options must be an object');
+  }
+  if (options.strict !== undefined && typeof options.strict !== 'boolean') {
+    throw new InvalidArgumentError('cryptobox(ring, options): options.strict must be a boolean');
+  }
   const strict = options.strict ?? true;
 
   function encodeNow(payload: Payload, ctx: PayloadContext): WirePayload {
@@ -83,7 +100,13 @@ export function cryptobox(ring: KeyRing, options: CryptoboxOptions = {}): Payloa
         `"${uri}" is keyed, but not for the ${ctx.originating ? 'originator' : 'responder'} role`,
       );
     }
-    return { kind: 'opaque', payload: sealWith(key, uri, payload), scheme: CRYPTOBOX_SCHEME, serializer: CRYPTOBOX_SERIALIZER };
+    return {
+      kind: 'opaque',
+      payload: sealWith(key, uri, payload),
+      scheme: CRYPTOBOX_SCHEME,
+      serializer: CRYPTOBOX_SERIALIZER,
+      cipher: CIPHER,
+    };
   }
 
   function decodeNow(wire: WirePayload, ctx: PayloadContext): Payload {
@@ -98,11 +121,13 @@ export function cryptobox(ring: KeyRing, options: CryptoboxOptions = {}): Payloa
       }
       return wire;
     }
-    if (wire.scheme !== CRYPTOBOX_SCHEME || wire.serializer !== CRYPTOBOX_SERIALIZER) {
+    // an absent cipher is ours too: Crossbar's dialect has no attribute for it
+    const cipher = wire.cipher ?? CIPHER;
+    if (wire.scheme !== CRYPTOBOX_SCHEME || wire.serializer !== CRYPTOBOX_SERIALIZER || cipher !== CIPHER) {
       throw new PayloadCodecError(
         'ERR_PAYLOAD_UNSUPPORTED',
         PAYLOAD_ERROR_URIS.noCodec,
-        `unsupported opaque payload (scheme "${wire.scheme}", serializer "${wire.serializer}")`,
+        `unsupported opaque payload (scheme "${wire.scheme}", serializer "${wire.serializer}", cipher "${cipher}")`,
       );
     }
     const key = ringSharedKey(ring, uri, ctx.originating);

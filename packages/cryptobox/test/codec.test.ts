@@ -1,6 +1,7 @@
-import { InvalidArgumentError, PAYLOAD_ERROR_URIS, PayloadCodecError } from '@wampbox/core';
+import { InvalidArgumentError, MessageType as T, PAYLOAD_ERROR_URIS, PayloadCodecError, Session } from '@wampbox/core';
 import type { Payload, PayloadCodec, PayloadContext, PayloadMessageType, WirePayload } from '@wampbox/core';
-import { cryptobox, generateKeyPair, KeyEntry, KeyRing, type KeyPair } from '../src/index';
+import { FakeTransport } from '../../core/test/helpers/fake-transport';
+import { cryptobox, generateKeyPair, KeyEntry, KeyRing, type CryptoboxOptions, type KeyPair } from '../src/index';
 import { stringifyInner } from '../src/internal/inner-json';
 import { setNonceSourceForTesting } from '../src/internal/nonce';
 import { ringSharedKey } from '../src/key-ring';
@@ -89,16 +90,25 @@ describe('cryptobox codec', () => {
     stranger = await generateKeyPair();
   });
 
-  it('is named "cryptobox" and checks its ring', () => {
+  it('is named "cryptobox" and checks its arguments with typed errors', () => {
     expect(cryptobox(new KeyRing()).name).toBe('cryptobox');
-    expect(() => cryptobox({} as KeyRing)).toThrow(TypeError);
+    expect(cryptobox(new KeyRing(), { strict: false }).name).toBe('cryptobox');
+    const invalid = expect.objectContaining({ name: 'InvalidArgumentError', code: 'ERR_INVALID_ARGUMENT' });
+    for (const bad of [() => cryptobox({} as KeyRing), () => cryptobox(undefined as unknown as KeyRing)]) {
+      expect(bad).toThrow(InvalidArgumentError);
+      expect(bad).toThrow(invalid);
+      expect(bad).toThrow(/ring must be a KeyRing/);
+    }
+    expect(() => cryptobox(new KeyRing(), null as unknown as CryptoboxOptions)).toThrow(invalid);
+    expect(() => cryptobox(new KeyRing(), 'strict' as unknown as CryptoboxOptions)).toThrow(invalid);
+    expect(() => cryptobox(new KeyRing(), { strict: 'no' as unknown as boolean })).toThrow(invalid);
   });
 
   it('seals on keyed URIs, passes unkeyed URIs through without copying', async () => {
     const { o } = rings();
     const codec = cryptobox(o);
     const w = await codec.encode({ args: ['hi'], kwargs: { a: 1 } }, ctx('PUBLISH'));
-    expect(w).toMatchObject({ kind: 'opaque', scheme: 'cryptobox', serializer: 'json' });
+    expect(w).toMatchObject({ kind: 'opaque', scheme: 'cryptobox', serializer: 'json', cipher: 'xsalsa20poly1305' });
     expect(w).not.toHaveProperty('keyId', expect.anything());
     const args = ['hi'];
     const kwargs = { a: 1 };
@@ -312,11 +322,17 @@ describe('cryptobox codec', () => {
       expect(await refusal(() => other.decode(opaque(sealed), ctx('EVENT')))).toMatchObject({ code: 'ERR_PAYLOAD_DECRYPT' });
     });
 
-    it('another scheme or inner serializer: ERR_PAYLOAD_UNSUPPORTED', async () => {
+    it('opens it with the cipher named as the spec names it, or none', async () => {
+      const w = { ...opaque(sealed), cipher: 'xsalsa20poly1305' };
+      expect(await receiver.decode(w, ctx('EVENT'))).toEqual({ args: ['secret'], kwargs: { n: 1 } });
+    });
+
+    it('another scheme, inner serializer or cipher: ERR_PAYLOAD_UNSUPPORTED', async () => {
       for (const w of [
         { ...opaque(sealed), scheme: 'x_other' },
         { ...opaque(sealed), serializer: 'msgpack' },
         { ...opaque(sealed), serializer: '' },
+        { ...opaque(sealed), cipher: 'aes256gcm' },
       ]) {
         expect(await refusal(() => receiver.decode(w, ctx('EVENT')))).toEqual({ code: 'ERR_PAYLOAD_UNSUPPORTED', uri: PAYLOAD_ERROR_URIS.noCodec });
       }
@@ -472,5 +488,72 @@ describe('cryptobox codec', () => {
     const outs = await Promise.all(Array.from({ length: 1000 }, () => Promise.resolve(codec.encode({ args: [1] }, ctx('PUBLISH')))));
     const nonces = new Set(outs.map((w) => (w.kind === 'opaque' ? Buffer.from(w.payload.subarray(0, 24)).toString('hex') : '')));
     expect(nonces.size).toBe(1000);
+  });
+});
+
+describe('on a scripted router', () => {
+  const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+  const roles = (feature: string): Record<string, unknown> => ({
+    broker: { features: { [feature]: true } },
+    dealer: { features: { [feature]: true } },
+  });
+
+  async function joined(ring: KeyRing, feature: string): Promise<{ t: FakeTransport; s: Session; errors: Error[] }> {
+    const t = new FakeTransport();
+    const p = Session.join(t, { realm: 'realm1', codec: cryptobox(ring) });
+    t.deliver([T.WELCOME, 1, { roles: roles(feature), authid: 'a', authrole: 'r', authmethod: 'anonymous' }]);
+    const s = await p;
+    const errors: Error[] = [];
+    s.on('error', (e) => errors.push(e));
+    return { t, s, errors };
+  }
+
+  /** A subscriber session on URI; returns the args of the events it is handed. */
+  async function subscriber(feature: string): Promise<{ t: FakeTransport; seen: unknown[]; errors: Error[] }> {
+    const { t, s, errors } = await joined(rings().r, feature);
+    const seen: unknown[] = [];
+    const subP = s.subscribe(URI, (ev) => void seen.push(ev.args));
+    t.deliver([T.SUBSCRIBED, t.last(T.SUBSCRIBE)![1], 3]);
+    await subP;
+    return { t, seen, errors };
+  }
+
+  /** What a publisher session sends for a publication on URI. */
+  async function published(feature: string): Promise<unknown[]> {
+    const { t, s } = await joined(rings().o, feature);
+    void s.publish(URI, ['secret'], { n: 1 });
+    await tick();
+    return t.last(T.PUBLISH)!;
+  }
+
+  it('spec dialect: announces x_cryptobox, which nexus and wampy accept, and the spec\'s cipher name', async () => {
+    const msg = await published('payload_passthru_mode');
+    expect(msg[2]).toEqual({ ppt_scheme: 'x_cryptobox', ppt_serializer: 'json', ppt_cipher: 'xsalsa20poly1305' });
+    expect((msg[2] as { ppt_scheme: string }).ppt_scheme).toMatch(/^(wamp$|mqtt$|x_)/); // wampy's check
+    expect(msg.slice(3)).toEqual([URI, [expect.any(Uint8Array)]]);
+  });
+
+  it('spec dialect: opens [binary] with an empty ArgumentsKw, under the new and the old scheme name', async () => {
+    const msg = await published('payload_passthru_mode');
+    const sealed = (msg[4] as Uint8Array[])[0]!;
+    const { t, seen, errors } = await subscriber('payload_passthru_mode');
+    t.deliver([T.EVENT, 3, 1, msg[2], [sealed], {}]);
+    t.deliver([T.EVENT, 3, 2, { ppt_scheme: 'cryptobox', ppt_serializer: 'json' }, [sealed]]); // earlier wampbox
+    t.deliver([T.EVENT, 3, 3, { ppt_scheme: 'x_cryptobox', ppt_serializer: 'json' }, [sealed], {}]);
+    await tick();
+    expect(seen).toEqual([['secret'], ['secret'], ['secret']]);
+    expect(errors).toEqual([]);
+  });
+
+  it('Crossbar.io dialect: enc_algo "cryptobox", a bare binary as before; takes an empty ArgumentsKw', async () => {
+    const msg = await published('payload_transparency');
+    expect(msg[2]).toEqual({ enc_algo: 'cryptobox', enc_serializer: 'json' });
+    expect(msg[4]).toBeInstanceOf(Uint8Array);
+    const { t, seen, errors } = await subscriber('payload_transparency');
+    t.deliver([T.EVENT, 3, 1, msg[2], msg[4]]);
+    t.deliver([T.EVENT, 3, 2, msg[2], msg[4], {}]);
+    await tick();
+    expect(seen).toEqual([['secret'], ['secret']]);
+    expect(errors).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@
  * WAMP v2 messages as typed tuples, and validation of what a router sends.
  */
 import { ProtocolError } from './errors.js';
+import { detailsProblem } from './router-details.js';
 
 /** WAMP message type codes. */
 export const MessageType = {
@@ -212,8 +213,9 @@ function fail(type: number, why: string): never {
  * ```ts
  * const msg = validateRouterMessage(serializer.decode(frame)); // throws ProtocolError when malformed
  * ```
- * @throws ProtocolError (`ERR_PROTOCOL_VIOLATION`) when the message is malformed or is not a
- *   message a router may send to a client.
+ * @throws ProtocolError (`ERR_PROTOCOL_VIOLATION`) when the message is malformed (including a
+ *   Details attribute the spec defines with the wrong type, e.g. an EVENT's `publisher` that is
+ *   not an id) or is not a message a router may send to a client.
  */
 export function validateRouterMessage(msg: unknown[]): RouterMessage {
   const type = Array.isArray(msg) ? msg[0] : undefined;
@@ -233,6 +235,11 @@ export function validateRouterMessage(msg: unknown[]): RouterMessage {
     if (name === 'ArgumentsKw' && msg[i - 1] instanceof Uint8Array && Object.keys(msg[i] as Dict).length > 0) {
       fail(type, 'a non-empty ArgumentsKw beside an opaque payload');
     }
+  }
+  // Details attributes of a defined type (router-details.ts); only ERROR, EVENT, RESULT and INVOCATION have them
+  if (type === 36 || type === 68 || type === 50 || type === 8) {
+    const problem = detailsProblem(type, msg);
+    if (problem !== undefined) fail(type, problem);
   }
   return msg as RouterMessage;
 }

@@ -22,13 +22,18 @@
  *
  * Packaging: the ESM build of `libsodium` default-exports an async factory that resolves to the
  * module; its CommonJS build exports the module object, which has a `ready` promise after which
- * the functions and `HEAPU8` are on it. A namespace import plus `.default` finds either (also
- * through TypeScript's, swc's and bundlers' CommonJS interop), so both `import` and `require` of
- * this package work, and esbuild bundles the ESM build.
+ * the functions and `HEAPU8` are on it. `internal/libsodium-module.ts` finds either, so both
+ * `import` and `require` of this package work, and esbuild bundles the ESM build. It also checks
+ * that the module is the build this binding is written for (the dependency is pinned to one
+ * version): the bound functions, their arities (64-bit lengths as two halves) and `HEAPU8`.
+ *
+ * Errors: arguments of the wrong size are `InvalidArgumentError` (`ERR_INVALID_ARGUMENT`); a
+ * module that is not ready, cannot start or is another build, and a libsodium function failing
+ * where it cannot, are `InvalidArgumentError` with code `ERR_FEATURE_UNSUPPORTED`.
  */
-import * as libsodiumNamespace from 'libsodium';
-import type { LibsodiumModule, LibsodiumModuleArg } from 'libsodium';
+import type { LibsodiumModule } from 'libsodium';
 import { InvalidArgumentError } from '@wampbox/core';
+import { checkModule, loadModule, unsupported } from './internal/libsodium-module.js';
 
 /** Bytes in an X25519 key (public or secret) and in a precomputed shared key. */
 export const KEY_BYTES = 32;
@@ -73,7 +78,8 @@ let readyPromise: Promise<void> | undefined;
  *
  * Rejects with `InvalidArgumentError` code `ERR_FEATURE_UNSUPPORTED` when the platform lacks
  * `globalThis.crypto.getRandomValues`, when the WebAssembly module cannot start (for example a
- * Content-Security-Policy without `'wasm-unsafe-eval'`), or when `sodium_init()` fails.
+ * Content-Security-Policy without `'wasm-unsafe-eval'`), when the `libsodium` package is not the
+ * build this binding is written for, or when `sodium_init()` fails.
  */
 export function sodiumReady(): Promise<void> {
   readyPromise ??= start();
@@ -83,10 +89,6 @@ export function sodiumReady(): Promise<void> {
 /** `true` once {@link sodiumReady} has resolved: the primitives below may then be called. */
 export function isSodiumReady(): boolean {
   return mod !== undefined;
-}
-
-function unsupported(message: string, cause?: unknown): InvalidArgumentError {
-  return new InvalidArgumentError(message, { code: 'ERR_FEATURE_UNSUPPORTED', cause });
 }
 
 async function start(): Promise<void> {
@@ -102,13 +104,14 @@ async function start(): Promise<void> {
     word[0] = 0; // these bytes may end up in a secret key
     return v >>> 0;
   };
-  let m: LibsodiumModule;
+  let loaded: unknown;
   try {
-    m = await loadModule({ getRandomValue });
+    loaded = await loadModule({ getRandomValue });
   } catch (err) {
     if (err instanceof InvalidArgumentError) throw err;
     throw unsupported(`libsodium could not start: ${err instanceof Error ? err.message : String(err)}`, err);
   }
+  const m = checkModule(loaded); // before the first call into it
   const rc = m._sodium_init();
   if (rc < 0) throw unsupported(`libsodium failed to initialize (sodium_init() returned ${rc})`);
   const fixed = m._malloc(FIXED_BYTES);
@@ -121,35 +124,24 @@ async function start(): Promise<void> {
   mod = m;
 }
 
-type Factory = (moduleArg?: LibsodiumModuleArg) => Promise<LibsodiumModule>;
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null;
-}
-
-/** The initialized module, from either build of `libsodium` (see the file header). */
-async function loadModule(moduleArg: LibsodiumModuleArg): Promise<LibsodiumModule> {
-  let candidate: unknown = (libsodiumNamespace as unknown as { default?: unknown }).default ?? libsodiumNamespace;
-  // Some CommonJS interop wraps the default export once more.
-  if (isObject(candidate) && !('ready' in candidate) && !('_malloc' in candidate) && 'default' in candidate) candidate = candidate['default'];
-  if (typeof candidate === 'function') {
-    return await (candidate as Factory)(moduleArg);
-  }
-  if (isObject(candidate)) {
-    if (candidate['ready'] !== undefined) await candidate['ready'];
-    if (typeof candidate['_malloc'] === 'function' && candidate['HEAPU8'] instanceof Uint8Array) return candidate as unknown as LibsodiumModule;
-  }
-  throw unsupported('the libsodium package has an unexpected shape (neither a module factory nor a module with `ready`)');
-}
-
-/** The initialized module; throws when {@link sodiumReady} has not resolved yet. */
+/**
+ * The initialized module.
+ * @throws InvalidArgumentError `ERR_FEATURE_UNSUPPORTED` when {@link sodiumReady} has not resolved yet.
+ */
 function lib(): LibsodiumModule {
-  if (mod === undefined) throw new Error('libsodium is not initialized yet: await sodiumReady() first');
+  if (mod === undefined) throw unsupported('libsodium is not initialized yet: await sodiumReady() first');
   return mod;
 }
 
 function checkLength(bytes: Uint8Array, expected: number, what: string): void {
-  if (!(bytes instanceof Uint8Array) || bytes.length !== expected) throw new TypeError(`${what} must be ${expected} bytes`);
+  if (!(bytes instanceof Uint8Array) || bytes.length !== expected) {
+    throw new InvalidArgumentError(`${what} must be ${expected} bytes`);
+  }
+}
+
+/** A libsodium function failed where it cannot (on inputs of the right sizes). */
+function failed(fn: string): InvalidArgumentError {
+  return unsupported(`libsodium's ${fn}() failed`);
 }
 
 /** `n` rounded up to a multiple of 16 (keeps the output area of the data region aligned). */
@@ -169,7 +161,7 @@ function dataRegion(m: LibsodiumModule, bytes: number): number {
   dataPtr = 0;
   dataCap = 0;
   const p = m._malloc(cap);
-  if (p === 0) throw new RangeError(`the libsodium heap cannot hold a ${bytes}-byte operation`);
+  if (p === 0) throw new InvalidArgumentError(`the libsodium heap cannot hold a ${bytes}-byte operation`);
   dataPtr = p;
   dataCap = cap;
   return p;
@@ -180,7 +172,7 @@ function dataRegion(m: LibsodiumModule, bytes: number): number {
  *
  * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` when `publicKey` is a low-order (weak)
  *   point, from which libsodium refuses to derive a key.
- * @throws TypeError when a key is not 32 bytes.
+ * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` when a key is not 32 bytes.
  */
 export function boxBeforenm(publicKey: Uint8Array, secretKey: Uint8Array): Uint8Array {
   const m = lib();
@@ -203,8 +195,8 @@ export function boxBeforenm(publicKey: Uint8Array, secretKey: Uint8Array): Uint8
 /**
  * `crypto_box_easy_afternm`: MAC (16 bytes) followed by the ciphertext.
  *
- * @throws TypeError when the nonce is not 24 bytes or the key not 32.
- * @throws RangeError when the message does not fit in the WebAssembly heap.
+ * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` when the nonce is not 24 bytes or the key not 32,
+ *   or the message does not fit in the WebAssembly heap.
  */
 export function boxSealAfternm(message: Uint8Array, nonce: Uint8Array, sharedKey: Uint8Array): Uint8Array {
   const m = lib();
@@ -221,7 +213,7 @@ export function boxSealAfternm(message: Uint8Array, nonce: Uint8Array, sharedKey
     heap.set(sharedKey, f + F_KEY);
     // The 64-bit length as (lo, hi): a wasm32 heap holds less than 4 GiB, so hi is 0.
     if (m._crypto_box_easy_afternm(data + outOffset, data, mlen, 0, f + F_NONCE, f + F_KEY) !== 0) {
-      throw new Error('crypto_box_easy_afternm failed');
+      throw failed('crypto_box_easy_afternm');
     }
     return m.HEAPU8.slice(data + outOffset, data + outOffset + mlen + MAC_BYTES);
   } finally {
@@ -236,7 +228,7 @@ export function boxSealAfternm(message: Uint8Array, nonce: Uint8Array, sharedKey
  * (wrong key, tampered with, or shorter than the 16-byte MAC) or the nonce or key has the wrong
  * length.
  *
- * @throws RangeError when the box does not fit in the WebAssembly heap.
+ * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` when the box does not fit in the WebAssembly heap.
  */
 export function boxOpenAfternm(box: Uint8Array, nonce: Uint8Array, sharedKey: Uint8Array): Uint8Array | undefined {
   const m = lib();
@@ -270,8 +262,8 @@ const textDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * a ciphertext at the plaintext's address), so the only allocation is the result.
  *
  * @param fillNonce - writes a fresh 24-byte nonce into the array it is given.
- * @throws TypeError when the key is not 32 bytes.
- * @throws RangeError when the text does not fit in the WebAssembly heap.
+ * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` when the key is not 32 bytes or the text does not
+ *   fit in the WebAssembly heap.
  */
 export function sealTextAfternm(text: string, sharedKey: Uint8Array, fillNonce: (target: Uint8Array) => void): Uint8Array {
   const m = lib();
@@ -290,7 +282,7 @@ export function sealTextAfternm(text: string, sharedKey: Uint8Array, fillNonce: 
     heap.set(sharedKey, f + F_KEY);
     // MAC || ciphertext over the plaintext: ciphertext and plaintext share their address
     if (m._crypto_box_easy_afternm(data, data + MAC_BYTES, mlen, 0, f + F_NONCE, f + F_KEY) !== 0) {
-      throw new Error('crypto_box_easy_afternm failed');
+      throw failed('crypto_box_easy_afternm');
     }
     out.set(m.HEAPU8.subarray(data, data + MAC_BYTES + mlen), NONCE_BYTES);
     return out;
@@ -308,7 +300,7 @@ export function sealTextAfternm(text: string, sharedKey: Uint8Array, fillNonce: 
  * too short) or the key has the wrong length; `null` when it verifies but the plaintext is not
  * valid UTF-8.
  *
- * @throws RangeError when the payload does not fit in the WebAssembly heap.
+ * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` when the payload does not fit in the WebAssembly heap.
  */
 export function openTextAfternm(payload: Uint8Array, sharedKey: Uint8Array): string | undefined | null {
   const m = lib();
@@ -341,7 +333,7 @@ export function openTextAfternm(payload: Uint8Array, sharedKey: Uint8Array): str
 /**
  * `crypto_scalarmult_base`: the X25519 public key of a secret key.
  *
- * @throws TypeError when the key is not 32 bytes.
+ * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` when the key is not 32 bytes.
  */
 export function scalarmultBase(secretKey: Uint8Array): Uint8Array {
   const m = lib();
@@ -349,7 +341,7 @@ export function scalarmultBase(secretKey: Uint8Array): Uint8Array {
   const f = fixedPtr;
   try {
     m.HEAPU8.set(secretKey, f + F_KEY);
-    if (m._crypto_scalarmult_base(f + F_PUBLIC, f + F_KEY) !== 0) throw new Error('crypto_scalarmult_base failed');
+    if (m._crypto_scalarmult_base(f + F_PUBLIC, f + F_KEY) !== 0) throw failed('crypto_scalarmult_base');
     return m.HEAPU8.slice(f + F_PUBLIC, f + F_PUBLIC + KEY_BYTES);
   } finally {
     m.HEAPU8.fill(0, f + F_KEY, f + F_KEY + KEY_BYTES);
@@ -361,7 +353,7 @@ export function boxKeypair(): { publicKey: Uint8Array; secretKey: Uint8Array } {
   const m = lib();
   const f = fixedPtr;
   try {
-    if (m._crypto_box_keypair(f + F_PUBLIC, f + F_KEY) !== 0) throw new Error('crypto_box_keypair failed');
+    if (m._crypto_box_keypair(f + F_PUBLIC, f + F_KEY) !== 0) throw failed('crypto_box_keypair');
     const heap = m.HEAPU8;
     return { publicKey: heap.slice(f + F_PUBLIC, f + F_PUBLIC + KEY_BYTES), secretKey: heap.slice(f + F_KEY, f + F_KEY + KEY_BYTES) };
   } finally {
@@ -373,7 +365,7 @@ export function boxKeypair(): { publicKey: Uint8Array; secretKey: Uint8Array } {
  * `crypto_sign_seed_keypair`: the Ed25519 key pair of a 32-byte seed. The secret key is
  * libsodium's 64-byte form (seed followed by public key).
  *
- * @throws TypeError when the seed is not 32 bytes.
+ * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` when the seed is not 32 bytes.
  */
 export function signSeedKeypair(seed: Uint8Array): { publicKey: Uint8Array; secretKey: Uint8Array } {
   const m = lib();
@@ -381,7 +373,9 @@ export function signSeedKeypair(seed: Uint8Array): { publicKey: Uint8Array; secr
   const f = fixedPtr;
   try {
     m.HEAPU8.set(seed, f + F_SEED);
-    if (m._crypto_sign_seed_keypair(f + F_PUBLIC, f + F_SIGN_SK, f + F_SEED) !== 0) throw new Error('crypto_sign_seed_keypair failed');
+    if (m._crypto_sign_seed_keypair(f + F_PUBLIC, f + F_SIGN_SK, f + F_SEED) !== 0) {
+      throw failed('crypto_sign_seed_keypair');
+    }
     const heap = m.HEAPU8;
     return {
       publicKey: heap.slice(f + F_PUBLIC, f + F_PUBLIC + SIGN_PUBLIC_KEY_BYTES),
@@ -396,8 +390,8 @@ export function signSeedKeypair(seed: Uint8Array): { publicKey: Uint8Array; secr
  * `crypto_sign_detached`: the 64-byte Ed25519 signature of `message`.
  *
  * @param secretKey - libsodium's 64-byte secret key (seed followed by public key).
- * @throws TypeError when the secret key is not 64 bytes.
- * @throws RangeError when the message does not fit in the WebAssembly heap.
+ * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` when the secret key is not 64 bytes or the
+ *   message does not fit in the WebAssembly heap.
  */
 export function signDetached(message: Uint8Array, secretKey: Uint8Array): Uint8Array {
   const m = lib();
@@ -410,7 +404,7 @@ export function signDetached(message: Uint8Array, secretKey: Uint8Array): Uint8A
     heap.set(message, data);
     heap.set(secretKey, f + F_SIGN_SK);
     // siglen_p is NULL (the length is always 64); mlen as (lo, hi).
-    if (m._crypto_sign_detached(f + F_SIG, 0, data, mlen, 0, f + F_SIGN_SK) !== 0) throw new Error('crypto_sign_detached failed');
+    if (m._crypto_sign_detached(f + F_SIG, 0, data, mlen, 0, f + F_SIGN_SK) !== 0) throw failed('crypto_sign_detached');
     return m.HEAPU8.slice(f + F_SIG, f + F_SIG + SIGNATURE_BYTES);
   } finally {
     const heap = m.HEAPU8;

@@ -3,7 +3,10 @@
  * reference: same C code, its own calling layer) on random inputs, plus the heap-scratch wiping.
  */
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { InvalidArgumentError } from '@wampbox/core';
+import { LIBSODIUM_VERSION } from '../src/internal/libsodium-module';
 import {
   boxBeforenm,
   boxKeypair,
@@ -25,6 +28,8 @@ import {
 import { referenceSodium as ref } from './reference-sodium';
 
 const random = (n: number): Uint8Array => new Uint8Array(nodeRandomBytes(n));
+/** What a size error must be: typed, with the code users switch on. */
+const invalidArgument = expect.objectContaining({ name: 'InvalidArgumentError', code: 'ERR_INVALID_ARGUMENT' });
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
 
 /** Index of `needle` in `haystack`, or -1. */
@@ -57,8 +62,13 @@ describe('before initialization', () => {
   // Must run first in this file: Jest gives each test file a fresh module registry.
   it('is not ready, and the primitives say so instead of misbehaving', () => {
     expect(isSodiumReady()).toBe(false);
-    expect(() => boxSealAfternm(new Uint8Array(1), new Uint8Array(NONCE_BYTES), new Uint8Array(KEY_BYTES))).toThrow(/not initialized/);
-    expect(() => boxOpenAfternm(new Uint8Array(17), new Uint8Array(NONCE_BYTES), new Uint8Array(KEY_BYTES))).toThrow(/not initialized/);
+    const [nonce, key] = [new Uint8Array(NONCE_BYTES), new Uint8Array(KEY_BYTES)];
+    const seal = (): unknown => boxSealAfternm(new Uint8Array(1), nonce, key);
+    const open = (): unknown => boxOpenAfternm(new Uint8Array(17), nonce, key);
+    for (const call of [seal, open]) {
+      expect(call).toThrow(/not initialized/);
+      expect(call).toThrow(expect.objectContaining({ name: 'InvalidArgumentError', code: 'ERR_FEATURE_UNSUPPORTED' }));
+    }
   });
 });
 
@@ -170,8 +180,8 @@ describe('with libsodium ready', () => {
       const box = boxSealAfternm(random(10), nonce, key);
       expect(boxOpenAfternm(box, nonce.subarray(1), key)).toBeUndefined();
       expect(boxOpenAfternm(box, nonce, key.subarray(1))).toBeUndefined();
-      expect(() => boxSealAfternm(random(10), nonce.subarray(1), key)).toThrow(TypeError);
-      expect(() => boxSealAfternm(random(10), nonce, random(31))).toThrow(TypeError);
+      expect(() => boxSealAfternm(random(10), nonce.subarray(1), key)).toThrow(invalidArgument);
+      expect(() => boxSealAfternm(random(10), nonce, random(31))).toThrow(invalidArgument);
     });
   });
 
@@ -217,7 +227,7 @@ describe('with libsodium ready', () => {
       expect(openTextAfternm(sealed, random(KEY_BYTES))).toBeUndefined();
       expect(openTextAfternm(sealed.subarray(0, NONCE_BYTES + MAC_BYTES - 1), key)).toBeUndefined();
       expect(openTextAfternm(sealed, key.subarray(1))).toBeUndefined();
-      expect(() => sealTextAfternm('x', key.subarray(1), fixedNonce(random(NONCE_BYTES)))).toThrow(TypeError);
+      expect(() => sealTextAfternm('x', key.subarray(1), fixedNonce(random(NONCE_BYTES)))).toThrow(invalidArgument);
     });
 
     it('returns null for an authentic box whose plaintext is not UTF-8', () => {
@@ -286,8 +296,9 @@ describe('with libsodium ready', () => {
     });
 
     it('refuses keys that are not 32 bytes', () => {
-      expect(() => boxBeforenm(random(31), random(32))).toThrow(TypeError);
-      expect(() => boxBeforenm(random(32), random(33))).toThrow(TypeError);
+      expect(() => boxBeforenm(random(31), random(32))).toThrow(invalidArgument);
+      expect(() => boxBeforenm(random(32), random(33))).toThrow(invalidArgument);
+      expect(() => boxBeforenm('x'.repeat(32) as unknown as Uint8Array, random(32))).toThrow(invalidArgument);
     });
   });
 
@@ -298,7 +309,7 @@ describe('with libsodium ready', () => {
         expect(scalarmultBase(sk)).toEqual(ref.crypto_scalarmult_base(sk));
       }
       expect(scalarmultBase(new Uint8Array(32))).toEqual(ref.crypto_scalarmult_base(new Uint8Array(32)));
-      expect(() => scalarmultBase(random(31))).toThrow(TypeError);
+      expect(() => scalarmultBase(random(31))).toThrow(invalidArgument);
     });
 
     it('boxKeypair makes fresh pairs whose public key is that of the secret key', () => {
@@ -339,8 +350,8 @@ describe('with libsodium ready', () => {
     });
 
     it('refuses a seed or secret key of the wrong length', () => {
-      expect(() => signSeedKeypair(random(31))).toThrow(TypeError);
-      expect(() => signDetached(random(32), random(32))).toThrow(TypeError);
+      expect(() => signSeedKeypair(random(31))).toThrow(invalidArgument);
+      expect(() => signDetached(random(32), random(32))).toThrow(invalidArgument);
     });
   });
 
@@ -451,5 +462,84 @@ describe('module shapes and start-up failures', () => {
     });
     const s = isolatedSodium();
     await expect(s.sodiumReady()).rejects.toMatchObject({ code: 'ERR_FEATURE_UNSUPPORTED', message: expect.stringMatching(/sodium_init/) });
+  });
+
+  describe('a libsodium build other than the one the binding is written for', () => {
+    type Module = Record<string, unknown> & { ready: Promise<unknown> };
+    /** A copy of the real module, changed, as the ESM factory or the CommonJS object gives it. */
+    function doctored(shape: 'esm' | 'cjs', change: (m: Record<string, unknown>) => void): jest.Mock {
+      const sodiumInit = jest.fn(() => 0);
+      jest.doMock('libsodium', () => {
+        const real = jest.requireActual<Module>('libsodium');
+        const copy = async (): Promise<Record<string, unknown>> => {
+          await real.ready;
+          const m: Record<string, unknown> = { ...real, _sodium_init: sodiumInit };
+          change(m);
+          return m;
+        };
+        if (shape === 'esm') return { __esModule: true, default: copy };
+        const m: Record<string, unknown> = { ready: copy().then((c) => Object.assign(m, c)) };
+        return m;
+      });
+      return sodiumInit;
+    }
+
+    type Change = (m: Record<string, unknown>) => void;
+    const set = (key: string, value: unknown): Change => (m) => void (m[key] = value);
+    const cases: [string, Change, RegExp][] = [
+      ['a missing function', set('_crypto_box_beforenm', undefined), /crypto_box_beforenm\(\)/],
+      // a build with WebAssembly BigInt integration takes a 64-bit length as one argument
+      [
+        'a 64-bit length as one argument',
+        set('_crypto_sign_detached', (_sig: number, _siglen: number, _m: number, _mlen: bigint, _sk: number) => 0),
+        /crypto_sign_detached\(\) takes 5 arguments, the binding passes 6/,
+      ],
+      ['no HEAPU8 view', set('HEAPU8', undefined), /HEAPU8/],
+      ['HEAPU8 of another kind', set('HEAPU8', new Int8Array(8)), /HEAPU8/],
+    ];
+
+    it.each(cases)('%s: start-up fails with ERR_FEATURE_UNSUPPORTED, calling nothing', async (what, change, names) => {
+      for (const shape of ['esm', 'cjs'] as const) {
+        if (shape === 'cjs' && what.includes('HEAPU8')) continue; // the CommonJS shape is recognized by its HEAPU8
+        const sodiumInit = doctored(shape, change);
+        const s = isolatedSodium();
+        const ready = s.sodiumReady();
+        // (an isolated module registry has its own error classes: match the name, not the class)
+        await expect(ready).rejects.toMatchObject({
+          name: 'InvalidArgumentError',
+          code: 'ERR_FEATURE_UNSUPPORTED',
+          message: expect.stringMatching(names),
+        });
+        await expect(ready).rejects.toThrow(`libsodium ${LIBSODIUM_VERSION}`);
+        expect(sodiumInit).not.toHaveBeenCalled();
+        expect(s.isSodiumReady()).toBe(false);
+        // and the first seal says so too, instead of a TypeError from inside the binding
+        expect(() => s.sealTextAfternm('x', new Uint8Array(KEY_BYTES), () => undefined)).toThrow(
+          expect.objectContaining({ code: 'ERR_FEATURE_UNSUPPORTED' }),
+        );
+        jest.dontMock('libsodium');
+      }
+    });
+
+    it('the real module passes the check in both shapes', async () => {
+      for (const shape of ['esm', 'cjs'] as const) {
+        const sodiumInit = doctored(shape, () => undefined);
+        const s = isolatedSodium();
+        await s.sodiumReady();
+        expect(sodiumInit).toHaveBeenCalledTimes(1);
+        jest.dontMock('libsodium');
+      }
+    });
+  });
+
+  it('libsodium is pinned to the version the binding checks, in package.json, the lockfile and node_modules', () => {
+    const root = join(__dirname, '..', '..', '..');
+    type Manifest = { version?: string; dependencies?: Record<string, string> };
+    const read = <T>(...path: string[]): T => JSON.parse(readFileSync(join(root, ...path), 'utf8')) as T;
+    expect(read<Manifest>('packages', 'cryptobox', 'package.json').dependencies?.['libsodium']).toBe(LIBSODIUM_VERSION);
+    const lock = read<{ packages: Record<string, Manifest> }>('package-lock.json');
+    expect(lock.packages['packages/cryptobox']?.dependencies?.['libsodium']).toBe(LIBSODIUM_VERSION);
+    expect(lock.packages['node_modules/libsodium']?.version).toBe(LIBSODIUM_VERSION);
+    expect(read<Manifest>('node_modules', 'libsodium', 'package.json').version).toBe(LIBSODIUM_VERSION);
   });
 });

@@ -2,7 +2,7 @@ import { InvalidArgumentError, MessageType as T, PAYLOAD_ERROR_URIS, PayloadCode
 import type { Payload, PayloadCodec, PayloadContext, PayloadMessageType, WirePayload } from '@wampbox/core';
 import { FakeTransport } from '../../core/test/helpers/fake-transport';
 import { cryptobox, generateKeyPair, KeyEntry, KeyRing, type CryptoboxOptions, type KeyPair } from '../src/index';
-import { stringifyInner } from '../src/internal/inner-json';
+import { parseInner, stringifyInner } from '../src/internal/inner-json';
 import { setNonceSourceForTesting } from '../src/internal/nonce';
 import { ringSharedKey } from '../src/key-ring';
 import { boxSealAfternm, isSodiumReady } from '../src/sodium';
@@ -407,6 +407,12 @@ describe('cryptobox codec', () => {
       expect(got.args[0]).toBeInstanceOf(Uint8Array);
       expect(got.kwargs['ab']).toBeInstanceOf(Uint8Array);
       expect(got.kwargs['s']).toBe('text');
+    });
+
+    it('refuses a text that is not a JSON object with a typed error', () => {
+      const decrypt = expect.objectContaining({ name: 'PayloadCodecError', code: 'ERR_PAYLOAD_DECRYPT' });
+      for (const text of ['[1]', '1', 'null', '"s"']) expect(() => parseInner(text)).toThrow(decrypt);
+      expect(parseInner('{"uri":"u","args":null,"kwargs":null}')).toEqual({ uri: 'u', args: null, kwargs: null });
     });
 
     it('writes binary as "\\u0000"+base64, object keys are never converted', () => {

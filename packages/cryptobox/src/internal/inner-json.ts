@@ -9,7 +9,7 @@
  * `100.0` where JavaScript writes `1e-7` and `100`); both parse to the same numbers, and the
  * exact bytes of the plaintext never need to match for interoperability.
  */
-import { decodeJsonBinaries, stringifyJson } from '@wampbox/core';
+import { decodeJsonBinaries, PAYLOAD_ERROR_URIS, PayloadCodecError, stringifyJson } from '@wampbox/core';
 
 /** How U+0000 (the first character of a binary value) appears inside JSON text. */
 const ESCAPED_BINARY_PREFIX = '\\u0000';
@@ -31,13 +31,15 @@ export interface ParsedInner {
 
 /**
  * Parse the inner payload and turn `"\u0000"`-prefixed strings (at any depth, values only, not
- * keys) back into bytes, in place. Throws on invalid JSON, a malformed binary string, or a text
- * that is not a JSON object.
+ * keys) back into bytes, in place. Throws on invalid JSON or a malformed binary string (as
+ * `JSON.parse` and `decodeJsonBinaries` do), and `ERR_PAYLOAD_DECRYPT` for a text that is not a
+ * JSON object; the caller maps all of them to `ERR_PAYLOAD_DECRYPT` for its URI.
  */
 export function parseInner(text: string): ParsedInner {
   const parsed: unknown = JSON.parse(text);
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new TypeError('inner payload is not a JSON object');
+    const uri = PAYLOAD_ERROR_URIS.decrypt;
+    throw new PayloadCodecError('ERR_PAYLOAD_DECRYPT', uri, 'the inner payload is not a JSON object');
   }
   // JSON escapes U+0000, so a text without the escape has no binary values: skip the walk.
   if (text.includes(ESCAPED_BINARY_PREFIX)) decodeJsonBinaries(parsed);

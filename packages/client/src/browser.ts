@@ -8,7 +8,7 @@
  * ```
  * @packageDocumentation
  */
-import { Connection, InvalidArgumentError, connectWith, webSocketTransport } from '@wampbox/core';
+import { Connection, InvalidArgumentError, checkConnectOptions, connectWith, webSocketTransport } from '@wampbox/core';
 import type { ConnectionOptions as CoreConnectionOptions, ConnectOptions as CoreConnectOptions, Session, TransportFactory, WebSocketConstructor } from '@wampbox/core';
 
 export * from './common.js';
@@ -31,6 +31,7 @@ export interface ConnectOptions extends CoreConnectOptions {
  * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` for a non-WebSocket URL or when no global WebSocket exists.
  */
 export async function connect(options: ConnectOptions): Promise<Session> {
+  checkEntryOptions(options);
   return connectWith(options.transport ?? globalWebSocketTransport(options.url), options);
 }
 
@@ -53,5 +54,14 @@ export interface ConnectionOptions extends CoreConnectionOptions {
  * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` for a non-WebSocket URL or without a global WebSocket.
  */
 export function connection(options: ConnectionOptions): Connection {
+  checkEntryOptions(options);
   return new Connection(options.transport ?? globalWebSocketTransport(options.url), options);
+}
+
+/** The options every entry point takes, checked before a transport is chosen from the URL. */
+function checkEntryOptions(options: ConnectOptions): void {
+  checkConnectOptions(options);
+  if (options.transport !== undefined && typeof options.transport !== 'function') {
+    throw new InvalidArgumentError('transport must be a transport factory (a function)');
+  }
 }

@@ -13,7 +13,7 @@
  */
 import WebSocket from 'ws';
 import type { ClientOptions } from 'ws';
-import { Connection, InvalidArgumentError, connectWith, defaultSerializers, webSocketTransport } from '@wampbox/core';
+import { Connection, InvalidArgumentError, checkConnectOptions, connectWith, defaultSerializers, webSocketTransport } from '@wampbox/core';
 import type {
   ConnectionOptions as CoreConnectionOptions,
   ConnectOptions as CoreConnectOptions,
@@ -94,6 +94,7 @@ function withDefaults<O extends CoreConnectOptions>(options: O): O {
  * ```
  */
 export async function connect(options: ConnectOptions): Promise<Session> {
+  checkEntryOptions(options);
   const factory = options.transport ?? transportFor(options.url, options.webSocket);
   return connectWith(factory, withDefaults(options));
 }
@@ -119,5 +120,17 @@ export interface ConnectionOptions extends CoreConnectionOptions {
  * ```
  */
 export function connection(options: ConnectionOptions): Connection {
+  checkEntryOptions(options);
   return new Connection(options.transport ?? transportFor(options.url, options.webSocket), withDefaults(options));
+}
+
+/** The options every entry point takes, checked before a transport is chosen from the URL. */
+function checkEntryOptions(options: ConnectOptions): void {
+  checkConnectOptions(options);
+  if (options.transport !== undefined && typeof options.transport !== 'function') {
+    throw new InvalidArgumentError('transport must be a transport factory (a function)');
+  }
+  if (options.webSocket !== undefined && (typeof options.webSocket !== 'object' || options.webSocket === null)) {
+    throw new InvalidArgumentError('webSocket must be an object of ws client options');
+  }
 }

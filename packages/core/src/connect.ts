@@ -1,7 +1,7 @@
 import { resolveAuthenticators } from './auth/authenticator.js';
 import type { Authenticator } from './auth/authenticator.js';
-import { InvalidArgumentError } from './errors.js';
 import { json } from './serializers/json.js';
+import { checkConnectOptions } from './option-checks.js';
 import type { Serializer } from './serializer.js';
 import { Session } from './session.js';
 import type { JoinOptions } from './session.js';
@@ -48,14 +48,12 @@ export interface ConnectOptions extends JoinOptions {
  * @throws TransportError `ERR_TRANSPORT` / `ERR_NO_SERIALIZER` when the connection cannot be opened.
  * @throws JoinRefusedError `ERR_JOIN_REFUSED` / `ERR_AUTHENTICATION` when the router refuses the session
  *   (or an authenticator fails).
- * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` for a bad URL, realm or `auth` option.
+ * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` for a bad URL, realm, option or `auth` option.
  */
 export async function connectWith(transport: TransportFactory, options: ConnectOptions): Promise<Session> {
-  const { url, realm, auth } = options;
-  if (typeof url !== 'string' || !url) throw new InvalidArgumentError('url must be a non-empty string');
-  if (typeof realm !== 'string' || !realm) throw new InvalidArgumentError('realm must be a non-empty string');
+  checkConnectOptions(options);
+  const { url, auth } = options;
   const serializers = options.serializers ?? [json()];
-  if (serializers.length === 0) throw new InvalidArgumentError('at least one serializer is needed');
   const joinOptions: JoinOptions = auth === undefined ? options : { ...options, ...(await resolveAuthenticators(auth, options)) };
   const t = await transport(url, {
     serializers,

@@ -12,9 +12,12 @@ import {
   JoinRefusedError,
   SessionClosedError,
   TimeoutError,
+  TransportError,
   WampboxError,
 } from './errors.js';
 import { EventQueue } from './event-queue.js';
+import { checkCount, checkDuration, checkOneOf, checkUri, invalid, isPlainObject } from './checks.js';
+import { checkCall, checkConnectOptions, checkPublish, checkRegister, checkSubscribe } from './option-checks.js';
 import { errorLogFields } from './logger.js';
 import type { Dict } from './messages.js';
 import type { Registration } from './registration.js';
@@ -323,6 +326,7 @@ export class Connection extends Emitter<ConnectionEvents> {
 
   constructor(transport: TransportFactory, options: ConnectionOptions) {
     super();
+    checkConnectionOptions(options);
     this.transport = transport;
     this.options = options;
     this.state = 'idle';
@@ -381,6 +385,7 @@ export class Connection extends Emitter<ConnectionEvents> {
    * rejects with `ERR_SESSION_CLOSED`. Never rejects.
    */
   async close(reason = 'wamp.close.close_realm'): Promise<CloseInfo> {
+    checkUri(reason, 'reason', this.options.uriRules);
     if (this.state === 'closed') return this.finalClose;
     this.stopRequested = true;
     this.wakeBackoff?.();
@@ -392,6 +397,11 @@ export class Connection extends Emitter<ConnectionEvents> {
 
   /** Call a procedure on the current session (or the next one, per `callsWhileDisconnected`). */
   call(procedure: string, args?: unknown[], kwargs?: Dict, options: CallOptions = {}): Promise<CallResult> {
+    try {
+      checkCall(procedure, args, kwargs, options, this.options.uriRules ?? 'loose');
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
     const s = this.session;
     if (s?.isOpen) return s.call(procedure, args, kwargs, options);
     return this.whenOpen(this.options.callsWhileDisconnected, options.timeoutMs, options.signal, (session, remaining) =>
@@ -401,6 +411,11 @@ export class Connection extends Emitter<ConnectionEvents> {
 
   /** Publish on the current session (or the next one, per `publishesWhileDisconnected`). */
   publish(topic: string, args?: unknown[], kwargs?: Dict, options: PublishOptions = {}): Promise<number | undefined> {
+    try {
+      checkPublish(topic, args, kwargs, options, this.options.uriRules ?? 'loose');
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
     const s = this.session;
     if (s?.isOpen) return s.publish(topic, args, kwargs, options);
     return this.whenOpen(this.options.publishesWhileDisconnected, undefined, undefined, (session) => session.publish(topic, args, kwargs, options));
@@ -411,11 +426,21 @@ export class Connection extends Emitter<ConnectionEvents> {
    * current session, or at once while disconnected (it is made on the next session).
    */
   subscribe(topic: string, handler?: EventHandler, options: SubscribeOptions = {}): Promise<DurableSubscription> {
+    try {
+      checkSubscribe(topic, handler, options, this.options.uriRules ?? 'loose');
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
     return this.adopt(() => new DurableSubscription(this, topic, handler, options));
   }
 
   /** Register, now (if connected) and after every reconnect. */
   register(procedure: string, handler: ProcedureHandler, options: RegisterOptions = {}): Promise<DurableRegistration> {
+    try {
+      checkRegister(procedure, handler, options, this.options.uriRules ?? 'loose');
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
     return this.adopt(() => new DurableRegistration(this, procedure, handler, options));
   }
 
@@ -462,7 +487,9 @@ export class Connection extends Emitter<ConnectionEvents> {
         throw new SessionClosedError('wamp.close.transport_lost', 'not connected', { code: 'ERR_CONNECTION_LOST' });
       }
       const max = this.options.maxWaiting ?? 1000;
-      if (this.waiters.size >= max) throw new WampboxError('ERR_BACKPRESSURE', `${max} operations already wait for the reconnect`);
+      if (this.waiters.size >= max) {
+        throw new TransportError(`${max} operations already wait for the reconnect`, { code: 'ERR_BACKPRESSURE' });
+      }
       const aborted = (): Error => new CanceledError('aborted while waiting for the connection', { cause: signal?.reason });
       if (signal?.aborted) throw aborted();
       const started = Date.now();
@@ -497,7 +524,8 @@ export class Connection extends Emitter<ConnectionEvents> {
       try {
         session = await connectWith(this.transport, this.options);
       } catch (e) {
-        lastError = e instanceof Error ? e : new WampboxError('ERR_TRANSPORT', String(e));
+        // a custom transport factory may throw anything: what reaches the application is typed
+        lastError = e instanceof WampboxError ? e : new TransportError(e instanceof Error ? e.message : String(e), { cause: e });
         if (this.stopRequested) break;
         attempt++;
         // retrying cannot help wrong credentials, an unknown realm or bad arguments
@@ -570,7 +598,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       [...this.durables].map((d) =>
         d._renew(session).catch((e: unknown) => {
           const what = d instanceof DurableSubscription ? `could not re-subscribe to ${d.topic}` : `could not re-register ${d.procedure}`;
-          this.fail(new WampboxError(e instanceof WampboxError ? e.code : 'ERR_APPLICATION', `${what}: ${(e as Error)?.message ?? String(e)}`, { cause: e }));
+          this.fail(restoreError(e, what));
         }),
       ),
     );
@@ -599,12 +627,19 @@ export class Connection extends Emitter<ConnectionEvents> {
         (e: unknown) => {
           probing = false;
           if (!session.isOpen) return;
-          this.fail(new WampboxError('ERR_CONNECTION_LOST', `router did not answer a liveness check within ${timeoutMs} ms`, { cause: e }));
+          const reason = 'wamp.close.transport_lost';
+          const message = `router did not answer a liveness check within ${timeoutMs} ms`;
+          this.fail(new SessionClosedError(reason, message, { code: 'ERR_CONNECTION_LOST', cause: e }));
           session.abort('router unresponsive');
         },
       );
     }, intervalMs);
     (this.heartbeatTimer as { unref?: () => void }).unref?.();
+  }
+
+  /** @internal A listener threw and no `error` listener took the error: log it. */
+  protected override unheard(err: unknown, event: keyof ConnectionEvents): void {
+    this.options.logger?.warn?.(`a connection ${String(event)} listener threw`, errorLogFields(err));
   }
 
   private shutdown(info: CloseInfo, error: Error): void {
@@ -624,4 +659,43 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.lastInfo = info;
     this.resolveFinal(info);
   }
+}
+
+/**
+ * The error reported when a durable subscription or registration could not be re-made on a new
+ * session: the session's own (typed) error, its message prefixed with `what`.
+ */
+function restoreError(e: unknown, what: string): WampboxError {
+  if (e instanceof WampboxError) {
+    e.message = `${what}: ${e.message}`;
+    return e;
+  }
+  return new SessionClosedError('wamp.close.transport_lost', `${what}: ${String(e)}`, { code: 'ERR_CONNECTION_LOST', cause: e });
+}
+
+/** The reconnect, heartbeat and offline options of a {@link Connection} (the rest as `connect()` checks them). */
+function checkConnectionOptions(options: ConnectionOptions): void {
+  checkConnectOptions(options);
+  const r = options.reconnect as unknown;
+  if (r !== undefined && r !== false) {
+    if (!isPlainObject(r)) invalid('reconnect must be an object or false');
+    checkDuration(r['initialDelayMs'], 'reconnect.initialDelayMs', false);
+    checkDuration(r['maxDelayMs'], 'reconnect.maxDelayMs', false);
+    if (r['factor'] !== undefined && !(typeof r['factor'] === 'number' && r['factor'] >= 1 && Number.isFinite(r['factor']))) {
+      invalid('reconnect.factor must be a finite number ≥ 1');
+    }
+    if (r['jitter'] !== undefined && !(typeof r['jitter'] === 'number' && r['jitter'] >= 0 && r['jitter'] <= 1)) {
+      invalid('reconnect.jitter must be a number from 0 to 1');
+    }
+    if (r['maxAttempts'] !== undefined && r['maxAttempts'] !== Number.POSITIVE_INFINITY) checkCount(r['maxAttempts'], 'reconnect.maxAttempts', 1);
+  }
+  const h = options.heartbeat as unknown;
+  if (h !== undefined && h !== false) {
+    if (!isPlainObject(h)) invalid('heartbeat must be an object or false');
+    checkDuration(h['intervalMs'], 'heartbeat.intervalMs', false);
+    checkDuration(h['timeoutMs'], 'heartbeat.timeoutMs', false);
+  }
+  checkOneOf(options.callsWhileDisconnected, ['wait', 'fail'], 'callsWhileDisconnected');
+  checkOneOf(options.publishesWhileDisconnected, ['wait', 'fail'], 'publishesWhileDisconnected');
+  checkCount(options.maxWaiting, 'maxWaiting');
 }

@@ -16,8 +16,11 @@ interface Entry {
 /**
  * A typed event emitter. `E` maps each event name to the tuple of arguments its listeners get.
  *
- * - Listeners run synchronously, in the order they were added, with the emitter as `this`; a
- *   listener that throws stops the emit and the error reaches the caller of `emit`.
+ * - Listeners run synchronously, in the order they were added, with the emitter as `this`. A
+ *   listener that throws never reaches the caller of `emit` (a session or connection in the middle
+ *   of a state change): the other listeners still run, and the error goes to the `error`
+ *   listeners, or, from an `error` listener or with none, to {@link Emitter.unheard} (sessions and
+ *   connections log it as a warning).
  * - An emit works on the listeners present when it starts: a listener added meanwhile runs from
  *   the next emit on, one removed meanwhile still runs this time.
  * - Emitting `error` with no listener does nothing (it does not throw).
@@ -74,9 +77,28 @@ export class Emitter<E extends { [K in keyof E]: unknown[] }> {
     if (!list) return false;
     for (const l of list) {
       if (l.once) this.keep(event, (x) => x !== l);
-      l.fn.apply(this, args);
+      try {
+        l.fn.apply(this, args);
+      } catch (e) {
+        this.listenerFailed(event, e);
+      }
     }
     return true;
+  }
+
+  /** A listener of `event` threw `err`: hand it to the `error` listeners, unless it came from one. */
+  private listenerFailed(event: keyof E, err: unknown): void {
+    const reported = event !== 'error' && this.emit('error' as keyof E, ...([err] as unknown as E[keyof E]));
+    if (!reported) this.unheard(err, event);
+  }
+
+  /**
+   * Where an error thrown by a listener goes when no `error` listener took it (it came from an
+   * `error` listener, or there is none). Default: nowhere; subclasses log it.
+   */
+  protected unheard(err: unknown, event: keyof E): void {
+    void err;
+    void event;
   }
 
   private add(event: keyof E, fn: Listener, once: boolean): this {

@@ -101,6 +101,9 @@ export type {
   WelcomeInfo,
 } from './types.js';
 export { DEFAULT_MAX_FRAME_BYTES, connectWith } from './connect.js';
+export { isValidUri } from './uri.js';
+export type { UriForm, UriRules } from './uri.js';
+export { checkConnectOptions } from './option-checks.js';
 export type { ConnectOptions } from './connect.js';
 export type { Authenticator } from './auth/authenticator.js';
 export { anonymous } from './auth/anonymous.js';

@@ -5,6 +5,7 @@
  * Fields are declared with `declare` and assigned in constructors, so no field definitions are
  * emitted (a bundle for a target without class fields would turn each into a `defineProperty` call).
  */
+import { checkArgs, checkDuration, checkKwargs, checkString, checkUri, isPlainObject } from './checks.js';
 import { Emitter } from './emitter.js';
 import {
   ApplicationError,
@@ -27,6 +28,7 @@ import type { ArgsSlot, Dict, RouterMessage } from './messages.js';
 import { isPassthrough } from './passthrough.js';
 import type { PayloadCodec, PayloadContext } from './payload-codec.js';
 import { Registration } from './registration.js';
+import { checkCall, checkJoinOptions, checkPublish, checkRegister, checkSubscribe } from './option-checks.js';
 import { Subscription } from './subscription.js';
 import type { SubscriptionEntry } from './subscription.js';
 import type { Transport, TransportCloseInfo } from './transport.js';
@@ -44,6 +46,8 @@ import type {
   SubscribeOptions,
   WelcomeInfo,
 } from './types.js';
+import { isValidUri } from './uri.js';
+import type { UriRules } from './uri.js';
 import { appendPlainPayload, decodeWith, dialectFromRoles, encodeWith, isThenable } from './wire-dialect.js';
 import type { OpenedPayload, PayloadDialect } from './wire-dialect.js';
 
@@ -87,6 +91,12 @@ export interface JoinOptions {
   maxBufferedBytes?: number | undefined;
   /** {@link Session.drain} resolves once the send buffer is at or below this many bytes. Default 1 MiB. */
   highWaterMarkBytes?: number | undefined;
+  /**
+   * Which WAMP URI rules the URIs this session sends are checked against before they go out:
+   * `loose` (the default: no empty components, no whitespace or `#`) or `strict` (only `a-z`,
+   * `0-9`, `_`). A URI that breaks them is refused with `ERR_INVALID_ARGUMENT`.
+   */
+  uriRules?: UriRules | undefined;
 }
 
 /** Events a session emits. */
@@ -129,14 +139,6 @@ function ignore(): void {}
 /** `true` when a received payload is plain: no opaque binary, no scheme attributes. */
 function isPlain(slot: ArgsSlot | undefined, details: Dict): slot is unknown[] | undefined {
   return !(slot instanceof Uint8Array) && details['enc_algo'] === undefined && details['ppt_scheme'] === undefined;
-}
-
-function checkUri(uri: unknown, what: string): asserts uri is string {
-  if (typeof uri !== 'string' || uri.length === 0) throw new InvalidArgumentError(`${what} must be a non-empty string`);
-}
-
-function checkHandler(handler: unknown): void {
-  if (typeof handler !== 'function') throw new InvalidArgumentError('handler must be a function');
 }
 
 /**
@@ -195,6 +197,8 @@ class InvocationImpl implements Invocation {
   }
 
   progress(args?: unknown[], kwargs?: Dict): boolean {
+    checkArgs(args);
+    checkKwargs(kwargs);
     if (!this.receiveProgress || this.done) return false;
     this.session._yield(this, args, kwargs, true);
     return true;
@@ -253,6 +257,8 @@ export class Session extends Emitter<SessionEvents> {
   /** The logger when message tracing is on. */
   declare private readonly tracer: Logger | undefined;
   declare private readonly maxBuffered: number;
+  /** The URI rules of {@link JoinOptions.uriRules}. */
+  declare private readonly rules: UriRules;
   /** Frames received so far (for liveness checks). */
   declare private received: number;
   /** Emits an error on `error`, or logs it as a warning when nobody listens. */
@@ -277,6 +283,7 @@ export class Session extends Emitter<SessionEvents> {
     this.running = undefined;
     this.tracer = options.trace === true && typeof options.logger?.trace === 'function' ? options.logger : undefined;
     this.maxBuffered = options.maxBufferedBytes ?? 16 * 1024 * 1024;
+    this.rules = options.uriRules ?? 'loose';
     this.received = 0;
     this.closedPromise = new Promise<CloseInfo>((resolve) => {
       this.resolveClosed = resolve;
@@ -295,15 +302,21 @@ export class Session extends Emitter<SessionEvents> {
    * @throws SessionClosedError `ERR_CONNECTION_LOST` when the transport closes first.
    */
   static join(transport: Transport, options: JoinOptions): Promise<Session> {
-    checkUri(options.realm, 'realm');
+    checkJoinOptions(options);
     const s = new Session(transport, options);
     return new Promise<Session>((resolve, reject) => {
       const ms = options.joinTimeoutMs ?? 15000;
       s.joinSettle = { resolve, reject };
       s.timer = setTimeout(() => s.finish('wamp.close.timeout', new TimeoutError(`no WELCOME within ${ms} ms`)), ms);
       transport.attach({ onFrame: (f) => s.onFrame(f), onClose: (i) => s.onTransportClose(i) });
-      if (s.state === 'joining') s.sendRaw([T.HELLO, options.realm, helloDetails(options)]);
+      // a HELLO that cannot go out (too large for the transport, say) fails the join now
+      if (s.state === 'joining') s.sendRaw([T.HELLO, options.realm, helloDetails(options)], (err) => s.finish('wamp.close.transport_closed', err));
     });
+  }
+
+  /** @internal A listener threw and no `error` listener took the error: log it. */
+  protected override unheard(err: unknown, event: keyof SessionEvents): void {
+    this.options.logger?.warn?.(`a session ${String(event)} listener threw`, errorLogFields(err));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -374,12 +387,15 @@ export class Session extends Emitter<SessionEvents> {
 
   /**
    * Check that the router still answers: a transport-level ping where the transport has one
-   * (WebSocket in Node, RawSocket), else a WAMP round trip (a CALL whose ERROR reply proves the
-   * router is alive). Resolves with the round-trip time in milliseconds.
+   * (WebSocket in Node), else a WAMP round trip (a CALL whose ERROR reply proves the router is
+   * alive; RawSocket and browsers). Resolves with the round-trip time in milliseconds.
    * @throws TimeoutError `ERR_TIMEOUT` when no answer came within `timeoutMs`.
-   * @throws SessionClosedError `ERR_SESSION_CLOSED` when the session is not open.
+   * @throws SessionClosedError `ERR_SESSION_CLOSED` when the session is not open; for a round trip
+   *   in flight when the session ends, the error its pending calls get (`ERR_CONNECTION_LOST`, ...).
+   * @throws TransportError `ERR_TRANSPORT` for a WebSocket ping in flight when the session ends.
    */
   async ping(timeoutMs = 10000): Promise<number> {
+    checkDuration(timeoutMs, 'timeoutMs', false);
     this.assertOpen();
     const started = Date.now();
     if (typeof this.transport.probe === 'function') return this.transport.probe(timeoutMs);
@@ -414,7 +430,7 @@ export class Session extends Emitter<SessionEvents> {
   call(procedure: string, args?: unknown[], kwargs?: Dict, options: CallOptions = {}): Promise<CallResult> {
     // a throw in the executor rejects the promise
     return new Promise<CallResult>((resolve, reject) => {
-      checkUri(procedure, 'procedure');
+      checkCall(procedure, args, kwargs, options, this.rules);
       this.assertOpen();
       if (options.signal?.aborted) throw new CanceledError('call aborted before it was sent', { cause: options.signal.reason });
       const id = this.requestId();
@@ -485,7 +501,7 @@ export class Session extends Emitter<SessionEvents> {
    */
   publish(topic: string, args?: unknown[], kwargs?: Dict, options: PublishOptions = {}): Promise<number | undefined> {
     return new Promise<number | undefined>((resolve, reject) => {
-      checkUri(topic, 'topic');
+      checkPublish(topic, args, kwargs, options, this.rules);
       this.assertOpen();
       const id = this.requestId();
       const o = wireOptions(options, PUBLISH_OPTIONS);
@@ -519,8 +535,7 @@ export class Session extends Emitter<SessionEvents> {
    * ```
    */
   async subscribe(topic: string, handler?: EventHandler, options: SubscribeOptions = {}): Promise<Subscription> {
-    checkUri(topic, 'topic');
-    if (handler !== undefined) checkHandler(handler);
+    checkSubscribe(topic, handler, options, this.rules);
     const o = wireOptions(options);
     if (options.match && options.match !== 'exact') o['match'] = options.match;
     if (options.getRetained) o['get_retained'] = true;
@@ -543,8 +558,7 @@ export class Session extends Emitter<SessionEvents> {
    * ```
    */
   async register(procedure: string, handler: ProcedureHandler, options: RegisterOptions = {}): Promise<Registration> {
-    checkUri(procedure, 'procedure');
-    checkHandler(handler);
+    checkRegister(procedure, handler, options, this.rules);
     const o = wireOptions(options);
     if (options.match && options.match !== 'exact') o['match'] = options.match;
     if (options.invoke && options.invoke !== 'single') o['invoke'] = options.invoke;
@@ -557,9 +571,16 @@ export class Session extends Emitter<SessionEvents> {
 
   /**
    * Leave the realm: GOODBYE handshake, then the transport closes. Resolves with the close info.
-   * Never rejects.
+   * Rejects only for invalid arguments (`ERR_INVALID_ARGUMENT`: `reason` not a URI, `message` not
+   * a string), and then nothing is sent and the session stays open.
    */
   close(reason = 'wamp.close.close_realm', message?: string): Promise<CloseInfo> {
+    try {
+      checkUri(reason, 'reason', this.rules);
+      checkString(message, 'message');
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
     const details: Dict = message ? { message } : {};
     if (this.state === 'established') {
       this.state = 'closing';
@@ -679,7 +700,8 @@ export class Session extends Emitter<SessionEvents> {
       this.transmit(msg);
       return true;
     } catch (e) {
-      onFail?.(e instanceof Error ? e : new WampboxError('ERR_TRANSPORT', String(e)));
+      // a custom transport may throw anything: what reaches the application is typed
+      onFail?.(e instanceof WampboxError ? e : new TransportError(e instanceof Error ? e.message : String(e), { cause: e }));
       return false;
     }
   }
@@ -769,7 +791,8 @@ export class Session extends Emitter<SessionEvents> {
       signal.addEventListener('abort', onAbort, { once: true });
       p.cleanup = () => signal.removeEventListener('abort', onAbort);
     }
-    if (timeoutMs !== undefined && timeoutMs > 0) {
+    // 0 and Infinity mean no deadline (larger values were refused by the argument checks)
+    if (timeoutMs !== undefined && timeoutMs > 0 && timeoutMs !== Number.POSITIVE_INFINITY) {
       p.timer = setTimeout(() => this.abandonCall(id, p, 'killnowait', new TimeoutError(`call to ${p.procedure} timed out after ${timeoutMs} ms`)), timeoutMs);
     }
   }
@@ -1055,8 +1078,15 @@ export class Session extends Emitter<SessionEvents> {
       return;
     }
     this.endInvocation(inv);
-    if (value instanceof ApplicationError) this.sendInvocationError(inv.requestId, value.uri, value.args, value.kwargs, inv);
-    else {
+    if (value instanceof ApplicationError) {
+      if (isValidUri(value.uri, this.rules) && Array.isArray(value.args) && isPlainObject(value.kwargs)) {
+        this.sendInvocationError(inv.requestId, value.uri, value.args, value.kwargs, inv);
+        return;
+      }
+      // the router would drop the whole connection for a malformed ERROR: answer with a valid one
+      this.report(new InvalidArgumentError(`the handler of ${inv.procedure} threw an ApplicationError with an invalid URI, args or kwargs`, { cause: value }));
+      this.sendInvocationError(inv.requestId, 'wamp.error.runtime_error', ['procedure failed with an invalid error']);
+    } else {
       const message = value instanceof Error ? value.message : typeof value === 'string' ? value : 'procedure failed';
       this.sendInvocationError(inv.requestId, 'wamp.error.runtime_error', [message], undefined, inv);
     }
@@ -1161,7 +1191,9 @@ export class Session extends Emitter<SessionEvents> {
     this.closeInfo = info;
     if (joining) this.joinSettle?.reject(error);
     const pendingError =
-      error instanceof SessionClosedError || error instanceof ProtocolError || error instanceof JoinRefusedError || error instanceof TimeoutError
+      error instanceof SessionClosedError || error instanceof ProtocolError || error instanceof JoinRefusedError || error instanceof TimeoutError ||
+      // a received frame over maxFrameBytes: every pending operation learns that, not just "lost"
+      (error as WampboxError).code === 'ERR_FRAME_TOO_LARGE'
         ? error
         : new SessionClosedError(reason, undefined, { code: 'ERR_CONNECTION_LOST', cause: error });
     for (const p of this.pending.values()) {
@@ -1182,8 +1214,9 @@ export class Session extends Emitter<SessionEvents> {
     this.subscriptions.clear();
     for (const reg of this.registrations.values()) reg.end();
     this.registrations.clear();
+    // the transport closes before user code (a `close` listener) runs
+    if (closeWith !== false) void (closeWith === true ? this.transport.close() : this.transport.close(1000, closeWith));
     this.resolveClosed(info);
     this.emit('close', info);
-    if (closeWith !== false) void (closeWith === true ? this.transport.close() : this.transport.close(1000, closeWith));
   }
 }

@@ -1,4 +1,5 @@
 /** Public option and result types of the session API. */
+import { checkArgs, checkKwargs } from './checks.js';
 import type { Dict } from './messages.js';
 
 /** URI matching policy for pattern-based subscriptions and registrations. */
@@ -28,7 +29,10 @@ export interface CallOptions {
   signal?: AbortSignal | undefined;
   /** CANCEL mode used on abort and on timeout. Default `kill`. */
   cancelMode?: CancelMode | undefined;
-  /** Reject locally with `ERR_TIMEOUT` (and cancel at the router) after this many milliseconds. */
+  /**
+   * Reject locally with `ERR_TIMEOUT` (and cancel at the router) after this many milliseconds.
+   * `0` or `Infinity`: no deadline. At most 2^31 − 1 (about 24.8 days).
+   */
   timeoutMs?: number | undefined;
   /** Ask the router to disclose this caller's identity to the callee. */
   discloseMe?: boolean | undefined;
@@ -186,6 +190,8 @@ export class Result {
    * @param kwargs - keyword results
    */
   constructor(args: unknown[] = [], kwargs: Dict = {}) {
+    checkArgs(args);
+    checkKwargs(kwargs);
     this.args = args;
     this.kwargs = kwargs;
   }

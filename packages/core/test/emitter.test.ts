@@ -75,8 +75,9 @@ describe('Emitter', () => {
     expect(seen).toEqual(['first', 'late']);
   });
 
-  it('lets a throwing listener stop the emit and reach the caller', () => {
+  it('keeps a throwing listener from reaching the caller: the rest still run, the error goes to `error`', () => {
     const e = new Emitter<Events>();
+    const reported: unknown[] = [];
     let after = false;
     e.on('tick', () => {
       throw new Error('listener broke');
@@ -84,7 +85,31 @@ describe('Emitter', () => {
     e.on('tick', () => {
       after = true;
     });
-    expect(() => e.emit('tick', 1, '')).toThrow('listener broke');
-    expect(after).toBe(false);
+    e.on('error', (err) => void reported.push(err));
+    expect(() => e.emit('tick', 1, '')).not.toThrow();
+    expect(after).toBe(true);
+    expect(reported).toEqual([new Error('listener broke')]);
+  });
+
+  it('hands an error from an `error` listener, or one nobody hears, to unheard()', () => {
+    const unheard: [unknown, unknown][] = [];
+    class Logged extends Emitter<Events> {
+      protected override unheard(err: unknown, event: keyof Events): void {
+        unheard.push([err, event]);
+      }
+    }
+    const e = new Logged();
+    e.on('tick', () => {
+      throw new Error('no error listener');
+    });
+    expect(() => e.emit('tick', 1, '')).not.toThrow();
+    e.on('error', () => {
+      throw new Error('error listener broke');
+    });
+    expect(() => e.emit('tick', 2, '')).not.toThrow();
+    expect(unheard).toEqual([
+      [new Error('no error listener'), 'tick'],
+      [new Error('error listener broke'), 'error'],
+    ]);
   });
 });

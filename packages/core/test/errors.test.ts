@@ -68,3 +68,59 @@ describe('the error family', () => {
     expect(new PayloadCodecError('ERR_PAYLOAD_NO_KEY', PAYLOAD_ERROR_URIS.noKey, 'no key').uri).toBe('wamp.error.encryption.no_key');
   });
 });
+
+describe('the error codes and their documentation', () => {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const path = require('node:path') as typeof import('node:path');
+  const root = path.resolve(__dirname, '../../..');
+
+  /** The codes of the `ErrorCode` union in errors.ts. */
+  function codesInSource(): string[] {
+    const src = fs.readFileSync(path.join(root, 'packages/core/src/errors.ts'), 'utf8');
+    const union = /export type ErrorCode =([^;]+);/.exec(src)![1]!;
+    return [...union.matchAll(/'(ERR_[A-Z_]+)'/g)].map((m) => m[1]!).sort();
+  }
+
+  /** The `## ERR_…` headings of docs/errors.md. */
+  function codesInDocs(): string[] {
+    const doc = fs.readFileSync(path.join(root, 'docs/errors.md'), 'utf8');
+    return [...doc.matchAll(/^## (ERR_[A-Z_]+)\s*$/gm)].map((m) => m[1]!).sort();
+  }
+
+  it('documents every code, and documents no code that does not exist', () => {
+    expect(codesInSource().length).toBeGreaterThan(15);
+    expect(codesInDocs()).toEqual(codesInSource());
+  });
+
+  /** Every `.ts` file under the packages' `src/` folders, except the test tools in `testing/`. */
+  function sourceFiles(dir = root): string[] {
+    const out: string[] = [];
+    for (const pkg of fs.readdirSync(path.join(dir, 'packages'))) {
+      const walk = (d: string): void => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+          const p = path.join(d, e.name);
+          if (e.isDirectory() && e.name !== 'testing') walk(p);
+          else if (e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) out.push(p);
+        }
+      };
+      walk(path.join(dir, 'packages', pkg, 'src'));
+    }
+    return out;
+  }
+
+  it('throws only typed errors: no bare WampboxError, Error or TypeError in the sources', () => {
+    const files = sourceFiles();
+    expect(files.length).toBeGreaterThan(40);
+    const offenders: string[] = [];
+    for (const f of files) {
+      fs.readFileSync(f, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (/new (WampboxError|Error|TypeError|RangeError)\(/.test(line) && !/^\s*(\*|\/\/)/.test(line)) {
+            offenders.push(`${path.relative(root, f)}:${i + 1}: ${line.trim()}`);
+          }
+        });
+    }
+    expect(offenders).toEqual([]);
+  });
+});

@@ -99,7 +99,7 @@ function isPlainObject(value: object): boolean {
 }
 
 function tooDeep(): never {
-  throw new TypeError(`nesting deeper than ${MAX_DEPTH} levels (or a cyclic value)`);
+  throw new SerializationError(`nesting deeper than ${MAX_DEPTH} levels (or a cyclic value)`);
 }
 
 /** Whether `value` holds a binary, at any depth of arrays and plain objects (read-only). */
@@ -360,7 +360,8 @@ export function encodeJsonBinaries<T>(value: T): T {
  * text of `value` with every `Uint8Array` (and `ArrayBuffer`) inside arrays and plain objects
  * written as the string `"\u0000" + base64(bytes)`. Equal to
  * `JSON.stringify(encodeJsonBinaries(value))`, and faster when there are binaries.
- * @throws TypeError like `JSON.stringify` (a cycle, a BigInt).
+ * @throws SerializationError `ERR_SERIALIZATION` where `JSON.stringify` throws a `TypeError` (a cycle, a
+ *   BigInt), and for nesting deeper than 512 levels.
  * @example
  * ```ts
  * stringifyJson({ b: new Uint8Array([1, 2, 3]) }); // '{"b":"\\u0000AQID"}'
@@ -369,8 +370,15 @@ export function encodeJsonBinaries<T>(value: T): T {
 export function stringifyJson(value: unknown): string {
   // small lists and dictionaries are written directly; writeValue hands a value without binaries
   // to JSON.stringify whole
-  const text = typeof value === 'object' && value !== null && (Array.isArray(value) || isPlainObject(value)) ? writeElement(value, 0) : writeValue(value);
-  if (text === undefined) throw new TypeError(`${typeof value} has no JSON text`);
+  let text: string | undefined;
+  try {
+    text = typeof value === 'object' && value !== null && (Array.isArray(value) || isPlainObject(value)) ? writeElement(value, 0) : writeValue(value);
+  } catch (err) {
+    // JSON.stringify's own TypeError (a BigInt, a throwing toJSON), typed like every wampbox error
+    if (err instanceof SerializationError) throw err;
+    throw new SerializationError(`cannot write JSON: ${describeError(err)}`, { cause: err });
+  }
+  if (text === undefined) throw new SerializationError(`${typeof value} has no JSON text`);
   return text;
 }
 

@@ -1,4 +1,5 @@
 import { encodeJsonBinaries, json, stringifyJson } from '../../src/serializers/json';
+import { SerializationError } from '../../src/errors';
 import { catchSerializationError, describeAutobahnConformance, describeSerializerContract, pseudoRandomBytes } from './helpers';
 
 describe('json()', () => {
@@ -202,13 +203,13 @@ describe('json()', () => {
       }
     });
 
-    it('throws like JSON.stringify', () => {
+    it('throws a SerializationError where JSON.stringify throws', () => {
       const cyclic: Record<string, unknown> = { b: new Uint8Array([1]) };
       cyclic['self'] = cyclic;
       expect(() => stringifyJson(cyclic)).toThrow(/cyclic/);
       catchSerializationError(() => s.encode([cyclic]));
-      expect(() => stringifyJson({ n: 1n })).toThrow(TypeError);
-      expect(() => stringifyJson(undefined)).toThrow(TypeError);
+      expect(() => stringifyJson({ n: 1n })).toThrow(SerializationError);
+      expect(() => stringifyJson(undefined)).toThrow(SerializationError);
     });
   });
 });

@@ -40,7 +40,7 @@ export function dialectFromRoles(roles: Dict): PayloadDialect {
 /**
  * The `ppt_scheme` for a scheme name. {@link WirePayload} schemes use Crossbar.io's names; two of
  * its predefined ones, `cryptobox` and `xbr`, are not names the spec allows (it predefines `mqtt`
- * and `wamp`/`wamp.eth` and leaves `x_…` to custom schemes; nexus and wampy refuse any other
+ * and `wamp`/`wamp.eth` and leaves `x_…` to custom schemes; wampy and nexus's client refuse any other
  * `ppt_scheme`), so in the spec dialect they travel as the custom names `x_cryptobox` and `x_xbr`.
  */
 export function toPptScheme(scheme: string): string {

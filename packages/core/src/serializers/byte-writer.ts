@@ -6,7 +6,11 @@
  * the previous one in the same buffer (never over it), so a small frame costs no allocation and
  * no copy of its own. When a buffer is full, a new one is started, each twice the size of the
  * last, from 1 KiB up to 16 KiB; the old one stays alive as long as frames that view it do. A
- * frame that outgrows 16 KiB gets a buffer of its own, which it takes along.
+ * frame that outgrows 16 KiB gets a buffer of its own, which it takes along when it fills at
+ * least half of it; otherwise the frame is copied out, and the buffer (up to 256 KiB) is kept as
+ * the spare that the next such frame is written into, instead of a new zero-filled one. A frame
+ * never views the spare, so no frame shows bytes of another one. After a frame of its own, the
+ * next frame goes on in the shared buffer that was left.
  *
  * Large byte strings are not copied into the buffer: they are noted, and the frame is then
  * assembled once in a new buffer of its exact size, so that a large binary is copied only once.
@@ -21,6 +25,8 @@ const MAX_CHUNK = 16 * 1024;
 /** Byte strings from this size on are copied straight into the finished frame. */
 const LARGE_BYTES = 16 * 1024;
 const NO_BYTES = /* @__PURE__ */ new Uint8Array(0);
+/** Largest buffer of its own kept as the spare. */
+const MAX_SPARE = 256 * 1024;
 
 /**
  * An append-only byte buffer. The `u*`/`f64` writers do not check for room: call
@@ -39,6 +45,13 @@ export class ByteWriter {
   /** Large byte strings of the frame, and where they go (offsets from `start` in `buf`). */
   private large: Uint8Array[] = [];
   private largeAt: number[] = [];
+  /** The shared buffer, and where its free part starts, left when a frame outgrew it. */
+  private parked: Uint8Array = NO_BYTES;
+  private parkedAt = 0;
+  /** A buffer of its own that no frame views, for the next frame that outgrows the shared ones. */
+  private spare: Uint8Array = NO_BYTES;
+  /** Whether `buf` is the spare (then frames are copied out of it, never views of it). */
+  private inSpare = false;
 
   /** Make room for `n` more bytes. */
   ensure(n: number): void {
@@ -135,9 +148,11 @@ export class ByteWriter {
       this.start = pos;
       return buf.subarray(start, pos);
     }
-    // A buffer of its own (start is 0): it leaves with the frame, unless it is mostly empty.
-    this.replace(NO_BYTES);
-    return 2 * pos >= buf.length ? buf.subarray(0, pos) : copyBytes(buf, 0, pos);
+    // A buffer of its own (start is 0): it leaves with the frame, unless it is mostly empty or
+    // the spare; then the frame is copied out and the buffer kept as the spare.
+    const keep = this.inSpare || 2 * pos < buf.length;
+    this.leaveOwn(keep ? buf : NO_BYTES);
+    return keep ? copyBytes(buf, 0, pos) : buf.subarray(0, pos);
   }
 
   /** Drop the frame being written (after a failed encode). */
@@ -167,7 +182,7 @@ export class ByteWriter {
     }
     frame.set(buf.subarray(start + from, start + used), to);
     this.reset();
-    if (buf.length > MAX_CHUNK) this.replace(NO_BYTES);
+    if (buf.length > MAX_CHUNK) this.leaveOwn(buf);
     return frame;
   }
 
@@ -177,10 +192,33 @@ export class ByteWriter {
     let size = this.chunk;
     if (this.buf.length > 0) this.chunk = Math.min(2 * this.chunk, MAX_CHUNK);
     if (size < used + n) size = Math.max(2 * used, used + n + (n >>> 3));
-    const next = new Uint8Array(size);
+    const own = size > MAX_CHUNK;
+    if (own && this.buf.length <= MAX_CHUNK) {
+      // come back to this shared buffer after the frame
+      this.parked = this.buf;
+      this.parkedAt = this.start;
+    }
+    const fromSpare = own && !this.inSpare && this.spare.length >= size;
+    const next = fromSpare ? this.spare : new Uint8Array(size);
     if (used > 0) next.set(this.buf.subarray(this.start, this.pos));
+    if (fromSpare) this.spare = NO_BYTES;
+    else if (this.inSpare) this.spare = this.buf; // outgrown, but still no frame views it
     this.replace(next);
+    this.inSpare = fromSpare;
     this.pos = used;
+  }
+
+  /**
+   * After a frame written in a buffer of its own: keep `unused` (a buffer no frame views, or
+   * `NO_BYTES`) as the spare when it is not too large, and go on in the parked shared buffer.
+   */
+  private leaveOwn(unused: Uint8Array): void {
+    if (unused.length <= MAX_SPARE && unused.length > this.spare.length) this.spare = unused;
+    this.replace(this.parked);
+    this.start = this.pos = this.parkedAt;
+    this.parked = NO_BYTES;
+    this.parkedAt = 0;
+    this.inSpare = false;
   }
 
   private replace(buf: Uint8Array): void {

@@ -111,6 +111,27 @@ describe.each(FORMATS)('%s codec', (_name, f) => {
       frames.forEach((frame, i) => expectSameMessage(s.decode(frame), normalize(messages[i] as unknown[])));
     });
 
+    it('keeps frames intact when large text frames alternate with small ones and failures', () => {
+      // frames that outgrow the shared buffers, some copied out of a reused buffer, some taking
+      // theirs along, between small frames and encodes that fail halfway
+      const sizes = [16 * 1024, 3, 20000, 60000, 5, 16 * 1024, 150000, 30000, 2, 16 * 1024, 300000, 17000];
+      const messages: unknown[][] = [];
+      const frames: Uint8Array[] = [];
+      sizes.forEach((n, i) => {
+        const msg = [48, i, {}, 'com.example.p', [String.fromCharCode(97 + (i % 26)).repeat(n)], { i }];
+        messages.push(msg);
+        frames.push(s.encode(msg) as Uint8Array);
+        if (i % 3 === 1) catchSerializationError(() => s.encode([1, 'y'.repeat(n + 20000), 2n ** 70n]));
+      });
+      frames.forEach((frame, i) => {
+        expect(s.decode(frame)).toStrictEqual(messages[i]);
+        expect(frame.byteOffset + frame.byteLength).toBeLessThanOrEqual(frame.buffer.byteLength);
+      });
+      // a frame copied out of a buffer kept for reuse has a buffer of its own
+      const copied = frames[0]!;
+      expect(copied.byteLength).toBe(copied.buffer.byteLength);
+    });
+
     it('writes large binaries next to skipped values and nested maps exactly', () => {
       const big = pseudoRandomBytes(40000, 1);
       const big2 = pseudoRandomBytes(20000, 2);
@@ -137,6 +158,16 @@ describe.each(FORMATS)('%s codec', (_name, f) => {
   describe('decoding', () => {
     const decodeHex = (hex: string): unknown[] => s.decode(hexToBytes(hex));
 
+    it('decodes a Node Buffer frame into plain byte strings of their own', () => {
+      const small = pseudoRandomBytes(10, 3);
+      const mid = pseudoRandomBytes(1000, 4);
+      const large = pseudoRandomBytes(20000, 5);
+      const frame = Buffer.from(s.encode([50, 1, { k: small }, [mid, large]]) as Uint8Array);
+      const decoded = s.decode(frame);
+      frame.fill(0);
+      expectSameMessage(decoded, [50, 1, { k: small }, [mid, large]]);
+    });
+
     it('refuses lengths that run past the end of the frame without allocating for them', () => {
       const lies =
         f.make().id === 'cbor'
@@ -162,7 +193,8 @@ describe.each(FORMATS)('%s codec', (_name, f) => {
       // Python's cbor2 and msgpack send {True: 1, False: 2, None: 3} as they are; json.dumps writes
       // {"true": 1, "false": 2, "null": 3}
       const map3 = cbor ? 'a3' : '83';
-      expect(decodeHex(`${f.array1}${map3}${trueKey}01${falseKey}02${nullKey}03`)).toStrictEqual([{ true: 1, false: 2, null: 3 }]);
+      const frame = `${f.array1}${map3}${trueKey}01${falseKey}02${nullKey}03`;
+      expect(decodeHex(frame)).toStrictEqual([{ true: 1, false: 2, null: 3 }]);
       for (const key of [arrayKey, bytesKey, mapKey]) {
         const err = catchSerializationError(() => decodeHex(`${f.array1}${f.map1}${key}${f.textX}`));
         expect(err.message).toContain('map key');
@@ -237,6 +269,13 @@ describe('cbor-only decoding', () => {
       ['81a1c1006178', 'tag 1'], // as a map key
     ];
     for (const [hex, why] of refused) expect(catchSerializationError(() => decodeHex(hex)).message).toContain(why);
+  });
+
+  it('decodes an indefinite-length byte string from a Node Buffer into bytes of its own', () => {
+    const frame = Buffer.from(hexToBytes('815f41014102ff')); // [(_ h'01', h'02')]
+    const [bytes] = s.decode(frame) as [Uint8Array];
+    frame.fill(0);
+    expect(bytes).toStrictEqual(new Uint8Array([1, 2]));
   });
 
   it('decodes undefined as null', () => {

@@ -50,8 +50,8 @@ export interface WebSocketTransportConfig {
 /** The event-emitter side of Node's `ws`, used for ping/pong. */
 interface NodeWebSocket {
   ping(data?: unknown): void;
-  once(event: 'pong', fn: () => void): void;
-  removeListener(event: 'pong', fn: () => void): void;
+  on(event: 'pong', fn: (data: unknown) => void): void;
+  removeListener(event: 'pong', fn: (data: unknown) => void): void;
 }
 
 type Frame = string | Uint8Array | ArrayBuffer;
@@ -65,31 +65,42 @@ function exceeds(frame: Frame, max: number): boolean {
   return n > max || (n * 3 > max && encoder.encode(frame).byteLength > max);
 }
 
-function tooLarge(what: string, max: number): TransportError {
-  return new TransportError(`${what} frame exceeds the limit of ${max} bytes`, { code: 'ERR_FRAME_TOO_LARGE' });
+function tooLarge(what: string, max: number, cause?: unknown): TransportError {
+  return new TransportError(`${what} frame exceeds the limit of ${max} bytes`, { code: 'ERR_FRAME_TOO_LARGE', cause });
 }
 
-/** Ping through Node's `ws`; resolves with the round-trip time in milliseconds. */
-function ping(node: NodeWebSocket, timeoutMs: number): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
-    const started = Date.now();
-    const onPong = (): void => {
-      clearTimeout(timer);
-      resolve(Date.now() - started);
-    };
-    const stop = (error: Error): void => {
-      clearTimeout(timer);
-      node.removeListener('pong', onPong);
-      reject(error);
-    };
-    const timer = setTimeout(() => stop(new TimeoutError(`no pong within ${timeoutMs} ms`)), timeoutMs);
-    node.once('pong', onPong);
-    try {
-      node.ping();
-    } catch (cause) {
-      stop(new TransportError('ping failed', { cause }));
-    }
-  });
+/**
+ * Pings through Node's `ws`. Each ping carries its own payload and is settled only by the pong that
+ * echoes it; one pong listener serves every ping in flight (it is there only while one is).
+ * `end` rejects the pings in flight when the transport closes.
+ */
+function pinger(node: NodeWebSocket) {
+  const pending = new Map<string, (error?: Error) => void>();
+  let count = 0;
+  const onPong = (data: unknown): void => pending.get(String(data))?.();
+  return {
+    ping: (timeoutMs: number) =>
+      new Promise<number>((resolve, reject) => {
+        const key = String(++count);
+        const started = Date.now();
+        const settle = (error?: Error): void => {
+          clearTimeout(timer);
+          pending.delete(key);
+          if (!pending.size) node.removeListener('pong', onPong);
+          if (error) reject(error);
+          else resolve(Date.now() - started);
+        };
+        const timer = setTimeout(() => settle(new TimeoutError(`no pong within ${timeoutMs} ms`)), timeoutMs);
+        if (!pending.size) node.on('pong', onPong);
+        pending.set(key, settle);
+        try {
+          node.ping(key);
+        } catch (cause) {
+          settle(new TransportError('ping failed', { cause }));
+        }
+      }),
+    end: (error: Error) => pending.forEach((settle) => settle(error)),
+  };
 }
 
 /** A {@link Transport} over an open WebSocket whose subprotocol is that of `serializer`. */
@@ -100,35 +111,43 @@ function openTransport(ws: WebSocketLike, serializer: Serializer, maxFrameBytes:
   let localClose = false;
   let resolveClosed: () => void;
   const whenClosed = new Promise<void>((resolve) => (resolveClosed = resolve));
+  const notOpen = (): TransportError => new TransportError('WebSocket is not open');
+  const hold = socket ? writeBatcher(socket) : undefined;
+  // transport-level ping where the WebSocket class has one (`ws` in Node); browsers have none
+  const node = ws as unknown as NodeWebSocket;
+  const pings = typeof node.ping === 'function' && typeof node.on === 'function' ? pinger(node) : undefined;
+  const probe = (timeoutMs: number): Promise<number> =>
+    closed || localClose || ws.readyState !== 1 ? Promise.reject(notOpen()) : pings!.ping(timeoutMs);
+  const endPings = (cause?: unknown): void =>
+    pings?.end(new TransportError('WebSocket closed before the pong arrived', { cause }));
   const finish = (info: TransportCloseInfo): void => {
     if (closed) return;
     closed = info;
     ws.onmessage = null;
     resolveClosed();
+    endPings(info.error);
     if (handlers) handlers.onClose(info);
   };
-  const notOpen = (): TransportError => new TransportError('WebSocket is not open');
-  const hold = socket ? writeBatcher(socket) : undefined;
+  const refuse = (cause?: unknown): void => {
+    try {
+      ws.close(1009, 'message too big');
+    } catch {
+      /* already closing */
+    }
+    finish({ local: true, code: 1009, reason: 'message too big', error: tooLarge('a received', maxFrameBytes, cause) });
+  };
   ws.onmessage = ({ data }) => {
-    if (exceeds(data as Frame, maxFrameBytes)) {
-      try {
-        ws.close(1009, 'message too big');
-      } catch {
-        /* already closing */
-      }
-      finish({ local: true, code: 1009, reason: 'message too big', error: tooLarge('a received', maxFrameBytes) });
-    } else if (handlers) handlers.onFrame(data as Frame);
+    if (exceeds(data as Frame, maxFrameBytes)) refuse();
+    else if (handlers) handlers.onFrame(data as Frame);
     else early!.push(data as Frame);
   };
   ws.onclose = ({ code, reason }) => finish({ local: localClose, code, reason });
-  // onerror stays the handshake's, a no-op once settled: the close event that follows carries the outcome
-
-  // transport-level ping where the WebSocket class has one (`ws` in Node); browsers have none
-  const node = ws as unknown as NodeWebSocket;
-  const probe =
-    typeof node.ping === 'function' && typeof node.once === 'function'
-      ? (timeoutMs: number) => (closed ? Promise.reject(notOpen()) : ping(node, timeoutMs))
-      : undefined;
+  // `ws` enforces `maxPayload` itself and reports an oversized message as an error before it closes
+  // (with code 1006, as it stops reading); any other error is followed by the close event that tells
+  ws.onerror = (ev) => {
+    const cause = (ev as { error?: { code?: unknown } } | null)?.error;
+    if (cause?.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') refuse(cause);
+  };
 
   return {
     protocol: serializer.protocol,
@@ -153,6 +172,7 @@ function openTransport(ws: WebSocketLike, serializer: Serializer, maxFrameBytes:
     close(code = 1000, reason = '') {
       if (!closed) {
         localClose = true;
+        endPings();
         try {
           ws.close(code, reason);
         } catch {
@@ -161,7 +181,7 @@ function openTransport(ws: WebSocketLike, serializer: Serializer, maxFrameBytes:
       }
       return whenClosed;
     },
-    probe,
+    probe: pings && probe,
   };
 }
 

@@ -42,23 +42,23 @@ class FakeWebSocket {
 }
 const WS = FakeWebSocket as unknown as WebSocketConstructor;
 
-/** The same double with the ping/pong side of Node's `ws`. */
+/** The same double with the ping/pong side of Node's `ws` (pongs echo a payload, as Buffers). */
 class FakeNodeWebSocket extends FakeWebSocket {
-  pongListeners: (() => void)[] = [];
-  pings = 0;
+  pongListeners: ((data: unknown) => void)[] = [];
+  pings: unknown[] = [];
   pingError: Error | undefined;
-  ping(): void {
+  ping(data?: unknown): void {
     if (this.pingError) throw this.pingError;
-    this.pings++;
+    this.pings.push(data);
   }
-  once(event: string, fn: () => void): void {
+  on(event: string, fn: (data: unknown) => void): void {
     if (event === 'pong') this.pongListeners.push(fn);
   }
-  removeListener(event: string, fn: () => void): void {
+  removeListener(event: string, fn: (data: unknown) => void): void {
     if (event === 'pong') this.pongListeners = this.pongListeners.filter((f) => f !== fn);
   }
-  pong(): void {
-    for (const f of this.pongListeners.splice(0)) f();
+  pong(data: unknown): void {
+    for (const f of [...this.pongListeners]) f(Buffer.from(String(data)));
   }
 }
 
@@ -239,8 +239,8 @@ describe('webSocketTransport', () => {
     const { t, socket } = await open(FakeNodeWebSocket as unknown as WebSocketConstructor);
     const node = socket as FakeNodeWebSocket;
     const rtt = t.probe!(1000);
-    expect(node.pings).toBe(1);
-    node.pong();
+    expect(node.pings).toHaveLength(1);
+    node.pong(node.pings[0]);
     await expect(rtt).resolves.toEqual(expect.any(Number));
 
     await expect(t.probe!(5)).rejects.toBeInstanceOf(TimeoutError);
@@ -252,5 +252,61 @@ describe('webSocketTransport', () => {
 
     await t.close();
     await expect(t.probe!(1000)).rejects.toMatchObject({ code: 'ERR_TRANSPORT' });
+  });
+
+  it('settles each ping only by the pong that echoes it, with one pong listener for all', async () => {
+    const { t, socket } = await open(FakeNodeWebSocket as unknown as WebSocketConstructor);
+    const node = socket as FakeNodeWebSocket;
+    const settled: string[] = [];
+    const pings = ['a', 'b', 'c'].map((name) => t.probe!(1000).then(() => void settled.push(name)));
+    expect(new Set(node.pings).size).toBe(3);
+    expect(node.pongListeners).toHaveLength(1);
+    node.pong(node.pings[1]);
+    node.pong('unsolicited');
+    node.pong('');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(settled).toEqual(['b']);
+    node.pong(node.pings[1]); // a second pong for a settled ping changes nothing
+    node.pong(node.pings[2]);
+    node.pong(node.pings[0]);
+    await Promise.all(pings);
+    expect(settled).toEqual(['b', 'c', 'a']);
+    expect(node.pongListeners).toHaveLength(0);
+  });
+
+  it('rejects the pings in flight as soon as the transport closes, locally or not', async () => {
+    const local = await open(FakeNodeWebSocket as unknown as WebSocketConstructor);
+    const started = Date.now();
+    const first = local.t.probe!(10_000);
+    const closing = local.t.close();
+    await expect(first).rejects.toMatchObject({ name: 'TransportError', code: 'ERR_TRANSPORT' });
+    expect(Date.now() - started).toBeLessThan(1000);
+    // while the closing handshake runs, a new ping is refused at once
+    await expect(local.t.probe!(10_000)).rejects.toMatchObject({ code: 'ERR_TRANSPORT' });
+    await closing;
+    expect((local.socket as FakeNodeWebSocket).pongListeners).toHaveLength(0);
+
+    const remote = await open(FakeNodeWebSocket as unknown as WebSocketConstructor);
+    remote.t.attach({ onFrame: () => undefined, onClose: () => undefined });
+    const second = remote.t.probe!(10_000);
+    remote.socket.onclose?.({ code: 1006, reason: '' });
+    await expect(second).rejects.toMatchObject({ code: 'ERR_TRANSPORT', message: expect.stringContaining('pong') });
+  });
+
+  it('reports a message ws refused for its size (maxPayload) as ERR_FRAME_TOO_LARGE, at once', async () => {
+    const { t, socket } = await open(WS, 10);
+    const closes: TransportCloseInfo[] = [];
+    t.attach({ onFrame: () => undefined, onClose: (i) => closes.push(i) });
+    // what ws does: an error event for the message, then (later) a close event with code 1006
+    const cause = Object.assign(new RangeError('Max payload size exceeded'), {
+      code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
+    });
+    socket.onerror?.({ error: cause });
+    const error = expect.objectContaining({ code: 'ERR_FRAME_TOO_LARGE', cause });
+    expect(closes).toEqual([{ local: true, code: 1009, reason: 'message too big', error }]);
+    socket.onclose?.({ code: 1006, reason: '' });
+    socket.onerror?.({ error: new Error('other') });
+    expect(closes).toHaveLength(1);
+    await expect(t.close()).resolves.toBeUndefined();
   });
 });

@@ -23,7 +23,10 @@
  * {@link TransportCloseInfo} are the WebSocket equivalents, for sessions that look at them.
  *
  * PING frames from the router are answered with a PONG at once, attached or not. {@link
- * RawSocketTransport.ping} sends our own PING and matches the PONG by payload.
+ * RawSocketTransport.ping} sends our own PING and matches the PONG by payload. The transport has
+ * no {@link Transport.probe}: Crossbar (Autobahn's Twisted RawSocket) does not implement PING and
+ * reads one as the prefix of a 16 MiB message, over its limit, and drops the connection; liveness
+ * checks (`session.ping()`, the heartbeat) use a WAMP round trip instead.
  */
 import * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -67,13 +70,14 @@ export interface RawSocketPingOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** A {@link Transport} over RawSocket, with transport-level PING. */
+/** A {@link Transport} over RawSocket, with an explicit RawSocket PING for routers that implement it. */
 export interface RawSocketTransport extends Transport {
   /** Largest message the router accepts (from its handshake reply), in bytes. */
   readonly routerMaxFrameBytes: number;
   /**
    * Send a RawSocket PING and wait for the router's PONG echoing the same payload.
-   * Resolves with the round-trip time in milliseconds.
+   * Resolves with the round-trip time in milliseconds. Only for routers that implement RawSocket
+   * PING: Crossbar does not, and drops the connection (use `session.ping()` there).
    * @param payload Bytes (or a string, sent as UTF-8) to echo; a unique 8-byte payload by default.
    * @throws TransportError `ERR_TRANSPORT` (rejection) when the transport is or becomes closed before the PONG,
    *   `ERR_FRAME_TOO_LARGE` when the payload exceeds {@link Transport.maxFrameBytes}.
@@ -270,10 +274,6 @@ class RawSocketConnection implements RawSocketTransport {
     }
     this.hold();
     this.writeFrame(FRAME_MESSAGE, frame, length);
-  }
-
-  probe(timeoutMs: number): Promise<number> {
-    return this.ping(undefined, { timeoutMs });
   }
 
   ping(payload?: Uint8Array | string, options?: RawSocketPingOptions): Promise<number> {
@@ -604,7 +604,7 @@ function openSocket(target: Target, config: RawSocketConfig): net.Socket {
  * @example
  * ```ts
  * const transport = await connectRawSocket('rs://127.0.0.1:8080', { serializers: [cbor()], maxFrameBytes: 1 << 20 });
- * const rttMs = await transport.ping(undefined, { timeoutMs: 5000 });
+ * console.log(transport.routerMaxFrameBytes); // what the router accepts, e.g. 1048576
  * ```
  */
 export async function connectRawSocket(url: string, options: RawSocketTransportOptions): Promise<RawSocketTransport> {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
 
+import { Session } from '@wampbox/core';
 import type { Serializer, TransportCloseInfo, TransportHandlers } from '@wampbox/core';
 
 import {
@@ -794,6 +795,25 @@ describe('rawSocketTransport: ping / pong', () => {
     await t.close();
     await expect(pending).rejects.toMatchObject({ name: 'TransportError', code: 'ERR_TRANSPORT' });
     await expect(t.ping()).rejects.toMatchObject({ code: 'ERR_TRANSPORT' });
+  });
+
+  test('offers no probe: session.ping() is a WAMP round trip, not a PING (Crossbar drops on PING)', async () => {
+    const router = await startRouter();
+    const t = await connect(router.url);
+    expect(t.probe).toBeUndefined();
+    const conn = await router.next();
+    const joining = Session.join(t, { realm: 'realm1' });
+    expect(JSON.parse(text((await conn.readFrame()).payload))[0]).toBe(1); // HELLO
+    conn.write(frameBytes(0, JSON.stringify([2, 1, { roles: { broker: {}, dealer: {} } }])));
+    const session = await joining;
+    const rtt = session.ping(5000);
+    const call = await conn.readFrame();
+    expect(call.type).toBe(0);
+    const [type, request] = JSON.parse(text(call.payload)) as [number, number];
+    expect(type).toBe(48); // CALL
+    conn.write(frameBytes(0, JSON.stringify([8, 48, request, {}, 'wamp.error.no_such_procedure'])));
+    await expect(rtt).resolves.toEqual(expect.any(Number));
+    expect(session.isOpen).toBe(true);
   });
 
   test('ping() with an oversize payload rejects with ERR_FRAME_TOO_LARGE', async () => {

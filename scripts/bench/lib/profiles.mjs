@@ -2,15 +2,23 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+/**
+ * wampbox's own code (the built packages), not a dependency installed under a package's
+ * node_modules (the `ws` that @wampbox/wamp-client uses is packages/client/node_modules/ws).
+ */
+function isWampbox(url) {
+  return url.includes('/packages/') && !url.includes('/node_modules/');
+}
+
 /** Which part of the process a profiled function belongs to. */
 export function component(cf) {
   const url = cf.url ?? '';
   const name = cf.functionName;
   if (name === '(garbage collector)') return 'garbage collector';
-  if (url.includes('/packages/cryptobox/') || url.includes('libsodium') || url.startsWith('wasm://')) return 'wampbox cryptobox + libsodium';
-  if (url.includes('/packages/core/') && url.includes('/serializers/')) return 'wampbox serializers';
+  if ((isWampbox(url) && url.includes('/packages/cryptobox/')) || url.includes('libsodium') || url.startsWith('wasm://')) return 'wampbox cryptobox + libsodium';
+  if (isWampbox(url) && url.includes('/packages/core/') && url.includes('/serializers/')) return 'wampbox serializers';
   if (url.includes('cbor-x') || url.includes('msgpackr')) return 'cbor-x / msgpackr';
-  if (url.includes('/packages/')) return 'wampbox session + transport';
+  if (isWampbox(url)) return 'wampbox session + transport';
   if (url.includes('/scripts/bench/')) return 'bench driver (raw client: all of its own code)';
   if (/node_modules\/(autobahn|wampy|msgpack5|cbor|when|bl|nofilter|tweetnacl|crypto-js)\//.test(url)) return 'peer library';
   if (url.includes('/ws/lib/')) return 'ws';
@@ -53,7 +61,7 @@ export function summarizeProfiles(dir) {
       const seen = new Set();
       for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
         const cf = byId.get(cur).callFrame;
-        if (!cf.url.includes('/packages/')) continue;
+        if (!isWampbox(cf.url)) continue;
         const k = where(cf);
         if (seen.has(k)) continue;
         seen.add(k);

@@ -2,11 +2,11 @@
  * rpc.mjs parent: the Crossbar.io router, the worker processes (a caller and a callee per
  * variant), the warm-up, the interleaved rounds and the measurement of one cell.
  */
-import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from '../lib/child.mjs';
 import { SECURE_PREFIX } from '../lib/clients.mjs';
 import { pinRouter, routerCpuUs, routerPids } from '../lib/pinning.mjs';
 import { summarizeProfiles } from '../lib/profiles.mjs';
@@ -18,71 +18,6 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ENTRY = path.join(HERE, '..', 'rpc.mjs');
 const require = createRequire(import.meta.url);
 
-export class Worker {
-  constructor(variant, role, opts) {
-    this.variant = variant;
-    this.role = role;
-    this.seq = 0;
-    this.waiting = new Map();
-    const env = { ...process.env };
-    if (!opts.nativeWs) {
-      // measure `ws` as a default wampbox install has it (bufferutil is no dependency of wampbox;
-      // the bench's peers pulled it into node_modules)
-      env.WS_NO_BUFFER_UTIL = '1';
-      env.WS_NO_UTF_8_VALIDATE = '1';
-    }
-    if (opts.cpuProf) {
-      // the worker profiles itself from the first measured round on (startup, connecting and the
-      // initial warm-up stay out of the profile)
-      env.BENCH_CPU_PROF = path.join(opts.cpuProf, `${variant.id.replace(/[^a-z0-9]+/gi, '_')}.${role}.cpuprofile`);
-    }
-    // with CPU pinning, the worker starts under taskset on the client CPUs (its threads inherit them)
-    const pinned = opts.pinning ? { execPath: opts.pinning.taskset, execArgv: ['-c', opts.pinning.clients, process.execPath] } : { execArgv: [] };
-    this.child = fork(ENTRY, ['--worker'], { env, ...pinned, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    this.exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.ready = new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`${variant.id} ${role}: worker did not start`)), 30_000);
-      this.child.once('exit', (code) => reject(new Error(`${variant.id} ${role}: worker exited (${code})`)));
-      this.child.on('message', (m) => {
-        if (m.ready) {
-          clearTimeout(t);
-          resolve();
-          return;
-        }
-        const w = this.waiting.get(m.seq);
-        if (!w) return;
-        this.waiting.delete(m.seq);
-        clearTimeout(w.timer);
-        if (m.ok) w.resolve(m.r);
-        else w.reject(new Error(`${variant.id} ${role}: ${m.error}`));
-      });
-    });
-    this.ready.catch(() => {});
-  }
-
-  request(cmd, args = {}, timeoutMs = 30_000) {
-    const seq = ++this.seq;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiting.delete(seq);
-        reject(new Error(`${this.variant.id} ${this.role}: ${cmd} timed out`));
-      }, timeoutMs);
-      this.waiting.set(seq, { resolve, reject, timer });
-      this.child.send({ seq, cmd, ...args });
-    });
-  }
-
-  async stop() {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    await this.request('close', {}, 5000).catch(() => {});
-    const gone = await Promise.race([this.exited.then(() => true), sleep(5000).then(() => false)]);
-    if (!gone) this.child.kill('SIGKILL');
-  }
-}
-
-export function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 export async function measureCell(pair, cell, opts, rpids) {
   const { caller, callee } = pair;
@@ -185,7 +120,7 @@ export async function parentMain(opts) {
     const t0 = Date.now();
 
     // one caller and one callee process per variant; start them a few at a time
-    for (const v of variants) pairs.push({ variant: v, caller: new Worker(v, 'caller', opts), callee: new Worker(v, 'callee', opts) });
+    for (const v of variants) pairs.push({ variant: v, caller: new Worker(ENTRY, v, 'caller', opts), callee: new Worker(ENTRY, v, 'callee', opts) });
     for (const p of pairs) {
       const uri = `${p.variant.crypto ? SECURE_PREFIX : 'bench.'}${p.variant.id.replace(/[^a-z0-9]+/gi, '_')}.echo`;
       await Promise.all([p.caller.ready, p.callee.ready]);

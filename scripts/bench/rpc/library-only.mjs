@@ -2,8 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import { SECURE_PREFIX } from '../lib/clients.mjs';
 import { fmt, median, renderTable, spreadPct } from '../lib/stats.mjs';
-import { binPayload } from '../payload.mjs';
-import { jsonBinaryString } from './variants.mjs';
+import { binPayload, jsonBinaryString } from '../payload.mjs';
 
 /**
  * The client-side work of a round trip without the network: a fake transport hands the session

@@ -1,6 +1,4 @@
-/** rpc.mjs: the variants, the workloads (cells), the payloads and the echo check. */
-import { binPayload } from '../payload.mjs';
-
+/** rpc.mjs: the variants and the workloads (cells). */
 /** The baseline every client is compared with. */
 export const BASELINE = 'raw-ws/json';
 /** The wampbox reference for peer ratios. */
@@ -50,45 +48,3 @@ export const WARMUP_MS = 60;
  */
 export const INITIAL_WARMUP_CALLS = 3000;
 export const INITIAL_WARMUP_CAP_MS = 10_000;
-
-// ---------------------------------------------------------------------------------------------
-// payloads (the same bytes for every variant)
-
-/** WAMP's JSON convention for binary: "\u0000" + base64. */
-export function jsonBinaryString(bytes) {
-  return '\u0000' + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-}
-
-/** The payloads in each library's representation, and the raw baseline's precomputed frames. */
-export function payloadsFor(v, uri) {
-  const bin = binPayload();
-  const binString = jsonBinaryString(bin);
-  const small = [1, 'x'];
-  // wampbox converts Uint8Array to and from the JSON convention itself. Autobahn|JS and wampy
-  // do not, so in JSON they carry the same wire text as a pre-encoded string (they then do no
-  // base64 work at all); in msgpack/cbor every library sends real bytes.
-  let bin1k;
-  if (v.textBinary) bin1k = [binString.slice(1)];
-  else if (v.lib === 'wampbox') bin1k = [bin];
-  else if (v.ser === 'json') bin1k = [binString];
-  else if (v.lib === 'autobahn') bin1k = [Buffer.from(bin)];
-  else bin1k = [bin];
-  const raw = {
-    small: { callTail: `,{},${JSON.stringify(uri)},${JSON.stringify(small)}]`, yieldTail: `,{},${JSON.stringify(small)}]` },
-    bin1k: { callTail: `,{},${JSON.stringify(uri)},${JSON.stringify([binString])}]`, yieldTail: `,{},${JSON.stringify([binString])}]` },
-  };
-  return { args: { small, bin1k }, raw, expect: { small, bin1k: v.textBinary ? bin1k : [bin] } };
-}
-
-export function sameResult(got, expect) {
-  if (!Array.isArray(got) || got.length !== expect.length) return false;
-  for (let i = 0; i < expect.length; i++) {
-    const e = expect[i];
-    let g = got[i];
-    if (e instanceof Uint8Array) {
-      if (typeof g === 'string' && g.charCodeAt(0) === 0) g = Buffer.from(g.slice(1), 'base64');
-      if (!(g instanceof Uint8Array) || Buffer.compare(Buffer.from(g), Buffer.from(e)) !== 0) return false;
-    } else if (g !== e) return false;
-  }
-  return true;
-}

@@ -1,8 +1,9 @@
 /** rpc.mjs worker process: one client session (caller or callee), driven by the parent over IPC. */
 import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { serveParent, startCpuProfile } from '../lib/child.mjs';
 import { ADAPTERS } from '../lib/clients.mjs';
-import { payloadsFor, sameResult } from './variants.mjs';
+import { payloadsFor, sameResult } from '../payload.mjs';
 
 /** Linux counters of this process: read/write-type syscalls and voluntary context switches (wake-ups). */
 export function procCounters() {
@@ -68,23 +69,8 @@ export async function workerMain() {
       return drive(currentArgs, conc, count, ms);
     },
     async profile() {
-      // V8's sampling CPU profiler (what `node --cpu-prof` uses), 100 µs interval
       if (!process.env.BENCH_CPU_PROF || profiler) return {};
-      const inspector = await import('node:inspector');
-      profiler = new inspector.Session();
-      profiler.connect();
-      const post = (method, params) => new Promise((res, rej) => profiler.post(method, params, (e, r) => (e ? rej(e) : res(r))));
-      await post('Profiler.enable');
-      await post('Profiler.setSamplingInterval', { interval: 100 });
-      await post('Profiler.start');
-      const count = () => (role === 'caller' ? stats.completed : stats.invocations);
-      const base = count();
-      profiler.stopAndWrite = async () => {
-        const { profile } = await post('Profiler.stop');
-        fs.writeFileSync(process.env.BENCH_CPU_PROF, JSON.stringify(profile));
-        // round trips handled while profiling (measured windows and their warm-ups)
-        fs.writeFileSync(`${process.env.BENCH_CPU_PROF}.meta.json`, JSON.stringify({ roundTrips: count() - base }));
-      };
+      profiler = await startCpuProfile(() => (role === 'caller' ? stats.completed : stats.invocations));
       return {};
     },
     async mark() {
@@ -108,14 +94,5 @@ export async function workerMain() {
     },
   };
 
-  process.on('message', async (m) => {
-    try {
-      const r = await handlers[m.cmd](m);
-      process.send({ seq: m.seq, ok: true, r });
-    } catch (e) {
-      process.send({ seq: m.seq, ok: false, error: e?.stack ?? String(e) });
-    }
-  });
-  process.on('disconnect', () => process.exit(0));
-  process.send({ ready: true });
+  serveParent(handlers);
 }

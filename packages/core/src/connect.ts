@@ -3,8 +3,8 @@ import type { Authenticator } from './auth/authenticator.js';
 import { json } from './serializers/json.js';
 import { checkConnectOptions } from './option-checks.js';
 import type { Serializer } from './serializer.js';
-import { Session } from './session.js';
-import type { JoinOptions } from './session.js';
+import { Session } from './session/session.js';
+import type { JoinOptions } from './session/join-options.js';
 import type { TransportFactory } from './transport.js';
 
 /** Default largest frame, in bytes (16 MiB, the RawSocket maximum). */

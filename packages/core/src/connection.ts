@@ -21,7 +21,7 @@ import { checkCall, checkConnectOptions, checkPublish, checkRegister, checkSubsc
 import { errorLogFields } from './logger.js';
 import type { Dict } from './messages.js';
 import type { Registration } from './registration.js';
-import type { Session } from './session.js';
+import type { Session } from './session/session.js';
 import type { Subscription } from './subscription.js';
 import type { TransportFactory } from './transport.js';
 import type {

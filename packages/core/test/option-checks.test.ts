@@ -68,9 +68,8 @@ describe('bad local input', () => {
   });
 
   it('checks URIs under the strict rules when asked', async () => {
-    const { s } = await joined({ uriRules: 'strict' });
+    const { t, s } = await joined({ uriRules: 'strict' });
     await expect(s.call('com.Example.add')).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
-    const t = (s as unknown as { transport: FakeTransport }).transport;
     void s.subscribe('com.example.', undefined, { match: 'prefix' });
     expect(t.last(T.SUBSCRIBE)).toEqual([T.SUBSCRIBE, expect.any(Number), { match: 'prefix' }, 'com.example.']);
   });

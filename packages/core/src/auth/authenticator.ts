@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError, JoinRefusedError } from '../errors.js';
 import type { Dict } from '../messages.js';
-import type { ChallengeResponse, JoinOptions } from '../session.js';
+import type { ChallengeResponse, JoinOptions } from '../session/join-options.js';
 
 /**
  * One WAMP authentication method on the client side: what it announces in HELLO, and how it

@@ -1,0 +1,27 @@
+/**
+ * An ordered queue of steps: while an asynchronous step (a codec answering with a promise) is in
+ * flight, later steps wait their turn, so messages keep their order in both directions.
+ */
+
+/** @internal */
+export class OrderedQueue {
+  declare private tail: Promise<void> | undefined;
+
+  constructor() {
+    this.tail = undefined;
+  }
+
+  /** `true` while a step is queued or running. */
+  get busy(): boolean {
+    return this.tail !== undefined;
+  }
+
+  /** Run `step` after everything already queued; a failure goes to `onFail`. The queue is dropped once it runs dry. */
+  run(step: () => unknown, onFail: (err: Error) => void): void {
+    const done = (): void => {
+      if (this.tail === next) this.tail = undefined;
+    };
+    const next: Promise<void> = (this.tail ?? Promise.resolve()).then(step).then(undefined, onFail).then(done, done);
+    this.tail = next;
+  }
+}

@@ -1,0 +1,213 @@
+/** The callee role: REGISTER/UNREGISTER, INVOCATION and INTERRUPT, answered with YIELD or ERROR. */
+import { isPlainObject } from '../checks.js';
+import { ApplicationError, CanceledError, InvalidArgumentError, PayloadCodecError } from '../errors.js';
+import { MessageType as T } from '../messages.js';
+import type { ArgsSlot, Dict } from '../messages.js';
+import { checkRegister } from '../option-checks.js';
+import { isPlain } from '../payload/pipeline.js';
+import { wireOptions } from '../protocol/wire-options.js';
+import { Registration } from '../registration.js';
+import { Result } from '../types.js';
+import type { ProcedureHandler, RegisterOptions } from '../types.js';
+import { isValidUri } from '../uri.js';
+import { isThenable } from '../wire-dialect.js';
+import type { Role, SessionContext } from './context.js';
+import { InvocationImpl } from './invocation.js';
+import type { InvocationOwner } from './invocation.js';
+import { request } from './requests.js';
+
+/** @internal */
+export class Callee implements Role, InvocationOwner {
+  declare private readonly ctx: SessionContext;
+  declare private readonly registrations: Map<number, Registration>;
+  /**
+   * Invocations whose handler returned a promise, until answered: what INTERRUPT looks up and the
+   * session's end aborts. One that is answered before its handler returns never enters it.
+   */
+  declare private readonly invocations: Map<number, InvocationImpl>;
+  /** The invocation whose handler is running right now (the session's end aborts it too). */
+  declare private running: InvocationImpl | undefined;
+  declare private readonly owner: { unregister(r: Registration): Promise<void> };
+
+  constructor(ctx: SessionContext) {
+    this.ctx = ctx;
+    this.registrations = new Map();
+    this.invocations = new Map();
+    this.running = undefined;
+    this.owner = { unregister: (r) => this.unregister(r) };
+  }
+
+  register(procedure: string, handler: ProcedureHandler, options: RegisterOptions): Promise<Registration> {
+    checkRegister(procedure, handler, options, this.ctx.rules);
+    const o = wireOptions(options);
+    if (options.match && options.match !== 'exact') o['match'] = options.match;
+    if (options.invoke && options.invoke !== 'single') o['invoke'] = options.invoke;
+    return request(this.ctx, [T.REGISTER, 0, o, procedure], (regId) => {
+      const reg = new Registration(this.owner, regId, procedure, options, handler);
+      this.registrations.set(regId, reg);
+      return reg;
+    });
+  }
+
+  private unregister(reg: Registration): Promise<void> {
+    if (this.registrations.get(reg.id) !== reg) {
+      reg.end();
+      return Promise.resolve();
+    }
+    return request(this.ctx, [T.UNREGISTER, 0, reg.id], () => {
+      this.registrations.delete(reg.id);
+      reg.end();
+    });
+  }
+
+  /** UNREGISTERED for request 0: the router revoked registration `id`. */
+  revoked(id: number): void {
+    this.registrations.get(id)?.end();
+    this.registrations.delete(id);
+  }
+
+  onInvocation(id: number, regId: number, details: Dict, slot?: ArgsSlot, kw?: Dict): Promise<void> | void {
+    const ctx = this.ctx;
+    const reg = this.registrations.get(regId);
+    if (!reg) return this.sendError(id, 'wamp.error.no_such_registration', [`no registration ${regId} in this session`]);
+    const procedure = typeof details['procedure'] === 'string' ? details['procedure'] : reg.procedure;
+    if (!ctx.payload.codec && isPlain(slot, details)) return this.invoke(reg, id, procedure, details, { args: slot, kwargs: kw, opaque: false });
+    return ctx.payload.open(
+      slot,
+      kw,
+      details,
+      { uri: procedure, messageType: 'INVOCATION', originating: false, sending: false },
+      {
+        // an invocation whose decode finished after the session ended gets no answer
+        then: (p) =>
+          this.registrations.get(regId) === reg
+            ? this.invoke(reg, id, procedure, details, p)
+            : this.sendError(id, 'wamp.error.no_such_registration', [`registration ${regId} ended`]),
+        fail: (err) => {
+          ctx.report(err);
+          this.sendError(id, err instanceof PayloadCodecError ? err.uri : 'wamp.error.invalid_argument', [err.message]);
+        },
+      },
+    );
+  }
+
+  private invoke(reg: Registration, id: number, procedure: string, details: Dict, payload: { args?: unknown[] | undefined; kwargs?: Dict | undefined; opaque: boolean }): void {
+    const inv = new InvocationImpl(this, id, procedure, details, payload);
+    // No INTERRUPT can arrive while the handler runs synchronously, so an invocation enters
+    // `invocations` only if its handler returns a promise: a synchronous one costs no map churn.
+    const outer = this.running;
+    this.running = inv;
+    let out: unknown;
+    try {
+      out = reg.handler(inv);
+    } catch (e) {
+      return this.answerError(inv, e);
+    } finally {
+      this.running = outer;
+    }
+    if (isThenable(out)) {
+      if (!inv.done) this.invocations.set(id, inv);
+      out.then(
+        (v) => this.answer(inv, v),
+        (e: unknown) => this.answerError(inv, e),
+      );
+    } else this.answer(inv, out);
+  }
+
+  /** A procedure handler returned `value`: answer with YIELD. */
+  private answer(inv: InvocationImpl, value: unknown): void {
+    if (inv.done) return;
+    if (value instanceof Result) this.yieldResult(inv, value.args, value.kwargs, false);
+    else this.yieldResult(inv, value === undefined ? undefined : [value], undefined, false);
+  }
+
+  /** A procedure handler threw `value`: answer with ERROR. */
+  private answerError(inv: InvocationImpl, value: unknown): void {
+    if (inv.done) return;
+    this.endInvocation(inv);
+    if (value instanceof ApplicationError) {
+      if (isValidUri(value.uri, this.ctx.rules) && Array.isArray(value.args) && isPlainObject(value.kwargs)) {
+        this.sendError(inv.requestId, value.uri, value.args, value.kwargs, inv);
+        return;
+      }
+      // the router would drop the whole connection for a malformed ERROR: answer with a valid one
+      const why = `the handler of ${inv.procedure} threw an ApplicationError with an invalid URI, args or kwargs`;
+      this.ctx.report(new InvalidArgumentError(why, { cause: value }));
+      this.sendError(inv.requestId, 'wamp.error.runtime_error', ['procedure failed with an invalid error']);
+      return;
+    }
+    const message = value instanceof Error ? value.message : typeof value === 'string' ? value : 'procedure failed';
+    this.sendError(inv.requestId, 'wamp.error.runtime_error', [message], undefined, inv);
+  }
+
+  /** Send a YIELD (final or progressive) for an invocation. */
+  yieldResult(inv: InvocationImpl, args: unknown[] | undefined, kwargs: Dict | undefined, progress: boolean): void {
+    if (inv.done) return;
+    if (!progress) this.endInvocation(inv);
+    const ctx = this.ctx;
+    if (!ctx.transportUsable()) return;
+    const o: Dict = progress ? { progress: true } : {};
+    ctx.payload.sendPayload([T.YIELD, inv.requestId, o], {
+      options: o,
+      args,
+      kwargs,
+      onFail: (err) => {
+        this.endInvocation(inv);
+        if (ctx.state === 'closed') return; // ended while the YIELD waited: nobody to answer
+        ctx.report(err);
+        this.sendError(inv.requestId, err instanceof PayloadCodecError ? err.uri : 'wamp.error.runtime_error', [err.message]);
+      },
+      inv,
+    });
+  }
+
+  private endInvocation(inv: InvocationImpl): void {
+    inv.done = true;
+    this.invocations.delete(inv.requestId);
+  }
+
+  /**
+   * Answer an INVOCATION with ERROR. The payload goes through the codec only for a handler's own
+   * error (`inv` given); errors the session makes up are sent plain.
+   */
+  private sendError(requestId: number, uri: string, args: unknown[] | undefined, kwargs?: Dict, inv?: InvocationImpl): void {
+    const ctx = this.ctx;
+    if (!ctx.transportUsable()) return;
+    const details: Dict = {};
+    ctx.payload.sendPayload([T.ERROR, T.INVOCATION, requestId, details, uri], {
+      options: details,
+      args,
+      kwargs,
+      onFail: (err) => {
+        if (ctx.state === 'closed') return; // ended while the ERROR waited: nobody to answer
+        ctx.report(err);
+        // the codec refused the error payload: still answer, with a plain error it cannot object to
+        if (inv && ctx.payload.codec) {
+          const plain = err instanceof PayloadCodecError ? err.uri : 'wamp.error.runtime_error';
+          ctx.payload.send([T.ERROR, T.INVOCATION, requestId, {}, plain], (e) => ctx.report(e));
+        }
+      },
+      inv,
+    });
+  }
+
+  onInterrupt(id: number, options: Dict): void {
+    const inv = this.invocations.get(id);
+    if (!inv) return; // already answered
+    this.endInvocation(inv);
+    const mode = typeof options['mode'] === 'string' ? options['mode'] : 'kill';
+    inv.abort(new CanceledError(`invocation interrupted by the caller (${mode})`));
+    if (mode !== 'killnowait') this.sendError(id, 'wamp.error.canceled', ['canceled']);
+  }
+
+  end(err: Error): void {
+    const running = this.running;
+    for (const inv of running ? [running, ...this.invocations.values()] : this.invocations.values()) {
+      inv.done = true;
+      inv.abort(err);
+    }
+    this.invocations.clear();
+    for (const reg of this.registrations.values()) reg.end();
+    this.registrations.clear();
+  }
+}

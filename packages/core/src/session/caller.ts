@@ -1,0 +1,176 @@
+/** The caller role: CALL, its RESULTs (final and progressive) and ERROR, CANCEL, timeouts. */
+import { ApplicationError, CanceledError, TimeoutError } from '../errors.js';
+import { EventQueue } from '../event-queue.js';
+import { MessageType as T } from '../messages.js';
+import type { ArgsSlot, Dict } from '../messages.js';
+import { checkCall } from '../option-checks.js';
+import { isPlain } from '../payload/pipeline.js';
+import { wireOptions } from '../protocol/wire-options.js';
+import type { CallOptions, CallResult } from '../types.js';
+import type { Role, SessionContext } from './context.js';
+import type { Pending } from './requests.js';
+
+interface PendingCall extends Pending {
+  readonly procedure: string;
+  /** The CALL went out opaque. */
+  opaque: boolean;
+  /** Canceled or timed out locally: the promise has settled; the router's final reply is swallowed. */
+  abandoned: boolean;
+  readonly onProgress: ((r: CallResult) => void) | undefined;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Removes the abort listener. */
+  cleanup: (() => void) | undefined;
+}
+
+function settle(p: PendingCall): void {
+  if (p.timer) clearTimeout(p.timer);
+  p.cleanup?.();
+}
+
+/** @internal */
+export class Caller implements Role {
+  declare private readonly ctx: SessionContext;
+
+  constructor(ctx: SessionContext) {
+    this.ctx = ctx;
+  }
+
+  call(procedure: string, args: unknown[] | undefined, kwargs: Dict | undefined, options: CallOptions): Promise<CallResult> {
+    const ctx = this.ctx;
+    // a throw in the executor rejects the promise
+    return new Promise<CallResult>((resolve, reject) => {
+      checkCall(procedure, args, kwargs, options, ctx.rules);
+      ctx.assertOpen();
+      if (options.signal?.aborted) throw new CanceledError('call aborted before it was sent', { cause: options.signal.reason });
+      const id = ctx.requests.next();
+      const o = wireOptions(options);
+      if (options.discloseMe !== undefined) o['disclose_me'] = options.discloseMe;
+      if (options.onProgress) o['receive_progress'] = true;
+      const p: PendingCall = {
+        type: T.CALL,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        end: (err) => {
+          settle(p);
+          if (!p.abandoned) reject(err);
+        },
+        procedure,
+        opaque: false,
+        abandoned: false,
+        onProgress: options.onProgress,
+        timer: undefined,
+        cleanup: undefined,
+      };
+      ctx.requests.add(id, p);
+      if (options.signal || options.timeoutMs) this.watch(id, p, options);
+      ctx.payload.sendPayload([T.CALL, id, o, procedure], {
+        options: o,
+        args,
+        kwargs,
+        onFail: (err) => {
+          ctx.requests.delete(id);
+          settle(p);
+          reject(err);
+        },
+        onSent:
+          ctx.payload.codec &&
+          ((opaque) => {
+            p.opaque = opaque;
+          }),
+      });
+    });
+  }
+
+  callProgressive(procedure: string, args: unknown[] | undefined, kwargs: Dict | undefined, options: Omit<CallOptions, 'onProgress'>): AsyncIterableIterator<CallResult> {
+    const results = new EventQueue<CallResult>();
+    const controller = new AbortController();
+    const outer = options.signal;
+    const onOuterAbort = (): void => controller.abort(outer?.reason);
+    outer?.addEventListener('abort', onOuterAbort, { once: true });
+    if (outer?.aborted) controller.abort(outer.reason);
+    this.call(procedure, args, kwargs, { ...options, signal: controller.signal, onProgress: (r) => results.push(r) })
+      .then(
+        (r) => {
+          results.push(r);
+          results.end();
+        },
+        (e: unknown) => results.end(e),
+      )
+      .finally(() => outer?.removeEventListener('abort', onOuterAbort));
+    return results.iterator(async () => {
+      if (!results.done) controller.abort(new CanceledError('progressive call iteration stopped'));
+    });
+  }
+
+  /** Cancel call `id` when its signal aborts or its timeout passes. */
+  private watch(id: number, p: PendingCall, { signal, timeoutMs, cancelMode = 'kill' }: CallOptions): void {
+    if (signal) {
+      const onAbort = (): void => this.abandon(id, p, cancelMode, new CanceledError('call canceled', { cause: signal.reason }));
+      signal.addEventListener('abort', onAbort, { once: true });
+      p.cleanup = () => signal.removeEventListener('abort', onAbort);
+    }
+    // 0 and Infinity mean no deadline (larger values were refused by the argument checks)
+    if (timeoutMs !== undefined && timeoutMs > 0 && timeoutMs !== Number.POSITIVE_INFINITY) {
+      const timedOut = (): Error => new TimeoutError(`call to ${p.procedure} timed out after ${timeoutMs} ms`);
+      p.timer = setTimeout(() => this.abandon(id, p, 'killnowait', timedOut()), timeoutMs);
+    }
+  }
+
+  /** Reject a call locally and cancel it at the router; its entry stays until the router's final reply. */
+  private abandon(id: number, p: PendingCall, mode: string, err: Error): void {
+    const ctx = this.ctx;
+    if (p.abandoned || ctx.requests.get(id) !== p) return;
+    p.abandoned = true;
+    settle(p);
+    p.reject(err);
+    if (ctx.state === 'established') ctx.payload.send([T.CANCEL, id, { mode }], () => ctx.requests.delete(id));
+    else ctx.requests.delete(id);
+  }
+
+  /** A RESULT, or an ERROR (with its `uri`) answering a CALL. */
+  onReply(id: number, details: Dict, slot: ArgsSlot | undefined, kw: Dict | undefined, uri?: string): Promise<void> | void {
+    const ctx = this.ctx;
+    const p = ctx.requests.take(T.CALL, id, uri === undefined ? 'RESULT' : 'ERROR (for CALL)') as PendingCall;
+    const progress = uri === undefined && details['progress'] === true;
+    if (!progress) ctx.requests.delete(id);
+    if (p.abandoned) return;
+    if (!progress) settle(p);
+    if (!ctx.payload.codec && isPlain(slot, details)) return this.replied(p, { args: slot, kwargs: kw }, details, progress, uri);
+    return ctx.payload.open(
+      slot,
+      kw,
+      details,
+      {
+        uri: uri ?? p.procedure,
+        messageType: uri === undefined ? 'RESULT' : 'ERROR',
+        originating: true,
+        sending: false,
+        requestWasOpaque: p.opaque,
+        procedure: p.procedure,
+      },
+      {
+        // a progressive result decoded after the call was canceled or the session ended is dropped
+        then: (payload) => (!progress || (!p.abandoned && ctx.requests.get(id) === p) ? this.replied(p, payload, details, progress, uri) : undefined),
+        // a progressive result that cannot be opened fails the whole call
+        fail: (err) => (progress ? this.abandon(id, p, 'killnowait', err) : p.reject(err)),
+      },
+    );
+  }
+
+  private replied(p: PendingCall, payload: { args?: unknown[] | undefined; kwargs?: Dict | undefined }, details: Dict, progress: boolean, uri: string | undefined): void {
+    if (uri !== undefined) return p.reject(new ApplicationError(uri, payload.args ?? [], payload.kwargs ?? {}, details));
+    const r: CallResult = { args: payload.args ?? [], kwargs: payload.kwargs ?? {}, details, progress };
+    if (!progress) p.resolve(r);
+    else {
+      try {
+        p.onProgress?.(r);
+      } catch (e) {
+        this.ctx.report(e);
+      }
+    }
+  }
+
+  end(): void {
+    // pending calls are failed through the request table (PendingCall.end)
+  }
+}

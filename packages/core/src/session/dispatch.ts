@@ -1,0 +1,77 @@
+/** Where each validated router message goes: the lifecycle or one of the four roles. */
+import { ApplicationError, ProtocolError } from '../errors.js';
+import { MessageType as T, MessageTypeName } from '../messages.js';
+import type { Dict, ErrorMessage, RouterMessage } from '../messages.js';
+import type { SessionCore } from './lifecycle.js';
+
+/**
+ * PUBLISHED, SUBSCRIBED, UNSUBSCRIBED, REGISTERED or UNREGISTERED: resolves the request (whose
+ * type code is the reply's minus one) with `value`. UNSUBSCRIBED and UNREGISTERED for request 0
+ * are revocations by the router.
+ */
+function onReply(core: SessionCore, type: number, requestId: number, value: number | Dict | undefined): void {
+  if (requestId !== 0 || (type !== T.UNSUBSCRIBED && type !== T.UNREGISTERED)) {
+    const p = core.requests.take(type - 1, requestId, MessageTypeName[type]!);
+    core.requests.delete(requestId);
+    return p.resolve(value);
+  }
+  const details = value as Dict | undefined;
+  const id = details?.[type === T.UNSUBSCRIBED ? 'subscription' : 'registration'];
+  if (typeof id !== 'number') return;
+  if (type === T.UNREGISTERED) core.callee.revoked(id);
+  else core.subscriber.revoked(id, details);
+}
+
+/** An ERROR: for a CALL it is the call's answer; for any other request a router error, plain. */
+function onError(core: SessionCore, msg: ErrorMessage): Promise<void> | void {
+  const [, type, id, details, uri, slot, kw] = msg;
+  if (type === T.CALL) return core.caller.onReply(id, details, slot, kw, uri);
+  const p = core.requests.take(type, id, `ERROR (for ${MessageTypeName[type] ?? type})`);
+  core.requests.delete(id);
+  p.reject(new ApplicationError(uri, Array.isArray(slot) ? slot : [], kw ?? {}, details));
+}
+
+/**
+ * Handle one validated message. Returns a promise only when payload decoding is asynchronous
+ * (the caller then holds later messages back until it settles).
+ */
+export function dispatch(core: SessionCore, msg: RouterMessage): Promise<void> | void {
+  if (core.state === 'closed') return;
+  try {
+    const type = msg[0];
+    const joining = core.state === 'joining';
+    // WELCOME and CHALLENGE belong to joining, GOODBYE and every type after it (6) to an established session
+    if (type === T.WELCOME || type === T.CHALLENGE ? !joining : type >= T.GOODBYE && joining) {
+      throw new ProtocolError(`${MessageTypeName[type]} received ${joining ? 'before WELCOME' : 'on an established session'}`);
+    }
+    switch (msg[0]) {
+      case T.EVENT:
+        return core.subscriber.onEvent(msg[1], msg[2], msg[3], msg[4], msg[5]);
+      case T.RESULT:
+        return core.caller.onReply(msg[1], msg[2], msg[3], msg[4]);
+      case T.INVOCATION:
+        return core.callee.onInvocation(msg[1], msg[2], msg[3], msg[4], msg[5]);
+      case T.ERROR:
+        return onError(core, msg);
+      case T.PUBLISHED:
+      case T.SUBSCRIBED:
+      case T.UNSUBSCRIBED:
+      case T.REGISTERED:
+      case T.UNREGISTERED:
+        return onReply(core, msg[0], msg[1], msg[2]);
+      case T.INTERRUPT:
+        return core.callee.onInterrupt(msg[1], msg[2]);
+      case T.WELCOME:
+        return core.onWelcome(msg[1], msg[2]);
+      case T.CHALLENGE:
+        return core.onChallenge(msg[1], msg[2]);
+      case T.ABORT:
+        return core.onAbort(msg[1], msg[2]);
+      case T.GOODBYE:
+        return core.onGoodbye(msg[1], msg[2]);
+    }
+  } catch (e) {
+    if (e instanceof ProtocolError) core.violation(e);
+    else core.report(e);
+  }
+}

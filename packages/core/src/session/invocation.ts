@@ -1,0 +1,62 @@
+/** An invocation being handled: what a procedure handler sees, plus its callee's bookkeeping. */
+import { checkArgs, checkKwargs } from '../checks.js';
+import type { Dict } from '../messages.js';
+import type { Invocation } from '../types.js';
+
+/** What an invocation calls back into to send a progressive result. */
+export interface InvocationOwner {
+  yieldResult(inv: InvocationImpl, args: unknown[] | undefined, kwargs: Dict | undefined, progress: boolean): void;
+}
+
+/** @internal */
+export class InvocationImpl implements Invocation {
+  declare readonly requestId: number;
+  declare readonly procedure: string;
+  /** The INVOCATION arrived opaque. */
+  declare readonly opaque: boolean;
+  declare readonly args: unknown[];
+  declare readonly kwargs: Dict;
+  declare readonly details: Dict;
+  declare readonly receiveProgress: boolean;
+  /** Answered, interrupted, or the session ended: nothing more goes out for it. */
+  declare done: boolean;
+  declare private readonly owner: InvocationOwner;
+  /** Made when the handler first reads `signal`. */
+  declare private controller: AbortController | undefined;
+  declare private abortReason: Error | undefined;
+
+  constructor(owner: InvocationOwner, requestId: number, procedure: string, details: Dict, payload: { args?: unknown[] | undefined; kwargs?: Dict | undefined; opaque: boolean }) {
+    this.owner = owner;
+    this.requestId = requestId;
+    this.procedure = procedure;
+    this.opaque = payload.opaque;
+    this.args = payload.args ?? [];
+    this.kwargs = payload.kwargs ?? {};
+    this.details = details;
+    this.receiveProgress = details['receive_progress'] === true;
+    this.done = false;
+    this.controller = this.abortReason = undefined;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortReason) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  progress(args?: unknown[], kwargs?: Dict): boolean {
+    checkArgs(args);
+    checkKwargs(kwargs);
+    if (!this.receiveProgress || this.done) return false;
+    this.owner.yieldResult(this, args, kwargs, true);
+    return true;
+  }
+
+  /** Abort the handler's signal (now, or when it is first read). */
+  abort(reason: Error): void {
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+  }
+}

@@ -1,0 +1,260 @@
+/**
+ * A session's life: HELLO … WELCOME (with CHALLENGE/AUTHENTICATE), GOODBYE or ABORT, the
+ * transport's loss, and the one place a session ends ({@link SessionCore.finish}), which settles
+ * everything pending exactly once. The core is what the roles share ({@link SessionContext}).
+ */
+import { JoinRefusedError, ProtocolError, SessionClosedError, TimeoutError, WampboxError } from '../errors.js';
+import { helloDetails } from '../features.js';
+import { MessageType as T } from '../messages.js';
+import type { Dict, RouterMessage } from '../messages.js';
+import { OrderedQueue } from '../payload/ordered-queue.js';
+import { PayloadPipeline } from '../payload/pipeline.js';
+import { isPassthrough } from '../passthrough.js';
+import type { Transport, TransportCloseInfo } from '../transport.js';
+import type { CloseInfo, WelcomeInfo } from '../types.js';
+import type { UriRules } from '../uri.js';
+import { Channel } from '../wire/channel.js';
+import { dialectFromRoles, isThenable } from '../wire-dialect.js';
+import { Callee } from './callee.js';
+import { Caller } from './caller.js';
+import type { SessionContext, SessionState } from './context.js';
+import { dispatch } from './dispatch.js';
+import type { ChallengeResponse, JoinOptions } from './join-options.js';
+import { Publisher } from './publisher.js';
+import { RequestTable } from './requests.js';
+import { Subscriber } from './subscriber.js';
+
+/** How the session ends: see {@link SessionCore.finish}. */
+export interface Ending {
+  /** The reason URI `closed` reports. */
+  readonly reason: string;
+  /** What ended it: pending operations learn from it. */
+  readonly error: Error;
+  /** GOODBYE/ABORT details. */
+  readonly details?: Dict | undefined;
+  /** This side ended it. Default `true`. */
+  readonly local?: boolean | undefined;
+  /** After a GOODBYE handshake. Default `false`. */
+  readonly clean?: boolean | undefined;
+  /** Close the transport (default), with code 1000 and this reason (a string), or not at all (`false`). */
+  readonly closeWith?: string | boolean | undefined;
+}
+
+/** What the facade hears from its core. */
+export interface CoreHooks {
+  /** An error that belongs to no pending operation. */
+  report(err: unknown): void;
+  /** The session ended. */
+  ended(info: CloseInfo): void;
+}
+
+const AUTH_REASONS = /^wamp\.error\.(authentication_failed|not_authorized|no_auth_method|no_such_principal|no_such_role|authorization_failed)$/;
+
+/** @internal */
+export class SessionCore implements SessionContext {
+  declare state: SessionState;
+  declare readonly rules: UriRules;
+  declare readonly requests: RequestTable;
+  declare readonly payload: PayloadPipeline;
+  declare readonly channel: Channel;
+  declare readonly options: JoinOptions;
+  declare readonly caller: Caller;
+  declare readonly callee: Callee;
+  declare readonly publisher: Publisher;
+  declare readonly subscriber: Subscriber;
+  /** What WELCOME granted. Set once joined. */
+  declare welcomeInfo: WelcomeInfo | undefined;
+  declare closeInfo: CloseInfo | undefined;
+  declare readonly closed: Promise<CloseInfo>;
+  declare private resolveClosed: (info: CloseInfo) => void;
+  declare private readonly hooks: CoreHooks;
+  /** Holds message handling back while an asynchronous decode is in flight. */
+  declare private readonly inbound: OrderedQueue;
+  declare private joinSettle: { resolve(): void; reject(e: Error): void } | undefined;
+  /** The join timeout while joining, the GOODBYE timeout while closing. */
+  declare private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The reason our GOODBYE gave. */
+  declare private closeReason: string;
+
+  constructor(transport: Transport, options: JoinOptions, hooks: CoreHooks) {
+    this.state = 'joining';
+    this.options = options;
+    this.hooks = hooks;
+    this.rules = options.uriRules ?? 'loose';
+    this.requests = new RequestTable();
+    const tracer = options.trace === true && typeof options.logger?.trace === 'function' ? options.logger : undefined;
+    this.channel = new Channel(transport, { maxBufferedBytes: options.maxBufferedBytes ?? 16 * 1024 * 1024, tracer });
+    const codec = options.codec;
+    this.payload = new PayloadPipeline(this.channel, codec && !isPassthrough(codec) ? codec : undefined, () =>
+      this.transportUsable() ? undefined : new SessionClosedError(this.closeInfo?.reason ?? 'wamp.close.closing'),
+    );
+    this.inbound = new OrderedQueue();
+    this.caller = new Caller(this);
+    this.callee = new Callee(this);
+    this.publisher = new Publisher(this);
+    this.subscriber = new Subscriber(this);
+    this.welcomeInfo = this.closeInfo = undefined;
+    this.closeReason = '';
+    this.closed = new Promise<CloseInfo>((resolve) => {
+      this.resolveClosed = resolve;
+    });
+  }
+
+  /** Send HELLO and resolve once WELCOME arrived. */
+  join(): Promise<void> {
+    const options = this.options;
+    return new Promise<void>((resolve, reject) => {
+      const ms = options.joinTimeoutMs ?? 15000;
+      this.joinSettle = { resolve, reject };
+      this.timer = setTimeout(() => this.finish({ reason: 'wamp.close.timeout', error: new TimeoutError(`no WELCOME within ${ms} ms`) }), ms);
+      this.channel.attach({
+        onMessage: (m) => this.onMessage(m),
+        onViolation: (e) => this.violation(e),
+        onClose: (i) => this.onTransportClose(i),
+      });
+      // a HELLO that cannot go out (too large for the transport, say) fails the join now
+      const fail = (error: Error): void => this.finish({ reason: 'wamp.close.transport_closed', error });
+      if (this.state === 'joining') this.payload.send([T.HELLO, options.realm, helloDetails(options)], fail);
+    });
+  }
+
+  report(err: unknown): void {
+    this.hooks.report(err);
+  }
+
+  assertOpen(): void {
+    if (this.state !== 'established') {
+      const reason = this.closeInfo?.reason ?? (this.state === 'joining' ? 'wamp.close.not_joined' : 'wamp.close.closing');
+      throw new SessionClosedError(reason, `session is ${this.state}`);
+    }
+  }
+
+  transportUsable(): boolean {
+    return this.state === 'established' || this.state === 'closing';
+  }
+
+  /** Leave the realm: GOODBYE, then the transport closes (or the close timeout passes). */
+  close(reason: string, details: Dict): void {
+    if (this.state === 'established') {
+      this.state = 'closing';
+      this.closeReason = reason;
+      this.payload.send([T.GOODBYE, details, reason], () => void this.channel.close());
+      const ms = this.options.closeTimeoutMs ?? 5000;
+      this.timer = setTimeout(() => this.finish({ reason, error: new SessionClosedError(reason) }), ms);
+    } else if (this.state === 'joining') {
+      this.payload.send([T.ABORT, details, 'wamp.close.system_shutdown']);
+      this.finish({ reason, error: new SessionClosedError(reason, 'session closed while joining') });
+    }
+  }
+
+  private onMessage(msg: RouterMessage): void {
+    if (this.state === 'closed') return;
+    if (this.inbound.busy) this.inbound.run(() => dispatch(this, msg), (e) => this.report(e));
+    else {
+      const r = dispatch(this, msg);
+      if (r) this.inbound.run(() => r, (e) => this.report(e));
+    }
+  }
+
+  onWelcome(sessionId: number, details: Dict): void {
+    const roles = (details['roles'] as Dict | undefined) ?? {};
+    this.payload.dialect = dialectFromRoles(roles);
+    const info: Dict = { sessionId, realm: this.options.realm, authextra: details['authextra'] ?? undefined, roles, details };
+    for (const k of ['realm', 'authid', 'authrole', 'authmethod', 'authprovider']) if (typeof details[k] === 'string') info[k] = details[k];
+    this.welcomeInfo = info as unknown as WelcomeInfo;
+    this.state = 'established';
+    clearTimeout(this.timer);
+    this.joinSettle?.resolve();
+  }
+
+  onChallenge(method: string, extra: Dict): void {
+    const failed = (e: unknown): void => this.abortJoin(`challenge handler failed: ${(e as Error | undefined)?.message ?? String(e)}`);
+    const handler = this.options.onChallenge;
+    if (!handler) return this.abortJoin(`no handler for the ${method} challenge`);
+    let r: ChallengeResponse | Promise<ChallengeResponse>;
+    try {
+      r = handler(method, extra);
+    } catch (e) {
+      return failed(e);
+    }
+    const answer = (a: ChallengeResponse): void => {
+      if (this.state !== 'joining') return;
+      const [signature, ex] = typeof a === 'string' ? [a, {}] : [a.signature, a.extra ?? {}];
+      this.payload.send([T.AUTHENTICATE, signature, ex], (err) => this.abortJoin(err.message));
+    };
+    if (isThenable<ChallengeResponse>(r)) Promise.resolve(r).then(answer, failed);
+    else answer(r);
+  }
+
+  /** Give up joining because authentication failed on this side. */
+  private abortJoin(message: string): void {
+    if (this.state !== 'joining') return;
+    const reason = 'wamp.error.authentication_failed';
+    this.payload.send([T.ABORT, { message }, reason]);
+    this.finish({ reason, error: new JoinRefusedError(reason, { message }, { code: 'ERR_AUTHENTICATION' }), details: { message } });
+  }
+
+  onAbort(details: Dict, reason: string): void {
+    const error =
+      this.state === 'joining'
+        ? new JoinRefusedError(reason, details, { code: AUTH_REASONS.test(reason) ? 'ERR_AUTHENTICATION' : 'ERR_JOIN_REFUSED' })
+        : new SessionClosedError(reason, `router aborted the session (${reason})`);
+    this.finish({ reason, error, details, local: false });
+  }
+
+  onGoodbye(details: Dict, reason: string): void {
+    const local = this.state === 'closing'; // the reply to our GOODBYE
+    if (!local) this.payload.send([T.GOODBYE, {}, 'wamp.close.goodbye_and_out']);
+    this.finish({ reason: local ? this.closeReason : reason, error: new SessionClosedError(reason), details, local, clean: true });
+  }
+
+  violation(err: ProtocolError): void {
+    if (this.state === 'closed') return;
+    this.payload.send([T.ABORT, { message: err.message }, 'wamp.error.protocol_violation']);
+    this.report(err);
+    this.finish({ reason: 'wamp.error.protocol_violation', error: err, details: { message: err.message }, closeWith: 'protocol violation' });
+  }
+
+  private onTransportClose(info: TransportCloseInfo): void {
+    if (this.state === 'closed') return;
+    const reason = info.local ? 'wamp.close.transport_closed' : 'wamp.close.transport_lost';
+    const why = `connection lost${info.reason ? `: ${info.reason}` : ''}${info.code ? ` (code ${info.code})` : ''}`;
+    const error =
+      info.error instanceof WampboxError
+        ? info.error
+        : new SessionClosedError(reason, why, { code: 'ERR_CONNECTION_LOST', cause: info.error });
+    this.finish({ reason, error, local: info.local, closeWith: false });
+  }
+
+  /**
+   * End the session: settle everything that is pending, exactly once, and close the transport.
+   * `closed` reports the error unless it is an ordinary `ERR_SESSION_CLOSED`.
+   */
+  finish(e: Ending): void {
+    if (this.state === 'closed') return;
+    const { reason, error, details = {}, local = true, clean = false, closeWith = true } = e;
+    const joining = this.state === 'joining';
+    this.state = 'closed';
+    clearTimeout(this.timer);
+    const info: CloseInfo =
+      (error as WampboxError).code === 'ERR_SESSION_CLOSED' ? { reason, details, local, clean } : { reason, details, local, clean, error };
+    this.closeInfo = info;
+    if (joining) this.joinSettle?.reject(error);
+    const pendingError =
+      error instanceof SessionClosedError ||
+      error instanceof ProtocolError ||
+      error instanceof JoinRefusedError ||
+      error instanceof TimeoutError ||
+      // a received frame over maxFrameBytes: every pending operation learns that, not just "lost"
+      (error as WampboxError).code === 'ERR_FRAME_TOO_LARGE'
+        ? error
+        : new SessionClosedError(reason, undefined, { code: 'ERR_CONNECTION_LOST', cause: error });
+    this.requests.rejectAll(pendingError);
+    this.callee.end(pendingError);
+    this.subscriber.end(pendingError, clean);
+    // the transport closes before user code (a `close` listener) runs
+    if (closeWith !== false) void (closeWith === true ? this.channel.close() : this.channel.close(1000, closeWith));
+    this.resolveClosed(info);
+    this.hooks.ended(info);
+  }
+}

@@ -1,0 +1,45 @@
+/** The publisher role: PUBLISH, and PUBLISHED or ERROR for acknowledged publications. */
+import { MessageType as T } from '../messages.js';
+import type { Dict } from '../messages.js';
+import { checkPublish } from '../option-checks.js';
+import { PUBLISH_OPTIONS, wireOptions } from '../protocol/wire-options.js';
+import type { PublishOptions } from '../types.js';
+import type { Role, SessionContext } from './context.js';
+
+/** @internal */
+export class Publisher implements Role {
+  declare private readonly ctx: SessionContext;
+
+  constructor(ctx: SessionContext) {
+    this.ctx = ctx;
+  }
+
+  publish(topic: string, args: unknown[] | undefined, kwargs: Dict | undefined, options: PublishOptions): Promise<number | undefined> {
+    const ctx = this.ctx;
+    return new Promise<number | undefined>((resolve, reject) => {
+      checkPublish(topic, args, kwargs, options, ctx.rules);
+      ctx.assertOpen();
+      const id = ctx.requests.next();
+      const o = wireOptions(options, PUBLISH_OPTIONS);
+      const ack = options.acknowledge === true;
+      if (ack) {
+        o['acknowledge'] = true;
+        ctx.requests.add(id, { type: T.PUBLISH, resolve: resolve as (v: unknown) => void, reject });
+      }
+      ctx.payload.sendPayload([T.PUBLISH, id, o, topic], {
+        options: o,
+        args,
+        kwargs,
+        onFail: (err) => {
+          if (ack) ctx.requests.delete(id);
+          reject(err);
+        },
+        onSent: ack ? undefined : () => resolve(undefined),
+      });
+    });
+  }
+
+  end(): void {
+    // acknowledged publications are failed through the request table
+  }
+}

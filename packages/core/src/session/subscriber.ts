@@ -1,0 +1,105 @@
+/** The subscriber role: SUBSCRIBE/UNSUBSCRIBE, EVENT delivery, and the router's revocations. */
+import { SessionClosedError } from '../errors.js';
+import { MessageType as T } from '../messages.js';
+import type { ArgsSlot, Dict } from '../messages.js';
+import { checkSubscribe } from '../option-checks.js';
+import { isPlain } from '../payload/pipeline.js';
+import { wireOptions } from '../protocol/wire-options.js';
+import { Subscription } from '../subscription.js';
+import type { SubscriptionEntry } from '../subscription.js';
+import type { EventData, EventHandler, SubscribeOptions } from '../types.js';
+import { isThenable } from '../wire-dialect.js';
+import type { Role, SessionContext } from './context.js';
+import { request } from './requests.js';
+
+/** @internal */
+export class Subscriber implements Role {
+  declare private readonly ctx: SessionContext;
+  /** Router subscriptions by id; local subscriptions to the same topic share one. */
+  declare private readonly subscriptions: Map<number, SubscriptionEntry>;
+  declare private readonly owner: { unsubscribe(s: Subscription): Promise<void> };
+
+  constructor(ctx: SessionContext) {
+    this.ctx = ctx;
+    this.subscriptions = new Map();
+    this.owner = { unsubscribe: (s) => this.unsubscribe(s) };
+  }
+
+  subscribe(topic: string, handler: EventHandler | undefined, options: SubscribeOptions): Promise<Subscription> {
+    checkSubscribe(topic, handler, options, this.ctx.rules);
+    const o = wireOptions(options);
+    if (options.match && options.match !== 'exact') o['match'] = options.match;
+    if (options.getRetained) o['get_retained'] = true;
+    return request(this.ctx, [T.SUBSCRIBE, 0, o, topic], (subId) => {
+      let entry = this.subscriptions.get(subId);
+      if (!entry) this.subscriptions.set(subId, (entry = { topic, subs: new Set() }));
+      const sub = new Subscription(this.owner, subId, topic, options, handler);
+      entry.subs.add(sub);
+      return sub;
+    });
+  }
+
+  private unsubscribe(sub: Subscription): Promise<void> {
+    const entry = this.subscriptions.get(sub.id);
+    if (entry?.subs.size === 1 && entry.subs.has(sub)) {
+      return request(this.ctx, [T.UNSUBSCRIBE, 0, sub.id], () => {
+        const current = this.subscriptions.get(sub.id);
+        this.subscriptions.delete(sub.id);
+        if (current) for (const s of current.subs) s.end();
+      });
+    }
+    // unknown, or other local subscriptions share the router subscription
+    entry?.subs.delete(sub);
+    sub.end();
+    return Promise.resolve();
+  }
+
+  /** UNSUBSCRIBED for request 0: the router revoked subscription `id`. */
+  revoked(id: number, details: Dict | undefined): void {
+    const entry = this.subscriptions.get(id);
+    if (!entry) return;
+    this.subscriptions.delete(id);
+    const reason = typeof details?.['reason'] === 'string' ? details['reason'] : 'wamp.error.subscription_revoked';
+    for (const sub of entry.subs) sub.end(new SessionClosedError(reason, `subscription revoked by the router (${reason})`));
+  }
+
+  onEvent(subId: number, publication: number, details: Dict, slot?: ArgsSlot, kw?: Dict): Promise<void> | void {
+    const ctx = this.ctx;
+    const entry = this.subscriptions.get(subId);
+    if (!entry) return; // unsubscribed while the event was under way
+    const topic = typeof details['topic'] === 'string' ? details['topic'] : entry.topic;
+    if (!ctx.payload.codec && isPlain(slot, details)) return this.deliver(entry, { args: slot ?? [], kwargs: kw ?? {}, details, topic, publication });
+    return ctx.payload.open(
+      slot,
+      kw,
+      details,
+      { uri: topic, messageType: 'EVENT', originating: false, sending: false },
+      {
+        // messages are handled in order, but an asynchronous decode may finish after the session
+        // ended (which drops every subscription): then the event goes nowhere
+        then: (p) =>
+          this.subscriptions.get(subId) === entry
+            ? this.deliver(entry, { args: p.args ?? [], kwargs: p.kwargs ?? {}, details, topic, publication })
+            : undefined,
+        fail: (err) => ctx.report(err),
+      },
+    );
+  }
+
+  private deliver(entry: SubscriptionEntry, ev: EventData): void {
+    for (const sub of entry.subs) {
+      if (sub.iterated) sub.push(ev);
+      try {
+        const r = sub.handler?.(ev);
+        if (isThenable(r)) r.then(undefined, (e: unknown) => this.ctx.report(e));
+      } catch (e) {
+        this.ctx.report(e);
+      }
+    }
+  }
+
+  end(err: Error, clean: boolean): void {
+    for (const entry of this.subscriptions.values()) for (const sub of entry.subs) sub.end(clean ? undefined : err);
+    this.subscriptions.clear();
+  }
+}

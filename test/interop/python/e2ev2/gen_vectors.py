@@ -17,14 +17,14 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-import nacl.signing  # noqa: E402
-
 from e2ev2 import Identity, seal_message  # noqa: E402
 from e2ev2_inner import SER_BY_NAME, serialize  # noqa: E402
 from e2ev2_keypkg import encode_key_record, keypkg_tbs, make_bundle, make_keypkg  # noqa: E402
 from e2ev2_scramble import Namespace, namespace_key  # noqa: E402
 from e2ev2_state import GroupKey  # noqa: E402
-from e2ev2_vectors import check_key_material, check_message, check_primitives, hx, run_scenario, to_json  # noqa: E402
+from e2ev2_vectors import (  # noqa: E402
+    check_key_material, check_message, check_primitives, from_json, hx, reseal, run_scenario, to_json,
+)
 from e2ev2_wire import (  # noqa: E402
     TYPE_BY_NAME, ZERO_XID, Header, kid, make_flags, pad, pkid, reply_key, seal_box, seal_raw,
     x25519_public,
@@ -108,7 +108,6 @@ def message(mid, description, *, type, uri, args, kwargs, ser, key, key_ref, sig
         i["wrap"] = {"session_key": KS[wrap[0]].hex(), "scope_pk": x25519_public(SCOPE[wrap[1]]).hex(),
                      "ephemeral_sk": det("eph:" + mid, 32).hex()}
     m = {"id": mid, "description": description, "inputs": i}
-    from e2ev2_vectors import reseal
     out = reseal(m)
     o = {
         "kid": hx(out["kid"]), "enc_key": hx(out["kid"]),
@@ -349,14 +348,6 @@ def nacl_pad(data, size):
 
 def payload_hex(p):
     return {"$bytes_hex": p.hex()}
-
-
-def resign(b, signer, uri):
-    """Replace the trailing signature of a SIGNED payload with a valid one over the changed bytes."""
-    body = b[:-64]
-    sig = nacl.signing.SigningKey(ID[signer].seed).sign(b"wampbox/e2e/v2 sig\x00" + len(uri.encode()).to_bytes(2, "big")
-                                                       + uri.encode() + body).signature
-    return body + sig
 
 
 # ---------------------------------------------------------------------------------- receivers
@@ -893,7 +884,7 @@ def build_key_material():
         {"id": "record-kid-tampered", "record": flip(rec, 1).hex(), "error": "key-commitment"},
         {"id": "record-truncated", "record": rec[:-1].hex(), "error": "keypkg"},
     ]
-    entries = from_json_entries(BY_ID["pub-key-bundle"]["inputs"]["args"])
+    entries = from_json(BY_ID["pub-key-bundle"]["inputs"]["args"])
     bad = [[entries[0][0], flip(entries[0][1], 60)], entries[1]]
     k["bundles"] = [
         {"id": "bundle-news2", "description": "the plaintext args of pub-key-bundle", "entries": to_json(entries),
@@ -905,11 +896,6 @@ def build_key_material():
                    {"reader": "frank", "x25519_sk": READERS["frank"].hex(), "key": g2.key.hex(), "error": None}]},
     ]
     return k
-
-
-def from_json_entries(v):
-    from e2ev2_vectors import from_json
-    return from_json(v)
 
 
 # ---------------------------------------------------------------------------------- document

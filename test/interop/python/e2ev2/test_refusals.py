@@ -3,8 +3,8 @@
 import random
 import unittest
 
-from e2ev2_testkit import World, Clock
-from e2ev2 import CallerExchange, E2eError, Envelope, Receiver, Route, ERRORS
+from e2ev2_testkit import World
+from e2ev2 import E2eError, Envelope, Receiver, Route, ERRORS
 from e2ev2_errors import InvalidPayloadError
 from e2ev2_state import CallerSession, GroupKey
 from e2ev2_wire import F_SIGNED, x25519_public

@@ -3,7 +3,7 @@
 import unittest
 
 from e2ev2_testkit import World
-from e2ev2 import CallerExchange, E2eError, Envelope
+from e2ev2 import E2eError, Envelope
 from e2ev2_keypkg import key_get_reply, key_get_request, make_bundle, open_bundle, parse_key_get_reply
 from e2ev2_state import GroupKey, ScopeKey
 from e2ev2_wire import x25519_public

@@ -7,7 +7,8 @@ from e2ev2_testkit import World
 from e2ev2 import E2eError, Envelope, Receiver, Route, ERRORS
 from e2ev2_errors import InvalidPayloadError
 from e2ev2_state import CallerSession, GroupKey
-from e2ev2_wire import F_SIGNED, x25519_public
+from e2ev2 import seal_message
+from e2ev2_wire import F_SIGNED, Header, kid, make_flags, seal_box, seal_raw, x25519_public
 
 
 def flip(b, i, mask=1):
@@ -148,6 +149,38 @@ class Refusals(unittest.TestCase):
         c = w.caller.call("com.example.rpc.add", [1], {}, session=w.session)
         self.assertRefused("downgrade", w.caller_rx, w, "RESULT", None, Envelope.plain([1], {}), exchange=c.exchange)
         self.assertRefused("downgrade", w.caller_rx, w, "ERROR", "com.example.error.x", Envelope.plain([], {}), exchange=c.exchange)
+
+    def crafted(self, *, type=1, uri="com.example.news.a", plaintext=b'{"args":[],"kwargs":{}}', key=None, seq=50,
+                xid=bytes(16), flags=None, signer=None, wrap=None):
+        w = self.w
+        signer = signer or w.alice
+        key = key or w.gk.key
+        h = Header(type=type, flags=make_flags(signed=True) if flags is None else flags, ser=1, kid=kid(key),
+                   spk=signer.pk, sid=b"c" * 8, seq=seq, ts=w.clock.now, xid=xid, nonce=b"n" * 24)
+        return seal_raw(header=h, uri=uri, key=key, plaintext=plaintext, wrap=wrap, signing_seed=signer.seed)["payload"]
+
+    def test_crafted_payloads(self):
+        """Validly sealed and signed payloads that break one rule each."""
+        w = self.w
+        self.assertRefused("flags", *self.ev(self.crafted(flags=make_flags(signed=True, wrapped=True),
+                                                          wrap=seal_box(w.gk.key, w.scope_pk, b"e" * 32))))
+        self.assertRefused("header", *self.ev(self.crafted(seq=0)))
+        self.assertRefused("header", *self.ev(self.crafted(xid=b"x" * 16)))
+        self.assertRefused("padding", *self.ev(self.crafted(flags=make_flags(signed=True, bucket=0), plaintext=bytes(64))))
+        for bad in (b"\xff", b'{"args":{},"kwargs":{}}', b'{"args":[],"kwargs":{},"uri":"x"}', b'[]'):
+            self.assertRefused("plaintext", *self.ev(self.crafted(plaintext=bad)))
+        wire = w.ns.scramble("com.example.s.orders.created")
+        forged = seal_message(type=1, uri=wire, clear_uri="com.example.s.orders.deleted", args=[], kwargs={}, ser="json",
+                              key=w.gk_s.key, seed=w.alice.seed, sid=b"c" * 8, seq=60, ts=w.clock.now, xid=bytes(16),
+                              nonce=b"n" * 24, signed=True)["payload"]
+        self.assertRefused("uri", w.subscriber, w, "EVENT", wire, Envelope.transparent(forged))
+        bare = seal_message(type=1, uri=wire, args=[], kwargs={}, ser="json", key=w.gk_s.key, seed=w.alice.seed,
+                            sid=b"c" * 8, seq=61, ts=w.clock.now, xid=bytes(16), nonce=b"n" * 24, signed=True)["payload"]
+        self.assertRefused("uri", w.subscriber, w, "EVENT", wire, Envelope.transparent(bare))
+        # key commitment: the wrap carries another key than the one kid names
+        commit = self.crafted(type=2, uri="com.example.rpc.add", key=w.session.key, xid=b"x" * 16, signer=w.dave,
+                              flags=make_flags(signed=True, wrapped=True), wrap=seal_box(b"k" * 32, w.scope_pk, b"e" * 32))
+        self.assertRefused("key-commitment", w.callee, w, "INVOCATION", "com.example.rpc.add", Envelope.transparent(commit))
 
     def test_every_single_bit_flip_is_refused(self):
         """Exhaustive: every bit of a signed PUBLISH, of a wrapped CALL and of an unsigned session CALL."""

@@ -260,20 +260,28 @@ def verify_document(doc):
     """-> (counts dict, failures list)."""
     failures = []
     counts = {"primitives": 0, "messages": 0, "scenarios": 0, "steps": 0, "refusals": 0, "key_material": 0}
-    failures += check_primitives(doc.get("primitives", {}))
+    def guarded(what, fn, *args):
+        try:
+            return fn(*args)
+        except Exception as e:  # a case this runner cannot read is a failure, not the end of the run
+            return [f"{what}: cannot run: {type(e).__name__}: {e}"]
+
+    failures += guarded("primitives", check_primitives, doc.get("primitives", {}))
     counts["primitives"] = sum(len(v) for v in doc.get("primitives", {}).values() if isinstance(v, list))
     for m in doc.get("messages", []):
-        failures += check_message(m)
+        failures += guarded(m.get("id", "message"), check_message, m)
         counts["messages"] += 1
     for s in doc.get("scenarios", []):
-        failures += run_scenario(s, doc["receivers"])
+        failures += guarded(s.get("id", "scenario"), run_scenario, s, doc.get("receivers", {}))
         counts["scenarios"] += 1
         for st in s["steps"]:
             if "expect" in st:
                 counts["steps"] += 1
                 counts["refusals"] += 0 if st["expect"]["ok"] else 1
     km = doc.get("key_material", {})
-    failures += check_key_material(km)
+    failures += guarded("key_material", check_key_material, km)
+    if doc.get("format") != "wampbox-e2ev2-vectors" or not counts["messages"] or not counts["scenarios"]:
+        failures.append("not an x_e2ev2 vectors file with messages and scenarios")
     counts["key_material"] = sum(len(v) for v in km.values() if isinstance(v, list))
     return counts, failures
 

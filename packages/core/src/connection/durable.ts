@@ -1,0 +1,163 @@
+/** Subscriptions and registrations that survive reconnects. */
+import { EventQueue } from '../event-queue.js';
+import type { Registration } from '../registration.js';
+import type { Session } from '../session/session.js';
+import type { Subscription } from '../subscription.js';
+import type { EventData, EventHandler, ProcedureHandler, RegisterOptions, SubscribeOptions } from '../types.js';
+
+/** What a durable subscription or registration tells its connection. */
+export interface DurableOwner {
+  /** Stop re-making `d` on new sessions. */
+  forget(d: DurableSubscription | DurableRegistration): void;
+}
+
+/**
+ * Stop a durable subscription or registration for good: the connection forgets it, and it is
+ * undone in the current session (`undo`), if it is active there.
+ */
+async function retire<C extends { readonly active: boolean }>(d: { current: C | null }, owner: DurableOwner, undo: (c: C) => Promise<void>): Promise<void> {
+  owner.forget(d as DurableSubscription | DurableRegistration);
+  const cur = d.current;
+  d.current = null;
+  if (cur?.active) await undo(cur).catch(() => undefined);
+}
+
+/**
+ * A subscription that survives reconnects: re-made on every new session with the same topic,
+ * options and handler. Readable as an async iterator across reconnects.
+ * @example
+ * ```ts
+ * const sub = await conn.subscribe('com.example.tick');
+ * for await (const ev of sub) console.log(ev.args); // keeps going across reconnects
+ * ```
+ */
+export class DurableSubscription implements AsyncIterable<EventData> {
+  /** The topic (or pattern). */
+  declare readonly topic: string;
+  /** The handler, if any. */
+  declare readonly handler: EventHandler | undefined;
+  /** The options, kept for every re-subscription. */
+  declare readonly options: Readonly<SubscribeOptions>;
+  /** @internal The subscription in the current session, if any. */
+  declare current: Subscription | null;
+  /** @internal Forwards events from each session's subscription. */
+  declare readonly deliver: EventHandler;
+  declare private readonly owner: DurableOwner;
+  declare private activeFlag: boolean;
+  declare private queue: EventQueue<EventData> | undefined;
+
+  /** @internal */
+  constructor(owner: DurableOwner, topic: string, handler: EventHandler | undefined, options: Readonly<SubscribeOptions>) {
+    this.owner = owner;
+    this.topic = topic;
+    this.handler = handler;
+    this.options = options;
+    this.current = null;
+    this.activeFlag = true;
+    this.queue = handler ? undefined : new EventQueue();
+    this.deliver = (ev) => {
+      this.queue?.push(ev);
+      return this.handler?.(ev);
+    };
+  }
+
+  /** `false` once unsubscribed or the connection closed for good. */
+  get active(): boolean {
+    return this.activeFlag;
+  }
+
+  /** The router's subscription id in the current session, if subscribed right now. */
+  get id(): number | undefined {
+    return this.current?.active ? this.current.id : undefined;
+  }
+
+  /** Stop receiving events, now and after reconnects. */
+  async unsubscribe(): Promise<void> {
+    if (!this.activeFlag) return;
+    this.end();
+    await retire(this, this.owner, (s) => s.unsubscribe());
+  }
+
+  /** @internal */
+  end(): void {
+    this.activeFlag = false;
+    this.queue?.end();
+  }
+
+  /** @internal Subscribe in `session`. */
+  renew(session: Session): Promise<void> {
+    return session.subscribe(this.topic, this.deliver, this.options).then((sub) => {
+      if (this.activeFlag) this.current = sub;
+      else void sub.unsubscribe().catch(() => undefined);
+    });
+  }
+
+  /** Read events, across reconnects, until unsubscribed; breaking out of the loop unsubscribes. */
+  [Symbol.asyncIterator](): AsyncIterator<EventData> {
+    const queue = (this.queue ??= new EventQueue());
+    if (!this.activeFlag) queue.end();
+    return queue.iterator(() => this.unsubscribe());
+  }
+}
+
+/**
+ * A registration that survives reconnects: re-made on every new session.
+ * @example
+ * ```ts
+ * const reg = await conn.register('com.example.add', (inv) => (inv.args[0] as number) + (inv.args[1] as number));
+ * await reg.unregister();
+ * ```
+ */
+export class DurableRegistration {
+  /** The procedure (or pattern). */
+  declare readonly procedure: string;
+  /** The handler. */
+  declare readonly handler: ProcedureHandler;
+  /** The options, kept for every re-registration. */
+  declare readonly options: Readonly<RegisterOptions>;
+  /** @internal The registration in the current session, if any. */
+  declare current: Registration | null;
+  declare private readonly owner: DurableOwner;
+  declare private activeFlag: boolean;
+
+  /** @internal */
+  constructor(owner: DurableOwner, procedure: string, handler: ProcedureHandler, options: Readonly<RegisterOptions>) {
+    this.owner = owner;
+    this.procedure = procedure;
+    this.handler = handler;
+    this.options = options;
+    this.current = null;
+    this.activeFlag = true;
+  }
+
+  /** `false` once unregistered or the connection closed for good. */
+  get active(): boolean {
+    return this.activeFlag;
+  }
+
+  /** The router's registration id in the current session, if registered right now. */
+  get id(): number | undefined {
+    return this.current?.active ? this.current.id : undefined;
+  }
+
+  /** Remove the registration, now and after reconnects. */
+  async unregister(): Promise<void> {
+    if (!this.activeFlag) return;
+    this.end();
+    await retire(this, this.owner, (r) => r.unregister());
+  }
+
+  /** @internal */
+  end(): void {
+    this.activeFlag = false;
+  }
+
+  /** @internal Register in `session`. */
+  renew(session: Session): Promise<void> {
+    return session.register(this.procedure, this.handler, this.options).then((reg) => {
+      if (this.activeFlag) this.current = reg;
+      else void reg.unregister().catch(() => undefined);
+    });
+  }
+}
+

@@ -110,3 +110,16 @@ export async function startCpuProfile(count) {
     },
   };
 }
+
+/** Linux counters of this process: read/write-type syscalls and voluntary context switches (wake-ups). */
+export function procCounters() {
+  const c = { syscalls: NaN, wakeups: NaN };
+  try {
+    const io = fs.readFileSync('/proc/self/io', 'utf8');
+    c.syscalls = Number(/syscr: (\d+)/.exec(io)[1]) + Number(/syscw: (\d+)/.exec(io)[1]);
+    c.wakeups = Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]);
+  } catch {
+    /* not Linux */
+  }
+  return c;
+}

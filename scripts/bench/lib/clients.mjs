@@ -23,7 +23,7 @@ export async function wampboxWs() {
 }
 
 /** Which `ws` each client ran on, for the report. */
-export function wsVersions() {
+export function wsVersions(wbPeers = 'raw, wampbox, wampy') {
   const version = (from) => {
     try {
       return createRequire(require.resolve(from))('ws/package.json').version;
@@ -31,7 +31,7 @@ export function wsVersions() {
       return '?';
     }
   };
-  return `ws ${version('@wampbox/wamp-client')} (raw, wampbox, wampy), ${version('autobahn')} (autobahn)`;
+  return `ws ${version('@wampbox/wamp-client')} (${wbPeers}), ${version('autobahn')} (autobahn)`;
 }
 
 /**

@@ -25,3 +25,16 @@ export function renderTable(rows) {
     return i === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
   });
 }
+
+/** Median, min and max of f over the rounds that have a sample. */
+export function stat(list, f) {
+  const xs = list.filter(Boolean).map(f);
+  return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length };
+}
+
+/** Median of per-round ratios f(a)/f(b). */
+export function pairedRatio(a, b, f) {
+  const rs = [];
+  for (let i = 0; i < Math.max(a.length, b.length); i++) if (a[i] && b[i]) rs.push(f(a[i]) / f(b[i]));
+  return { median: median(rs), min: Math.min(...rs), max: Math.max(...rs), all: rs };
+}

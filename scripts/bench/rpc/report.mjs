@@ -1,19 +1,7 @@
 /** rpc.mjs report: statistics over rounds, paired ratios, and the printed tables. */
 import { wsVersions } from '../lib/clients.mjs';
-import { fmt, median, renderTable, spreadPct } from '../lib/stats.mjs';
+import { fmt, pairedRatio, renderTable, spreadPct, stat } from '../lib/stats.mjs';
 import { BASELINE, CELLS, REFERENCE } from './variants.mjs';
-
-export function stat(list, f) {
-  const xs = list.filter(Boolean).map(f);
-  return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length };
-}
-
-/** Median of per-round ratios f(a)/f(b). */
-export function pairedRatio(a, b, f) {
-  const rs = [];
-  for (let i = 0; i < Math.max(a.length, b.length); i++) if (a[i] && b[i]) rs.push(f(a[i]) / f(b[i]));
-  return { median: median(rs), min: Math.min(...rs), max: Math.max(...rs), all: rs };
-}
 
 /** User-mode CPU of caller + callee per round trip (the client CPU without the kernel's share). */
 export function userUs(r) {

@@ -1,22 +1,8 @@
 /** rpc.mjs worker process: one client session (caller or callee), driven by the parent over IPC. */
-import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { serveParent, startCpuProfile } from '../lib/child.mjs';
+import { procCounters, serveParent, startCpuProfile } from '../lib/child.mjs';
 import { ADAPTERS } from '../lib/clients.mjs';
 import { payloadsFor, sameResult } from '../payload.mjs';
-
-/** Linux counters of this process: read/write-type syscalls and voluntary context switches (wake-ups). */
-export function procCounters() {
-  const c = { syscalls: NaN, wakeups: NaN };
-  try {
-    const io = fs.readFileSync('/proc/self/io', 'utf8');
-    c.syscalls = Number(/syscr: (\d+)/.exec(io)[1]) + Number(/syscw: (\d+)/.exec(io)[1]);
-    c.wakeups = Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]);
-  } catch {
-    /* not Linux */
-  }
-  return c;
-}
 
 export async function workerMain() {
   let role;

@@ -44,7 +44,7 @@ describe.each(BUNDLES)('%s', (bundle) => {
     const js = await (await fetch(`${server.origin}/dist/${bundle}`)).text();
     expect(js.trimEnd().endsWith(`//# sourceMappingURL=${bundle}.map`)).toBe(true);
     const map = (await (await fetch(`${server.origin}/dist/${bundle}.map`)).json()) as { sources: string[]; sourcesContent: string[] };
-    expect(map.sources.some((s) => s.endsWith('core/src/session.ts'))).toBe(true);
+    expect(map.sources.some((s) => s.endsWith('core/src/session/session.ts'))).toBe(true);
     expect(map.sourcesContent).toHaveLength(map.sources.length);
     expect(map.sources.some((s) => /libsodium/.test(s))).toBe(bundle.includes('cryptobox'));
   });

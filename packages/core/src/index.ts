@@ -23,7 +23,7 @@ export {
   WampboxError,
 } from './errors.js';
 export type { ErrorCode, PayloadErrorCode, WampboxErrorOptions } from './errors.js';
-export { MessageType, MessageTypeName, validateRouterMessage } from './messages.js';
+export { MessageType, MessageTypeName, validateRouterMessage } from './protocol/messages.js';
 export type {
   AbortMessage,
   ArgsSlot,
@@ -55,16 +55,16 @@ export type {
   WampMessage,
   WelcomeMessage,
   YieldMessage,
-} from './messages.js';
-export type { Serializer } from './serializer.js';
-export { cbor, defaultSerializers, json, msgpack } from './serializers/index.js';
-export { decodeJsonBinaries, encodeJsonBinaries, stringifyJson } from './serializers/json.js';
-export { decodeBase64, encodeBase64 } from './serializers/base64.js';
-export type { Transport, TransportCloseInfo, TransportFactory, TransportHandlers, TransportOptions } from './transport.js';
-export { webSocketTransport } from './websocket-transport.js';
-export type { WebSocketConstructor, WebSocketLike, WebSocketTransportConfig } from './websocket-transport.js';
-export { writeBatcher } from './write-batcher.js';
-export type { CorkableStream } from './write-batcher.js';
+} from './protocol/messages.js';
+export type { Serializer } from './wire/serializer.js';
+export { cbor, defaultSerializers, json, msgpack } from './wire/serializers/index.js';
+export { decodeJsonBinaries, encodeJsonBinaries, stringifyJson } from './wire/serializers/json.js';
+export { decodeBase64, encodeBase64 } from './wire/serializers/base64.js';
+export type { Transport, TransportCloseInfo, TransportFactory, TransportHandlers, TransportOptions } from './wire/transport.js';
+export { webSocketTransport } from './wire/websocket-transport.js';
+export type { WebSocketConstructor, WebSocketLike, WebSocketTransportConfig } from './wire/websocket-transport.js';
+export { writeBatcher } from './wire/write-batcher.js';
+export type { CorkableStream } from './wire/write-batcher.js';
 export type {
   OpaqueWirePayload,
   Payload,
@@ -73,17 +73,17 @@ export type {
   PayloadMessageType,
   PlainWirePayload,
   WirePayload,
-} from './payload-codec.js';
-export { isPassthrough, passthrough } from './passthrough.js';
-export { dialectFromRoles } from './wire-dialect.js';
-export type { PayloadDialect } from './wire-dialect.js';
-export { AGENT, CLIENT_ROLES, VERSION } from './features.js';
+} from './payload/payload-codec.js';
+export { isPassthrough, passthrough } from './payload/passthrough.js';
+export { dialectFromRoles } from './payload/dialect.js';
+export type { PayloadDialect } from './payload/dialect.js';
+export { AGENT, CLIENT_ROLES, VERSION } from './protocol/features.js';
 export { Session } from './session/session.js';
 export type { SessionEvents } from './session/session.js';
 export type { ChallengeHandler, ChallengeResponse, JoinOptions } from './session/join-options.js';
 export type { WampApi } from './session/wamp-api.js';
-export { Subscription } from './subscription.js';
-export { Registration } from './registration.js';
+export { Subscription } from './session/subscription.js';
+export { Registration } from './session/registration.js';
 export { Result } from './types.js';
 export type {
   CallOptions,
@@ -102,11 +102,11 @@ export type {
   SubscribeOptions,
   WelcomeInfo,
 } from './types.js';
-export { DEFAULT_MAX_FRAME_BYTES, connectWith } from './connect.js';
-export { isValidUri } from './uri.js';
-export type { UriForm, UriRules } from './uri.js';
-export { checkConnectOptions } from './option-checks.js';
-export type { ConnectOptions } from './connect.js';
+export { DEFAULT_MAX_FRAME_BYTES, connectWith } from './session/connect.js';
+export { isValidUri } from './protocol/uri.js';
+export type { UriForm, UriRules } from './protocol/uri.js';
+export { checkConnectOptions } from './protocol/option-checks.js';
+export type { ConnectOptions } from './session/connect.js';
 export type { Authenticator } from './auth/authenticator.js';
 export { anonymous } from './auth/anonymous.js';
 export { ticket } from './auth/ticket.js';

@@ -3,7 +3,7 @@
  * types, ids and URIs, never payload contents, secrets, tickets or keys.
  */
 import { ApplicationError, WampboxError } from './errors.js';
-import { MessageType as T, MessageTypeName } from './messages.js';
+import { MessageType as T, MessageTypeName } from './protocol/messages.js';
 
 /** Log levels, most verbose first. */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';

@@ -1,6 +1,6 @@
 /** Public option and result types of the session API. */
-import { checkArgs, checkKwargs } from './checks.js';
-import type { Dict } from './messages.js';
+import { checkArgs, checkKwargs } from './protocol/checks.js';
+import type { Dict } from './protocol/messages.js';
 
 /** URI matching policy for pattern-based subscriptions and registrations. */
 export type MatchPolicy = 'exact' | 'prefix' | 'wildcard';

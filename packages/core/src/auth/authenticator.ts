@@ -3,7 +3,7 @@
  * `authmethods`/`authid`/`authextra` and the CHALLENGE handler of a join.
  */
 import { InvalidArgumentError, JoinRefusedError } from '../errors.js';
-import type { Dict } from '../messages.js';
+import type { Dict } from '../protocol/messages.js';
 import type { ChallengeResponse, JoinOptions } from '../session/join-options.js';
 
 /**

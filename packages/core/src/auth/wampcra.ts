@@ -9,8 +9,8 @@
  * secure origins (https or localhost).
  */
 import { InvalidArgumentError } from '../errors.js';
-import type { Dict } from '../messages.js';
-import { encodeBase64 } from '../serializers/base64.js';
+import type { Dict } from '../protocol/messages.js';
+import { encodeBase64 } from '../wire/serializers/base64.js';
 import type { Authenticator } from './authenticator.js';
 
 /** PBKDF2 iterations when a salted CHALLENGE names none (the WAMP-CRA default). */

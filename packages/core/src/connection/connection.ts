@@ -3,16 +3,16 @@
  * with exponential backoff and jitter, re-joins, and re-establishes every subscription and
  * registration made through it, with their original options and handlers.
  */
-import { connectWith } from '../connect.js';
+import { connectWith } from '../session/connect.js';
 import { Emitter } from '../emitter.js';
 import { CanceledError, InvalidArgumentError, JoinRefusedError, SessionClosedError, TimeoutError, TransportError, WampboxError } from '../errors.js';
-import { checkUri } from '../checks.js';
+import { checkUri } from '../protocol/checks.js';
 import { errorLogFields } from '../logger.js';
-import type { Dict } from '../messages.js';
-import { checkCall, checkPublish, checkRegister, checkSubscribe } from '../option-checks.js';
+import type { Dict } from '../protocol/messages.js';
+import { checkCall, checkPublish, checkRegister, checkSubscribe } from '../protocol/option-checks.js';
 import type { Session } from '../session/session.js';
 import type { WampApi } from '../session/wamp-api.js';
-import type { TransportFactory } from '../transport.js';
+import type { TransportFactory } from '../wire/transport.js';
 import type { CallOptions, CallResult, CloseInfo, EventHandler, ProcedureHandler, PublishOptions, RegisterOptions, SubscribeOptions } from '../types.js';
 import { backoff, reconnectDelay } from './backoff.js';
 import { DurableRegistration, DurableSubscription } from './durable.js';

@@ -1,8 +1,8 @@
 /** Subscriptions and registrations that survive reconnects. */
-import { EventQueue } from '../event-queue.js';
-import type { Registration } from '../registration.js';
+import { EventQueue } from '../session/event-queue.js';
+import type { Registration } from '../session/registration.js';
 import type { Session } from '../session/session.js';
-import type { Subscription } from '../subscription.js';
+import type { Subscription } from '../session/subscription.js';
 import type { EventData, EventHandler, ProcedureHandler, RegisterOptions, SubscribeOptions } from '../types.js';
 
 /** What a durable subscription or registration tells its connection. */

@@ -1,7 +1,7 @@
 /** The options and events of a reconnecting {@link Connection}. */
-import { checkCount, checkDuration, checkOneOf, invalid, isPlainObject } from '../checks.js';
-import type { ConnectOptions } from '../connect.js';
-import { checkConnectOptions } from '../option-checks.js';
+import { checkCount, checkDuration, checkOneOf, invalid, isPlainObject } from '../protocol/checks.js';
+import type { ConnectOptions } from '../session/connect.js';
+import { checkConnectOptions } from '../protocol/option-checks.js';
 import type { Session } from '../session/session.js';
 import type { CloseInfo } from '../types.js';
 import type { Connection } from './connection.js';

@@ -4,12 +4,12 @@
  * message order when a codec answers with a promise.
  */
 import { TransportError, WampboxError } from '../errors.js';
-import { MessageType as T } from '../messages.js';
-import type { ArgsSlot, Dict } from '../messages.js';
-import type { PayloadCodec, PayloadContext } from '../payload-codec.js';
+import { MessageType as T } from '../protocol/messages.js';
+import type { ArgsSlot, Dict } from '../protocol/messages.js';
+import type { PayloadCodec, PayloadContext } from './payload-codec.js';
 import type { Channel } from '../wire/channel.js';
-import { appendPlainPayload, decodeWith, encodeWith, isThenable } from '../wire-dialect.js';
-import type { Answering, OpenedPayload, PayloadDialect } from '../wire-dialect.js';
+import { appendPlainPayload, decodeWith, encodeWith, isThenable } from './dialect.js';
+import type { Answering, OpenedPayload, PayloadDialect } from './dialect.js';
 import { OrderedQueue } from './ordered-queue.js';
 
 function ignore(): void {}

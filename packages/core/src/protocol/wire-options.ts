@@ -1,5 +1,5 @@
 /** How the API's camelCase options become WAMP's snake_case Options dictionaries. */
-import type { Dict } from '../messages.js';
+import type { Dict } from './messages.js';
 
 /**
  * The WAMP options of a request: a copy of the pass-through `wampOptions`, plus each option in

@@ -1,16 +1,16 @@
 /** The callee role: REGISTER/UNREGISTER, INVOCATION and INTERRUPT, answered with YIELD or ERROR. */
-import { isPlainObject } from '../checks.js';
+import { isPlainObject } from '../protocol/checks.js';
 import { ApplicationError, CanceledError, InvalidArgumentError, PayloadCodecError } from '../errors.js';
-import { MessageType as T } from '../messages.js';
-import type { ArgsSlot, Dict } from '../messages.js';
-import { checkRegister } from '../option-checks.js';
+import { MessageType as T } from '../protocol/messages.js';
+import type { ArgsSlot, Dict } from '../protocol/messages.js';
+import { checkRegister } from '../protocol/option-checks.js';
 import { isPlain } from '../payload/pipeline.js';
 import { wireOptions } from '../protocol/wire-options.js';
-import { Registration } from '../registration.js';
+import { Registration } from './registration.js';
 import { Result } from '../types.js';
 import type { ProcedureHandler, RegisterOptions } from '../types.js';
-import { isValidUri } from '../uri.js';
-import { isThenable } from '../wire-dialect.js';
+import { isValidUri } from '../protocol/uri.js';
+import { isThenable } from '../payload/dialect.js';
 import type { Role, SessionContext } from './context.js';
 import { InvocationImpl } from './invocation.js';
 import type { InvocationOwner } from './invocation.js';

@@ -1,9 +1,9 @@
 /** The caller role: CALL, its RESULTs (final and progressive) and ERROR, CANCEL, timeouts. */
 import { ApplicationError, CanceledError, TimeoutError } from '../errors.js';
-import { EventQueue } from '../event-queue.js';
-import { MessageType as T } from '../messages.js';
-import type { ArgsSlot, Dict } from '../messages.js';
-import { checkCall } from '../option-checks.js';
+import { EventQueue } from './event-queue.js';
+import { MessageType as T } from '../protocol/messages.js';
+import type { ArgsSlot, Dict } from '../protocol/messages.js';
+import { checkCall } from '../protocol/option-checks.js';
 import { isPlain } from '../payload/pipeline.js';
 import { wireOptions } from '../protocol/wire-options.js';
 import type { CallOptions, CallResult } from '../types.js';

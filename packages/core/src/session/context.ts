@@ -4,7 +4,7 @@
  * {@link Role.end}, called once when the session ends.
  */
 import type { PayloadPipeline } from '../payload/pipeline.js';
-import type { UriRules } from '../uri.js';
+import type { UriRules } from '../protocol/uri.js';
 import type { RequestTable } from './requests.js';
 
 /** The lifecycle states of a session. */

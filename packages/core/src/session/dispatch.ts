@@ -1,7 +1,7 @@
 /** Where each validated router message goes: the lifecycle or one of the four roles. */
 import { ApplicationError, ProtocolError } from '../errors.js';
-import { MessageType as T, MessageTypeName } from '../messages.js';
-import type { Dict, ErrorMessage, RouterMessage } from '../messages.js';
+import { MessageType as T, MessageTypeName } from '../protocol/messages.js';
+import type { Dict, ErrorMessage, RouterMessage } from '../protocol/messages.js';
 import type { SessionCore } from './lifecycle.js';
 
 /**

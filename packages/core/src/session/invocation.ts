@@ -1,6 +1,6 @@
 /** An invocation being handled: what a procedure handler sees, plus its callee's bookkeeping. */
-import { checkArgs, checkKwargs } from '../checks.js';
-import type { Dict } from '../messages.js';
+import { checkArgs, checkKwargs } from '../protocol/checks.js';
+import type { Dict } from '../protocol/messages.js';
 import type { Invocation } from '../types.js';
 
 /** What an invocation calls back into to send a progressive result. */

@@ -1,8 +1,8 @@
 /** The options of joining a realm, and the CHALLENGE callback. */
 import type { Logger } from '../logger.js';
-import type { Dict } from '../messages.js';
-import type { PayloadCodec } from '../payload-codec.js';
-import type { UriRules } from '../uri.js';
+import type { Dict } from '../protocol/messages.js';
+import type { PayloadCodec } from '../payload/payload-codec.js';
+import type { UriRules } from '../protocol/uri.js';
 
 /**
  * Answer to a CHALLENGE: the signature string, or an object with the `signature` and `extra`

@@ -4,17 +4,17 @@
  * everything pending exactly once. The core is what the roles share ({@link SessionContext}).
  */
 import { JoinRefusedError, ProtocolError, SessionClosedError, TimeoutError, WampboxError } from '../errors.js';
-import { helloDetails } from '../features.js';
-import { MessageType as T } from '../messages.js';
-import type { Dict, RouterMessage } from '../messages.js';
+import { helloDetails } from '../protocol/features.js';
+import { MessageType as T } from '../protocol/messages.js';
+import type { Dict, RouterMessage } from '../protocol/messages.js';
 import { OrderedQueue } from '../payload/ordered-queue.js';
 import { PayloadPipeline } from '../payload/pipeline.js';
-import { isPassthrough } from '../passthrough.js';
-import type { Transport, TransportCloseInfo } from '../transport.js';
+import { isPassthrough } from '../payload/passthrough.js';
+import type { Transport, TransportCloseInfo } from '../wire/transport.js';
 import type { CloseInfo, WelcomeInfo } from '../types.js';
-import type { UriRules } from '../uri.js';
+import type { UriRules } from '../protocol/uri.js';
 import { Channel } from '../wire/channel.js';
-import { dialectFromRoles, isThenable } from '../wire-dialect.js';
+import { dialectFromRoles, isThenable } from '../payload/dialect.js';
 import { Callee } from './callee.js';
 import { Caller } from './caller.js';
 import type { SessionContext, SessionState } from './context.js';

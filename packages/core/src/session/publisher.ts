@@ -1,7 +1,7 @@
 /** The publisher role: PUBLISH, and PUBLISHED or ERROR for acknowledged publications. */
-import { MessageType as T } from '../messages.js';
-import type { Dict } from '../messages.js';
-import { checkPublish } from '../option-checks.js';
+import { MessageType as T } from '../protocol/messages.js';
+import type { Dict } from '../protocol/messages.js';
+import { checkPublish } from '../protocol/option-checks.js';
 import { PUBLISH_OPTIONS, wireOptions } from '../protocol/wire-options.js';
 import type { PublishOptions } from '../types.js';
 import type { Role, SessionContext } from './context.js';

@@ -3,7 +3,7 @@
  * SUBSCRIBE, UNSUBSCRIBE, REGISTER, UNREGISTER), keyed by request id.
  */
 import { ProtocolError } from '../errors.js';
-import { MessageTypeName } from '../messages.js';
+import { MessageTypeName } from '../protocol/messages.js';
 import type { SessionContext } from './context.js';
 
 /** A request awaiting the router's reply. */

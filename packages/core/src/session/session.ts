@@ -2,15 +2,15 @@
  * A WAMP session: the public facade over the session's core (lifecycle, request table, payload
  * pipeline) and its four roles (caller, callee, publisher, subscriber), each in its own module.
  */
-import { checkDuration, checkString, checkUri } from '../checks.js';
+import { checkDuration, checkString, checkUri } from '../protocol/checks.js';
 import { Emitter } from '../emitter.js';
 import { ApplicationError, SessionClosedError } from '../errors.js';
 import { errorLogFields } from '../logger.js';
-import type { Dict } from '../messages.js';
-import { checkJoinOptions } from '../option-checks.js';
-import type { Registration } from '../registration.js';
-import type { Subscription } from '../subscription.js';
-import type { Transport } from '../transport.js';
+import type { Dict } from '../protocol/messages.js';
+import { checkJoinOptions } from '../protocol/option-checks.js';
+import type { Registration } from './registration.js';
+import type { Subscription } from './subscription.js';
+import type { Transport } from '../wire/transport.js';
 import type {
   CallOptions,
   CallResult,
@@ -22,7 +22,7 @@ import type {
   SubscribeOptions,
   WelcomeInfo,
 } from '../types.js';
-import type { PayloadDialect } from '../wire-dialect.js';
+import type { PayloadDialect } from '../payload/dialect.js';
 import type { JoinOptions } from './join-options.js';
 import { SessionCore } from './lifecycle.js';
 import type { WampApi } from './wamp-api.js';

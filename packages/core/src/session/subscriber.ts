@@ -1,14 +1,14 @@
 /** The subscriber role: SUBSCRIBE/UNSUBSCRIBE, EVENT delivery, and the router's revocations. */
 import { SessionClosedError } from '../errors.js';
-import { MessageType as T } from '../messages.js';
-import type { ArgsSlot, Dict } from '../messages.js';
-import { checkSubscribe } from '../option-checks.js';
+import { MessageType as T } from '../protocol/messages.js';
+import type { ArgsSlot, Dict } from '../protocol/messages.js';
+import { checkSubscribe } from '../protocol/option-checks.js';
 import { isPlain } from '../payload/pipeline.js';
 import { wireOptions } from '../protocol/wire-options.js';
-import { Subscription } from '../subscription.js';
-import type { SubscriptionEntry } from '../subscription.js';
+import { Subscription } from './subscription.js';
+import type { SubscriptionEntry } from './subscription.js';
 import type { EventData, EventHandler, SubscribeOptions } from '../types.js';
-import { isThenable } from '../wire-dialect.js';
+import { isThenable } from '../payload/dialect.js';
 import type { Role, SessionContext } from './context.js';
 import { request } from './requests.js';
 

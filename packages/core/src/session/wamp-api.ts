@@ -1,5 +1,5 @@
 /** The API a {@link Session} and a reconnecting `Connection` share. */
-import type { Dict } from '../messages.js';
+import type { Dict } from '../protocol/messages.js';
 import type { CallOptions, CallResult, EventData, EventHandler, ProcedureHandler, PublishOptions, RegisterOptions, SubscribeOptions } from '../types.js';
 
 /**

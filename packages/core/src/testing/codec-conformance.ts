@@ -7,7 +7,7 @@
  * `receiver` the responder (subscriber, callee; it also sends YIELD and ERROR).
  */
 import { PayloadCodecError } from '../errors.js';
-import type { Payload, PayloadCodec, PayloadContext, PayloadMessageType, WirePayload } from '../payload-codec.js';
+import type { Payload, PayloadCodec, PayloadContext, PayloadMessageType, WirePayload } from '../payload/payload-codec.js';
 
 /** What a conformance run needs: two codecs that share keys (if any) and the URIs to use. */
 export interface PayloadCodecConformanceSetup {

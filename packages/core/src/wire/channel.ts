@@ -6,9 +6,9 @@
 import { ProtocolError, TransportError } from '../errors.js';
 import { describeMessage } from '../logger.js';
 import type { Logger } from '../logger.js';
-import { MessageType as T, validateRouterMessage } from '../messages.js';
-import type { RouterMessage } from '../messages.js';
-import type { Transport, TransportCloseInfo } from '../transport.js';
+import { MessageType as T, validateRouterMessage } from '../protocol/messages.js';
+import type { RouterMessage } from '../protocol/messages.js';
+import type { Transport, TransportCloseInfo } from './transport.js';
 
 /** Options of a {@link Channel}. */
 export interface ChannelOptions {

@@ -1,4 +1,4 @@
-import { passthrough } from '../../src/passthrough';
+import { passthrough } from '../../src/payload/passthrough';
 import { describePayloadCodecConformance } from '../../src/testing/codec-conformance';
 
 describePayloadCodecConformance(

@@ -1,0 +1,98 @@
+import { EventQueue } from './event-queue.js';
+import type { EventData, EventHandler, SubscribeOptions } from '../types.js';
+
+/** What a {@link Subscription} needs from its session. */
+export interface SubscriptionOwner {
+  unsubscribe(sub: Subscription): Promise<void>;
+}
+
+/**
+ * A live subscription. Events reach the handler given to `subscribe()`, and can also be read
+ * with `for await (const ev of subscription)`; iteration ends when the subscription ends.
+ * A subscription made without a handler buffers events from the start until they are read; one
+ * with a handler buffers for iteration only once an iterator was created.
+ *
+ * @example
+ * ```ts
+ * const sub = await session.subscribe('com.example.tick');
+ * for await (const ev of sub) { console.log(ev.args); if (ev.args[0] === 3) break; }
+ * ```
+ */
+export class Subscription implements AsyncIterable<EventData> {
+  /** Router-assigned subscription id. */
+  declare readonly id: number;
+  /** The topic (or pattern) subscribed to. */
+  declare readonly topic: string;
+  /** The options it was made with. */
+  declare readonly options: Readonly<SubscribeOptions>;
+  /** @internal */
+  declare readonly handler: EventHandler | undefined;
+  declare private readonly owner: SubscriptionOwner;
+  declare private activeFlag: boolean;
+  declare private queue: EventQueue<EventData> | undefined;
+  declare private endReason: Error | null;
+
+  /** @internal */
+  constructor(owner: SubscriptionOwner, id: number, topic: string, options: SubscribeOptions, handler: EventHandler | undefined) {
+    this.owner = owner;
+    this.id = id;
+    this.topic = topic;
+    this.options = options;
+    this.handler = handler;
+    this.activeFlag = true;
+    this.endReason = null;
+    // without a handler, iteration is the only way to read events: keep them from the start
+    this.queue = handler ? undefined : new EventQueue();
+  }
+
+  /** `false` once unsubscribed or the session ended. */
+  get active(): boolean {
+    return this.activeFlag;
+  }
+
+  /**
+   * Stop receiving events. Resolves when the router confirmed (or at once if other local
+   * subscriptions share the router subscription).
+   * @throws SessionClosedError `ERR_SESSION_CLOSED` when the session is not open.
+   */
+  unsubscribe(): Promise<void> {
+    if (!this.activeFlag) return Promise.resolve();
+    return this.owner.unsubscribe(this);
+  }
+
+  /** @internal Deliver one event to iterators. */
+  push(ev: EventData): void {
+    this.queue?.push(ev);
+  }
+
+  /** @internal Whether anything reads events through iteration. */
+  get iterated(): boolean {
+    return this.queue !== undefined;
+  }
+
+  /** @internal The subscription ended (unsubscribed, revoked or session closed). */
+  end(reason?: Error): void {
+    if (!this.activeFlag) return;
+    this.activeFlag = false;
+    if (reason) this.endReason = reason;
+    this.queue?.end();
+  }
+
+  /** Read events until the subscription ends; breaking out of the loop unsubscribes. */
+  [Symbol.asyncIterator](): AsyncIterator<EventData> {
+    const queue = (this.queue ??= new EventQueue());
+    if (!this.activeFlag) queue.end();
+    return queue.iterator(() => this.unsubscribe().catch(() => undefined));
+  }
+
+  /** The error the subscription ended with, if it ended abnormally. */
+  get error(): Error | null {
+    return this.endReason;
+  }
+}
+
+/** @internal Router-side subscription shared by local subscriptions to the same topic. */
+export interface SubscriptionEntry {
+  readonly topic: string;
+  readonly subs: Set<Subscription>;
+}

@@ -116,6 +116,7 @@ async function measureCell(w, cell, opts, routerPid) {
     userUs: run.user / n,
     sysUs: run.system / n,
     peak: run.peak,
+    pipelined: run.overlapped / n,
     wakeups: run.wakeups / n,
     syscalls: run.syscalls / n,
     routerUs: (r1 - r0) / n,

@@ -32,6 +32,7 @@ export function buildReport(variants, cells, samples, opts) {
         sysUs: stat(s, (r) => r.sysUs),
         rate: stat(s, (r) => r.rate),
         peak: stat(s, (r) => r.peak),
+        pipelined: stat(s, (r) => r.pipelined ?? NaN),
         wakeups: stat(s, (r) => r.wakeups),
         syscalls: stat(s, (r) => r.syscalls),
         routerUs: stat(s, (r) => r.routerUs),
@@ -61,9 +62,10 @@ export function printReport(report, times) {
   );
   out.push('client µs/rt = CPU (user+sys, all threads) of the calling process per round trip (CALL out, RESULT in); median over rounds, ± = half the min..max range');
   out.push('x autobahn, x bare = paired per-round ratios to autobahn/<ser> and bare/<ser> (same serializer), median over rounds');
-  out.push('calls/s = achieved rate; in flight = most calls in flight at once (median over rounds); wake-ups = voluntary context switches per round trip');
+  out.push('calls/s = achieved rate; pipelined = share of calls sent while another was in flight; in flight = most in flight at once (medians over rounds)');
+  out.push('wake-ups/rt = voluntary context switches (sleeps) of the client per round trip');
   out.push('');
-  const head = ['variant', 'client µs/rt', 'spread', 'user', 'sys', 'x autobahn', 'x bare', 'calls/s', 'in flight', 'wake-ups/rt', 'router µs/rt'];
+  const head = ['variant', 'client µs/rt', 'spread', 'user', 'sys', 'x autobahn', 'x bare', 'calls/s', 'pipelined', 'in flight', 'wake-ups/rt', 'router µs/rt'];
   for (const cell of report.cells) {
     out.push(`== ${cell.id} (${cell.what})`);
     const table = [head];
@@ -77,6 +79,7 @@ export function printReport(report, times) {
         ratio(r.vsAutobahn),
         ratio(r.vsBare),
         fmt(r.rate.median, 0),
+        `${fmt(r.pipelined.median * 100, 1)}%`,
         fmt(r.peak.median, 0),
         fmt(r.wakeups.median, 2),
         fmt(r.routerUs.median),

@@ -81,6 +81,7 @@ function paced(call, args, { rate, ms, maxInFlight }) {
     let failed = 0;
     let inFlight = 0;
     let peak = 0;
+    let overlapped = 0; // calls that left while another was in flight
     let timer = null;
     let finished = false;
     const p0 = procCounters();
@@ -93,7 +94,7 @@ function paced(call, args, { rate, ms, maxInFlight }) {
       const wallMs = performance.now() - t0;
       const cpu = process.cpuUsage(c0);
       const p1 = procCounters();
-      resolve({ done, failed, complete, wallMs, user: cpu.user, system: cpu.system, peak, wakeups: p1.wakeups - p0.wakeups, syscalls: p1.syscalls - p0.syscalls });
+      resolve({ done, failed, complete, wallMs, user: cpu.user, system: cpu.system, peak, overlapped, wakeups: p1.wakeups - p0.wakeups, syscalls: p1.syscalls - p0.syscalls });
     };
     const settle = (r) => {
       inFlight--;
@@ -114,6 +115,7 @@ function paced(call, args, { rate, ms, maxInFlight }) {
       const due = Math.min(total, Math.floor((now - t0) / interval) + 1);
       const allowed = Math.min(maxInFlight, 1 + Math.floor((due - issued) / perStep));
       while (issued < due && inFlight < allowed) {
+        if (inFlight > 0) overlapped++;
         issued++;
         inFlight++;
         if (inFlight > peak) peak = inFlight;

@@ -17,8 +17,8 @@ export const SECURE_PREFIX = 'bench.secure.';
  * WebSocket code; the root node_modules/ws is whatever the peers' dependencies hoisted there.
  */
 export async function wampboxWs() {
-  const clientEntry = require.resolve('@wampbox/wamp-client');
-  const { default: WebSocket } = await import(pathToFileURL(createRequire(clientEntry).resolve('ws')).href);
+  const clientPackage = require.resolve('@wampbox/wamp-client/package.json');
+  const { default: WebSocket } = await import(pathToFileURL(createRequire(clientPackage).resolve('ws')).href);
   return WebSocket;
 }
 
@@ -26,7 +26,7 @@ export async function wampboxWs() {
 export function wsVersions(wbPeers = 'raw, wampbox, wampy') {
   const version = (from) => {
     try {
-      return createRequire(require.resolve(from))('ws/package.json').version;
+      return createRequire(require.resolve(`${from}/package.json`))('ws/package.json').version;
     } catch {
       return '?';
     }

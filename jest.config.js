@@ -8,7 +8,9 @@ const transform = {
 const moduleNameMapper = {
   '^(\\.{1,2}/.*)\\.js$': '$1',
   '^@wampbox/core$': '<rootDir>/packages/core/src/index.ts',
-  '^@wampbox/core/testing$': '<rootDir>/packages/core/src/testing/codec-conformance.ts',
+  '^@wampbox/core/internal$': '<rootDir>/packages/core/src/internal.ts',
+  '^@wampbox/core/testing$': '<rootDir>/packages/core/src/testing/index.ts',
+  '^@wampbox/cryptobox/internal$': '<rootDir>/packages/cryptobox/src/internal.ts',
   '^@wampbox/cryptobox$': '<rootDir>/packages/cryptobox/src/index.ts',
   '^@wampbox/wamp-client$': '<rootDir>/packages/client/src/index.ts',
 };

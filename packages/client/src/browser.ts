@@ -8,7 +8,8 @@
  * ```
  * @packageDocumentation
  */
-import { Connection, InvalidArgumentError, checkConnectOptions, connectWith, webSocketTransport } from '@wampbox/core';
+import { Connection, InvalidArgumentError, connectWith, webSocketTransport } from '@wampbox/core';
+import { checkConnectOptions } from '@wampbox/core/internal';
 import type { ConnectionOptions as CoreConnectionOptions, ConnectOptions as CoreConnectOptions, Session, TransportFactory, WebSocketConstructor } from '@wampbox/core';
 
 export * from './common.js';

@@ -3,7 +3,7 @@
  * The `wampbox` command line: `wampbox keygen` prints a cryptobox key pair.
  * @packageDocumentation
  */
-import { runCli } from '@wampbox/cryptobox';
+import { runCli } from '@wampbox/cryptobox/internal';
 
 runCli(process.argv.slice(2)).then(
   (code) => {

@@ -72,7 +72,7 @@ export class Emitter<E extends { [K in keyof E]: unknown[] }> {
   }
 
   /** Call the listeners of `event` with `args`. Returns `true` when there were any. */
-  emit<K extends keyof E>(event: K, ...args: E[K]): boolean {
+  protected emit<K extends keyof E>(event: K, ...args: E[K]): boolean {
     const list = this.listenerLists.get(event);
     if (!list) return false;
     for (const l of list) {

@@ -6,6 +6,10 @@
  * import { connectWith, webSocketTransport, json } from '@wampbox/core';
  * const session = await connectWith(webSocketTransport({ WebSocket }), { url: 'ws://127.0.0.1:8080/ws', realm: 'realm1', serializers: [json()] });
  * ```
+ *
+ * What applications and codec authors use. What the sibling packages need beyond it is in
+ * `@wampbox/core/internal` (no compatibility promise); the codec conformance suite and test doubles
+ * are in `@wampbox/core/testing`.
  * @packageDocumentation
  */
 export {
@@ -23,39 +27,7 @@ export {
   WampboxError,
 } from './errors.js';
 export type { ErrorCode, PayloadErrorCode, WampboxErrorOptions } from './errors.js';
-export { MessageType, MessageTypeName, validateRouterMessage } from './protocol/messages.js';
-export type {
-  AbortMessage,
-  ArgsSlot,
-  AuthenticateMessage,
-  CallMessage,
-  CancelMessage,
-  ChallengeMessage,
-  ClientMessage,
-  Dict,
-  ErrorMessage,
-  EventMessage,
-  GoodbyeMessage,
-  HelloMessage,
-  Id,
-  InterruptMessage,
-  InvocationMessage,
-  PublishMessage,
-  PublishedMessage,
-  RegisterMessage,
-  RegisteredMessage,
-  ResultMessage,
-  RouterMessage,
-  SubscribeMessage,
-  SubscribedMessage,
-  UnregisterMessage,
-  UnregisteredMessage,
-  UnsubscribeMessage,
-  UnsubscribedMessage,
-  WampMessage,
-  WelcomeMessage,
-  YieldMessage,
-} from './protocol/messages.js';
+export type { Dict, Id } from './protocol/messages.js';
 export type { Serializer } from './wire/serializer.js';
 export { cbor, defaultSerializers, json, msgpack } from './wire/serializers/index.js';
 export { decodeJsonBinaries, encodeJsonBinaries, stringifyJson } from './wire/serializers/json.js';
@@ -63,8 +35,6 @@ export { decodeBase64, encodeBase64 } from './wire/serializers/base64.js';
 export type { Transport, TransportCloseInfo, TransportFactory, TransportHandlers, TransportOptions } from './wire/transport.js';
 export { webSocketTransport } from './wire/websocket-transport.js';
 export type { WebSocketConstructor, WebSocketLike, WebSocketTransportConfig } from './wire/websocket-transport.js';
-export { writeBatcher } from './wire/write-batcher.js';
-export type { CorkableStream } from './wire/write-batcher.js';
 export type {
   OpaqueWirePayload,
   Payload,
@@ -75,9 +45,8 @@ export type {
   WirePayload,
 } from './payload/payload-codec.js';
 export { isPassthrough, passthrough } from './payload/passthrough.js';
-export { dialectFromRoles } from './payload/dialect.js';
 export type { PayloadDialect } from './payload/dialect.js';
-export { AGENT, CLIENT_ROLES, VERSION } from './protocol/features.js';
+export { VERSION } from './protocol/features.js';
 export { Session } from './session/session.js';
 export type { SessionEvents } from './session/session.js';
 export type { ChallengeHandler, ChallengeResponse, JoinOptions } from './session/join-options.js';
@@ -105,7 +74,6 @@ export type {
 export { DEFAULT_MAX_FRAME_BYTES, connectWith } from './session/connect.js';
 export { isValidUri } from './protocol/uri.js';
 export type { UriForm, UriRules } from './protocol/uri.js';
-export { checkConnectOptions } from './protocol/option-checks.js';
 export type { ConnectOptions } from './session/connect.js';
 export type { Authenticator } from './auth/authenticator.js';
 export { anonymous } from './auth/anonymous.js';
@@ -117,5 +85,5 @@ export { Connection } from './connection/connection.js';
 export { DurableRegistration, DurableSubscription } from './connection/durable.js';
 export { reconnectDelay } from './connection/backoff.js';
 export type { ConnectionEvents, ConnectionOptions, HeartbeatOptions, OfflinePolicy, ReconnectOptions, RetryInfo } from './connection/options.js';
-export { consoleLogger, describeMessage, silentLogger } from './logger.js';
+export { consoleLogger, silentLogger } from './logger.js';
 export type { LogFields, LogLevel, Logger } from './logger.js';

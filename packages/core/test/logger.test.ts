@@ -1,4 +1,5 @@
-import { MessageType as T, consoleLogger, describeMessage } from '../src/index';
+import { consoleLogger } from '../src/index';
+import { MessageType as T, describeMessage } from '../src/internal';
 
 describe('describeMessage', () => {
   it('names type, id and URI but never payload contents', () => {

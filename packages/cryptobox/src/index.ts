@@ -10,7 +10,5 @@ export { KeyEntry, KeyRing } from './key-ring.js';
 export type { BoxRole, KeyEntryInput } from './key-ring.js';
 export { generateKeyPair, parseKey, publicKeyFromSecret } from './keys.js';
 export type { KeyInput, KeyPair } from './keys.js';
-export { main as runCli } from './cli.js';
-export type { CliIo } from './cli.js';
 export { CRYPTOSIGN_CHALLENGE_BYTES, CRYPTOSIGN_SEED_BYTES, cryptosign, cryptosignKeyPair, signCryptosignChallenge } from './cryptosign.js';
 export type { CryptosignKeyPair, CryptosignOptions } from './cryptosign.js';

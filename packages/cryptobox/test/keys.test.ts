@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '@wampbox/core';
-import { generateKeyPair, parseKey, publicKeyFromSecret, runCli } from '../src/index';
+import { generateKeyPair, parseKey, publicKeyFromSecret } from '../src/index';
+import { runCli } from '../src/internal';
 
 const B64 = 'AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=';
 const HEX = '0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20';

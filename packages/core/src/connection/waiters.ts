@@ -12,7 +12,7 @@ interface Waiter {
   fail(err?: Error): void;
 }
 
-/** @internal */
+/** Not part of the public API (not exported by the package). */
 export class WaitingRoom {
   declare private readonly waiters: Set<Waiter>;
 

@@ -195,8 +195,7 @@ export interface Answering {
  * Arguments (YIELD and ERROR answer `inv`), and append the result in `dialect`, with its scheme
  * attributes in `options` (the message's Options/Details). Returns whether the payload went out
  * opaque, or a promise of that when the codec answers with one. What the codec throws or returns
- * malformed becomes a typed error (see `codecFailure`).
- * @internal
+ * malformed becomes a typed error (see `codecFailure`). Not part of the public API.
  */
 export function encodeWith(
   codec: PayloadCodec,
@@ -242,7 +241,7 @@ export interface OpenedPayload extends Payload {
  * Read a received payload and open it with `codec`; without a codec an opaque payload is refused
  * as the passthrough codec refuses it. Returns a promise when the codec answers with one.
  * @throws PayloadCodecError when the payload is inconsistent or the codec refuses it.
- * @internal
+ * Not part of the public API.
  */
 export function decodeWith(
   codec: PayloadCodec | undefined,

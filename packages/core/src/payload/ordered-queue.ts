@@ -3,7 +3,7 @@
  * flight, later steps wait their turn, so messages keep their order in both directions.
  */
 
-/** @internal */
+/** Not part of the public API (not exported by the package). */
 export class OrderedQueue {
   declare private tail: Promise<void> | undefined;
 

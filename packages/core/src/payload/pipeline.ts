@@ -28,7 +28,7 @@ export interface PayloadSend {
   readonly inv?: Answering | undefined;
 }
 
-/** @internal */
+/** Not part of the public API (not exported by the package). */
 export class PayloadPipeline {
   /** The codec, unless it is the passthrough codec (which is bypassed). */
   declare readonly codec: PayloadCodec | undefined;

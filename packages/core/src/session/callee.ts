@@ -16,7 +16,7 @@ import { InvocationImpl } from './invocation.js';
 import type { InvocationOwner } from './invocation.js';
 import { request } from './requests.js';
 
-/** @internal */
+/** Not part of the public API (not exported by the package). */
 export class Callee implements Role, InvocationOwner {
   declare private readonly ctx: SessionContext;
   declare private readonly registrations: Map<number, Registration>;

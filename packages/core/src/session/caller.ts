@@ -27,7 +27,7 @@ function settle(p: PendingCall): void {
   p.cleanup?.();
 }
 
-/** @internal */
+/** Not part of the public API (not exported by the package). */
 export class Caller implements Role {
   declare private readonly ctx: SessionContext;
 

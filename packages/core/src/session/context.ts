@@ -10,7 +10,7 @@ import type { RequestTable } from './requests.js';
 /** The lifecycle states of a session. */
 export type SessionState = 'joining' | 'established' | 'closing' | 'closed';
 
-/** @internal */
+/** Not part of the public API (not exported by the package). */
 export interface SessionContext {
   /** The current state. */
   readonly state: SessionState;

@@ -1,8 +1,7 @@
 /**
  * A single-consumer async queue: values pushed before they are read are buffered, readers wait
  * for the next value, and `end()` finishes every reader (with an error, if one is given, once
- * the buffer is drained).
- * @internal
+ * the buffer is drained). Not part of the public API.
  */
 export class EventQueue<T> {
   declare private readonly buffer: T[];

@@ -8,7 +8,7 @@ export interface InvocationOwner {
   yieldResult(inv: InvocationImpl, args: unknown[] | undefined, kwargs: Dict | undefined, progress: boolean): void;
 }
 
-/** @internal */
+/** Not part of the public API (not exported by the package). */
 export class InvocationImpl implements Invocation {
   declare readonly requestId: number;
   declare readonly procedure: string;

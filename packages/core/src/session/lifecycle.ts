@@ -50,7 +50,7 @@ export interface CoreHooks {
 
 const AUTH_REASONS = /^wamp\.error\.(authentication_failed|not_authorized|no_auth_method|no_such_principal|no_such_role|authorization_failed)$/;
 
-/** @internal */
+/** Not part of the public API (not exported by the package). */
 export class SessionCore implements SessionContext {
   declare state: SessionState;
   declare readonly rules: UriRules;

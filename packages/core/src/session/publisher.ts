@@ -6,7 +6,7 @@ import { PUBLISH_OPTIONS, wireOptions } from '../protocol/wire-options.js';
 import type { PublishOptions } from '../types.js';
 import type { Role, SessionContext } from './context.js';
 
-/** @internal */
+/** Not part of the public API (not exported by the package). */
 export class Publisher implements Role {
   declare private readonly ctx: SessionContext;
 

@@ -16,7 +16,7 @@ export interface Pending {
   end?(err: Error): void;
 }
 
-/** @internal */
+/** Not part of the public API (not exported by the package). */
 export class RequestTable {
   declare private readonly pending: Map<number, Pending>;
   declare private nextId: number;

@@ -12,7 +12,7 @@ import { isThenable } from '../payload/dialect.js';
 import type { Role, SessionContext } from './context.js';
 import { request } from './requests.js';
 
-/** @internal */
+/** Not part of the public API (not exported by the package). */
 export class Subscriber implements Role {
   declare private readonly ctx: SessionContext;
   /** Router subscriptions by id; local subscriptions to the same topic share one. */

@@ -91,7 +91,7 @@ export class Subscription implements AsyncIterable<EventData> {
   }
 }
 
-/** @internal Router-side subscription shared by local subscriptions to the same topic. */
+/** Not part of the public API: the router-side subscription shared by local subscriptions to the same topic. */
 export interface SubscriptionEntry {
   readonly topic: string;
   readonly subs: Set<Subscription>;

@@ -28,7 +28,7 @@ export interface ChannelHandlers {
   onClose(info: TransportCloseInfo): void;
 }
 
-/** @internal */
+/** Not part of the public API (not exported by the package). */
 export class Channel {
   declare readonly transport: Transport;
   declare private readonly maxBuffered: number;

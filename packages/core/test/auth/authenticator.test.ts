@@ -1,4 +1,5 @@
-import { MessageType as T, Session, anonymous, computeWampcraSignature, connectWith, ticket, wampcra } from '../../src/index';
+import { Session, anonymous, computeWampcraSignature, connectWith, ticket, wampcra } from '../../src/index';
+import { MessageType as T } from '../../src/internal';
 import type { Authenticator, ConnectOptions, Dict, TransportFactory } from '../../src/index';
 import { FakeTransport } from '../helpers/fake-transport';
 

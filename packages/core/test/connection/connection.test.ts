@@ -1,4 +1,5 @@
-import { Connection, MessageType as T, WampboxError, reconnectDelay } from '../../src/index';
+import { Connection, WampboxError, reconnectDelay } from '../../src/index';
+import { MessageType as T } from '../../src/internal';
 import type { ConnectionOptions, TransportFactory } from '../../src/index';
 import { FakeTransport } from '../helpers/fake-transport';
 import { Prng } from '../helpers/prng';

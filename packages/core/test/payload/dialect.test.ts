@@ -1,4 +1,5 @@
-import { dialectFromRoles, MessageType as T, PayloadCodecError, Session, validateRouterMessage } from '../../src/index';
+import { PayloadCodecError, Session } from '../../src/index';
+import { dialectFromRoles, MessageType as T, validateRouterMessage } from '../../src/internal';
 import type { PayloadCodec, WirePayload } from '../../src/index';
 import { appendWirePayload, fromPptScheme, readWirePayload, toPptScheme } from '../../src/payload/dialect';
 import { FakeTransport } from '../helpers/fake-transport';

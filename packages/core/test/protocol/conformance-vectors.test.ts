@@ -16,7 +16,8 @@
  * samples of messages only a router receives (PUBLISH and SUBSCRIBE options) must keep their shape
  * through every serializer, so that the router sees what the sender meant.
  */
-import { MessageType as T, MessageTypeName, ProtocolError, validateRouterMessage } from '../../src/index';
+import { ProtocolError } from '../../src/index';
+import { MessageType as T, MessageTypeName, validateRouterMessage } from '../../src/internal';
 import type { Serializer } from '../../src/wire/serializer';
 import { cbor } from '../../src/wire/serializers/cbor';
 import { json } from '../../src/wire/serializers/json';

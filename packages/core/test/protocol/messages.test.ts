@@ -1,4 +1,5 @@
-import { MessageType as T, MessageTypeName, ProtocolError, validateRouterMessage } from '../../src/index';
+import { ProtocolError } from '../../src/index';
+import { MessageType as T, MessageTypeName, validateRouterMessage } from '../../src/internal';
 
 const bytes = new Uint8Array([1, 2]);
 

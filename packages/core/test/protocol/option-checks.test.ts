@@ -3,7 +3,8 @@
  * (or connection) stays usable: what Crossbar.io would answer by dropping the connection never
  * reaches it. The same table runs against the real router in test/integration/bad-input.test.ts.
  */
-import { Connection, InvalidArgumentError, MessageType as T, Result, Session, connectWith } from '../../src/index';
+import { Connection, InvalidArgumentError, Result, Session, connectWith } from '../../src/index';
+import { MessageType as T } from '../../src/internal';
 import type { Transport, TransportFactory } from '../../src/index';
 import { BAD_INPUT } from '../helpers/bad-input';
 import { FakeTransport } from '../helpers/fake-transport';

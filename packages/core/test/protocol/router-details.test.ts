@@ -4,7 +4,8 @@
  * handing an application a `publisher` that is not a session id or a `progress` flag that is a
  * string. (The wamp-proto vectors for EVENT are run in conformance-vectors.test.ts.)
  */
-import { MessageType as T, ProtocolError, Session, validateRouterMessage } from '../../src/index';
+import { ProtocolError, Session } from '../../src/index';
+import { MessageType as T, validateRouterMessage } from '../../src/internal';
 import type { CloseInfo } from '../../src/index';
 import { FakeTransport } from '../helpers/fake-transport';
 import { settledWithin } from '../helpers/settle';

@@ -2,7 +2,8 @@
  * The session's state machine against what could break it from outside: a HELLO the transport
  * cannot send, and user code (listeners) that throws in the middle of a transition.
  */
-import { Connection, MessageType as T, Session, TransportError, connectWith, json } from '../../src/index';
+import { Connection, Session, TransportError, connectWith, json } from '../../src/index';
+import { MessageType as T } from '../../src/internal';
 import type { Logger, Transport, TransportFactory } from '../../src/index';
 import { FakeTransport } from '../helpers/fake-transport';
 

@@ -1,12 +1,5 @@
-import {
-  AGENT,
-  ApplicationError,
-  MessageType as T,
-  PayloadCodecError,
-  Result,
-  Session,
-  WampboxError,
-} from '../../src/index';
+import { ApplicationError, PayloadCodecError, Result, Session, WampboxError } from '../../src/index';
+import { AGENT, MessageType as T } from '../../src/internal';
 import type { CloseInfo, Invocation, PayloadCodec, WirePayload } from '../../src/index';
 import { FakeTransport } from '../helpers/fake-transport';
 import { Prng } from '../helpers/prng';

@@ -1,4 +1,4 @@
-import { writeBatcher } from '../../src/index';
+import { writeBatcher } from '../../src/internal';
 
 /** A stream double that records cork/uncork calls and the writes made while corked. */
 function recordingStream() {

@@ -5,7 +5,7 @@
  *
  *   node scripts/bench/client-cpu.mjs [--rate 10000] [--rounds 7] [--cell-ms 1000] [--warmup-ms 2000]
  *                                     [--only REGEX] [--cells REGEX] [--json FILE] [--cpu-prof DIR]
- *                                     [--max-in-flight 64] [--native-ws] [--no-pin] [--budget-s S] [--list]
+ *                                     [--behind-ms 2] [--max-in-flight 64] [--native-ws] [--no-pin] [--budget-s S] [--list]
  *   node scripts/bench/client-cpu.mjs --summarize DIR    components and top functions of the profiles
  *
  * Needs `npm run build` first (it imports the built @wampbox/wamp-client).
@@ -18,7 +18,8 @@
  *   the other CPUs; one variant runs at a time;
  * - each measurement window calls at a fixed rate (default 10,000 calls/s) for --cell-ms: call i
  *   is due at i / rate; calls go one after another (one in flight) and a further call may be in
- *   flight for every 2 ms the client is behind its schedule (lib: client-cpu/worker.mjs);
+ *   flight for every --behind-ms (2) the client is behind its schedule, up to --max-in-flight
+ *   (client-cpu/worker.mjs); the report says what share of the calls left with another in flight;
  * - "client µs/rt" is process.cpuUsage() (user + system, all threads) of the caller process over
  *   the window, divided by the round trips completed in it;
  * - two cells: arguments [1, 'x'] and one 1 KiB binary; before round 1 every variant runs every
@@ -66,7 +67,7 @@ const CELLS = [
 const LEAD_MS = 200;
 
 function parseArgs(argv) {
-  const o = { rate: 10_000, rounds: 7, cellMs: 1000, warmupMs: 2000, maxInFlight: 64, only: null, cells: null, json: null, cpuProf: null, nativeWs: false, pin: true, budgetS: null, list: false };
+  const o = { rate: 10_000, rounds: 7, cellMs: 1000, warmupMs: 2000, maxInFlight: 64, behindMs: 2, only: null, cells: null, json: null, cpuProf: null, nativeWs: false, pin: true, budgetS: null, list: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -77,6 +78,7 @@ function parseArgs(argv) {
     else if (a === '--rounds') o.rounds = Math.max(1, Math.min(50, Number(next())));
     else if (a === '--cell-ms') o.cellMs = Math.max(100, Math.min(30_000, Number(next())));
     else if (a === '--warmup-ms') o.warmupMs = Math.max(0, Math.min(60_000, Number(next())));
+    else if (a === '--behind-ms') o.behindMs = Math.max(0.1, Math.min(1000, Number(next())));
     else if (a === '--max-in-flight') o.maxInFlight = Math.max(1, Math.min(1000, Number(next())));
     else if (a === '--only') o.only = new RegExp(next());
     else if (a === '--cells') o.cells = new RegExp(next());
@@ -89,7 +91,7 @@ function parseArgs(argv) {
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
         'usage: node scripts/bench/client-cpu.mjs [--rate N] [--rounds N] [--cell-ms MS] [--warmup-ms MS] [--only REGEX] [--cells REGEX]\n' +
-          '                                       [--json FILE] [--cpu-prof DIR] [--max-in-flight N] [--native-ws] [--no-pin] [--budget-s S] [--list]\n' +
+          '                                       [--json FILE] [--cpu-prof DIR] [--behind-ms MS] [--max-in-flight N] [--native-ws] [--no-pin] [--budget-s S] [--list]\n' +
           '       node scripts/bench/client-cpu.mjs --summarize DIR   (top functions of .cpuprofile files)\n',
       );
       process.exit(0);
@@ -98,12 +100,17 @@ function parseArgs(argv) {
   return o;
 }
 
+/** What a worker's run needs: the rate, how long, and when to add a call in flight. */
+function pace(opts, ms) {
+  return { rate: opts.rate, ms, maxInFlight: opts.maxInFlight, behindMs: opts.behindMs };
+}
+
 /** One window of one variant and cell: a lead-in, then the measured run. */
 async function measureCell(w, cell, opts, routerPid) {
   await w.request('payload', { kind: cell.payload });
-  await w.request('run', { rate: opts.rate, ms: LEAD_MS, maxInFlight: opts.maxInFlight }, LEAD_MS * 3 + 35_000);
+  await w.request('run', pace(opts, LEAD_MS), LEAD_MS * 3 + 35_000);
   const r0 = routerCpuUs([routerPid]);
-  const run = await w.request('run', { rate: opts.rate, ms: opts.cellMs, maxInFlight: opts.maxInFlight }, opts.cellMs * 3 + 35_000);
+  const run = await w.request('run', pace(opts, opts.cellMs), opts.cellMs * 3 + 35_000);
   const r1 = routerCpuUs([routerPid]);
   if (run.failed > 0) throw new Error(`${w.variant.id} ${cell.id}: ${run.failed} calls failed`);
   if (!run.complete || run.done === 0) throw new Error(`${w.variant.id} ${cell.id}: only ${run.done} calls completed before the hard stop`);
@@ -178,7 +185,7 @@ async function parentMain(opts) {
       for (const w of workers) {
         for (const cell of cells) {
           await w.request('payload', { kind: cell.payload });
-          await w.request('run', { rate: opts.rate, ms: opts.warmupMs, maxInFlight: opts.maxInFlight }, opts.warmupMs * 3 + 35_000);
+          await w.request('run', pace(opts, opts.warmupMs), opts.warmupMs * 3 + 35_000);
         }
       }
     }

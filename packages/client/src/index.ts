@@ -23,11 +23,11 @@ import type {
   WebSocketConstructor,
   WebSocketLike,
 } from '@wampbox/core';
-import { rawSocketTransport } from './rawsocket.js';
+import { rawSocketTransport } from './rawsocket/index.js';
 
 export * from './common.js';
-export { connectRawSocket, rawSocketTransport, rawSocketTransportWith } from './rawsocket.js';
-export type { RawSocketConfig, RawSocketPingOptions, RawSocketTransport, RawSocketTransportOptions } from './rawsocket.js';
+export { connectRawSocket, rawSocketTransport, rawSocketTransportWith } from './rawsocket/index.js';
+export type { RawSocketConfig, RawSocketPingOptions, RawSocketTransport, RawSocketTransportOptions } from './rawsocket/index.js';
 
 /** Options of {@link connect} in Node. */
 export interface ConnectOptions extends CoreConnectOptions {

@@ -26,7 +26,7 @@ import type {
 import { rawSocketTransport } from './rawsocket/index.js';
 
 export * from './common.js';
-export { connectRawSocket, rawSocketTransport, rawSocketTransportWith } from './rawsocket/index.js';
+export { connectRawSocket, rawSocketTransport } from './rawsocket/index.js';
 export type { RawSocketConfig, RawSocketPingOptions, RawSocketTransport, RawSocketTransportOptions } from './rawsocket/index.js';
 
 /** Options of {@link connect} in Node. */
@@ -63,7 +63,7 @@ export function transportFor(url: string, webSocket?: ClientOptions): TransportF
     case 'tcp':
     case 'unix':
     case 'rs+unix':
-      return rawSocketTransport;
+      return rawSocketTransport();
     default:
       throw new InvalidArgumentError(`unsupported URL scheme "${scheme}" (use ws, wss, rs, rss, tcp or unix)`);
   }

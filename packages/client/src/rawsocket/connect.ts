@@ -34,7 +34,7 @@ function openSocket(target: RawSocketTarget, config: RawSocketConfig): net.Socke
  * Connect over RawSocket and return the typed transport, with {@link RawSocketTransport.ping} and
  * {@link RawSocketTransport.routerMaxFrameBytes}: for applications that drive a transport
  * themselves (`Session.join(transport, ...)`) or send RawSocket PINGs. `connect()` and
- * `connection()` take the factory {@link rawSocketTransport} instead.
+ * `connection()` take the factory {@link rawSocketTransport} returns instead.
  *
  * Offers `options.serializers` that have a `rawSocketId` one at a time, in order, reconnecting when
  * the router answers "serializer unsupported".
@@ -115,26 +115,23 @@ export async function connectRawSocket(url: string, options: RawSocketTransportO
 }
 
 /**
- * A {@link TransportFactory} for RawSocket with extra settings (TLS options, ...).
+ * The RawSocket {@link TransportFactory} for Node, with its settings (TLS options, ...): `rs://`,
+ * `tcp://`, `rss://` (TLS), `unix:///path`, `rs+unix:///path`. The transports it opens are
+ * {@link RawSocketTransport}s (see {@link connectRawSocket}, which it calls).
  *
+ * @param config Settings for every transport the factory opens; none by default.
+ * @returns A factory that opens a transport for a URL; it rejects as {@link connectRawSocket} does.
+ * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` when `config` is not an object.
  * @example
  * ```ts
- * const factory = rawSocketTransportWith({ tls: { ca: readFileSync('ca.pem') } });
- * const session = await connect({ url: 'rss://router.example.com:8443', realm: 'realm1', transport: factory });
+ * const transport = rawSocketTransport({ tls: { ca: readFileSync('ca.pem') } });
+ * const session = await connect({ url: 'rss://router.example.com:8443', realm: 'realm1', transport });
  * ```
  */
-export function rawSocketTransportWith(config: RawSocketConfig): TransportFactory {
+export function rawSocketTransport(config: RawSocketConfig = {}): TransportFactory {
+  if (typeof config !== 'object' || config === null) {
+    const got = config === null ? 'null' : typeof config;
+    throw new InvalidArgumentError(`rawSocketTransport(config) takes RawSocket settings, an object (got ${got})`);
+  }
   return (url, options) => connectRawSocket(url, { ...config, ...options });
 }
-
-/**
- * The RawSocket {@link TransportFactory} for Node: `rs://`, `tcp://`, `rss://` (TLS), `unix:///path`,
- * `rs+unix:///path`. The returned transport also has {@link RawSocketTransport.ping}.
- *
- * @throws TransportError (rejection) `ERR_TRANSPORT` / `ERR_NO_SERIALIZER`, see {@link connectRawSocket}.
- * @example
- * ```ts
- * const transport = await rawSocketTransport('unix:///run/router.sock', { serializers: [json()], maxFrameBytes: 1 << 20 });
- * ```
- */
-export const rawSocketTransport: TransportFactory = connectRawSocket;

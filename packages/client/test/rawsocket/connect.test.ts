@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
 
-import { rawSocketTransport, rawSocketTransportWith, type RawSocketTransport } from '../../src/rawsocket';
+import { connect as connectSession } from '../../src/index';
+import { rawSocketTransport, type RawSocketTransport } from '../../src/rawsocket';
 import {
   CBOR_SER,
   JSON_SER,
@@ -141,7 +142,7 @@ describe('connectRawSocket: connecting', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const { port } = server.address() as net.AddressInfo;
     await new Promise<void>((r) => server.close(() => r()));
-    const err = await rawSocketTransport(`rs://127.0.0.1:${port}`, opts()).catch((e: unknown) => e);
+    const err = await rawSocketTransport()(`rs://127.0.0.1:${port}`, opts()).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'TransportError', code: 'ERR_TRANSPORT' });
     expect((err as Error).cause).toMatchObject({ code: 'ECONNREFUSED' });
   });
@@ -149,7 +150,7 @@ describe('connectRawSocket: connecting', () => {
   test('a missing Unix socket rejects with ERR_TRANSPORT', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wampbox-rs-'));
     try {
-      const err = await rawSocketTransport(`unix://${dir}/nope.sock`, opts()).catch((e: unknown) => e);
+      const err = await rawSocketTransport()(`unix://${dir}/nope.sock`, opts()).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'ERR_TRANSPORT' });
       expect((err as Error).cause).toMatchObject({ code: 'ENOENT' });
     } finally {
@@ -202,7 +203,7 @@ describe('connectRawSocket: connecting', () => {
   test.each(['http://x:1', 'rs://localhost', 'rs://:80', 'unix://relative/path', 'not a url', 'rs://h:1/path'])(
     'rejects the URL %s with ERR_INVALID_ARGUMENT',
     async (url) => {
-      await expect(rawSocketTransport(url, opts())).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+      await expect(rawSocketTransport()(url, opts())).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     },
   );
 
@@ -233,6 +234,70 @@ describe('connectRawSocket: Unix domain sockets', () => {
     conn.write(frameBytes(0, '[2,1,{}]'));
     await r.frame(1);
     expect(text(r.frames[0])).toBe('[2,1,{}]');
+  });
+});
+
+describe('rawSocketTransport(config)', () => {
+  test('returns a transport factory and connects only when the factory is called', async () => {
+    const router = await startRouter();
+    const factory = rawSocketTransport();
+    expect(typeof factory).toBe('function');
+    await tick(20);
+    expect(router.conns).toHaveLength(0);
+    const t = track((await factory(router.url, opts())) as RawSocketTransport);
+    expect(t.protocol).toBe('wamp.2.json');
+    expect(t.routerMaxFrameBytes).toBe(16 * MiB);
+    expect(router.conns).toHaveLength(1);
+  });
+
+  test('its settings reach every transport the factory opens', async () => {
+    const sockets: net.Socket[] = [];
+    // a peer that never closes its side: close() must give up after closeTimeoutMs
+    const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+      sockets.push(socket);
+      socket.on('error', () => undefined);
+      socket.once('data', () => socket.write(Buffer.from([0x7f, 0xf1, 0, 0])));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as net.AddressInfo;
+    try {
+      const factory = rawSocketTransport({ closeTimeoutMs: 50 });
+      for (let i = 0; i < 2; i++) {
+        const t = await factory(`rs://127.0.0.1:${port}`, opts());
+        const started = Date.now();
+        await t.close();
+        expect(Date.now() - started).toBeGreaterThanOrEqual(40);
+        expect(Date.now() - started).toBeLessThan(2000);
+      }
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  test.each([
+    ['a URL (the call of a factory)', 'rs://127.0.0.1:8080'],
+    ['null', null],
+  ])('refuses %s as its settings with ERR_INVALID_ARGUMENT', (_name, config) => {
+    expect(() => rawSocketTransport(config as never)).toThrow(
+      expect.objectContaining({ name: 'InvalidArgumentError', code: 'ERR_INVALID_ARGUMENT' }),
+    );
+  });
+
+  test('connect() from the package entry picks it for rs:// URLs', async () => {
+    const router = await startRouter();
+    const joining = connectSession({ url: router.url, realm: 'realm1', serializers: [JSON_SER] });
+    const conn = await router.next();
+    expect([...conn.handshakeRequest]).toEqual([0x7f, 0xf1, 0, 0]); // 16 MiB (the default limit), JSON
+    const [type] = JSON.parse(text((await conn.readFrame()).payload)) as [number];
+    expect(type).toBe(1); // HELLO
+    conn.write(frameBytes(0, JSON.stringify([2, 7, { roles: { broker: {}, dealer: {} } }])));
+    const session = await joining;
+    expect(session.id).toBe(7);
+    const closing = session.close();
+    expect(JSON.parse(text((await conn.readFrame()).payload))[0]).toBe(6); // GOODBYE
+    conn.write(frameBytes(0, JSON.stringify([6, {}, 'wamp.close.goodbye_and_out'])));
+    await closing;
   });
 });
 
@@ -269,7 +334,7 @@ describe('rawSocketTransport: TLS (rss://)', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const { port } = server.address() as net.AddressInfo;
     try {
-      const factory = rawSocketTransportWith({ tls: { ca: creds.cert } });
+      const factory = rawSocketTransport({ tls: { ca: creds.cert } });
       const t = track((await factory(`rss://127.0.0.1:${port}`, opts())) as RawSocketTransport);
       const r = recorder();
       t.attach(r);
@@ -278,7 +343,7 @@ describe('rawSocketTransport: TLS (rss://)', () => {
       expect(text(r.frames[0])).toBe('echo:hello');
       await t.close();
       // Without the CA the certificate is refused.
-      const withoutCa = rawSocketTransport(`rss://127.0.0.1:${port}`, opts());
+      const withoutCa = rawSocketTransport()(`rss://127.0.0.1:${port}`, opts());
       await expect(withoutCa).rejects.toMatchObject({ code: 'ERR_TRANSPORT' });
     } finally {
       await new Promise<void>((r) => server.close(() => r()));

@@ -24,7 +24,7 @@ interface RouterModule {
 }
 
 declare global {
-  // eslint-disable-next-line no-var
+   
   var __WAMPBOX_ROUTER__: RouterHandle | undefined;
 }
 

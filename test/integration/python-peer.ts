@@ -235,7 +235,7 @@ export async function startPeer(args: readonly string[], options: StartPeerOptio
     });
 
   const command = (cmd: Record<string, unknown>): number => {
-    const tag = typeof cmd['tag'] === 'number' ? (cmd['tag'] as number) : ++tagCounter;
+    const tag = typeof cmd['tag'] === 'number' ? (cmd['tag']) : ++tagCounter;
     if (exit) throw new Error(`cannot send ${JSON.stringify(cmd['op'])}: ${describe()}`);
     child.stdin.write(`${JSON.stringify(toPeerJson({ ...cmd, tag }))}\n`);
     return tag;

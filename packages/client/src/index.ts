@@ -13,16 +13,10 @@
  */
 import WebSocket from 'ws';
 import type { ClientOptions } from 'ws';
-import { Connection, InvalidArgumentError, checkConnectOptions, connectWith, defaultSerializers, webSocketTransport } from '@wampbox/core';
-import type {
-  ConnectionOptions as CoreConnectionOptions,
-  ConnectOptions as CoreConnectOptions,
-  CorkableStream,
-  Session,
-  TransportFactory,
-  WebSocketConstructor,
-  WebSocketLike,
-} from '@wampbox/core';
+import { Connection, InvalidArgumentError, connectWith, defaultSerializers, webSocketTransport } from '@wampbox/core';
+import { checkConnectOptions } from '@wampbox/core/internal';
+import type { ConnectionOptions as CoreConnectionOptions, ConnectOptions as CoreConnectOptions, Session, TransportFactory, WebSocketConstructor, WebSocketLike } from '@wampbox/core';
+import type { CorkableStream } from '@wampbox/core/internal';
 import { rawSocketTransport } from './rawsocket/index.js';
 
 export * from './common.js';

@@ -96,9 +96,8 @@ export class Emitter<E extends { [K in keyof E]: unknown[] }> {
    * Where an error thrown by a listener goes when no `error` listener took it (it came from an
    * `error` listener, or there is none). Default: nowhere; subclasses log it.
    */
-  protected unheard(err: unknown, event: keyof E): void {
-    void err;
-    void event;
+  protected unheard(_err: unknown, _event: keyof E): void {
+    // nowhere by default
   }
 
   private add(event: keyof E, fn: Listener, once: boolean): this {

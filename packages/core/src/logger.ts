@@ -48,8 +48,9 @@ export function consoleLogger(level: LogLevel = 'info', prefix = '[wampbox]'): L
   const out: Logger = {};
   for (const l of Object.keys(ORDER) as LogLevel[]) {
     if (ORDER[l] < ORDER[level]) continue;
-    const sink = l === 'trace' ? console.debug : console[l];
-    out[l] = (message, fields) => (fields ? sink(prefix, message, fields) : sink(prefix, message));
+    const name = l === 'trace' ? 'debug' : l;
+    // looked up at each call, so that a console replaced later (by a test, say) is the one used
+    out[l] = (message, fields) => (fields ? console[name](prefix, message, fields) : console[name](prefix, message));
   }
   return out;
 }
@@ -84,12 +85,12 @@ export function describeMessage(msg: readonly unknown[]): LogFields {
   }
   if (type === T.EVENT || type === T.INVOCATION) fields['target'] = msg[2] as number;
   const at = URI_AT[type];
-  if (at !== undefined && typeof msg[at] === 'string') fields['uri'] = msg[at] as string;
+  if (at !== undefined && typeof msg[at] === 'string') fields['uri'] = msg[at];
   const details = msg.find((v, i) => i > 0 && typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array)) as
     | Record<string, unknown>
     | undefined;
-  if (details && typeof details['enc_algo'] === 'string') fields['opaque'] = details['enc_algo'] as string;
-  if (details && typeof details['ppt_scheme'] === 'string') fields['opaque'] = details['ppt_scheme'] as string;
+  if (details && typeof details['enc_algo'] === 'string') fields['opaque'] = details['enc_algo'];
+  if (details && typeof details['ppt_scheme'] === 'string') fields['opaque'] = details['ppt_scheme'];
   return fields;
 }
 

@@ -130,7 +130,7 @@ export interface Invocation {
 export type HandlerReturn = unknown;
 
 /** Handler of a registered procedure. */
-export type ProcedureHandler = (invocation: Invocation) => HandlerReturn | Promise<HandlerReturn>;
+export type ProcedureHandler = (invocation: Invocation) => HandlerReturn;
 
 /** Handler of a subscription. */
 export type EventHandler = (event: EventData) => void | Promise<void>;

@@ -7,9 +7,9 @@ import { generateKeyPair, type KeyPair } from './keys.js';
 /** Where the CLI writes; defaults to the console. */
 export interface CliIo {
   /** Write one line of output (standard output by default). */
-  out(line: string): void;
+  out: (line: string) => void;
   /** Write one line of diagnostics (standard error by default). */
-  err(line: string): void;
+  err: (line: string) => void;
 }
 
 const defaultIo: CliIo = {

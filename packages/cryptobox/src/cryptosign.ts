@@ -149,7 +149,7 @@ export function cryptosign(seed: string | Uint8Array, options: CryptosignOptions
   if (options.authid !== undefined && typeof options.authid !== 'string') throw new InvalidArgumentError('authid must be a string');
   if (options.channelBinding !== undefined) {
     throw new InvalidArgumentError(
-      `cryptosign channel binding "${String(options.channelBinding)}" is not supported: no wampbox transport exposes the TLS channel id`,
+      `cryptosign channel binding "${options.channelBinding}" is not supported: no wampbox transport exposes the TLS channel id`,
     );
   }
   let keys: CryptosignKeyPair | undefined;
@@ -168,7 +168,7 @@ export function cryptosign(seed: string | Uint8Array, options: CryptosignOptions
     async challenge(extra: Dict): Promise<string> {
       const binding = extra['channel_binding'];
       if (binding !== undefined && binding !== null) {
-        throw new InvalidArgumentError(`the router asked for cryptosign channel binding "${String(binding)}", which this client does not use`);
+        throw new InvalidArgumentError(`the router asked for cryptosign channel binding ${JSON.stringify(binding)}, which this client does not use`);
       }
       const message = challengeMessage(extra['challenge'], undefined);
       await sodiumReady();

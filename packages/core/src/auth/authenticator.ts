@@ -103,7 +103,7 @@ export async function resolveAuthenticators(auth: Authenticator | readonly Authe
     authmethods: methods,
     authid: options.authid ?? list.map((a) => a.authid).find((id) => id !== undefined),
     authrole: options.authrole,
-    authextra: extras.length > 0 ? Object.assign({}, ...extras) : undefined,
+    authextra: extras.length > 0 ? (Object.assign({}, ...extras) as Dict) : undefined,
     onChallenge: (method, extra) => {
       const a = list[methods.indexOf(method)];
       if (!a) throw new InvalidArgumentError(`the router challenged with "${method}", which was not offered (offered: ${methods.join(', ')})`);

@@ -4,9 +4,10 @@
  * registration made through it, with their original options and handlers.
  */
 import { connectWith } from '../session/connect.js';
+import { EventQueue } from '../session/event-queue.js';
 import { Emitter } from '../emitter.js';
-import { CanceledError, InvalidArgumentError, JoinRefusedError, SessionClosedError, TimeoutError, TransportError, WampboxError } from '../errors.js';
-import { checkUri } from '../protocol/checks.js';
+import { CanceledError, InvalidArgumentError, JoinRefusedError, SessionClosedError, TransportError, WampboxError } from '../errors.js';
+import { checkUri, rejected } from '../protocol/checks.js';
 import { errorLogFields } from '../logger.js';
 import type { Dict } from '../protocol/messages.js';
 import { checkCall, checkPublish, checkRegister, checkSubscribe } from '../protocol/option-checks.js';
@@ -141,7 +142,7 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
     try {
       checkCall(procedure, args, kwargs, options, this.options.uriRules ?? 'loose');
     } catch (e) {
-      return Promise.reject(e as Error);
+      return rejected(e);
     }
     const s = this.session;
     if (s?.isOpen) return s.call(procedure, args, kwargs, options);
@@ -161,9 +162,9 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
     try {
       checkCall(procedure, args, kwargs, options, this.options.uriRules ?? 'loose');
     } catch (e) {
-      return (async function* refused(): AsyncGenerator<CallResult, void, undefined> {
-        throw e;
-      })();
+      const refused = new EventQueue<CallResult>();
+      refused.end(e);
+      return refused.iterator(() => Promise.resolve());
     }
     const waiting = this.whenOpen(this.options.callsWhileDisconnected, options.timeoutMs, options.signal, (session, remaining) =>
       Promise.resolve({ session, remaining }),
@@ -180,7 +181,7 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
     try {
       checkPublish(topic, args, kwargs, options, this.options.uriRules ?? 'loose');
     } catch (e) {
-      return Promise.reject(e as Error);
+      return rejected(e);
     }
     const s = this.session;
     if (s?.isOpen) return s.publish(topic, args, kwargs, options);
@@ -195,7 +196,7 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
     try {
       checkSubscribe(topic, handler, options, this.options.uriRules ?? 'loose');
     } catch (e) {
-      return Promise.reject(e as Error);
+      return rejected(e);
     }
     return this.adopt(() => new DurableSubscription(this.owner, topic, handler, options));
   }
@@ -205,7 +206,7 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
     try {
       checkRegister(procedure, handler, options, this.options.uriRules ?? 'loose');
     } catch (e) {
-      return Promise.reject(e as Error);
+      return rejected(e);
     }
     return this.adopt(() => new DurableRegistration(this.owner, procedure, handler, options));
   }
@@ -305,7 +306,7 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
       this.state = 'waiting';
       this.emit('reconnecting', { reason: info.reason });
       attempt = 1;
-      await this.waitBeforeRetry(attempt, policy!, info.error);
+      await this.waitBeforeRetry(attempt, policy, info.error);
     }
     this.shutdown(
       this.lastInfo ?? { reason: 'wamp.close.close_realm', details: {}, local: true, clean: true },
@@ -347,7 +348,7 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
 
   /** @internal A listener threw and no `error` listener took the error: log it. */
   protected override unheard(err: unknown, event: keyof ConnectionEvents): void {
-    this.options.logger?.warn?.(`a connection ${String(event)} listener threw`, errorLogFields(err));
+    this.options.logger?.warn?.(`a connection ${event} listener threw`, errorLogFields(err));
   }
 
   private shutdown(info: CloseInfo, error: Error): void {

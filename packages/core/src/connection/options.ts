@@ -1,10 +1,9 @@
-/** The options and events of a reconnecting {@link Connection}. */
+/** The options and events of a reconnecting `Connection`. */
 import { checkCount, checkDuration, checkOneOf, invalid, isPlainObject } from '../protocol/checks.js';
 import type { ConnectOptions } from '../session/connect.js';
 import { checkConnectOptions } from '../protocol/option-checks.js';
 import type { Session } from '../session/session.js';
 import type { CloseInfo } from '../types.js';
-import type { Connection } from './connection.js';
 
 /** Backoff between reconnect attempts. */
 export interface ReconnectOptions {
@@ -31,7 +30,7 @@ export interface HeartbeatOptions {
 /** What happens to new calls and publishes while the connection is down. */
 export type OfflinePolicy = 'wait' | 'fail';
 
-/** Options of a {@link Connection}. */
+/** Options of a `Connection`. */
 export interface ConnectionOptions extends ConnectOptions {
   /** Reconnect policy; `false` turns reconnecting off. */
   reconnect?: ReconnectOptions | false | undefined;
@@ -58,7 +57,7 @@ export interface RetryInfo {
   readonly error?: Error | undefined;
 }
 
-/** Lifecycle events of a {@link Connection}. */
+/** Lifecycle events of a `Connection`. */
 export interface ConnectionEvents {
   /** An attempt to open a session starts. */
   connecting: [info: { attempt: number }];
@@ -74,7 +73,7 @@ export interface ConnectionEvents {
   error: [error: Error];
 }
 
-/** The reconnect, heartbeat and offline options of a {@link Connection} (the rest as `connect()` checks them). */
+/** The reconnect, heartbeat and offline options of a `Connection` (the rest as `connect()` checks them). */
 export function checkConnectionOptions(options: ConnectionOptions): void {
   checkConnectOptions(options);
   const r = options.reconnect as unknown;

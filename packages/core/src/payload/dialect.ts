@@ -104,7 +104,7 @@ export function appendWirePayload(msg: unknown[], options: Dict, wire: WirePaylo
  *   an opaque payload comes with a non-empty ArgumentsKw.
  */
 export function readWirePayload(slot: ArgsSlot | undefined, kw: Dict | undefined, details: Dict): WirePayload {
-  const str = (k: string): string | undefined => (typeof details[k] === 'string' ? (details[k] as string) : undefined);
+  const str = (k: string): string | undefined => (typeof details[k] === 'string' ? (details[k]) : undefined);
   const inconsistent = (why: string): never => {
     throw new PayloadCodecError('ERR_PAYLOAD_CODEC', PAYLOAD_ERROR_URIS.codec, why);
   };
@@ -190,6 +190,16 @@ export interface Answering {
   readonly opaque: boolean;
 }
 
+/** What {@link encodeWith} encodes: a payload, where its scheme attributes go, what it answers. */
+export interface EncodeInput {
+  /** The message's Options/Details: receives the scheme attributes of an opaque payload. */
+  readonly options: Dict;
+  readonly args: unknown[] | undefined;
+  readonly kwargs: Dict | undefined;
+  /** The INVOCATION a YIELD or ERROR answers. */
+  readonly inv?: Answering | undefined;
+}
+
 /**
  * Run `codec` on the payload of `msg`, a CALL, PUBLISH, YIELD or ERROR that ends before its
  * Arguments (YIELD and ERROR answer `inv`), and append the result in `dialect`, with its scheme
@@ -197,15 +207,8 @@ export interface Answering {
  * opaque, or a promise of that when the codec answers with one. What the codec throws or returns
  * malformed becomes a typed error (see `codecFailure`). Not part of the public API.
  */
-export function encodeWith(
-  codec: PayloadCodec,
-  msg: unknown[],
-  options: Dict,
-  args: unknown[] | undefined,
-  kwargs: Dict | undefined,
-  dialect: PayloadDialect,
-  inv?: Answering,
-): boolean | Promise<boolean> {
+export function encodeWith(codec: PayloadCodec, msg: unknown[], input: EncodeInput, dialect: PayloadDialect): boolean | Promise<boolean> {
+  const { options, args, kwargs, inv } = input;
   const type = msg[0] as number;
   const ctx: PayloadContext = {
     uri: type === T.YIELD ? inv!.procedure : (msg[type === T.ERROR ? 4 : 3] as string),

@@ -91,7 +91,7 @@ export class PayloadPipeline {
       p.onSent?.(opaque);
     };
     try {
-      const opaque = encodeWith(codec, msg, p.options, p.args, p.kwargs, this.dialect, p.inv);
+      const opaque = encodeWith(codec, msg, p, this.dialect);
       if (this.out.busy || isThenable(opaque)) {
         // the step may run only after earlier sends: a rejection meanwhile must not count as
         // unhandled (Node would end the process); the step still sees it and calls onFail

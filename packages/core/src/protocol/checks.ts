@@ -12,6 +12,11 @@ import type { UriForm, UriRules } from './uri.js';
 /** The longest delay `setTimeout` honours (2^31 − 1 ms, about 24.8 days); longer ones fire at once. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** A promise rejected with `err`, the error an argument check threw (typed: it is one of ours). */
+export function rejected(err: unknown): Promise<never> {
+  return Promise.reject(err instanceof Error ? err : new InvalidArgumentError(String(err)));
+}
+
 /** Throw `ERR_INVALID_ARGUMENT` with `message`. */
 export function invalid(message: string): never {
   throw new InvalidArgumentError(message);
@@ -20,7 +25,7 @@ export function invalid(message: string): never {
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
-  return typeof v === 'object' ? (Object.prototype.toString.call(v) as string).slice(8, -1) : typeof v;
+  return typeof v === 'object' ? Object.prototype.toString.call(v).slice(8, -1) : typeof v;
 }
 
 /** A URI (or pattern, for `form` other than `exact`) the router will accept. */
@@ -96,8 +101,9 @@ export function checkCount(v: unknown, what: string, min = 0): void {
 /** An optional `AbortSignal` (anything with `aborted` and `addEventListener`, as in every runtime). */
 export function checkSignal(v: unknown, what = 'signal'): asserts v is AbortSignal | undefined {
   if (v === undefined) return;
-  const s = v as Partial<AbortSignal> | null;
-  if (typeof s !== 'object' || s === null || typeof s.aborted !== 'boolean' || typeof s.addEventListener !== 'function' || typeof s.removeEventListener !== 'function') {
+  if (typeof v !== 'object' || v === null) invalid(`${what} must be an AbortSignal, got ${describe(v)}`);
+  const s = v as Partial<AbortSignal>;
+  if (typeof s.aborted !== 'boolean' || typeof s.addEventListener !== 'function' || typeof s.removeEventListener !== 'function') {
     invalid(`${what} must be an AbortSignal, got ${describe(v)}`);
   }
 }

@@ -29,8 +29,6 @@ const INVOKE = ['single', 'roundrobin', 'random', 'first', 'last'] as const;
 /** The CANCEL modes. */
 const CANCEL = ['skip', 'kill', 'killnowait'] as const;
 
-type Opts = Record<string, unknown> | undefined;
-
 function checkWampOptions(o: Record<string, unknown>, what: string): void {
   if (o['wampOptions'] !== undefined && !isPlainObject(o['wampOptions'])) invalid(`${what}.wampOptions must be a plain object`);
 }
@@ -46,7 +44,7 @@ export function checkCall(procedure: unknown, args: unknown, kwargs: unknown, op
   checkUri(procedure, 'procedure', rules);
   checkPayload(args, kwargs);
   checkOptions(options, 'call options');
-  const o = options as Opts;
+  const o = options;
   if (o === undefined) return;
   checkSignal(o['signal'], 'options.signal');
   checkOneOf(o['cancelMode'], CANCEL, 'options.cancelMode');
@@ -61,7 +59,7 @@ export function checkPublish(topic: unknown, args: unknown, kwargs: unknown, opt
   checkUri(topic, 'topic', rules);
   checkPayload(args, kwargs);
   checkOptions(options, 'publish options');
-  const o = options as Opts;
+  const o = options;
   if (o === undefined) return;
   for (const k of ['acknowledge', 'excludeMe', 'discloseMe', 'retain']) checkBoolean(o[k], `options.${k}`);
   checkIdList(o['exclude'], 'options.exclude');
@@ -73,7 +71,7 @@ export function checkPublish(topic: unknown, args: unknown, kwargs: unknown, opt
 /** `subscribe(topic, handler, options)`. */
 export function checkSubscribe(topic: unknown, handler: unknown, options: unknown, rules: UriRules): void {
   checkOptions(options, 'subscribe options');
-  const o = options as Opts;
+  const o = options;
   checkOneOf(o?.['match'], MATCH, 'options.match');
   checkUri(topic, 'topic', rules, (o?.['match'] as 'exact' | 'prefix' | 'wildcard' | undefined) ?? 'exact');
   checkFunction(handler, 'handler');
@@ -85,7 +83,7 @@ export function checkSubscribe(topic: unknown, handler: unknown, options: unknow
 /** `register(procedure, handler, options)`. */
 export function checkRegister(procedure: unknown, handler: unknown, options: unknown, rules: UriRules): void {
   checkOptions(options, 'register options');
-  const o = options as Opts;
+  const o = options;
   checkOneOf(o?.['match'], MATCH, 'options.match');
   checkUri(procedure, 'procedure', rules, (o?.['match'] as 'exact' | 'prefix' | 'wildcard' | undefined) ?? 'exact');
   if (typeof handler !== 'function') invalid('handler must be a function');

@@ -48,7 +48,7 @@ export class Caller implements Role {
       if (options.onProgress) o['receive_progress'] = true;
       const p: PendingCall = {
         type: T.CALL,
-        resolve: resolve as (v: unknown) => void,
+        resolve: resolve,
         reject,
         end: (err) => {
           settle(p);
@@ -97,8 +97,9 @@ export class Caller implements Role {
         (e: unknown) => results.end(e),
       )
       .finally(() => outer?.removeEventListener('abort', onOuterAbort));
-    return results.iterator(async () => {
+    return results.iterator(() => {
       if (!results.done) controller.abort(new CanceledError('progressive call iteration stopped'));
+      return Promise.resolve();
     });
   }
 

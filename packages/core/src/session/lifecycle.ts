@@ -50,6 +50,11 @@ export interface CoreHooks {
 
 const AUTH_REASONS = /^wamp\.error\.(authentication_failed|not_authorized|no_auth_method|no_such_principal|no_such_role|authorization_failed)$/;
 
+/** The code of a wampbox error, `undefined` for any other. */
+function codeOf(err: Error): string | undefined {
+  return err instanceof WampboxError ? err.code : undefined;
+}
+
 /** Not part of the public API (not exported by the package). */
 export class SessionCore implements SessionContext {
   declare state: SessionState;
@@ -237,7 +242,7 @@ export class SessionCore implements SessionContext {
     this.state = 'closed';
     clearTimeout(this.timer);
     const info: CloseInfo =
-      (error as WampboxError).code === 'ERR_SESSION_CLOSED' ? { reason, details, local, clean } : { reason, details, local, clean, error };
+      codeOf(error) === 'ERR_SESSION_CLOSED' ? { reason, details, local, clean } : { reason, details, local, clean, error };
     this.closeInfo = info;
     if (joining) this.joinSettle?.reject(error);
     const pendingError =
@@ -246,7 +251,7 @@ export class SessionCore implements SessionContext {
       error instanceof JoinRefusedError ||
       error instanceof TimeoutError ||
       // a received frame over maxFrameBytes: every pending operation learns that, not just "lost"
-      (error as WampboxError).code === 'ERR_FRAME_TOO_LARGE'
+      codeOf(error) === 'ERR_FRAME_TOO_LARGE'
         ? error
         : new SessionClosedError(reason, undefined, { code: 'ERR_CONNECTION_LOST', cause: error });
     this.requests.rejectAll(pendingError);

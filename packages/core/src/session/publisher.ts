@@ -24,7 +24,7 @@ export class Publisher implements Role {
       const ack = options.acknowledge === true;
       if (ack) {
         o['acknowledge'] = true;
-        ctx.requests.add(id, { type: T.PUBLISH, resolve: resolve as (v: unknown) => void, reject });
+        ctx.requests.add(id, { type: T.PUBLISH, resolve: resolve, reject });
       }
       ctx.payload.sendPayload([T.PUBLISH, id, o, topic], {
         options: o,

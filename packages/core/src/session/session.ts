@@ -2,7 +2,7 @@
  * A WAMP session: the public facade over the session's core (lifecycle, request table, payload
  * pipeline) and its four roles (caller, callee, publisher, subscriber), each in its own module.
  */
-import { checkDuration, checkString, checkUri } from '../protocol/checks.js';
+import { checkDuration, checkString, checkUri, rejected } from '../protocol/checks.js';
 import { Emitter } from '../emitter.js';
 import { ApplicationError, SessionClosedError } from '../errors.js';
 import { errorLogFields } from '../logger.js';
@@ -78,7 +78,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
 
   /** @internal A listener threw and no `error` listener took the error: log it. */
   protected override unheard(err: unknown, event: keyof SessionEvents): void {
-    this.core.options.logger?.warn?.(`a session ${String(event)} listener threw`, errorLogFields(err));
+    this.core.options.logger?.warn?.(`a session ${event} listener threw`, errorLogFields(err));
   }
 
 /** The WAMP session id. */
@@ -260,7 +260,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
       checkUri(reason, 'reason', this.core.rules);
       checkString(message, 'message');
     } catch (e) {
-      return Promise.reject(e as Error);
+      return rejected(e);
     }
     this.core.close(reason, message ? { message } : {});
     return this.core.closed;

@@ -41,9 +41,9 @@ export interface PayloadCodecConformanceSetup {
 
 /** The parts of a test framework the suite uses. Jest's and Vitest's globals fit as they are. */
 export interface ConformanceTestFramework {
-  describe(name: string, fn: () => void): void;
-  it(name: string, fn: () => Promise<void>): void;
-  expect(actual: unknown): { toEqual(expected: unknown): void; toBe(expected: unknown): void };
+  describe: (name: string, fn: () => void) => void;
+  it: (name: string, fn: () => Promise<void>) => void;
+  expect: (actual: unknown) => { toEqual(expected: unknown): void; toBe(expected: unknown): void };
 }
 
 /**
@@ -88,12 +88,12 @@ export function describePayloadCodecConformance(
       for (const exchange of EXCHANGES) {
         it(`${exchange.label} on the keyed URI`, async () => {
           const s = await setup();
-          await roundTrip(s, exchange, s.keyedUri, samplePayload(), s.expectOpaque, expect);
+          await roundTrip(s, exchange, { uri: s.keyedUri, payload: samplePayload(), opaque: s.expectOpaque }, expect);
         });
         it(`${exchange.label} on the unkeyed URI travels plain (when unkeyedUri is given)`, async () => {
           const s = await setup();
           if (s.unkeyedUri === undefined) return;
-          await roundTrip(s, exchange, s.unkeyedUri, samplePayload(), false, expect);
+          await roundTrip(s, exchange, { uri: s.unkeyedUri, payload: samplePayload(), opaque: false }, expect);
         });
       }
     });
@@ -110,7 +110,7 @@ export function describePayloadCodecConformance(
         for (const exchange of EXCHANGES) {
           it(`${label}: ${exchange.label}`, async () => {
             const s = await setup();
-            await roundTrip(s, exchange, s.keyedUri, payload, s.expectOpaque, expect);
+            await roundTrip(s, exchange, { uri: s.keyedUri, payload, opaque: s.expectOpaque }, expect);
           });
         }
       }
@@ -123,7 +123,7 @@ export function describePayloadCodecConformance(
         args: [new Uint8Array([0, 1, 255]), [[bytes]], { a: { b: [1, { c: new Uint8Array(0) }] } }],
         kwargs: { blob: bytes, nested: { list: [bytes, 'text'] } },
       };
-      for (const exchange of EXCHANGES) await roundTrip(s, exchange, s.keyedUri, payload, s.expectOpaque, expect);
+      for (const exchange of EXCHANGES) await roundTrip(s, exchange, { uri: s.keyedUri, payload, opaque: s.expectOpaque }, expect);
     });
 
     it('does not mutate the payload it encodes or the wire payload it decodes', async () => {
@@ -287,9 +287,7 @@ function authenticated(s: PayloadCodecConformanceSetup): boolean {
 async function roundTrip(
   s: PayloadCodecConformanceSetup,
   exchange: Exchange,
-  uri: string,
-  payload: Payload,
-  opaque: boolean,
+  { uri, payload, opaque }: { uri: string; payload: Payload; opaque: boolean },
   expect: Expect,
 ): Promise<void> {
   const wire = await exchange.encode(s, uri, payload);

@@ -65,7 +65,7 @@ export class MemoryTransport implements Transport {
 
   /** Deliver a message from the router. */
   deliver(msg: unknown): void {
-    this.handlers?.onFrame(msg as unknown as string);
+    this.handlers?.onFrame(msg as string);
   }
 
   /** The connection goes away (`local`: as if this side closed it). */

@@ -9,6 +9,6 @@ describe('anonymous()', () => {
   });
 
   it('refuses to answer a CHALLENGE', () => {
-    expect(() => anonymous().challenge({})).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }) as unknown as Error);
+    expect(() => anonymous().challenge({})).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
   });
 });

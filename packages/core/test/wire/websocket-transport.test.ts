@@ -236,7 +236,7 @@ describe('webSocketTransport', () => {
 
   it('has no probe without a ping, and pings through Node ws where there is one', async () => {
     expect((await open()).t.probe).toBeUndefined();
-    const { t, socket } = await open(FakeNodeWebSocket as unknown as WebSocketConstructor);
+    const { t, socket } = await open(FakeNodeWebSocket);
     const node = socket as FakeNodeWebSocket;
     const rtt = t.probe!(1000);
     expect(node.pings).toHaveLength(1);
@@ -255,7 +255,7 @@ describe('webSocketTransport', () => {
   });
 
   it('settles each ping only by the pong that echoes it, with one pong listener for all', async () => {
-    const { t, socket } = await open(FakeNodeWebSocket as unknown as WebSocketConstructor);
+    const { t, socket } = await open(FakeNodeWebSocket);
     const node = socket as FakeNodeWebSocket;
     const settled: string[] = [];
     const pings = ['a', 'b', 'c'].map((name) => t.probe!(1000).then(() => void settled.push(name)));
@@ -275,7 +275,7 @@ describe('webSocketTransport', () => {
   });
 
   it('rejects the pings in flight as soon as the transport closes, locally or not', async () => {
-    const local = await open(FakeNodeWebSocket as unknown as WebSocketConstructor);
+    const local = await open(FakeNodeWebSocket);
     const started = Date.now();
     const first = local.t.probe!(10_000);
     const closing = local.t.close();
@@ -286,7 +286,7 @@ describe('webSocketTransport', () => {
     await closing;
     expect((local.socket as FakeNodeWebSocket).pongListeners).toHaveLength(0);
 
-    const remote = await open(FakeNodeWebSocket as unknown as WebSocketConstructor);
+    const remote = await open(FakeNodeWebSocket);
     remote.t.attach({ onFrame: () => undefined, onClose: () => undefined });
     const second = remote.t.probe!(10_000);
     remote.socket.onclose?.({ code: 1006, reason: '' });

@@ -80,7 +80,7 @@ export async function loadModule(moduleArg: LibsodiumModuleArg): Promise<unknown
     return await (candidate as Factory)(moduleArg);
   }
   if (isObject(candidate)) {
-    if (candidate['ready'] !== undefined) await candidate['ready'];
+    if (candidate['ready'] !== undefined) await (candidate['ready'] as Promise<unknown>);
     if (typeof candidate['_malloc'] === 'function' && candidate['HEAPU8'] instanceof Uint8Array) return candidate;
   }
   throw unsupported(

@@ -13,8 +13,8 @@ export interface BinaryFormat {
   readonly rawSocketId: number;
   /** Name in error messages, e.g. `CBOR`. */
   readonly name: string;
-  encode(value: unknown): Uint8Array;
-  decode(bytes: Uint8Array): unknown;
+  readonly encode: (value: unknown) => Uint8Array;
+  readonly decode: (bytes: Uint8Array) => unknown;
 }
 
 /** Build the frozen {@link Serializer} for a binary format. */

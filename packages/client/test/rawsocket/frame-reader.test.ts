@@ -80,7 +80,7 @@ describe('FrameReader: frames', () => {
     const { reader: r, frames } = reader();
     const ends: number[] = [];
     let offset = 0;
-    for (const [type, body] of STREAM_FRAMES) ends.push((offset += 4 + Buffer.byteLength(body)));
+    for (const [, body] of STREAM_FRAMES) ends.push((offset += 4 + Buffer.byteLength(body)));
     STREAM.forEach((byte, i) => {
       r.push(Uint8Array.of(byte));
       expect(frames).toHaveLength(ends.filter((end) => end <= i + 1).length);

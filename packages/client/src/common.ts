@@ -19,6 +19,7 @@ export {
   SerializationError,
   Session,
   SessionClosedError,
+  SlowConsumerError,
   Subscription,
   TimeoutError,
   TransportError,

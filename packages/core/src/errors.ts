@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'ERR_AUTHENTICATION'
   | 'ERR_TIMEOUT'
   | 'ERR_CANCELED'
+  | 'ERR_SLOW_CONSUMER'
   | 'ERR_INVALID_ARGUMENT'
   | 'ERR_FEATURE_UNSUPPORTED'
   | 'ERR_PAYLOAD_CODEC'
@@ -154,6 +155,25 @@ export class CanceledError extends WampboxError {
   override name = 'CanceledError';
   constructor(message: string, options?: WampboxErrorOptions) {
     super('ERR_CANCELED', message, options);
+  }
+}
+
+/**
+ * A subscription's reader does not keep up: its buffer for async iteration is full
+ * (the `maxBuffered` subscribe option) and events are being dropped for it. Reported on the
+ * session's (or connection's) `error` event, once per overflow.
+ */
+export class SlowConsumerError extends WampboxError {
+  override name = 'SlowConsumerError';
+  /** The topic (or pattern) of the subscription. */
+  declare readonly topic: string;
+  /** How many events the subscription's iterator has missed so far. */
+  declare readonly dropped: number;
+
+  constructor(topic: string, dropped: number, limit: number) {
+    super('ERR_SLOW_CONSUMER', `subscription to ${topic} is not read fast enough: ${limit} events wait, newer ones are dropped`);
+    this.topic = topic;
+    this.dropped = dropped;
   }
 }
 

@@ -22,6 +22,7 @@ export {
   ProtocolError,
   SerializationError,
   SessionClosedError,
+  SlowConsumerError,
   TimeoutError,
   TransportError,
   WampboxError,

@@ -74,6 +74,14 @@ export interface SubscribeOptions {
   match?: MatchPolicy | undefined;
   /** Ask the router to send the retained event (if any) right after subscribing. */
   getRetained?: boolean | undefined;
+  /**
+   * At most this many events wait in the subscription's buffer for an async iterator to read
+   * them (a subscription without a handler buffers from the start). Further events are dropped
+   * for the iterator (a handler still sees them), counted in `dropped`, and reported once per
+   * overflow on the session's `error` event as `SlowConsumerError` (`ERR_SLOW_CONSUMER`).
+   * Default 10000; `Infinity` for no bound.
+   */
+  maxBuffered?: number | undefined;
   /** Extra WAMP options passed through as they are. */
   wampOptions?: Dict | undefined;
 }

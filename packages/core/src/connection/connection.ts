@@ -75,7 +75,7 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
     this.waiters = new WaitingRoom();
     this.stopRequested = false;
     this.stopHeartbeat = () => undefined;
-    this.owner = { forget: (d) => this.durables.delete(d) };
+    this.owner = { forget: (d) => this.durables.delete(d), overflow: (err) => this.fail(err) };
     this.finalClose = new Promise((resolve) => {
       this.resolveFinal = resolve;
     });

@@ -1,5 +1,7 @@
 /** Subscriptions and registrations that survive reconnects. */
+import { SlowConsumerError } from '../errors.js';
 import { EventQueue } from '../session/event-queue.js';
+import { DEFAULT_MAX_BUFFERED } from '../session/subscription.js';
 import type { Registration } from '../session/registration.js';
 import type { Session } from '../session/session.js';
 import type { Subscription } from '../session/subscription.js';
@@ -9,6 +11,8 @@ import type { EventData, EventHandler, ProcedureHandler, RegisterOptions, Subscr
 export interface DurableOwner {
   /** Stop re-making `d` on new sessions. */
   forget(d: DurableSubscription | DurableRegistration): void;
+  /** Events are being dropped for a durable subscription's iterator: report it. */
+  overflow(err: SlowConsumerError): void;
 }
 
 /**
@@ -45,6 +49,8 @@ export class DurableSubscription implements AsyncIterable<EventData> {
   declare private readonly owner: DurableOwner;
   declare private activeFlag: boolean;
   declare private queue: EventQueue<EventData> | undefined;
+  declare private droppedCount: number;
+  declare private overflowing: boolean;
 
   /** @internal */
   constructor(owner: DurableOwner, topic: string, handler: EventHandler | undefined, options: Readonly<SubscribeOptions>) {
@@ -54,11 +60,35 @@ export class DurableSubscription implements AsyncIterable<EventData> {
     this.options = options;
     this.current = null;
     this.activeFlag = true;
-    this.queue = handler ? undefined : new EventQueue();
+    this.droppedCount = 0;
+    this.overflowing = false;
+    this.queue = handler ? undefined : new EventQueue(this.limit);
     this.deliver = (ev) => {
-      this.queue?.push(ev);
+      this.buffer(ev);
       return this.handler?.(ev);
     };
+  }
+
+  /** How many events the iterator missed because its buffer was full (see the `maxBuffered` option). */
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
+  private get limit(): number {
+    return this.options.maxBuffered ?? DEFAULT_MAX_BUFFERED;
+  }
+
+  /** Keep `ev` for the iterator, within the bound; report the first event of an overflow. */
+  private buffer(ev: EventData): void {
+    if (!this.queue) return;
+    if (this.queue.push(ev)) {
+      this.overflowing = false;
+      return;
+    }
+    this.droppedCount++;
+    if (this.overflowing) return;
+    this.overflowing = true;
+    this.owner.overflow(new SlowConsumerError(this.topic, this.droppedCount, this.limit));
   }
 
   /** `false` once unsubscribed or the connection closed for good. */
@@ -94,7 +124,7 @@ export class DurableSubscription implements AsyncIterable<EventData> {
 
   /** Read events, across reconnects, until unsubscribed; breaking out of the loop unsubscribes. */
   [Symbol.asyncIterator](): AsyncIterator<EventData> {
-    const queue = (this.queue ??= new EventQueue());
+    const queue = (this.queue ??= new EventQueue(this.limit));
     if (!this.activeFlag) queue.end();
     return queue.iterator(() => this.unsubscribe());
   }

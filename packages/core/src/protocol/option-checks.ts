@@ -77,6 +77,7 @@ export function checkSubscribe(topic: unknown, handler: unknown, options: unknow
   checkFunction(handler, 'handler');
   if (o === undefined) return;
   checkBoolean(o['getRetained'], 'options.getRetained');
+  if (o['maxBuffered'] !== Number.POSITIVE_INFINITY) checkCount(o['maxBuffered'], 'options.maxBuffered', 1);
   checkWampOptions(o, 'options');
 }
 

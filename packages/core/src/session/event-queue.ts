@@ -1,15 +1,18 @@
 /**
  * A single-consumer async queue: values pushed before they are read are buffered, readers wait
  * for the next value, and `end()` finishes every reader (with an error, if one is given, once
- * the buffer is drained). Not part of the public API.
+ * the buffer is drained). At most `limit` values wait; more are refused (see {@link EventQueue.push}).
+ * Not part of the public API.
  */
 export class EventQueue<T> {
   declare private readonly buffer: T[];
   declare private readonly waiters: { resolve(r: IteratorResult<T>): void; reject(e: unknown): void }[];
   declare private ended: boolean;
   declare private failure: unknown;
+  declare private readonly limit: number;
 
-  constructor() {
+  constructor(limit = Number.POSITIVE_INFINITY) {
+    this.limit = limit;
     this.buffer = [];
     this.waiters = [];
     this.ended = false;
@@ -20,11 +23,14 @@ export class EventQueue<T> {
     return this.ended;
   }
 
-  push(value: T): void {
-    if (this.ended) return;
+  /** Hand `value` to a waiting reader or buffer it. Returns `false` when the buffer is full and `value` was dropped. */
+  push(value: T): boolean {
+    if (this.ended) return true;
     const w = this.waiters.shift();
     if (w) w.resolve({ value, done: false });
+    else if (this.buffer.length >= this.limit) return false;
     else this.buffer.push(value);
+    return true;
   }
 
   /** End the queue: readers finish (or, with `error`, throw it) once the buffer is drained. */

@@ -6,7 +6,7 @@ import { checkSubscribe } from '../protocol/option-checks.js';
 import { isPlain } from '../payload/pipeline.js';
 import { wireOptions } from '../protocol/wire-options.js';
 import { Subscription } from './subscription.js';
-import type { SubscriptionEntry } from './subscription.js';
+import type { SubscriptionEntry, SubscriptionOwner } from './subscription.js';
 import type { EventData, EventHandler, SubscribeOptions } from '../types.js';
 import { isThenable } from '../payload/dialect.js';
 import type { Role, SessionContext } from './context.js';
@@ -17,12 +17,12 @@ export class Subscriber implements Role {
   declare private readonly ctx: SessionContext;
   /** Router subscriptions by id; local subscriptions to the same topic share one. */
   declare private readonly subscriptions: Map<number, SubscriptionEntry>;
-  declare private readonly owner: { unsubscribe(s: Subscription): Promise<void> };
+  declare private readonly owner: SubscriptionOwner;
 
   constructor(ctx: SessionContext) {
     this.ctx = ctx;
     this.subscriptions = new Map();
-    this.owner = { unsubscribe: (s) => this.unsubscribe(s) };
+    this.owner = { unsubscribe: (s) => this.unsubscribe(s), overflow: (err) => ctx.report(err) };
   }
 
   subscribe(topic: string, handler: EventHandler | undefined, options: SubscribeOptions): Promise<Subscription> {

@@ -1,10 +1,16 @@
+import { SlowConsumerError } from '../errors.js';
 import { EventQueue } from './event-queue.js';
 import type { EventData, EventHandler, SubscribeOptions } from '../types.js';
 
 /** What a {@link Subscription} needs from its session. */
 export interface SubscriptionOwner {
   unsubscribe(sub: Subscription): Promise<void>;
+  /** Events are being dropped for `sub`'s iterator: report it. */
+  overflow(err: SlowConsumerError): void;
 }
+
+/** The default bound of a subscription's buffer for iteration. */
+export const DEFAULT_MAX_BUFFERED = 10_000;
 
 /**
  * A live subscription. Events reach the handler given to `subscribe()`, and can also be read
@@ -31,6 +37,9 @@ export class Subscription implements AsyncIterable<EventData> {
   declare private activeFlag: boolean;
   declare private queue: EventQueue<EventData> | undefined;
   declare private endReason: Error | null;
+  declare private droppedCount: number;
+  /** The last event was dropped: the overflow has been reported. */
+  declare private overflowing: boolean;
 
   /** @internal */
   constructor(owner: SubscriptionOwner, id: number, topic: string, options: SubscribeOptions, handler: EventHandler | undefined) {
@@ -41,8 +50,10 @@ export class Subscription implements AsyncIterable<EventData> {
     this.handler = handler;
     this.activeFlag = true;
     this.endReason = null;
+    this.droppedCount = 0;
+    this.overflowing = false;
     // without a handler, iteration is the only way to read events: keep them from the start
-    this.queue = handler ? undefined : new EventQueue();
+    this.queue = handler ? undefined : new EventQueue(this.limit);
   }
 
   /** `false` once unsubscribed or the session ended. */
@@ -60,9 +71,26 @@ export class Subscription implements AsyncIterable<EventData> {
     return this.owner.unsubscribe(this);
   }
 
+  /** How many events the iterator missed because its buffer was full (see the `maxBuffered` option). */
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
+  private get limit(): number {
+    return this.options.maxBuffered ?? DEFAULT_MAX_BUFFERED;
+  }
+
   /** @internal Deliver one event to iterators. */
   push(ev: EventData): void {
-    this.queue?.push(ev);
+    if (!this.queue) return;
+    if (this.queue.push(ev)) {
+      this.overflowing = false;
+      return;
+    }
+    this.droppedCount++;
+    if (this.overflowing) return;
+    this.overflowing = true;
+    this.owner.overflow(new SlowConsumerError(this.topic, this.droppedCount, this.limit));
   }
 
   /** @internal Whether anything reads events through iteration. */
@@ -80,7 +108,7 @@ export class Subscription implements AsyncIterable<EventData> {
 
   /** Read events until the subscription ends; breaking out of the loop unsubscribes. */
   [Symbol.asyncIterator](): AsyncIterator<EventData> {
-    const queue = (this.queue ??= new EventQueue());
+    const queue = (this.queue ??= new EventQueue(this.limit));
     if (!this.activeFlag) queue.end();
     return queue.iterator(() => this.unsubscribe().catch(() => undefined));
   }

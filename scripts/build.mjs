@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds every package to dist/esm (ES modules) and dist/cjs (CommonJS), each with type declarations.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -9,6 +9,17 @@ import { createRequire } from 'node:module';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const order = ['core', 'cryptobox', 'client'];
+
+// the version the library reports (HELLO's agent) is the package's: written before compiling
+const coreVersion = JSON.parse(readFileSync(join(root, 'packages', 'core', 'package.json'), 'utf8')).version;
+const versionFile = join(root, 'packages', 'core', 'src', 'protocol', 'version.ts');
+const versionSource = [
+  '// Written by scripts/build.mjs from packages/core/package.json: do not edit by hand.',
+  "/** The library version (that of `@wampbox/core`), also sent in HELLO's `agent`. */",
+  `export const VERSION = '${coreVersion}';`,
+  '',
+].join('\n');
+if (readFileSync(versionFile, 'utf8') !== versionSource) writeFileSync(versionFile, versionSource);
 
 for (const name of order) {
   const dir = join(root, 'packages', name);

@@ -288,6 +288,21 @@ async function main() {
     // resolves, nothing Node-only gets in, and one that does not use cryptobox gets no libsodium.
     await checkBrowserTreeShaking(project);
 
+    // 3c. the published declarations name no internal member (@internal is stripped)
+    const leaked = [];
+    const walkDts = (dir) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) walkDts(p);
+        else if (e.name.endsWith('.d.ts')) {
+          const text = readFileSync(p, 'utf8');
+          for (const m of text.matchAll(/@internal|\b(_yield|_forget|_renew|renew|unheard)\(|\bdeliver: EventHandler/g)) leaked.push(`${relative(project, p)}: ${m[0]}`);
+        }
+      }
+    };
+    for (const name of ['core', 'cryptobox', 'wamp-client']) walkDts(join(project, 'node_modules', '@wampbox', name, 'dist'));
+    record('published declarations carry no @internal member', leaked.length === 0, leaked.slice(0, 5).join('; '));
+
     // 4. TypeScript against the published declarations
     for (const f of readdirSync(FIXTURES)) if (/\.(mts|cts|json)$/.test(f)) cpSync(join(FIXTURES, f), join(project, f));
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');

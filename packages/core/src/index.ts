@@ -47,7 +47,7 @@ export type {
 } from './payload/payload-codec.js';
 export { isPassthrough, passthrough } from './payload/passthrough.js';
 export type { PayloadDialect } from './payload/dialect.js';
-export { VERSION } from './protocol/features.js';
+export { VERSION } from './protocol/version.js';
 export { Session } from './session/session.js';
 export type { SessionEvents } from './session/session.js';
 export type { ChallengeHandler, ChallengeResponse, JoinOptions } from './session/join-options.js';

@@ -2,6 +2,7 @@
  * Test doubles for the RawSocket tests: a fake serializer, frame bytes, and a fake RawSocket router
  * on a port the OS picks (or a Unix socket) that the tests drive byte by byte.
  */
+import { Prng } from '../../../core/test/helpers/prng';
 import * as net from 'node:net';
 
 import type { Serializer, TransportCloseInfo, TransportHandlers } from '@wampbox/core';
@@ -35,11 +36,8 @@ export function frameBytes(type: number, payload: Uint8Array | string): Buffer {
 
 /** The generator of the seeded stream tests: an integer in [0, n) per call, replayable from `seed`. */
 export function seeded(seed: number): (n: number) => number {
-  let state = seed;
-  return (n) => {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    return (state >>> 8) % n;
-  };
+  const prng = new Prng(seed);
+  return (n) => prng.int(n);
 }
 
 /** What a stream the reader refuses fails with: a typed transport error with one of its two codes. */

@@ -1,8 +1,8 @@
 /** What the client announces in HELLO: exactly the roles and features implemented. */
 import type { Dict } from './messages.js';
+import { VERSION } from './version.js';
 
-/** The library version, also sent as the HELLO `agent`. */
-export const VERSION = '0.1.0';
+export { VERSION };
 
 /** The HELLO `agent` string. */
 export const AGENT = `wampbox-js/${VERSION}`;

@@ -18,7 +18,7 @@ import { ByteWriter } from './byte-writer.js';
 import { copyToPooled } from './fast-alloc.js';
 import { readFloat } from './floats.js';
 import { readKey, readUtf8 } from './utf8.js';
-import { MAX_DEPTH, invalid, isSkipped, propertyName, setOwn, substitute, tooDeep, truncated } from './wire-values.js';
+import { MAX_DEPTH, invalid, propertyName, setOwn, substitute, tooDeep, truncated, writtenKeys } from './wire-values.js';
 
 const MAX_EXACT_INTEGER = 2 ** 53;
 const BREAK = 0xff;
@@ -147,24 +147,11 @@ function writeArray(list: readonly unknown[]): void {
 
 function writeMap(record: Record<string, unknown>): void {
   if (++depth > MAX_DEPTH) tooDeep();
-  let keys = Object.keys(record);
-  let filtered = false;
-  const start = out.mark();
+  const keys = writtenKeys(record);
   head(5, keys.length);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] as string;
-    const value = record[key];
-    if (!filtered && isSkipped(value)) {
-      // Rare: start over with the keys whose values are written.
-      filtered = true;
-      keys = keys.filter((k) => !isSkipped(record[k]));
-      out.rewind(start);
-      head(5, keys.length);
-      i = -1;
-      continue;
-    }
+  for (const key of keys) {
     writeText(key);
-    writeValue(value);
+    writeValue(record[key]);
   }
   depth--;
 }

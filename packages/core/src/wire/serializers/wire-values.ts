@@ -33,6 +33,16 @@ export function isSkipped(value: unknown): boolean {
 }
 
 /**
+ * The keys of `record` whose values are written (those {@link isSkipped} does not drop), in order.
+ * Without a skipped value (the usual case) this is `Object.keys(record)` itself.
+ */
+export function writtenKeys(record: Record<string, unknown>): string[] {
+  const keys = Object.keys(record);
+  for (const k of keys) if (isSkipped(record[k])) return keys.filter((key) => !isSkipped(record[key]));
+  return keys;
+}
+
+/**
  * What to write for an object that is neither an array nor a `Uint8Array`: a `Uint8Array` from
  * another realm becomes a local view of its bytes, an object with a `toJSON()` method the result
  * of that call, anything else itself (then written as a map).

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
+import { Prng } from '../../helpers/prng';
 import { SerializationError } from '../../../src/errors';
 import type { Serializer } from '../../../src/wire/serializer';
 
@@ -237,11 +238,8 @@ export function describeSerializerContract(make: () => Serializer, format: WireF
     it('refuses damaged frames with ERR_SERIALIZATION and nothing else (seeded)', () => {
       // truncations, flipped, inserted and deleted bytes, and random bytes, over every sample
       // message but the 1 MiB one; each decode either yields a value or throws SerializationError
-      let seed = 0x5eed;
-      const next = (n: number): number => {
-        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-        return (seed >>> 8) % n;
-      };
+      const prng = new Prng(0x5eed);
+      const next = (n: number): number => prng.int(n);
       let refused = 0;
       let decoded = 0;
       const frames = sampleMessages()

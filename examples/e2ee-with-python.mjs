@@ -32,11 +32,17 @@ try {
   const originator = await generateKeyPair();
   const responder = await generateKeyPair();
 
-  peer = startPeer({ E2EE_RESPONDER_SECRET: responder.secretKeyBase64, E2EE_ORIGINATOR_PUBLIC: originator.publicKeyBase64 });
+  peer = startPeer({
+    E2EE_RESPONDER_SECRET: responder.secretKeyBase64,
+    E2EE_ORIGINATOR_PUBLIC: originator.publicKeyBase64,
+  });
   await peer.ready;
 
   // The originator holds its own secret key and the responder's public key.
-  const ring = new KeyRing().setKey(prefix, { originatorPriv: originator.secretKey, responderPub: responder.publicKey });
+  const ring = new KeyRing().setKey(prefix, {
+    originatorPriv: originator.secretKey,
+    responderPub: responder.publicKey,
+  });
   // Strict mode (the default) refuses plaintext on keyed URIs, so an answer that arrives at all was sealed.
   session = await connect({ url, realm, codec: cryptobox(ring) });
   console.log(`node: connected as session ${session.id} (${session.serializer}), keys for ${prefix}*`);
@@ -59,8 +65,13 @@ try {
 function startPeer(keys) {
   const script = fileURLToPath(new URL('e2ee_peer.py', import.meta.url));
   const routerScript = fileURLToPath(new URL('../scripts/router/router.mjs', import.meta.url));
-  const [cmd, ...pre] = process.env.E2EE_PYTHON ? [process.env.E2EE_PYTHON] : [process.execPath, routerScript, 'python'];
-  const child = spawn(cmd, [...pre, script, url, realm, prefix], { env: { ...process.env, ...keys }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const [cmd, ...pre] = process.env.E2EE_PYTHON
+    ? [process.env.E2EE_PYTHON]
+    : [process.execPath, routerScript, 'python'];
+  const child = spawn(cmd, [...pre, script, url, realm, prefix], {
+    env: { ...process.env, ...keys },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
   const ready = new Promise((resolve, reject) => {
     createInterface({ input: child.stdout }).on('line', (line) => {

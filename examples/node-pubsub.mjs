@@ -24,7 +24,9 @@ try {
 
   // 1. A handler for one topic. An event carries args (an array) and kwargs (an object).
   let news;
-  const gotNews = new Promise((resolve) => { news = resolve; });
+  const gotNews = new Promise((resolve) => {
+    news = resolve;
+  });
   await subscriber.subscribe(`${ns}.news`, (ev) => {
     console.log(`news: ${ev.args[0]} ${JSON.stringify(ev.kwargs)} (publisher ${ev.details.publisher})`);
     news();
@@ -33,11 +35,17 @@ try {
   // 2. A prefix subscription: every topic under `${ns}.alerts.`; ev.topic names the concrete one.
   const alerts = [];
   let allAlerts;
-  const gotAlerts = new Promise((resolve) => { allAlerts = resolve; });
-  await subscriber.subscribe(`${ns}.alerts.`, (ev) => {
-    alerts.push(ev.topic.slice(ns.length + 1));
-    if (alerts.length === 2) allAlerts();
-  }, { match: 'prefix' });
+  const gotAlerts = new Promise((resolve) => {
+    allAlerts = resolve;
+  });
+  await subscriber.subscribe(
+    `${ns}.alerts.`,
+    (ev) => {
+      alerts.push(ev.topic.slice(ns.length + 1));
+      if (alerts.length === 2) allAlerts();
+    },
+    { match: 'prefix' },
+  );
 
   // 3. No handler: the subscription is an async iterator. Leaving the loop unsubscribes.
   const ticks = await subscriber.subscribe(`${ns}.ticks`);
@@ -51,7 +59,12 @@ try {
   })();
 
   // Publish. acknowledge: true resolves once the router accepted the publication.
-  await publisher.publish(`${ns}.news`, ['wampbox 0.1.0 is out'], { tags: ['release'] }, { acknowledge: true, discloseMe: true });
+  await publisher.publish(
+    `${ns}.news`,
+    ['wampbox 0.1.0 is out'],
+    { tags: ['release'] },
+    { acknowledge: true, discloseMe: true },
+  );
   await publisher.publish(`${ns}.alerts.disk`, [], { free: '5%' });
   await publisher.publish(`${ns}.alerts.cpu`, [], { load: 0.97 });
   for (let i = 1; i <= 3; i++) await publisher.publish(`${ns}.ticks`, [i]);

@@ -42,10 +42,17 @@ try {
   });
 
   // A slow procedure that stops when the caller gives up (its signal aborts on INTERRUPT).
-  await callee.register(`${ns}.slow`, (inv) => new Promise((resolve) => {
-    const timer = setTimeout(() => resolve('too late'), 5000);
-    inv.signal.addEventListener('abort', () => { clearTimeout(timer); resolve(undefined); });
-  }));
+  await callee.register(
+    `${ns}.slow`,
+    (inv) =>
+      new Promise((resolve) => {
+        const timer = setTimeout(() => resolve('too late'), 5000);
+        inv.signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve(undefined);
+        });
+      }),
+  );
 
   const sum = await caller.call(`${ns}.add`, [2, 3]);
   console.log(`add(2, 3) = ${sum.args[0]}`);

@@ -36,7 +36,9 @@ try {
 
   let events = 0;
   await conn.register(`${ns}.echo`, (inv) => inv.args[0]);
-  await conn.subscribe(`${ns}.ping`, () => { events++; });
+  await conn.subscribe(`${ns}.ping`, () => {
+    events++;
+  });
 
   const before = await conn.call(`${ns}.echo`, ['before']);
   console.log(`echo: ${before.args[0]}`);

@@ -95,9 +95,18 @@ export function browserGuardPlugin(options = {}) {
         }
         const what = isWs(args.path) ? 'the Node-only package `ws`' : `the Node built-in module "${args.path}"`;
         const from = relative(ROOT, args.importer) || args.importer;
-        return { errors: [{ text: `${what} would reach a browser bundle (imported by ${from}); browser entries must not import Node-only code` }] };
+        return {
+          errors: [
+            {
+              text: `${what} would reach a browser bundle (imported by ${from}); browser entries must not import Node-only code`,
+            },
+          ],
+        };
       });
-      build.onLoad({ filter: /.*/, namespace: 'wampbox-empty' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+      build.onLoad({ filter: /.*/, namespace: 'wampbox-empty' }, () => ({
+        contents: 'module.exports = {};',
+        loader: 'js',
+      }));
     },
   };
 }
@@ -126,15 +135,19 @@ export function browserBuildOptions(extra = {}, stubbed = []) {
 
 /** The names of the values the ES module `entry` exports. */
 export async function valueExportsOf(entry) {
-  const r = await esbuild.build(browserBuildOptions({ entryPoints: [entry], format: 'esm', write: false, outdir: OUT_DIR, minify: false }));
-  return Object.values(r.metafile.outputs).flatMap((o) => o.exports).sort();
+  const r = await esbuild.build(
+    browserBuildOptions({ entryPoints: [entry], format: 'esm', write: false, outdir: OUT_DIR, minify: false }),
+  );
+  return Object.values(r.metafile.outputs)
+    .flatMap((o) => o.exports)
+    .sort();
 }
 
 let liteNamesPromise;
 /** The values of the variant without cryptobox: the browser entry's values minus cryptobox's. */
 export function liteNames() {
-  liteNamesPromise ??= Promise.all([valueExportsOf(BROWSER_ENTRY), valueExportsOf(CRYPTOBOX_ENTRY)]).then(([all, crypto]) =>
-    all.filter((n) => !crypto.includes(n)),
+  liteNamesPromise ??= Promise.all([valueExportsOf(BROWSER_ENTRY), valueExportsOf(CRYPTOBOX_ENTRY)]).then(
+    ([all, crypto]) => all.filter((n) => !crypto.includes(n)),
   );
   return liteNamesPromise;
 }
@@ -159,7 +172,14 @@ async function declarations(b) {
 /** The esbuild `entryPoints`/`stdin` option of a variant. */
 export async function entryOptions(cryptobox) {
   if (cryptobox) return { entryPoints: [BROWSER_ENTRY] };
-  return { stdin: { contents: await liteEntrySource(), resolveDir: dirname(BROWSER_ENTRY), sourcefile: 'browser-lite.generated.ts', loader: 'ts' } };
+  return {
+    stdin: {
+      contents: await liteEntrySource(),
+      resolveDir: dirname(BROWSER_ENTRY),
+      sourcefile: 'browser-lite.generated.ts',
+      loader: 'ts',
+    },
+  };
 }
 
 function packageVersion() {
@@ -213,7 +233,9 @@ export async function buildBundles() {
         ),
       );
     } catch (err) {
-      const messages = (err.errors ?? []).map((e) => `  ${e.text}${e.location ? ` (${e.location.file}:${e.location.line})` : ''}`);
+      const messages = (err.errors ?? []).map(
+        (e) => `  ${e.text}${e.location ? ` (${e.location.file}:${e.location.line})` : ''}`,
+      );
       throw new Error(`bundle ${b.file} failed:\n${messages.join('\n') || err.message}`);
     }
     for (const w of result.warnings.filter((w) => !KNOWN_WARNINGS.some((k) => k(w)))) {
@@ -222,20 +244,36 @@ export async function buildBundles() {
     const output = result.metafile.outputs[relative(ROOT, outfile)];
     const inputs = contributingInputs(output);
     for (const input of inputs) {
-      if (/(^|\/)node_modules\/ws\//.test(input) || input.startsWith('node:')) problems.push(`${b.file}: contains Node-only ${input}`);
+      if (/(^|\/)node_modules\/ws\//.test(input) || input.startsWith('node:'))
+        problems.push(`${b.file}: contains Node-only ${input}`);
       if (!b.cryptobox && (/node_modules\/libsodium/.test(input) || /packages\/cryptobox\//.test(input))) {
         problems.push(`${b.file}: the variant without cryptobox contains ${input}`);
       }
     }
-    if (b.cryptobox && !inputs.some((i) => /node_modules\/libsodium\//.test(i))) problems.push(`${b.file}: libsodium is missing`);
+    if (b.cryptobox && !inputs.some((i) => /node_modules\/libsodium\//.test(i)))
+      problems.push(`${b.file}: libsodium is missing`);
     const text = readFileSync(outfile, 'utf8');
     for (const m of text.matchAll(/\brequire\(\s*["'`]((?:node:)?[a-z_0-9/]+)["'`]\s*\)/g)) {
       if (isNodeBuiltin(m[1]) || isWs(m[1])) problems.push(`${b.file}: leaves require("${m[1]}") in the output`);
     }
     const codegen = text.match(/\bnew Function\b|\bFunction\(\s*["'`]|\beval\(/g);
-    if (codegen) problems.push(`${b.file}: code generation left in the bundle (${[...new Set(codegen)].join(', ')}); it would need 'unsafe-eval' under a CSP`);
+    if (codegen)
+      problems.push(
+        `${b.file}: code generation left in the bundle (${[...new Set(codegen)].join(', ')}); it would need 'unsafe-eval' under a CSP`,
+      );
     if (b.format === 'esm') writeFileSync(outfile.replace(/\.js$/, '.d.mts'), await declarations(b));
-    reports.push({ ...b, path: outfile, bytes: statSync(outfile).size, inputs: inputs.length, stubbed: [...new Set(stubbed.filter((x) => inputs.includes(x.importer)).map((x) => `${x.specifier} (${x.kind} in ${x.importer})`))], exports: output.exports ?? [] });
+    reports.push({
+      ...b,
+      path: outfile,
+      bytes: statSync(outfile).size,
+      inputs: inputs.length,
+      stubbed: [
+        ...new Set(
+          stubbed.filter((x) => inputs.includes(x.importer)).map((x) => `${x.specifier} (${x.kind} in ${x.importer})`),
+        ),
+      ],
+      exports: output.exports ?? [],
+    });
   }
   if (problems.length > 0) throw new Error(`browser bundle checks failed:\n  ${problems.join('\n  ')}`);
   return reports;
@@ -246,9 +284,13 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
     const reports = await buildBundles();
     for (const r of reports) {
-      const stubs = r.stubbed.length ? `; guarded Node fallback replaced by an empty module: ${r.stubbed.join(', ')}` : '';
+      const stubs = r.stubbed.length
+        ? `; guarded Node fallback replaced by an empty module: ${r.stubbed.join(', ')}`
+        : '';
       const api = r.format === 'iife' ? `global ${GLOBAL_NAME}` : `${r.exports.length} exports`;
-      console.log(`bundled ${relative(ROOT, r.path)}: ${(r.bytes / 1024).toFixed(1)} KiB, ${r.inputs} modules, ${api}${stubs}`);
+      console.log(
+        `bundled ${relative(ROOT, r.path)}: ${(r.bytes / 1024).toFixed(1)} KiB, ${r.inputs} modules, ${api}${stubs}`,
+      );
     }
     console.log(`browser bundles built in ${Date.now() - started} ms`);
   } catch (err) {

@@ -1,7 +1,16 @@
 #!/usr/bin/env node
 // The wampbox demo: starts a Crossbar.io router, then shows RPC and PubSub between two sessions
 // with end-to-end encryption, and what a third session without keys (and the router) can see.
-import { ApplicationError, KeyRing, Result, connect, cryptobox, generateKeyPair, json, cbor } from '@wampbox/wamp-client';
+import {
+  ApplicationError,
+  KeyRing,
+  Result,
+  connect,
+  cryptobox,
+  generateKeyPair,
+  json,
+  cbor,
+} from '@wampbox/wamp-client';
 import { startRouter } from './router/router.mjs';
 
 const hex = (b) => Buffer.from(b).toString('hex');
@@ -27,11 +36,24 @@ try {
   const peek = {
     name: 'x_peek',
     encode: (p) => ({ kind: 'plain', args: p.args, kwargs: p.kwargs }),
-    decode: (w) => (w.kind === 'opaque' ? { args: [`<${w.scheme} ${w.payload.length} bytes: ${hex(w.payload.subarray(0, 24))}...>`] } : w),
+    decode: (w) =>
+      w.kind === 'opaque'
+        ? { args: [`<${w.scheme} ${w.payload.length} bytes: ${hex(w.payload.subarray(0, 24))}...>`] }
+        : w,
   };
 
-  const alice = await connect({ url: router.wsUrl, realm: router.realm, serializers: [json()], codec: cryptobox(senderRing) });
-  const bob = await connect({ url: router.rsUrl, realm: router.realm, serializers: [cbor()], codec: cryptobox(receiverRing) });
+  const alice = await connect({
+    url: router.wsUrl,
+    realm: router.realm,
+    serializers: [json()],
+    codec: cryptobox(senderRing),
+  });
+  const bob = await connect({
+    url: router.rsUrl,
+    realm: router.realm,
+    serializers: [cbor()],
+    codec: cryptobox(receiverRing),
+  });
   const eve = await connect({ url: router.wsUrl, realm: router.realm, codec: peek });
   sessions.push(alice, bob, eve);
   show('alice', `session ${alice.id} over WebSocket/${alice.serializer}, holds the originator keys`);

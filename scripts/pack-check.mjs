@@ -92,7 +92,10 @@ function entryCheckers(packages) {
   const mjs = [
     'const out = {};',
     ...esm.map((e) => `out[${JSON.stringify(e.spec)}] = Object.keys(await import(${JSON.stringify(e.spec)})).length;`),
-    ...scripts.map((e) => `out[${JSON.stringify(e.spec)}] = (await import('node:fs')).statSync(new URL(import.meta.resolve(${JSON.stringify(e.spec)}))).size > 0 ? 1 : 0;`),
+    ...scripts.map(
+      (e) =>
+        `out[${JSON.stringify(e.spec)}] = (await import('node:fs')).statSync(new URL(import.meta.resolve(${JSON.stringify(e.spec)}))).size > 0 ? 1 : 0;`,
+    ),
     'console.log(JSON.stringify(out));',
   ].join('\n');
   const cjsSrc = [
@@ -116,12 +119,20 @@ async function checkEntries(nodeBin, label, project, checkers) {
     const found = JSON.parse(r.stdout.trim().split('\n').pop());
     const empty = Object.entries(found).filter(([, n]) => !(n > 0));
     const ok = Object.keys(found).length === count && empty.length === 0;
-    record(`${label}: ${kind} every entry`, ok, ok ? `${count} entries: ${Object.keys(found).join(', ')}` : `empty or missing: ${JSON.stringify(found)}`);
+    record(
+      `${label}: ${kind} every entry`,
+      ok,
+      ok ? `${count} entries: ${Object.keys(found).join(', ')}` : `empty or missing: ${JSON.stringify(found)}`,
+    );
   }
 }
 
 async function runProgram(nodeBin, label, project, file, router) {
-  const r = await run(nodeBin, [file], { cwd: project, env: { ...process.env, WAMPBOX_URL: router.wsUrl, WAMPBOX_REALM: router.realm }, timeout: 60_000 });
+  const r = await run(nodeBin, [file], {
+    cwd: project,
+    env: { ...process.env, WAMPBOX_URL: router.wsUrl, WAMPBOX_REALM: router.realm },
+    timeout: 60_000,
+  });
   const last = r.stdout.trim().split('\n').pop() ?? '';
   let parsed;
   try {
@@ -136,8 +147,16 @@ async function runProgram(nodeBin, label, project, file, router) {
 async function checkBrowserTreeShaking(project) {
   const esbuild = await import('esbuild');
   const cases = [
-    ['connect + json', "import { connect, json } from '@wampbox/wamp-client'; connect({ url: 'wss://x/ws', realm: 'r', serializers: [json()] });", false],
-    ['connect + cryptobox', "import { connect, cryptobox, KeyRing } from '@wampbox/wamp-client'; connect({ url: 'wss://x/ws', realm: 'r', codec: cryptobox(new KeyRing()) });", true],
+    [
+      'connect + json',
+      "import { connect, json } from '@wampbox/wamp-client'; connect({ url: 'wss://x/ws', realm: 'r', serializers: [json()] });",
+      false,
+    ],
+    [
+      'connect + cryptobox',
+      "import { connect, cryptobox, KeyRing } from '@wampbox/wamp-client'; connect({ url: 'wss://x/ws', realm: 'r', codec: cryptobox(new KeyRing()) });",
+      true,
+    ],
   ];
   for (const [label, contents, wantsSodium] of cases) {
     let detail;
@@ -156,14 +175,19 @@ async function checkBrowserTreeShaking(project) {
         tsconfigRaw: '{}',
         outfile: join(project, 'app.js'),
       });
-      const inputs = Object.entries(Object.values(r.metafile.outputs)[0].inputs).filter(([, v]) => v.bytesInOutput > 0).map(([k]) => k);
+      const inputs = Object.entries(Object.values(r.metafile.outputs)[0].inputs)
+        .filter(([, v]) => v.bytesInOutput > 0)
+        .map(([k]) => k);
       const nodeOnly = inputs.filter((i) => /node_modules\/ws\//.test(i) || i.startsWith('node:'));
       const sodium = inputs.some((i) => /node_modules\/libsodium/.test(i));
       const entry = inputs.find((i) => /@wampbox\/wamp-client\//.test(i));
       ok = nodeOnly.length === 0 && sodium === wantsSodium && /dist\/esm\/browser\.js$/.test(entry ?? '');
       const { gzipSync } = await import('node:zlib');
       detail = `${(gzipSync(r.outputFiles[0].contents, { level: 9 }).length / 1024).toFixed(1)} KiB gzip, entry ${entry}, libsodium ${sodium ? 'included' : 'left out'}${nodeOnly.length ? `, Node-only: ${nodeOnly.join(', ')}` : ''}`;
-      if (sodium !== wantsSodium) detail += wantsSodium ? ' (expected libsodium)' : ' (libsodium should be tree-shaken: is "sideEffects": false visible from dist/esm?)';
+      if (sodium !== wantsSodium)
+        detail += wantsSodium
+          ? ' (expected libsodium)'
+          : ' (libsodium should be tree-shaken: is "sideEffects": false visible from dist/esm?)';
     } catch (err) {
       detail = (err.errors ?? []).map((e) => e.text).join('; ') || err.message;
     }
@@ -183,7 +207,9 @@ async function ensureNode22() {
   if (existsSync(bin) && works()) return { bin, version: works() };
   mkdirSync(dir, { recursive: true });
   if (!existsSync(join(dir, 'package.json'))) writeFileSync(join(dir, 'package.json'), '{ "private": true }\n');
-  const r = await run(NPM, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--no-save', `${pkgName}@22`], { cwd: dir });
+  const r = await run(NPM, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--no-save', `${pkgName}@22`], {
+    cwd: dir,
+  });
   if (!r.ok) return { reason: `npm install ${pkgName}@22 failed: ${explain(r)}` };
   const version = existsSync(bin) && works();
   return version ? { bin, version } : { reason: `${pkgName}@22 installed but ${bin} does not run` };
@@ -203,7 +229,10 @@ async function startRouterForCheck() {
 async function main() {
   const started = Date.now();
   for (const name of PACKAGES) {
-    if (!existsSync(join(ROOT, 'packages', name, 'dist', 'esm')) || !existsSync(join(ROOT, 'packages', name, 'dist', 'cjs'))) {
+    if (
+      !existsSync(join(ROOT, 'packages', name, 'dist', 'esm')) ||
+      !existsSync(join(ROOT, 'packages', name, 'dist', 'cjs'))
+    ) {
       throw new Error(`packages/${name}/dist is missing: run \`npm run build\` (and \`npm run bundle\`) first`);
     }
   }
@@ -248,7 +277,8 @@ async function main() {
     const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8'));
     const lockedVersion = (name) => lock.packages?.[`node_modules/${name}`]?.version;
     const devDependencies = {};
-    for (const name of ['@types/node', '@types/ws']) devDependencies[name] = lockedVersion(name) ?? rootPkg.devDependencies[name];
+    for (const name of ['@types/node', '@types/ws'])
+      devDependencies[name] = lockedVersion(name) ?? rootPkg.devDependencies[name];
     writeFileSync(
       join(project, 'package.json'),
       `${JSON.stringify(
@@ -256,7 +286,9 @@ async function main() {
           name: 'wampbox-pack-check',
           private: true,
           version: '0.0.0',
-          dependencies: Object.fromEntries(Object.entries(tarballs).map(([n, f]) => [n, `file:${relative(project, f)}`])),
+          dependencies: Object.fromEntries(
+            Object.entries(tarballs).map(([n, f]) => [n, `file:${relative(project, f)}`]),
+          ),
           devDependencies,
           overrides: rootPkg.overrides ?? {},
         },
@@ -265,8 +297,16 @@ async function main() {
       )}\n`,
     );
     const t0 = Date.now();
-    const inst = await run(NPM, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--loglevel=error'], { cwd: project, timeout: 600_000 });
-    record('install the tarballs into a fresh project', inst.ok, inst.ok ? `${((Date.now() - t0) / 1000).toFixed(1)} s` : explain(inst));
+    const inst = await run(
+      NPM,
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--loglevel=error'],
+      { cwd: project, timeout: 600_000 },
+    );
+    record(
+      'install the tarballs into a fresh project',
+      inst.ok,
+      inst.ok ? `${((Date.now() - t0) / 1000).toFixed(1)} s` : explain(inst),
+    );
     if (!inst.ok) return;
 
     // 3. entries on Node 20, the bin
@@ -275,7 +315,9 @@ async function main() {
     writeFileSync(join(project, 'check-entries.cjs'), checkers.cjs);
     const node20 = `Node ${process.version}`;
     await checkEntries(process.execPath, node20, project, checkers);
-    const bin = await run(process.execPath, [join(project, 'node_modules', '.bin', 'wampbox'), 'keygen', '--json'], { cwd: project });
+    const bin = await run(process.execPath, [join(project, 'node_modules', '.bin', 'wampbox'), 'keygen', '--json'], {
+      cwd: project,
+    });
     let keygenOk = false;
     try {
       keygenOk = bin.ok && typeof JSON.parse(bin.stdout).publicKeyBase64 === 'string';
@@ -296,19 +338,27 @@ async function main() {
         if (e.isDirectory()) walkDts(p);
         else if (e.name.endsWith('.d.ts')) {
           const text = readFileSync(p, 'utf8');
-          for (const m of text.matchAll(/@internal|\b(_yield|_forget|_renew|renew|unheard)\(|\bdeliver: EventHandler/g)) leaked.push(`${relative(project, p)}: ${m[0]}`);
+          for (const m of text.matchAll(/@internal|\b(_yield|_forget|_renew|renew|unheard)\(|\bdeliver: EventHandler/g))
+            leaked.push(`${relative(project, p)}: ${m[0]}`);
         }
       }
     };
-    for (const name of ['core', 'cryptobox', 'wamp-client']) walkDts(join(project, 'node_modules', '@wampbox', name, 'dist'));
+    for (const name of ['core', 'cryptobox', 'wamp-client'])
+      walkDts(join(project, 'node_modules', '@wampbox', name, 'dist'));
     record('published declarations carry no @internal member', leaked.length === 0, leaked.slice(0, 5).join('; '));
 
     // 4. TypeScript against the published declarations
     for (const f of readdirSync(FIXTURES)) if (/\.(mts|cts|json)$/.test(f)) cpSync(join(FIXTURES, f), join(project, f));
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     const tscRun = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project });
-    const tsVersion = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'typescript', 'package.json'), 'utf8')).version;
-    record(`TypeScript ${tsVersion}: compile test/packaging/*.mts, *.cts (nodenext, strict, skipLibCheck off)`, tscRun.ok, tscRun.ok ? '' : explain(tscRun));
+    const tsVersion = JSON.parse(
+      readFileSync(join(ROOT, 'node_modules', 'typescript', 'package.json'), 'utf8'),
+    ).version;
+    record(
+      `TypeScript ${tsVersion}: compile test/packaging/*.mts, *.cts (nodenext, strict, skipLibCheck off)`,
+      tscRun.ok,
+      tscRun.ok ? '' : explain(tscRun),
+    );
     if (!tscRun.ok) return;
 
     router = await routerPromise;

@@ -47,7 +47,7 @@ async function jsonOnlyApp() {
     "import { connect, json } from '@wampbox/wamp-client';",
     "connect({ url: 'wss://example.com/ws', realm: 'realm1', serializers: [json()] })",
     "  .then((session) => session.call('com.example.add', [2, 3]))",
-    "  .then((result) => console.log(result.args[0]));",
+    '  .then((result) => console.log(result.args[0]));',
   ].join('\n');
   const result = await esbuild.build({
     stdin: { contents, resolveDir: ROOT, sourcefile: 'app.js', loader: 'js' },
@@ -77,7 +77,12 @@ async function jsonOnlyApp() {
 async function bundledAlone(name, pkg) {
   const result = await esbuild.build(
     browserBuildOptions({
-      stdin: { contents: `import lib from '${pkg}'; export default lib;`, resolveDir: ROOT, sourcefile: 'alone.js', loader: 'js' },
+      stdin: {
+        contents: `import lib from '${pkg}'; export default lib;`,
+        resolveDir: ROOT,
+        sourcefile: 'alone.js',
+        loader: 'js',
+      },
       format: 'iife',
       globalName: 'lib',
       write: false,
@@ -118,7 +123,13 @@ export async function measure() {
   full.budgetNote = `libsodium ${kb(sodium.gzip)} + 15`;
   full.share = full.gzip - core.gzip;
   const rows = [lite, liteEsm, app, full, fullEsm, sodium, core, ...wampyReference()];
-  rows.push({ name: 'Autobahn|JS browser bundle (reference, quoted)', raw: undefined, gzip: 108 * KB, brotli: undefined, quoted: true });
+  rows.push({
+    name: 'Autobahn|JS browser bundle (reference, quoted)',
+    raw: undefined,
+    gzip: 108 * KB,
+    brotli: undefined,
+    quoted: true,
+  });
   return rows;
 }
 
@@ -133,8 +144,13 @@ function table(rows) {
     r.budget === undefined ? '' : r.gzip <= r.budget ? 'ok' : `OVER by ${kb(r.gzip - r.budget)}`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
-  return [line(head), `|${widths.map((w, i) => (i === 0 ? ':' : '-').padEnd(w + 1, '-') + (i === 0 ? '-' : ':')).join('|')}|`, ...body.map(line)].join('\n');
+  const line = (cells) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  return [
+    line(head),
+    `|${widths.map((w, i) => (i === 0 ? ':' : '-').padEnd(w + 1, '-') + (i === 0 ? '-' : ':')).join('|')}|`,
+    ...body.map(line),
+  ].join('\n');
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
@@ -148,13 +164,17 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       const app = rows.find((r) => r.top);
       if (app) console.log(`\nlargest modules of the JSON-only app (minified KB): ${app.top.join(', ')}`);
       const full = rows.find((r) => r.share !== undefined);
-      if (full) console.log(`wampbox's share of ${full.name} (the bundle minus libsodium's core module): ${kb(full.share)} KB gzip`);
+      if (full)
+        console.log(
+          `wampbox's share of ${full.name} (the bundle minus libsodium's core module): ${kb(full.share)} KB gzip`,
+        );
     }
     const knownOver = process.argv.flatMap((a, i) => (a === '--known-over' ? [process.argv[i + 1]] : []));
     const describeOver = (list) => list.map((r) => `${r.name} ${kb(r.gzip)} KB > ${kb(r.budget)} KB`).join('; ');
     const allOver = rows.filter((r) => r.budget !== undefined && r.gzip > r.budget);
     const known = allOver.filter((r) => knownOver.includes(r.id));
-    if (known.length > 0) console.log(`
+    if (known.length > 0)
+      console.log(`
 known to be over budget (--known-over, not failing): ${describeOver(known)}`);
     const over = allOver.filter((r) => !knownOver.includes(r.id));
     if (over.length > 0) {

@@ -5,8 +5,12 @@
   const url = params.get('url') || 'ws://127.0.0.1:8080/ws';
   const realm = params.get('realm') || 'realm1';
   const ns = `com.example.browser.r${Math.floor(Math.random() * 1e9)}`;
-  const log = (line) => { document.getElementById('log').textContent += `${line}\n`; };
-  const status = (text) => { document.getElementById('status').textContent = text; };
+  const log = (line) => {
+    document.getElementById('log').textContent += `${line}\n`;
+  };
+  const status = (text) => {
+    document.getElementById('status').textContent = text;
+  };
 
   if (typeof wampbox === 'undefined') {
     status('failed: the bundle did not load (run `npm run bundle`, or use the CDN line in index.html)');
@@ -23,7 +27,9 @@
     log(`add(2, 3) = ${res.args[0]}`);
 
     let onHello;
-    const got = new Promise((resolve) => { onHello = resolve; });
+    const got = new Promise((resolve) => {
+      onHello = resolve;
+    });
     await session.subscribe(`${ns}.hello`, (ev) => onHello(ev));
     // The router does not send an event back to its publisher unless excludeMe is false.
     await session.publish(`${ns}.hello`, ['Hello from the browser'], {}, { acknowledge: true, excludeMe: false });

@@ -67,7 +67,22 @@ const CELLS = [
 const LEAD_MS = 200;
 
 function parseArgs(argv) {
-  const o = { rate: 10_000, rounds: 7, cellMs: 1000, warmupMs: 2000, maxInFlight: 64, behindMs: 2, only: null, cells: null, json: null, cpuProf: null, nativeWs: false, pin: true, budgetS: null, list: false };
+  const o = {
+    rate: 10_000,
+    rounds: 7,
+    cellMs: 1000,
+    warmupMs: 2000,
+    maxInFlight: 64,
+    behindMs: 2,
+    only: null,
+    cells: null,
+    json: null,
+    cpuProf: null,
+    nativeWs: false,
+    pin: true,
+    budgetS: null,
+    list: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -113,7 +128,8 @@ async function measureCell(w, cell, opts, routerPid) {
   const run = await w.request('run', pace(opts, opts.cellMs), opts.cellMs * 3 + 35_000);
   const r1 = routerCpuUs([routerPid]);
   if (run.failed > 0) throw new Error(`${w.variant.id} ${cell.id}: ${run.failed} calls failed`);
-  if (!run.complete || run.done === 0) throw new Error(`${w.variant.id} ${cell.id}: only ${run.done} calls completed before the hard stop`);
+  if (!run.complete || run.done === 0)
+    throw new Error(`${w.variant.id} ${cell.id}: only ${run.done} calls completed before the hard stop`);
   const n = run.done;
   return {
     n,
@@ -148,7 +164,8 @@ async function parentMain(opts) {
   let router;
   let failed = false;
   if (opts.budgetS === null) {
-    const measuring = (variants.length * cells.length * (opts.warmupMs + opts.rounds * (opts.cellMs + LEAD_MS + 100))) / 1000;
+    const measuring =
+      (variants.length * cells.length * (opts.warmupMs + opts.rounds * (opts.cellMs + LEAD_MS + 100))) / 1000;
     opts.budgetS = Math.max(180, Math.ceil(3 * measuring + 60));
   }
   const watchdog = setTimeout(async () => {
@@ -180,7 +197,9 @@ async function parentMain(opts) {
         await w.request('check', { kind: cell.payload });
       }
     }
-    process.stderr.write(`[bench] ${workers.length} clients connected; warming up (${opts.warmupMs} ms per variant and cell)\n`);
+    process.stderr.write(
+      `[bench] ${workers.length} clients connected; warming up (${opts.warmupMs} ms per variant and cell)\n`,
+    );
     if (opts.warmupMs > 0) {
       for (const w of workers) {
         for (const cell of cells) {
@@ -208,7 +227,20 @@ async function parentMain(opts) {
     const report = buildReport(variants, cells, samples, opts);
     printReport(report, { totalS: (Date.now() - started) / 1000 });
     if (opts.json) {
-      fs.writeFileSync(opts.json, JSON.stringify({ date: new Date().toISOString(), node: process.version, opts: { ...opts, only: opts.only?.source ?? null, cells: opts.cells?.source ?? null }, report, samples: Object.fromEntries(samples) }, null, 1));
+      fs.writeFileSync(
+        opts.json,
+        JSON.stringify(
+          {
+            date: new Date().toISOString(),
+            node: process.version,
+            opts: { ...opts, only: opts.only?.source ?? null, cells: opts.cells?.source ?? null },
+            report,
+            samples: Object.fromEntries(samples),
+          },
+          null,
+          1,
+        ),
+      );
       process.stderr.write(`[bench] wrote ${opts.json}\n`);
     }
   } catch (e) {

@@ -92,4 +92,7 @@ process.stdout.write(
   `Per message, µs (median / first quartile of ${opts.samples} samples); cold = after writing over ${opts.evictMb} MB; node ${process.version}\n\n`,
 );
 process.stdout.write(`${'operation'.padEnd(width)}   hot med  hot q1  cold med  cold q1\n`);
-for (const r of rows) process.stdout.write(`${r.name.padEnd(width)}   ${f(r.hot.median)} ${f(r.hot.q1)}   ${f(r.cold.median)} ${f(r.cold.q1)}\n`);
+for (const r of rows)
+  process.stdout.write(
+    `${r.name.padEnd(width)}   ${f(r.hot.median)} ${f(r.hot.q1)}   ${f(r.cold.median)} ${f(r.cold.q1)}\n`,
+  );

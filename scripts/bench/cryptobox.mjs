@@ -50,8 +50,14 @@ await sodium.ready;
 const URI = 'com.bench.secure.echo';
 const originator = await generateKeyPair();
 const responder = await generateKeyPair();
-const callerRing = new KeyRing().setKey('com.bench.secure.', { originatorPriv: originator.secretKey, responderPub: responder.publicKey });
-const calleeRing = new KeyRing().setKey('com.bench.secure.', { responderPriv: responder.secretKey, originatorPub: originator.publicKey });
+const callerRing = new KeyRing().setKey('com.bench.secure.', {
+  originatorPriv: originator.secretKey,
+  responderPub: responder.publicKey,
+});
+const calleeRing = new KeyRing().setKey('com.bench.secure.', {
+  responderPriv: responder.secretKey,
+  originatorPub: originator.publicKey,
+});
 const callerCodec = cryptobox(callerRing);
 const calleeCodec = cryptobox(calleeRing);
 const sendCtx = { uri: URI, messageType: 'CALL', originating: true, sending: true };
@@ -63,7 +69,8 @@ function textPayload() {
   // a record-like object whose inner JSON is about 1 KiB
   const o = { id: 12345, name: 'sensor-7', tags: ['a', 'b', 'c'], ok: true, values: [] };
   let i = 0;
-  while (JSON.stringify({ uri: URI, args: [o], kwargs: null }).length < 1024 - 8) o.values.push(Math.round(Math.sin(i++) * 1000) / 10);
+  while (JSON.stringify({ uri: URI, args: [o], kwargs: null }).length < 1024 - 8)
+    o.values.push(Math.round(Math.sin(i++) * 1000) / 10);
   return [o];
 }
 // ---- the baseline: JSON + precomputed-key crypto_box, nothing else
@@ -82,7 +89,9 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 function rawSeal(args, binary) {
-  const a = binary ? args.map((b) => '\u0000' + Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64')) : args;
+  const a = binary
+    ? args.map((b) => '\u0000' + Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64'))
+    : args;
   const pt = enc.encode(JSON.stringify({ uri: URI, args: a, kwargs: null }));
   const nonce = new Uint8Array(NONCE);
   nonceInto(nonce);
@@ -194,7 +203,9 @@ for (let round = 0; round < opts.rounds; round++) {
 
 const out = [];
 out.push(`cryptobox seal+open, ${opts.rounds} rounds; node ${process.version}, libsodium-wrappers (WebAssembly)`);
-out.push('µs per operation: CPU time (user+sys) and wall time, median over rounds; ± = half the min..max range of the CPU figures;');
+out.push(
+  'µs per operation: CPU time (user+sys) and wall time, median over rounds; ± = half the min..max range of the CPU figures;',
+);
 out.push('codec / raw = median of the per-round CPU ratios');
 out.push('');
 const rows = [['payload', 'operation', 'µs CPU', 'spread', 'µs wall', 'codec / raw']];
@@ -210,7 +221,14 @@ for (const c of cases) {
         const raw = results.get(`${c.kind}|raw ${op}`);
         ratio = median(rs.map((r, i) => r.cpuUs / raw[i].cpuUs)).toFixed(2);
       }
-      rows.push([`${c.kind} (${c.plaintextBytes} B inner JSON)`, `${who} ${op}`, m.toFixed(2), spread, median(rs.map((r) => r.wallUs)).toFixed(2), ratio]);
+      rows.push([
+        `${c.kind} (${c.plaintextBytes} B inner JSON)`,
+        `${who} ${op}`,
+        m.toFixed(2),
+        spread,
+        median(rs.map((r) => r.wallUs)).toFixed(2),
+        ratio,
+      ]);
     }
   }
 }
@@ -220,6 +238,8 @@ rows.forEach((r, i) => {
   if (i === 0) out.push(widths.map((w) => '-'.repeat(w)).join('  '));
 });
 out.push('');
-out.push(`codec = cryptobox(ring).encode on the caller side + .decode on the callee side; raw = JSON + crypto_box_easy_afternm / crypto_box_open_easy_afternm with a precomputed key`);
+out.push(
+  `codec = cryptobox(ring).encode on the caller side + .decode on the callee side; raw = JSON + crypto_box_easy_afternm / crypto_box_open_easy_afternm with a precomputed key`,
+);
 out.push(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
 process.stdout.write(out.join('\n') + '\n');

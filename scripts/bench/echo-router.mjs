@@ -98,11 +98,16 @@ async function serve({ host, port, realm }) {
         return;
       }
       if (!session) return abort('wamp.error.protocol_violation');
-      if (type === 64) send([65, m[1], ++nextId]); // REGISTER
-      else if (type === 66) send([67, m[1]]); // UNREGISTER
-      else if (type === 32) send([33, m[1], ++nextId]); // SUBSCRIBE
-      else if (type === 34) send([35, m[1]]); // UNSUBSCRIBE
-      else if (type === 16 && m[2]?.acknowledge) send([17, m[1], ++nextId]); // PUBLISH
+      if (type === 64)
+        send([65, m[1], ++nextId]); // REGISTER
+      else if (type === 66)
+        send([67, m[1]]); // UNREGISTER
+      else if (type === 32)
+        send([33, m[1], ++nextId]); // SUBSCRIBE
+      else if (type === 34)
+        send([35, m[1]]); // UNSUBSCRIBE
+      else if (type === 16 && m[2]?.acknowledge)
+        send([17, m[1], ++nextId]); // PUBLISH
       else if (type === 6) send([6, {}, 'wamp.close.goodbye_and_out']); // GOODBYE
     });
     ws.on('error', () => ws.terminate());
@@ -159,7 +164,9 @@ function parseArgs(argv) {
     else if (a === '--port') o.port = Number(next());
     else if (a === '--realm') o.realm = next();
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: node scripts/bench/echo-router.mjs [--host 127.0.0.1] [--port 0] [--realm realm1]\n');
+      process.stdout.write(
+        'usage: node scripts/bench/echo-router.mjs [--host 127.0.0.1] [--port 0] [--realm realm1]\n',
+      );
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }

@@ -41,8 +41,14 @@ export function payloadsFor(v, uri) {
   else if (v.lib === 'autobahn') bin1k = [Buffer.from(bin)];
   else bin1k = [bin];
   const raw = {
-    small: { callTail: `,{},${JSON.stringify(uri)},${JSON.stringify(small)}]`, yieldTail: `,{},${JSON.stringify(small)}]` },
-    bin1k: { callTail: `,{},${JSON.stringify(uri)},${JSON.stringify([binString])}]`, yieldTail: `,{},${JSON.stringify([binString])}]` },
+    small: {
+      callTail: `,{},${JSON.stringify(uri)},${JSON.stringify(small)}]`,
+      yieldTail: `,{},${JSON.stringify(small)}]`,
+    },
+    bin1k: {
+      callTail: `,{},${JSON.stringify(uri)},${JSON.stringify([binString])}]`,
+      yieldTail: `,{},${JSON.stringify([binString])}]`,
+    },
   };
   return { args: { small, bin1k }, raw, expect: { small, bin1k: v.textBinary ? bin1k : [bin] } };
 }

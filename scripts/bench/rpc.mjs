@@ -38,7 +38,20 @@ import { INITIAL_WARMUP_CALLS } from './rpc/variants.mjs';
 // rpc/report.mjs (tables), rpc/library-only.mjs (--no-router), lib/profiles.mjs (--cpu-prof).
 
 function parseArgs(argv) {
-  const o = { rounds: 5, cellMs: 300, warmupCalls: INITIAL_WARMUP_CALLS, only: null, json: null, cpuProf: null, nativeWs: false, list: false, budgetS: null, noRouter: false, cells: null, pin: true };
+  const o = {
+    rounds: 5,
+    cellMs: 300,
+    warmupCalls: INITIAL_WARMUP_CALLS,
+    only: null,
+    json: null,
+    cpuProf: null,
+    nativeWs: false,
+    list: false,
+    budgetS: null,
+    noRouter: false,
+    cells: null,
+    pin: true,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {

@@ -120,9 +120,7 @@ function findBasePython() {
       return { exe, version: `${v.major}.${v.minor}` };
     }
   }
-  throw new Error(
-    'no Python >= 3.11 found (tried ' + candidates.join(', ') + '); install one or set WAMPBOX_PYTHON',
-  );
+  throw new Error('no Python >= 3.11 found (tried ' + candidates.join(', ') + '); install one or set WAMPBOX_PYTHON');
 }
 
 function isExecutable(p) {
@@ -331,7 +329,10 @@ function connects(opts, timeoutMs = 1000) {
 function tailFile(file, lines = 40) {
   try {
     const text = fs.readFileSync(file, 'utf8');
-    return text.split('\n').slice(-lines - 1).join('\n');
+    return text
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n');
   } catch {
     return '(no log)';
   }
@@ -423,7 +424,9 @@ export async function startRouter(options = {}) {
     for (;;) {
       if (exitInfo) {
         const why = exitInfo.error ? exitInfo.error.message : `exit code ${exitInfo.code}, signal ${exitInfo.signal}`;
-        throw new Error(`Crossbar exited before it was ready (${why}); last lines of ${logFile}:\n${tailFile(logFile)}`);
+        throw new Error(
+          `Crossbar exited before it was ready (${why}); last lines of ${logFile}:\n${tailFile(logFile)}`,
+        );
       }
       const ready =
         (await connects({ host: '127.0.0.1', port: wsPort })) &&

@@ -18,14 +18,26 @@ function tryBundle(source: string): { ok: boolean; errors: string[] } {
     } catch (e) {
       console.log(JSON.stringify({ ok: false, errors: (e.errors ?? []).map((x) => x.text) }));
     }`;
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
   return JSON.parse(out.trim().split('\n').pop()!) as { ok: boolean; errors: string[] };
 }
 
 test.each([
-  ["import { readFileSync } from 'node:fs'; export const f = readFileSync;", /Node built-in module "node:fs" would reach a browser bundle/],
-  ["import { createHash } from 'crypto'; export const h = createHash;", /Node built-in module "crypto" would reach a browser bundle/],
-  ["import WebSocket from 'ws'; export const W = WebSocket;", /the Node-only package `ws` would reach a browser bundle/],
+  [
+    "import { readFileSync } from 'node:fs'; export const f = readFileSync;",
+    /Node built-in module "node:fs" would reach a browser bundle/,
+  ],
+  [
+    "import { createHash } from 'crypto'; export const h = createHash;",
+    /Node built-in module "crypto" would reach a browser bundle/,
+  ],
+  [
+    "import WebSocket from 'ws'; export const W = WebSocket;",
+    /the Node-only package `ws` would reach a browser bundle/,
+  ],
   ["export { connect } from './index.js';", /would reach a browser bundle/],
 ])('the build fails for %s', (source, message) => {
   const r = tryBundle(source);

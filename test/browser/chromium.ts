@@ -22,7 +22,11 @@ export function chromiumPath(): string {
   if (preset && fs.existsSync(preset)) return preset;
   let out: string;
   try {
-    out = execFileSync('bash', [INSTALL_SCRIPT], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 }).trim();
+    out = execFileSync('bash', [INSTALL_SCRIPT], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 600_000,
+    }).trim();
   } catch (e) {
     const err = e as { stderr?: string; message: string };
     throw new Error(
@@ -31,7 +35,8 @@ export function chromiumPath(): string {
     );
   }
   const found = out.split('\n').pop() ?? '';
-  if (!found || !fs.existsSync(found)) throw new Error(`scripts/install-chromium.sh printed no usable Chromium path (got "${out}")`);
+  if (!found || !fs.existsSync(found))
+    throw new Error(`scripts/install-chromium.sh printed no usable Chromium path (got "${out}")`);
   return found;
 }
 
@@ -58,7 +63,9 @@ export async function launchChromium(): Promise<Browser> {
  * - core's WebSocket transport first tries `binaryType = 'nodebuffer'` (for `ws`) and falls back
  *   to 'arraybuffer'; browsers log a warning for the unknown value on every connection.
  */
-export const KNOWN_CONSOLE_NOISE: RegExp[] = [/The provided value 'nodebuffer' is not a valid enum value of type BinaryType/];
+export const KNOWN_CONSOLE_NOISE: RegExp[] = [
+  /The provided value 'nodebuffer' is not a valid enum value of type BinaryType/,
+];
 
 export interface TestPage {
   readonly page: Page;
@@ -72,7 +79,11 @@ export interface TestPage {
 }
 
 /** Open `url` in a fresh context and wait until `window.wampbox` and the harness are there. */
-export async function openPage(browser: Browser, url: string, options: { waitForBundle?: boolean } = {}): Promise<TestPage> {
+export async function openPage(
+  browser: Browser,
+  url: string,
+  options: { waitForBundle?: boolean } = {},
+): Promise<TestPage> {
   const context = await browser.newContext();
   const page = await context.newPage();
   const problems: string[] = [];
@@ -86,9 +97,15 @@ export async function openPage(browser: Browser, url: string, options: { waitFor
   await page.goto(url, { waitUntil: 'load' });
   if (options.waitForBundle !== false) {
     try {
-      await page.waitForFunction(() => (window as unknown as { wampbox?: unknown; wbTest?: unknown }).wampbox !== undefined && (window as unknown as { wbTest?: unknown }).wbTest !== undefined, undefined, {
-        timeout: 15_000,
-      });
+      await page.waitForFunction(
+        () =>
+          (window as unknown as { wampbox?: unknown; wbTest?: unknown }).wampbox !== undefined &&
+          (window as unknown as { wbTest?: unknown }).wbTest !== undefined,
+        undefined,
+        {
+          timeout: 15_000,
+        },
+      );
     } catch (e) {
       throw new Error(`the bundle did not load on ${url}: ${(e as Error).message}\n${problems.join('\n')}`);
     }

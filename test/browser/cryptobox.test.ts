@@ -68,21 +68,49 @@ describe.each([
 
   const open = (keys: Record<string, string>) => {
     const info = routerInfo();
-    return tp.page.evaluate((o) => (window as any).wbTest.open(o), { url: info.wsUrl, realm: info.realm, serializer, keys: { prefix, ...keys } });
+    return tp.page.evaluate((o) => (window as any).wbTest.open(o), {
+      url: info.wsUrl,
+      realm: info.realm,
+      serializer,
+      keys: { prefix, ...keys },
+    });
   };
   /** Start `peer.py MODE` on the shared router and wait until it is ready. */
   const peer = async (mode: string, args: string[]): Promise<Peer> => {
     const info = routerInfo();
-    const common = ['--url', info.wsUrl, '--realm', info.realm, '--serializer', serializer, '--key-prefix', prefix, '--timeout', '30'];
+    const common = [
+      '--url',
+      info.wsUrl,
+      '--realm',
+      info.realm,
+      '--serializer',
+      serializer,
+      '--key-prefix',
+      prefix,
+      '--timeout',
+      '30',
+    ];
     const p = await startPeer([mode, ...common, ...args], { name: `${mode} (${bundle})` });
     peers.push(p);
     return p;
   };
 
   when('browser calls')('the browser calls a Python callee', async () => {
-    const callee = await peer('callee', ['--procedure', `${prefix}echo`, '--responder-priv', responder.priv, '--originator-pub', originator.pub]);
+    const callee = await peer('callee', [
+      '--procedure',
+      `${prefix}echo`,
+      '--responder-priv',
+      responder.priv,
+      '--originator-pub',
+      originator.pub,
+    ]);
     const h = await open({ originatorPriv: originator.priv, responderPub: responder.pub });
-    const res = await tp.page.evaluate(([id, p, a, k]) => (window as any).wbTest.call(id, p, a, k), [h.id, `${prefix}echo`, ['hello', bytes([1, 2, 3])], { n: 42 }] as const);
+    const res = await tp.page.evaluate(([id, p, a, k]) => (window as any).wbTest.call(id, p, a, k), [
+      h.id,
+      `${prefix}echo`,
+      ['hello', bytes([1, 2, 3])],
+      { n: 42 },
+    ] as const);
     expect(res).toEqual({ ok: true, args: ['hello', bytes([1, 2, 3])], kwargs: { n: 42 } });
     const inv = await nextEvent(callee, 'invocation');
     expect(inv['enc_algo']).toBe('cryptobox');
@@ -94,25 +122,45 @@ describe.each([
     const h = await open({ responderPriv: responder.priv, originatorPub: originator.pub });
     await tp.page.evaluate(([id, p]) => (window as any).wbTest.registerEcho(id, p), [h.id, `${prefix}echo`] as const);
     const caller = await peer('caller', [
-      '--procedure', `${prefix}echo`,
-      '--args', peerArg(['from python', new Uint8Array([9, 8])]),
-      '--kwargs', peerArg({ flag: true }),
-      '--originator-priv', originator.priv,
-      '--responder-pub', responder.pub,
+      '--procedure',
+      `${prefix}echo`,
+      '--args',
+      peerArg(['from python', new Uint8Array([9, 8])]),
+      '--kwargs',
+      peerArg({ flag: true }),
+      '--originator-priv',
+      originator.priv,
+      '--responder-pub',
+      responder.pub,
     ]);
     const result = await nextEvent(caller, 'result');
     expect(result['enc_algo']).toBe('cryptobox');
     expect(result['args']).toEqual(['from python', new Uint8Array([9, 8])]);
     expect(result['kwargs']).toEqual({ flag: true });
-    expect(await tp.page.evaluate((p) => (window as any).wbTest.received(p), `${prefix}echo`)).toEqual([{ args: ['from python', bytes([9, 8])], kwargs: { flag: true } }]);
+    expect(await tp.page.evaluate((p) => (window as any).wbTest.received(p), `${prefix}echo`)).toEqual([
+      { args: ['from python', bytes([9, 8])], kwargs: { flag: true } },
+    ]);
     expect(await caller.exited).toBe(0);
     await tp.page.evaluate((id) => (window as any).wbTest.close(id), h.id);
   });
 
   when('browser publishes')('the browser publishes to a Python subscriber', async () => {
-    const sub = await peer('subscriber', ['--topic', `${prefix}news`, '--count', '1', '--responder-priv', responder.priv, '--originator-pub', originator.pub]);
+    const sub = await peer('subscriber', [
+      '--topic',
+      `${prefix}news`,
+      '--count',
+      '1',
+      '--responder-priv',
+      responder.priv,
+      '--originator-pub',
+      originator.pub,
+    ]);
     const h = await open({ originatorPriv: originator.priv, responderPub: responder.pub });
-    const pub = await tp.page.evaluate(([id, t, a]) => (window as any).wbTest.publish(id, t, a, { k: 'v' }), [h.id, `${prefix}news`, ['secret', bytes([0, 255])]] as const);
+    const pub = await tp.page.evaluate(([id, t, a]) => (window as any).wbTest.publish(id, t, a, { k: 'v' }), [
+      h.id,
+      `${prefix}news`,
+      ['secret', bytes([0, 255])],
+    ] as const);
     expect(pub).toEqual({ ok: true });
     const ev = await nextEvent(sub, 'event');
     expect(ev['enc_algo']).toBe('cryptobox');
@@ -125,17 +173,22 @@ describe.each([
     const h = await open({ responderPriv: responder.priv, originatorPub: originator.pub });
     await tp.page.evaluate(([id, t]) => (window as any).wbTest.subscribe(id, t), [h.id, `${prefix}news`] as const);
     const pub = await peer('publisher', [
-      '--topic', `${prefix}news`,
-      '--args', peerArg(['from python', new Uint8Array([5])]),
-      '--kwargs', peerArg({ n: 1 }),
+      '--topic',
+      `${prefix}news`,
+      '--args',
+      peerArg(['from python', new Uint8Array([5])]),
+      '--kwargs',
+      peerArg({ n: 1 }),
       '--acknowledge',
-      '--originator-priv', originator.priv,
-      '--responder-pub', responder.pub,
+      '--originator-priv',
+      originator.priv,
+      '--responder-pub',
+      responder.pub,
     ]);
     await nextEvent(pub, 'published');
     expect(await pub.exited).toBe(0);
     let got: unknown[] = [];
-    for (const until = Date.now() + 10_000; Date.now() < until; ) {
+    for (const until = Date.now() + 10_000; Date.now() < until;) {
       got = await tp.page.evaluate((t) => (window as any).wbTest.received(t), `${prefix}news`);
       if (got.length > 0) break;
       await new Promise((r) => setTimeout(r, 50));

@@ -82,7 +82,12 @@ describe('wampbox-cryptobox.iife.min.js under a strict CSP', () => {
     const { generateKeyPair } = await import('@wampbox/cryptobox');
     const o = await generateKeyPair();
     const r = await generateKeyPair();
-    const keys = { originatorPriv: o.secretKeyBase64, responderPub: r.publicKeyBase64, responderPriv: r.secretKeyBase64, originatorPub: o.publicKeyBase64 };
+    const keys = {
+      originatorPriv: o.secretKeyBase64,
+      responderPub: r.publicKeyBase64,
+      responderPriv: r.secretKeyBase64,
+      originatorPub: o.publicKeyBase64,
+    };
     for (const serializer of ['json', 'msgpack', 'cbor']) {
       const res = await selfTest('wampbox-cryptobox.iife.min.js', policy("'wasm-unsafe-eval'"), serializer, keys);
       expect(res.r.call).toEqual({ ok: true, args: res.r.sent.args, kwargs: res.r.sent.kwargs });
@@ -110,7 +115,8 @@ test('control: a script that generates code violates the policy, and the check s
   // Proves that the violation check above can see code generation.
   const out = await esbuild.build({
     stdin: {
-      contents: "var generated = false; try { generated = new Function('return true')(); } catch (e) {} window.wampbox = { roundTrip: (v) => v, generated: generated };",
+      contents:
+        "var generated = false; try { generated = new Function('return true')(); } catch (e) {} window.wampbox = { roundTrip: (v) => v, generated: generated };",
       resolveDir: REPO_ROOT,
       loader: 'js',
     },

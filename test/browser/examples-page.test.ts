@@ -28,7 +28,9 @@ test('examples/browser/index.html does RPC and PubSub against the router', async
   page.search = new URLSearchParams({ url: wsUrl, realm }).toString();
   const tp = await openPage(browser, page.href, { waitForBundle: false });
   try {
-    await tp.page.waitForFunction(() => document.getElementById('status')?.textContent !== 'running', undefined, { timeout: 20_000 });
+    await tp.page.waitForFunction(() => document.getElementById('status')?.textContent !== 'running', undefined, {
+      timeout: 20_000,
+    });
     const status = await tp.page.textContent('#status');
     const log = (await tp.page.textContent('#log')) ?? '';
     expect({ status, log }).toEqual({ status: 'ok', log: expect.any(String) });

@@ -10,12 +10,19 @@ import integrationSetup from '../integration/global-setup';
 import { CHROMIUM_PATH_ENV, chromiumPath } from './chromium';
 import { BUNDLE_DIR } from './server';
 
-const BUNDLES = ['wampbox.iife.min.js', 'wampbox.esm.min.js', 'wampbox-cryptobox.iife.min.js', 'wampbox-cryptobox.esm.min.js'];
+const BUNDLES = [
+  'wampbox.iife.min.js',
+  'wampbox.esm.min.js',
+  'wampbox-cryptobox.iife.min.js',
+  'wampbox-cryptobox.esm.min.js',
+];
 
 export default async function globalSetup(): Promise<void> {
   const missing = BUNDLES.filter((f) => !fs.existsSync(path.join(BUNDLE_DIR, f)));
   if (missing.length > 0) {
-    throw new Error(`browser bundles missing in ${BUNDLE_DIR} (${missing.join(', ')}): run \`npm run bundle\` first (npm test does)`);
+    throw new Error(
+      `browser bundles missing in ${BUNDLE_DIR} (${missing.join(', ')}): run \`npm run bundle\` first (npm test does)`,
+    );
   }
   const t0 = Date.now();
   process.env[CHROMIUM_PATH_ENV] = chromiumPath();

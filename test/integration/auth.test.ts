@@ -1,4 +1,12 @@
-import { ApplicationError, JoinRefusedError, anonymous, connect, cryptosign, ticket, wampcra } from '@wampbox/wamp-client';
+import {
+  ApplicationError,
+  JoinRefusedError,
+  anonymous,
+  connect,
+  cryptosign,
+  ticket,
+  wampcra,
+} from '@wampbox/wamp-client';
 import type { Authenticator, ConnectOptions, Session } from '@wampbox/wamp-client';
 import { routerInfo } from './router';
 import { closeAll, open, routes, uniqueUri, waitFor } from './helpers';
@@ -10,8 +18,14 @@ afterAll(closeAll);
  * The principals of scripts/router/config.json. The cryptosign seeds are the test keys
  * `client-cs-1` and `client-cs-2`, whose public keys the router lists as `authorized_keys`.
  */
-const CS1 = { seed: '817e81806e3b60e6885524dc857375c326610212e4a145190a68dcf0091a70fa', pub: '043286a054b7ea144e3fd4815be1248d9111bdd62d766305f5a0a12873d5b686' };
-const CS2 = { seed: '29b99b9e8eb7c3b01896567ee962a5e28b8b1548c824e972dfddc58749e3c0ae', pub: '627b91221201afcf9d7da63e278108cf80a3ed87af1eebb5625f37a376a4aeca' };
+const CS1 = {
+  seed: '817e81806e3b60e6885524dc857375c326610212e4a145190a68dcf0091a70fa',
+  pub: '043286a054b7ea144e3fd4815be1248d9111bdd62d766305f5a0a12873d5b686',
+};
+const CS2 = {
+  seed: '29b99b9e8eb7c3b01896567ee962a5e28b8b1548c824e972dfddc58749e3c0ae',
+  pub: '627b91221201afcf9d7da63e278108cf80a3ed87af1eebb5625f37a376a4aeca',
+};
 /** A seed whose public key no principal authorizes. */
 const STRANGER_SEED = '11'.repeat(32);
 
@@ -19,17 +33,35 @@ const STRANGER_SEED = '11'.repeat(32);
 function authRoutes(): Route[] {
   const all = routes();
   const pick = (name: string): Route[] => all.filter((r) => r.name === name);
-  return [...pick('websocket/json'), ...pick('rawsocket-tcp/msgpack'), ...all.filter((r) => r.name.startsWith('rawsocket-unix/'))];
+  return [
+    ...pick('websocket/json'),
+    ...pick('rawsocket-tcp/msgpack'),
+    ...all.filter((r) => r.name.startsWith('rawsocket-unix/')),
+  ];
 }
 
 /** Connect with authentication, failing the test on a refusal. */
-function join(route: Route, auth: Authenticator | Authenticator[], extra: Partial<ConnectOptions> = {}): Promise<Session> {
+function join(
+  route: Route,
+  auth: Authenticator | Authenticator[],
+  extra: Partial<ConnectOptions> = {},
+): Promise<Session> {
   return open(route, { auth, ...extra });
 }
 
 /** Connect expecting a refusal; returns the error. */
-async function refused(route: Route, auth: Authenticator | Authenticator[], extra: Partial<ConnectOptions> = {}): Promise<JoinRefusedError> {
-  const err = await connect({ url: route.url, realm: routerInfo().realm, serializers: [route.serializer()], auth, ...extra }).then(
+async function refused(
+  route: Route,
+  auth: Authenticator | Authenticator[],
+  extra: Partial<ConnectOptions> = {},
+): Promise<JoinRefusedError> {
+  const err = await connect({
+    url: route.url,
+    realm: routerInfo().realm,
+    serializers: [route.serializer()],
+    auth,
+    ...extra,
+  }).then(
     async (s) => {
       await s.close();
       throw new Error(`join unexpectedly succeeded as ${s.welcome.authid}`);
@@ -44,7 +76,12 @@ describe.each(authRoutes().map((r) => [r.name, r] as const))('authentication ove
   describe('ticket', () => {
     it('joins with the principal, its role and the method', async () => {
       const s = await join(route, ticket('ticket-secret', { authid: 'ticket-user' }));
-      expect(s.welcome).toMatchObject({ authid: 'ticket-user', authrole: 'user', authmethod: 'ticket', authprovider: 'static' });
+      expect(s.welcome).toMatchObject({
+        authid: 'ticket-user',
+        authrole: 'user',
+        authmethod: 'ticket',
+        authprovider: 'static',
+      });
     });
 
     it('refuses a wrong ticket with ERR_AUTHENTICATION and the router reason', async () => {
@@ -63,10 +100,13 @@ describe.each(authRoutes().map((r) => [r.name, r] as const))('authentication ove
 
     it('calls a ticket callback once per connect', async () => {
       let calls = 0;
-      const auth = ticket(async () => {
-        calls++;
-        return 'ticket-secret';
-      }, { authid: 'ticket-user' });
+      const auth = ticket(
+        async () => {
+          calls++;
+          return 'ticket-secret';
+        },
+        { authid: 'ticket-user' },
+      );
       await join(route, auth);
       expect(calls).toBe(1);
       await join(route, auth);
@@ -86,7 +126,10 @@ describe.each(authRoutes().map((r) => [r.name, r] as const))('authentication ove
     });
 
     it('refuses a wrong secret, plain or salted', async () => {
-      for (const [secret, authid] of [['nope', 'wampcra-user'], ['wampcra-secret', 'wampcra-salted']] as const) {
+      for (const [secret, authid] of [
+        ['nope', 'wampcra-user'],
+        ['wampcra-secret', 'wampcra-salted'],
+      ] as const) {
         const err = await refused(route, wampcra(secret, { authid }));
         expect(err).toMatchObject({ code: 'ERR_AUTHENTICATION', reason: 'wamp.error.not_authorized' });
         expect(err.details['message']).toEqual(expect.stringContaining('signature is invalid'));
@@ -128,12 +171,19 @@ describe.each(authRoutes().map((r) => [r.name, r] as const))('authentication ove
 
   describe('several methods', () => {
     it('offers them in order; the router takes the first it has configured', async () => {
-      const s = await join(route, [wampcra('wampcra-secret', { authid: 'wampcra-user' }), ticket('unused'), anonymous()]);
+      const s = await join(route, [
+        wampcra('wampcra-secret', { authid: 'wampcra-user' }),
+        ticket('unused'),
+        anonymous(),
+      ]);
       expect(s.welcome).toMatchObject({ authid: 'wampcra-user', authmethod: 'wampcra' });
     });
 
     it('does not fall back to the next method when the chosen one fails', async () => {
-      const err = await refused(route, [ticket('wrong', { authid: 'ticket-user' }), wampcra('wampcra-secret', { authid: 'wampcra-user' })]);
+      const err = await refused(route, [
+        ticket('wrong', { authid: 'ticket-user' }),
+        wampcra('wampcra-secret', { authid: 'wampcra-user' }),
+      ]);
       expect(err).toMatchObject({ code: 'ERR_AUTHENTICATION', reason: 'wamp.error.not_authorized' });
     });
 
@@ -167,7 +217,11 @@ describe.each(authRoutes().map((r) => [r.name, r] as const))('authentication ove
     });
 
     it('joins with role restricted', () => {
-      expect(restricted.welcome).toMatchObject({ authid: 'ticket-restricted', authrole: 'restricted', authmethod: 'ticket' });
+      expect(restricted.welcome).toMatchObject({
+        authid: 'ticket-restricted',
+        authrole: 'restricted',
+        authmethod: 'ticket',
+      });
     });
 
     it('may subscribe under com.example.public.', async () => {
@@ -186,13 +240,17 @@ describe.each(authRoutes().map((r) => [r.name, r] as const))('authentication ove
     });
 
     it('may not publish, even under com.example.public.', async () => {
-      const err = await restricted.publish(uniqueUri('com.example.public.auth'), ['x'], {}, { acknowledge: true }).catch((e: unknown) => e);
+      const err = await restricted
+        .publish(uniqueUri('com.example.public.auth'), ['x'], {}, { acknowledge: true })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ApplicationError);
       expect(err).toMatchObject({ code: 'ERR_APPLICATION', uri: 'wamp.error.not_authorized' });
     });
 
     it('may not register', async () => {
-      await expect(restricted.register(uniqueUri('com.example.public.reg'), () => 'x')).rejects.toMatchObject({ uri: 'wamp.error.not_authorized' });
+      await expect(restricted.register(uniqueUri('com.example.public.reg'), () => 'x')).rejects.toMatchObject({
+        uri: 'wamp.error.not_authorized',
+      });
     });
 
     it('may not call', async () => {

@@ -66,6 +66,8 @@ describe('bad connect options', () => {
     for (const options of [undefined, { url: 5, realm }, { realm }, { url: wsUrl }, { url: wsUrl, realm: 'a b' }]) {
       await expect(connect(options as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     }
-    expect(() => connection({ url: 5 } as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }) as never);
+    expect(() => connection({ url: 5 } as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }) as never,
+    );
   });
 });

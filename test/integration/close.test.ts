@@ -27,7 +27,9 @@ describe.each(routes().map((r) => [r.name, r] as const))('session lifecycle over
   });
 
   it('refuses an unknown realm with ERR_JOIN_REFUSED', async () => {
-    await expect(connect({ url: route.url, realm: 'no.such.realm', serializers: [route.serializer()] })).rejects.toMatchObject({
+    await expect(
+      connect({ url: route.url, realm: 'no.such.realm', serializers: [route.serializer()] }),
+    ).rejects.toMatchObject({
       code: 'ERR_JOIN_REFUSED',
       reason: 'wamp.error.no_such_realm',
     });
@@ -39,13 +41,17 @@ describe('connection failures', () => {
     const info = routerInfo();
     const dead = info.wsUrl.replace(/:\d+/, ':1');
     await expect(connect({ url: dead, realm: 'realm1' })).rejects.toMatchObject({ code: 'ERR_TRANSPORT' });
-    await expect(connect({ url: 'rs://127.0.0.1:1', realm: 'realm1' })).rejects.toMatchObject({ code: 'ERR_TRANSPORT' });
+    await expect(connect({ url: 'rs://127.0.0.1:1', realm: 'realm1' })).rejects.toMatchObject({
+      code: 'ERR_TRANSPORT',
+    });
   });
 
   it('rejects frames over the limit with ERR_FRAME_TOO_LARGE and keeps the session', async () => {
     for (const route of routes()) {
       const s = await open(route, { maxFrameBytes: 64 * 1024 });
-      await expect(s.publish(uniqueUri('com.test.big'), [new Uint8Array(128 * 1024)])).rejects.toMatchObject({ code: 'ERR_FRAME_TOO_LARGE' });
+      await expect(s.publish(uniqueUri('com.test.big'), [new Uint8Array(128 * 1024)])).rejects.toMatchObject({
+        code: 'ERR_FRAME_TOO_LARGE',
+      });
       expect(s.isOpen).toBe(true);
     }
   });

@@ -15,7 +15,16 @@
  * Python peers run in driven mode (test/interop/python/peer.py), one long-lived peer per
  * key configuration, all started concurrently with the trace router.
  */
-import { ApplicationError, KeyRing, PayloadCodecError, Result, connect, cryptobox, generateKeyPair, json } from '@wampbox/wamp-client';
+import {
+  ApplicationError,
+  KeyRing,
+  PayloadCodecError,
+  Result,
+  connect,
+  cryptobox,
+  generateKeyPair,
+  json,
+} from '@wampbox/wamp-client';
 import type { CallResult, EventData, Invocation, KeyPair, Session } from '@wampbox/wamp-client';
 import { closeAll, open, routes, sleep, uniqueUri, waitFor } from './helpers';
 import type { Route } from './helpers';
@@ -61,7 +70,12 @@ const responderRing = (): KeyRing =>
   new KeyRing().setKey(PREFIX, { responderPriv: R.secretKeyBase64, originatorPub: O.publicKeyBase64 });
 
 /** Collect what a session reports on its 'error' event while `fn` runs (and `settleMs` after). */
-async function collectErrors(session: Session, fn: () => Promise<void>, until: (errs: Error[]) => boolean, what: string): Promise<Error[]> {
+async function collectErrors(
+  session: Session,
+  fn: () => Promise<void>,
+  until: (errs: Error[]) => boolean,
+  what: string,
+): Promise<Error[]> {
   const errs: Error[] = [];
   const onError = (e: Error): void => void errs.push(e);
   session.on('error', onError);
@@ -88,9 +102,22 @@ beforeAll(async () => {
     ...SERIALIZERS.map((s) => startPeer([...base, '--serializer', s, ...keyed], { name: `keyed/${s}` })),
     startPeer([...base, '--serializer', 'json'], { name: 'no keys/json' }),
     // a publisher/caller whose originator key pair is not the one the other side trusts
-    startPeer([...base, '--serializer', 'msgpack', '--key-prefix', PREFIX, '--originator-priv', X.secretKeyBase64, '--responder-pub', R.publicKeyBase64], {
-      name: 'wrong key/msgpack',
-    }),
+    startPeer(
+      [
+        ...base,
+        '--serializer',
+        'msgpack',
+        '--key-prefix',
+        PREFIX,
+        '--originator-priv',
+        X.secretKeyBase64,
+        '--responder-pub',
+        R.publicKeyBase64,
+      ],
+      {
+        name: 'wrong key/msgpack',
+      },
+    ),
   ]);
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
@@ -133,7 +160,9 @@ async function tsPublishesToPython(pubSer: Ser, subSer: Ser): Promise<void> {
   const errs = await collectErrors(
     noKey,
     async () => {
-      await tsOrig.get(pubSer)!.publish(topic, [marker, BIN_A, { nested: BIN_A }], { bin: BIN_B, n: 1.5 }, { acknowledge: true });
+      await tsOrig
+        .get(pubSer)!
+        .publish(topic, [marker, BIN_A, { nested: BIN_A }], { bin: BIN_B, n: 1.5 }, { acknowledge: true });
       const ev = await py.next((l) => l.event === 'event' && l['topic'] === topic);
       expect(ev['enc_algo']).toBe('cryptobox');
       expect(ev['args']).toEqual([marker, BIN_A, { nested: BIN_A }]);
@@ -154,7 +183,13 @@ async function pythonPublishesToTs(pubSer: Ser, subSer: Ser): Promise<void> {
   const topic = uniqueUri(`${PREFIX}py2ts`);
   const got: EventData[] = [];
   await tsResp.get(subSer)!.subscribe(topic, (ev) => void got.push(ev));
-  const published = await pyKeyed.get(pubSer)!.request({ op: 'publish', topic, args: ['from python', BIN_A], kwargs: { bin: BIN_B, list: [BIN_A] }, acknowledge: true });
+  const published = await pyKeyed.get(pubSer)!.request({
+    op: 'publish',
+    topic,
+    args: ['from python', BIN_A],
+    kwargs: { bin: BIN_B, list: [BIN_A] },
+    acknowledge: true,
+  });
   expect(published.event).toBe('published');
   await waitFor(() => got.length === 1, 5000, 'the sealed event from Python');
   expect(got[0]!.args).toEqual(['from python', BIN_A]);
@@ -235,11 +270,14 @@ async function pythonCallsTs(callerSer: Ser, calleeSer: Ser): Promise<void> {
   expect(final['enc_algo']).toBe('cryptobox');
   expect(final['args']).toEqual(['p', BIN_B]);
   const progress = py.tagged(tag).filter((l) => l.event === 'progress');
-  expect(progress.map((l) => [l['args'], l['kwargs'], l['enc_algo']])).toEqual([0, 1, 2].map((i) => [[i, BIN_B], { step: i }, 'cryptobox']));
+  expect(progress.map((l) => [l['args'], l['kwargs'], l['enc_algo']])).toEqual(
+    [0, 1, 2].map((i) => [[i, BIN_B], { step: i }, 'cryptobox']),
+  );
 }
 
 describe.each(SERIALIZERS)('cryptobox interop with Autobahn|Python on %s', (s) => {
-  it('TypeScript publisher → Python subscriber; a session without keys gets ERR_PAYLOAD_UNSUPPORTED', () => tsPublishesToPython(s, s));
+  it('TypeScript publisher → Python subscriber; a session without keys gets ERR_PAYLOAD_UNSUPPORTED', () =>
+    tsPublishesToPython(s, s));
   it('Python publisher → TypeScript subscriber', () => pythonPublishesToTs(s, s));
   it('TypeScript caller → Python callee: result, sealed error, progressive results', () => tsCallsPython(s, s));
   it('Python caller → TypeScript callee: result, sealed error, progressive results', () => pythonCallsTs(s, s));
@@ -279,7 +317,9 @@ describe('cryptobox interop: pattern URIs, empty payloads and unkeyed error URIs
     expect(res.args).toEqual(['to python']);
     expect(res.details['enc_algo']).toBe('cryptobox');
 
-    await tsResp.get('cbor')!.register(`${base}.ts`, (inv) => new Result([inv.procedure, ...inv.args]), { match: 'prefix' });
+    await tsResp
+      .get('cbor')!
+      .register(`${base}.ts`, (inv) => new Result([inv.procedure, ...inv.args]), { match: 'prefix' });
     const r = await py.request({ op: 'call', procedure: `${base}.ts.echo`, args: ['to typescript'] });
     expect(r.event).toBe('result');
     expect(r['enc_algo']).toBe('cryptobox');
@@ -306,7 +346,10 @@ describe('cryptobox interop: pattern URIs, empty payloads and unkeyed error URIs
       return { answer: BIN_A };
     });
     await tsResp.get('json')!.register(none, () => undefined);
-    const [a, b] = await Promise.all([py.request({ op: 'call', procedure: single }), py.request({ op: 'call', procedure: none })]);
+    const [a, b] = await Promise.all([
+      py.request({ op: 'call', procedure: single }),
+      py.request({ op: 'call', procedure: none }),
+    ]);
     expect(seen[0]!.args).toEqual([]);
     expect(seen[0]!.kwargs).toEqual({});
     expect([a.event, a['enc_algo'], a['args'], a['kwargs']]).toEqual(['result', 'cryptobox', [{ answer: BIN_A }], {}]);
@@ -326,10 +369,13 @@ describe('cryptobox interop: pattern URIs, empty payloads and unkeyed error URIs
     const plainErr = 'com.test.e2e.unkeyed.error';
     const proc = uniqueUri(`${PREFIX}plainerr.py`);
     await py.request({ op: 'register', procedure: proc });
-    const err = await tsOrig.get('json')!.call(proc, ['visible'], { raise: plainErr }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const err = await tsOrig
+      .get('json')!
+      .call(proc, ['visible'], { raise: plainErr })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(ApplicationError);
     expect((err as ApplicationError).uri).toBe(plainErr);
     expect((err as ApplicationError).args).toEqual(['visible']);
@@ -345,7 +391,12 @@ describe('cryptobox interop: pattern URIs, empty payloads and unkeyed error URIs
       py.request({ op: 'call', procedure: tsProc, kwargs: { runtime: true } }),
     ]);
     expect([app.event, app['error'], app['enc_algo'], app['args']]).toEqual(['error', plainErr, null, ['visible too']]);
-    expect([runtime.event, runtime['error'], runtime['enc_algo'], runtime['args']]).toEqual(['error', 'wamp.error.runtime_error', null, ['boom']]);
+    expect([runtime.event, runtime['error'], runtime['enc_algo'], runtime['args']]).toEqual([
+      'error',
+      'wamp.error.runtime_error',
+      null,
+      ['boom'],
+    ]);
   });
 });
 
@@ -365,7 +416,13 @@ describe('refusals', () => {
     const errs = await collectErrors(
       sub,
       async () => {
-        const p = await pyNoKey.request({ op: 'publish', topic, args: ['forged', 'plaintext'], kwargs: { amount: 1e6 }, acknowledge: true });
+        const p = await pyNoKey.request({
+          op: 'publish',
+          topic,
+          args: ['forged', 'plaintext'],
+          kwargs: { amount: 1e6 },
+          acknowledge: true,
+        });
         expect(p.event).toBe('published');
       },
       (e) => e.length >= 1,
@@ -386,7 +443,12 @@ describe('refusals', () => {
     const errs = await collectErrors(
       sub,
       async () => {
-        const p = await pyWrongKey.request({ op: 'publish', topic, args: ['sealed with the wrong key'], acknowledge: true });
+        const p = await pyWrongKey.request({
+          op: 'publish',
+          topic,
+          args: ['sealed with the wrong key'],
+          acknowledge: true,
+        });
         expect(p.event).toBe('published');
       },
       (e) => e.length >= 1,
@@ -404,7 +466,9 @@ describe('refusals', () => {
     const proc = uniqueUri(`${PREFIX}wrongcaller`);
     await py.request({ op: 'register', procedure: proc });
     const wrong = await open(wsRoute('msgpack'), {
-      codec: cryptobox(new KeyRing().setKey(PREFIX, { originatorPriv: X.secretKeyBase64, responderPub: R.publicKeyBase64 })),
+      codec: cryptobox(
+        new KeyRing().setKey(PREFIX, { originatorPriv: X.secretKeyBase64, responderPub: R.publicKeyBase64 }),
+      ),
     });
     const err = await wrong.call(proc, ['never read']).then(
       () => undefined,
@@ -435,7 +499,8 @@ interface WampLogEntry {
 function wampMessages(log: string): WampLogEntry[] {
   const out: WampLogEntry[] = [];
   const block = /WAMP-(Receive|Transmit)\([^)]*\) (<<|>>)\n\s*([A-Z_]+)::\n([\s\S]*?)\n\2(?:\n|$)/g;
-  for (const m of log.matchAll(block)) out.push({ direction: m[1] as WampLogEntry['direction'], type: m[3]!, text: m[4]! });
+  for (const m of log.matchAll(block))
+    out.push({ direction: m[1] as WampLogEntry['direction'], type: m[3]!, text: m[4]! });
   return out;
 }
 
@@ -443,7 +508,12 @@ describe('the plaintext never crosses the router', () => {
   let router: PrivateRouter;
   const sessions: Session[] = [];
   const join = async (ring?: KeyRing): Promise<Session> => {
-    const s = await connect({ url: router.wsUrl, realm: router.realm, serializers: [json()], ...(ring ? { codec: cryptobox(ring) } : {}) });
+    const s = await connect({
+      url: router.wsUrl,
+      realm: router.realm,
+      serializers: [json()],
+      ...(ring ? { codec: cryptobox(ring) } : {}),
+    });
     sessions.push(s);
     return s;
   };
@@ -483,13 +553,20 @@ describe('the plaintext never crosses the router', () => {
     expect(events[1]!.args).toEqual([visible]);
 
     // Crossbar writes its log asynchronously: wait for the last message to show up
-    await waitFor(() => wampMessages(router.readLog()).some((m) => m.type === 'EVENT' && m.text.includes(visible)), 10_000, 'the plaintext EVENT in the router log');
+    await waitFor(
+      () => wampMessages(router.readLog()).some((m) => m.type === 'EVENT' && m.text.includes(visible)),
+      10_000,
+      'the plaintext EVENT in the router log',
+    );
     const log = router.readLog();
     const messages = wampMessages(log);
-    const sealed = (type: string): WampLogEntry[] => messages.filter((m) => m.type === type && m.text.includes("'enc_algo': 'cryptobox'"));
+    const sealed = (type: string): WampLogEntry[] =>
+      messages.filter((m) => m.type === type && m.text.includes("'enc_algo': 'cryptobox'"));
 
     // the control: a plaintext payload does appear in the log, in the PUBLISH and in the EVENT
-    expect(messages.some((m) => m.type === 'PUBLISH' && m.text.includes(plainTopic) && m.text.includes(visible))).toBe(true);
+    expect(messages.some((m) => m.type === 'PUBLISH' && m.text.includes(plainTopic) && m.text.includes(visible))).toBe(
+      true,
+    );
     expect(messages.some((m) => m.type === 'EVENT' && m.text.includes(visible))).toBe(true);
     // every sealed message crossed the router and was logged, with its URI, enc_algo and a binary payload
     expect(sealed('PUBLISH').filter((m) => m.text.includes(topic))).toHaveLength(1);

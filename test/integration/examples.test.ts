@@ -64,7 +64,9 @@ test('node-rpc.mjs: plain, multiple and progressive results, an application erro
   expectSuccess(run, 'node-rpc: ok');
   expect(run.lines).toContain('add(2, 3) = 5');
   expect(run.lines).toContain('divide(7, 2) = [3,1] {"quotient":3.5}');
-  expect(run.stdout).toMatch(/divide\(1, 0\) failed: com\.example\.rpc\.p\d+\.error\.division_by_zero \["cannot divide by zero"\]/);
+  expect(run.stdout).toMatch(
+    /divide\(1, 0\) failed: com\.example\.rpc\.p\d+\.error\.division_by_zero \["cannot divide by zero"\]/,
+  );
   expect(run.lines).toContain('countdown: 3, 2, 1, liftoff (final)');
   expect(run.lines).toContain('slow() gave up after 200 ms: ERR_TIMEOUT');
 });
@@ -101,9 +103,13 @@ test('e2ee-with-python.mjs: a sealed call and a sealed event between wampbox and
   const run = await runExample('e2ee-with-python.mjs', [wsUrl, realm], { E2EE_PYTHON: venvPython }, 100_000);
   expectSuccess(run, 'e2ee-with-python: ok');
   expect(run.lines).toContain('python: ready');
-  expect(run.stdout).toMatch(/^python: call com\.example\.e2ee\.p\d+\.greet\('wampbox'\) arrived sealed \(cryptobox\)$/m);
+  expect(run.stdout).toMatch(
+    /^python: call com\.example\.e2ee\.p\d+\.greet\('wampbox'\) arrived sealed \(cryptobox\)$/m,
+  );
   expect(run.stdout).toMatch(/-> "Hello wampbox, this is Autobahn\|Python" \(sealed both ways\)$/m);
-  expect(run.stdout).toMatch(/^python: event on com\.example\.e2ee\.p\d+\.news: 'end-to-end encrypted' \{'from': 'node'\} arrived sealed \(cryptobox\)$/m);
+  expect(run.stdout).toMatch(
+    /^python: event on com\.example\.e2ee\.p\d+\.news: 'end-to-end encrypted' \{'from': 'node'\} arrived sealed \(cryptobox\)$/m,
+  );
 }, 120_000);
 
 test('an example that cannot do its job exits 1 and says why', async () => {

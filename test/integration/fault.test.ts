@@ -82,14 +82,19 @@ describe('router killed and restarted', () => {
     await router.restart();
 
     // the caller loop resumes on its own: calls issued after the restart succeed
-    await waitFor(() => [...outcomes.entries()].some(([i, o]) => i > beforeRestart && o === 'ok'), 60_000, 'calls after the restart');
+    await waitFor(
+      () => [...outcomes.entries()].some(([i, o]) => i > beforeRestart && o === 'ok'),
+      60_000,
+      'calls after the restart',
+    );
     stop = true;
     await loop;
     await waitFor(() => pending.size === 0, 20_000, 'every call to settle');
 
     const codes = new Set(outcomes.values());
     // typed outcomes only: lost in flight, timed out or over the waiting bound while the router was down
-    for (const c of codes) expect(['ok', 'ERR_CONNECTION_LOST', 'ERR_TIMEOUT', 'ERR_BACKPRESSURE', 'ERR_APPLICATION']).toContain(c);
+    for (const c of codes)
+      expect(['ok', 'ERR_CONNECTION_LOST', 'ERR_TIMEOUT', 'ERR_BACKPRESSURE', 'ERR_APPLICATION']).toContain(c);
     expect(codes.has('wrong')).toBe(false);
     expect(codes.has('untyped')).toBe(false);
 
@@ -105,32 +110,35 @@ describe('dead-peer detection', () => {
   it.each([
     ['websocket (ws ping)', () => router.wsUrl],
     ['rawsocket (PING frame)', () => router.rsUrl],
-  ] as const)('over %s: a frozen router is detected within the heartbeat, and the connection comes back', async (_name, url) => {
-    const c = connection({
-      url: url(),
-      realm: router.realm,
-      reconnect: { initialDelayMs: 100, maxDelayMs: 500, jitter: 0 },
-      heartbeat: { intervalMs: 500, timeoutMs: 1000 },
-    });
-    conns.push(c);
-    await c.open();
-    const uri = uniqueUri('com.test.frozen');
-    await c.register(uri, () => 'alive');
-    const lost = new Promise<number>((resolve) => c.once('close', () => resolve(Date.now())));
-    const frozenAt = Date.now();
-    process.kill(-router.pid, 'SIGSTOP');
-    try {
-      const detectedAt = await Promise.race([lost, sleep(10_000).then(() => -1)]);
-      expect(detectedAt).toBeGreaterThan(0);
-      // silence for one interval, then the probe's timeout (plus timer slack)
-      expect(detectedAt - frozenAt).toBeLessThan(500 + 1000 + 1500);
-    } finally {
-      process.kill(-router.pid, 'SIGCONT');
-    }
-    const res = await c.call(uri, [], {}, { timeoutMs: 30_000 });
-    expect(res.args).toEqual(['alive']);
-    await c.close();
-  });
+  ] as const)(
+    'over %s: a frozen router is detected within the heartbeat, and the connection comes back',
+    async (_name, url) => {
+      const c = connection({
+        url: url(),
+        realm: router.realm,
+        reconnect: { initialDelayMs: 100, maxDelayMs: 500, jitter: 0 },
+        heartbeat: { intervalMs: 500, timeoutMs: 1000 },
+      });
+      conns.push(c);
+      await c.open();
+      const uri = uniqueUri('com.test.frozen');
+      await c.register(uri, () => 'alive');
+      const lost = new Promise<number>((resolve) => c.once('close', () => resolve(Date.now())));
+      const frozenAt = Date.now();
+      process.kill(-router.pid, 'SIGSTOP');
+      try {
+        const detectedAt = await Promise.race([lost, sleep(10_000).then(() => -1)]);
+        expect(detectedAt).toBeGreaterThan(0);
+        // silence for one interval, then the probe's timeout (plus timer slack)
+        expect(detectedAt - frozenAt).toBeLessThan(500 + 1000 + 1500);
+      } finally {
+        process.kill(-router.pid, 'SIGCONT');
+      }
+      const res = await c.call(uri, [], {}, { timeoutMs: 30_000 });
+      expect(res.args).toEqual(['alive']);
+      await c.close();
+    },
+  );
 });
 
 describe('soak', () => {

@@ -24,15 +24,12 @@ interface RouterModule {
 }
 
 declare global {
-   
   var __WAMPBOX_ROUTER__: RouterHandle | undefined;
 }
 
 // A real dynamic import (the TypeScript transform would turn `import()` into `require()`,
 // which cannot load an ES module).
-const importModule = new Function('specifier', 'return import(specifier)') as (
-  specifier: string,
-) => Promise<unknown>;
+const importModule = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
 
 export default async function globalSetup(): Promise<void> {
   const preset = process.env.WAMPBOX_ROUTER_INFO;

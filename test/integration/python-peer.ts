@@ -72,12 +72,15 @@ export async function stopAllPeers(): Promise<void> {
 function isBytesObject(v: unknown): v is { $bytes_b64: string } {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
   const keys = Object.keys(v);
-  return keys.length === 1 && keys[0] === '$bytes_b64' && typeof (v as Record<string, unknown>)['$bytes_b64'] === 'string';
+  return (
+    keys.length === 1 && keys[0] === '$bytes_b64' && typeof (v as Record<string, unknown>)['$bytes_b64'] === 'string'
+  );
 }
 
 /** Convert Uint8Array values (at any depth) to the peer's {"$bytes_b64": "..."} form. */
 export function toPeerJson(value: unknown): unknown {
-  if (value instanceof Uint8Array) return { $bytes_b64: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  if (value instanceof Uint8Array)
+    return { $bytes_b64: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
   if (Array.isArray(value)) return value.map(toPeerJson);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
@@ -129,7 +132,10 @@ let tagCounter = 0;
 export async function startPeer(args: readonly string[], options: StartPeerOptions = {}): Promise<Peer> {
   const python = options.python ?? routerInfo().venvPython;
   const name =
-    options.name ?? [args[0], args.find((a, i) => i > 0 && /^(--serializer|--procedure|--topic)$/.test(args[i - 1] ?? ''))].filter(Boolean).join(' ');
+    options.name ??
+    [args[0], args.find((a, i) => i > 0 && /^(--serializer|--procedure|--topic)$/.test(args[i - 1] ?? ''))]
+      .filter(Boolean)
+      .join(' ');
   const child: ChildProcessWithoutNullStreams = spawn(python, ['-u', PYTHON_PEER, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, PYTHONUNBUFFERED: '1' },
@@ -235,7 +241,7 @@ export async function startPeer(args: readonly string[], options: StartPeerOptio
     });
 
   const command = (cmd: Record<string, unknown>): number => {
-    const tag = typeof cmd['tag'] === 'number' ? (cmd['tag']) : ++tagCounter;
+    const tag = typeof cmd['tag'] === 'number' ? cmd['tag'] : ++tagCounter;
     if (exit) throw new Error(`cannot send ${JSON.stringify(cmd['op'])}: ${describe()}`);
     child.stdin.write(`${JSON.stringify(toPeerJson({ ...cmd, tag }))}\n`);
     return tag;
@@ -257,7 +263,10 @@ export async function startPeer(args: readonly string[], options: StartPeerOptio
     async request(cmd, events, timeoutMs = 10_000) {
       const answers = events ?? DEFAULT_ANSWERS[String(cmd['op'])] ?? [];
       const tag = command(cmd);
-      const line = await next((l) => l['tag'] === tag && (answers.includes(l.event) || l.event === 'command_failed'), timeoutMs);
+      const line = await next(
+        (l) => l['tag'] === tag && (answers.includes(l.event) || l.event === 'command_failed'),
+        timeoutMs,
+      );
       if (line.event === 'command_failed') {
         throw new Error(`peer "${name}" failed ${JSON.stringify(cmd['op'])}: ${String(line['error'])}\n${describe()}`);
       }
@@ -283,8 +292,12 @@ export async function startPeer(args: readonly string[], options: StartPeerOptio
 
   const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
   try {
-    const first = await next((l) => l.event === 'ready' || l.event === 'fatal' || l.event === 'left' || l.event === 'disconnected', readyTimeoutMs);
-    if (first.event !== 'ready') throw new Error(`${describe()}\nreported "${first.event}" before "ready": ${JSON.stringify(first)}`);
+    const first = await next(
+      (l) => l.event === 'ready' || l.event === 'fatal' || l.event === 'left' || l.event === 'disconnected',
+      readyTimeoutMs,
+    );
+    if (first.event !== 'ready')
+      throw new Error(`${describe()}\nreported "${first.event}" before "ready": ${JSON.stringify(first)}`);
   } catch (e) {
     await peer.stop();
     const msg = (e as Error).message;

@@ -48,7 +48,9 @@ describe.each(routes().map((r) => [r.name, r] as const))('RPC over %s', (_name, 
   });
 
   it('reports a missing procedure as wamp.error.no_such_procedure', async () => {
-    await expect(caller.call(uniqueUri('com.test.rpc.missing'))).rejects.toMatchObject({ uri: 'wamp.error.no_such_procedure' });
+    await expect(caller.call(uniqueUri('com.test.rpc.missing'))).rejects.toMatchObject({
+      uri: 'wamp.error.no_such_procedure',
+    });
   });
 
   it('streams progressive results', async () => {
@@ -59,7 +61,12 @@ describe.each(routes().map((r) => [r.name, r] as const))('RPC over %s', (_name, 
     });
     const seen: unknown[] = [];
     for await (const r of caller.callProgressive(uri)) seen.push([r.args[0], r.progress]);
-    expect(seen).toEqual([[0, true], [1, true], [2, true], ['done', false]]);
+    expect(seen).toEqual([
+      [0, true],
+      [1, true],
+      [2, true],
+      ['done', false],
+    ]);
   });
 
   it('cancels a call: the caller rejects and the callee sees its signal abort', async () => {
@@ -82,13 +89,24 @@ describe.each(routes().map((r) => [r.name, r] as const))('RPC over %s', (_name, 
     await expect(p).rejects.toMatchObject({ code: 'ERR_CANCELED' });
     await waitFor(() => aborted, 5000, 'INTERRUPT at the callee');
     // the session stays usable
-    expect((await caller.call(uniqueUri('com.test.rpc.none')).catch((e: { uri: string }) => e.uri))).toBe('wamp.error.no_such_procedure');
+    expect(await caller.call(uniqueUri('com.test.rpc.none')).catch((e: { uri: string }) => e.uri)).toBe(
+      'wamp.error.no_such_procedure',
+    );
   });
 
   it('times out locally and cancels at the router', async () => {
     const uri = uniqueUri('com.test.rpc.timeout');
     let aborted = false;
-    await callee.register(uri, (inv) => new Promise((resolve) => inv.signal.addEventListener('abort', () => { aborted = true; resolve(undefined); })));
+    await callee.register(
+      uri,
+      (inv) =>
+        new Promise((resolve) =>
+          inv.signal.addEventListener('abort', () => {
+            aborted = true;
+            resolve(undefined);
+          }),
+        ),
+    );
     await expect(caller.call(uri, [], {}, { timeoutMs: 100 })).rejects.toMatchObject({ code: 'ERR_TIMEOUT' });
     await waitFor(() => aborted, 5000, 'INTERRUPT after timeout');
   });
@@ -101,7 +119,9 @@ describe.each(routes().map((r) => [r.name, r] as const))('RPC over %s', (_name, 
     const got = new Set<unknown>();
     for (let i = 0; i < 4; i++) got.add((await caller.call(uri)).args[0]);
     expect([...got].sort()).toEqual(['a', 'b']);
-    await expect(callee.register(uri, () => 'c', { invoke: 'single' })).rejects.toMatchObject({ code: 'ERR_APPLICATION' });
+    await expect(callee.register(uri, () => 'c', { invoke: 'single' })).rejects.toMatchObject({
+      code: 'ERR_APPLICATION',
+    });
   });
 
   it('supports prefix and wildcard registrations with details.procedure', async () => {

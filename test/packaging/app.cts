@@ -11,9 +11,19 @@ async function main(): Promise<boolean> {
   try {
     const o = await generateKeyPair();
     const r = await generateKeyPair();
-    const callee = await connect({ url, realm, serializers: [msgpack()], codec: cryptobox(new KeyRing().setKey(prefix, { responderPriv: r.secretKey, originatorPub: o.publicKey })) });
+    const callee = await connect({
+      url,
+      realm,
+      serializers: [msgpack()],
+      codec: cryptobox(new KeyRing().setKey(prefix, { responderPriv: r.secretKey, originatorPub: o.publicKey })),
+    });
     sessions.push(callee);
-    const caller = await connect({ url, realm, serializers: [msgpack()], codec: cryptobox(new KeyRing().setKey(prefix, { originatorPriv: o.secretKey, responderPub: r.publicKey })) });
+    const caller = await connect({
+      url,
+      realm,
+      serializers: [msgpack()],
+      codec: cryptobox(new KeyRing().setKey(prefix, { originatorPriv: o.secretKey, responderPub: r.publicKey })),
+    });
     sessions.push(caller);
     await callee.register(`${prefix}add`, (inv) => new Result([(inv.args[0] as number) + (inv.args[1] as number)]));
     const sum = await caller.call(`${prefix}add`, [2, 3]);

@@ -8,7 +8,8 @@ const url = process.env.WAMPBOX_URL ?? 'ws://127.0.0.1:8080/ws';
 const realm = process.env.WAMPBOX_REALM ?? 'realm1';
 const prefix = `com.example.pack.esm.${process.pid}.`;
 
-if (KeyRing !== CryptoboxKeyRing) throw new Error('@wampbox/wamp-client and @wampbox/cryptobox export different KeyRing classes');
+if (KeyRing !== CryptoboxKeyRing)
+  throw new Error('@wampbox/wamp-client and @wampbox/cryptobox export different KeyRing classes');
 
 const sessions: Session[] = [];
 try {
@@ -19,14 +20,25 @@ try {
 
   const o = await generateKeyPair();
   const r = await generateKeyPair();
-  const callee = await connect({ url, realm, serializers: [json()], codec: cryptobox(new KeyRing().setKey(prefix, { responderPriv: r.secretKey, originatorPub: o.publicKey })) });
+  const callee = await connect({
+    url,
+    realm,
+    serializers: [json()],
+    codec: cryptobox(new KeyRing().setKey(prefix, { responderPriv: r.secretKey, originatorPub: o.publicKey })),
+  });
   sessions.push(callee);
-  const caller = await connect({ url, realm, serializers: [json()], codec: cryptobox(new KeyRing().setKey(prefix, { originatorPriv: o.secretKey, responderPub: r.publicKey })) });
+  const caller = await connect({
+    url,
+    realm,
+    serializers: [json()],
+    codec: cryptobox(new KeyRing().setKey(prefix, { originatorPriv: o.secretKey, responderPub: r.publicKey })),
+  });
   sessions.push(caller);
   await callee.register(`${prefix}echo`, (inv) => new Result(inv.args, inv.kwargs));
   const echoed = await caller.call(`${prefix}echo`, ['sealed', new Uint8Array([1, 2])], { k: 1 });
 
-  const ok = sum.args[0] === 5 && echoed.args[0] === 'sealed' && echoed.args[1] instanceof Uint8Array && echoed.kwargs.k === 1;
+  const ok =
+    sum.args[0] === 5 && echoed.args[0] === 'sealed' && echoed.args[1] instanceof Uint8Array && echoed.kwargs.k === 1;
   console.log(JSON.stringify({ entry: 'esm', version: VERSION, sum: sum.args[0], encrypted: echoed.args[0], ok }));
   if (!ok) process.exitCode = 1;
 } finally {

@@ -10,7 +10,13 @@
  */
 import { Connection, InvalidArgumentError, connectWith, webSocketTransport } from '@wampbox/core';
 import { checkConnectOptions } from '@wampbox/core/internal';
-import type { ConnectionOptions as CoreConnectionOptions, ConnectOptions as CoreConnectOptions, Session, TransportFactory, WebSocketConstructor } from '@wampbox/core';
+import type {
+  ConnectionOptions as CoreConnectionOptions,
+  ConnectOptions as CoreConnectOptions,
+  Session,
+  TransportFactory,
+  WebSocketConstructor,
+} from '@wampbox/core';
 
 export * from './common.js';
 

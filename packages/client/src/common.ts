@@ -93,5 +93,20 @@ export type {
   TicketSource,
   WampcraOptions,
 } from '@wampbox/core';
-export { KeyRing, cryptobox, generateKeyPair, CRYPTOSIGN_CHALLENGE_BYTES, CRYPTOSIGN_SEED_BYTES, cryptosign, cryptosignKeyPair, signCryptosignChallenge } from '@wampbox/cryptobox';
-export type { CryptoboxOptions, KeyPair, KeyEntryInput, CryptosignKeyPair, CryptosignOptions } from '@wampbox/cryptobox';
+export {
+  KeyRing,
+  cryptobox,
+  generateKeyPair,
+  CRYPTOSIGN_CHALLENGE_BYTES,
+  CRYPTOSIGN_SEED_BYTES,
+  cryptosign,
+  cryptosignKeyPair,
+  signCryptosignChallenge,
+} from '@wampbox/cryptobox';
+export type {
+  CryptoboxOptions,
+  KeyPair,
+  KeyEntryInput,
+  CryptosignKeyPair,
+  CryptosignOptions,
+} from '@wampbox/cryptobox';

@@ -15,13 +15,25 @@ import WebSocket from 'ws';
 import type { ClientOptions } from 'ws';
 import { Connection, InvalidArgumentError, connectWith, defaultSerializers, webSocketTransport } from '@wampbox/core';
 import { checkConnectOptions } from '@wampbox/core/internal';
-import type { ConnectionOptions as CoreConnectionOptions, ConnectOptions as CoreConnectOptions, Session, TransportFactory, WebSocketConstructor, WebSocketLike } from '@wampbox/core';
+import type {
+  ConnectionOptions as CoreConnectionOptions,
+  ConnectOptions as CoreConnectOptions,
+  Session,
+  TransportFactory,
+  WebSocketConstructor,
+  WebSocketLike,
+} from '@wampbox/core';
 import type { CorkableStream } from '@wampbox/core/internal';
 import { rawSocketTransport } from './rawsocket/index.js';
 
 export * from './common.js';
 export { connectRawSocket, rawSocketTransport } from './rawsocket/index.js';
-export type { RawSocketConfig, RawSocketPingOptions, RawSocketTransport, RawSocketTransportOptions } from './rawsocket/index.js';
+export type {
+  RawSocketConfig,
+  RawSocketPingOptions,
+  RawSocketTransport,
+  RawSocketTransportOptions,
+} from './rawsocket/index.js';
 
 /** Options of {@link connect} in Node. */
 export interface ConnectOptions extends CoreConnectOptions {
@@ -69,7 +81,9 @@ export function transportFor(url: string, webSocket?: ClientOptions): TransportF
  */
 function socketOfWs(ws: WebSocketLike): CorkableStream | undefined {
   const socket = (ws as unknown as { _socket?: Partial<CorkableStream> | null })._socket;
-  return socket && typeof socket.cork === 'function' && typeof socket.uncork === 'function' ? (socket as CorkableStream) : undefined;
+  return socket && typeof socket.cork === 'function' && typeof socket.uncork === 'function'
+    ? (socket as CorkableStream)
+    : undefined;
 }
 
 /** In Node every serializer is offered by default (CBOR, MessagePack, JSON); the router picks. */

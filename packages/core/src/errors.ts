@@ -104,7 +104,11 @@ export class SessionClosedError extends WampboxError {
   /** The WAMP reason URI the session closed with, e.g. `wamp.close.normal`. */
   declare readonly reason: string;
 
-  constructor(reason: string, message?: string, options?: WampboxErrorOptions & { code?: 'ERR_SESSION_CLOSED' | 'ERR_CONNECTION_LOST' }) {
+  constructor(
+    reason: string,
+    message?: string,
+    options?: WampboxErrorOptions & { code?: 'ERR_SESSION_CLOSED' | 'ERR_CONNECTION_LOST' },
+  ) {
     super('ERR_SESSION_CLOSED', message ?? `session closed: ${reason}`, options);
     this.reason = reason;
   }
@@ -113,7 +117,12 @@ export class SessionClosedError extends WampboxError {
 /** The transport failed to connect, failed while open, or refused a frame. */
 export class TransportError extends WampboxError {
   override name = 'TransportError';
-  constructor(message: string, options?: WampboxErrorOptions & { code?: 'ERR_TRANSPORT' | 'ERR_FRAME_TOO_LARGE' | 'ERR_NO_SERIALIZER' | 'ERR_BACKPRESSURE' }) {
+  constructor(
+    message: string,
+    options?: WampboxErrorOptions & {
+      code?: 'ERR_TRANSPORT' | 'ERR_FRAME_TOO_LARGE' | 'ERR_NO_SERIALIZER' | 'ERR_BACKPRESSURE';
+    },
+  ) {
     super('ERR_TRANSPORT', message, options);
   }
 }
@@ -134,7 +143,11 @@ export class JoinRefusedError extends WampboxError {
   /** The ABORT details (usually carries `message`). */
   declare readonly details: Record<string, unknown>;
 
-  constructor(reason: string, details: Record<string, unknown> = {}, options?: WampboxErrorOptions & { code?: 'ERR_JOIN_REFUSED' | 'ERR_AUTHENTICATION' }) {
+  constructor(
+    reason: string,
+    details: Record<string, unknown> = {},
+    options?: WampboxErrorOptions & { code?: 'ERR_JOIN_REFUSED' | 'ERR_AUTHENTICATION' },
+  ) {
     const why = details['message'];
     super('ERR_JOIN_REFUSED', `join refused (${reason})${typeof why === 'string' ? `: ${why}` : ''}`, options);
     this.reason = reason;
@@ -171,7 +184,10 @@ export class SlowConsumerError extends WampboxError {
   declare readonly dropped: number;
 
   constructor(topic: string, dropped: number, limit: number) {
-    super('ERR_SLOW_CONSUMER', `subscription to ${topic} is not read fast enough: ${limit} events wait, newer ones are dropped`);
+    super(
+      'ERR_SLOW_CONSUMER',
+      `subscription to ${topic} is not read fast enough: ${limit} events wait, newer ones are dropped`,
+    );
     this.topic = topic;
     this.dropped = dropped;
   }
@@ -180,7 +196,10 @@ export class SlowConsumerError extends WampboxError {
 /** An argument passed to the API is invalid (bad URI, bad option, wrong type). */
 export class InvalidArgumentError extends WampboxError {
   override name = 'InvalidArgumentError';
-  constructor(message: string, options?: WampboxErrorOptions & { code?: 'ERR_INVALID_ARGUMENT' | 'ERR_FEATURE_UNSUPPORTED' }) {
+  constructor(
+    message: string,
+    options?: WampboxErrorOptions & { code?: 'ERR_INVALID_ARGUMENT' | 'ERR_FEATURE_UNSUPPORTED' },
+  ) {
     super('ERR_INVALID_ARGUMENT', message, options);
   }
 }

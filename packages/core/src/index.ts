@@ -33,7 +33,13 @@ export type { Serializer } from './wire/serializer.js';
 export { cbor, defaultSerializers, json, msgpack } from './wire/serializers/index.js';
 export { decodeJsonBinaries, encodeJsonBinaries, stringifyJson } from './wire/serializers/json.js';
 export { decodeBase64, encodeBase64 } from './wire/serializers/base64.js';
-export type { Transport, TransportCloseInfo, TransportFactory, TransportHandlers, TransportOptions } from './wire/transport.js';
+export type {
+  Transport,
+  TransportCloseInfo,
+  TransportFactory,
+  TransportHandlers,
+  TransportOptions,
+} from './wire/transport.js';
 export { webSocketTransport } from './wire/websocket-transport.js';
 export type { WebSocketConstructor, WebSocketLike, WebSocketTransportConfig } from './wire/websocket-transport.js';
 export type {
@@ -80,11 +86,24 @@ export type { Authenticator } from './auth/authenticator.js';
 export { anonymous } from './auth/anonymous.js';
 export { ticket } from './auth/ticket.js';
 export type { TicketOptions, TicketSource } from './auth/ticket.js';
-export { WAMPCRA_DEFAULT_ITERATIONS, WAMPCRA_DEFAULT_KEYLEN, computeWampcraSignature, deriveWampcraKey, wampcra } from './auth/wampcra.js';
+export {
+  WAMPCRA_DEFAULT_ITERATIONS,
+  WAMPCRA_DEFAULT_KEYLEN,
+  computeWampcraSignature,
+  deriveWampcraKey,
+  wampcra,
+} from './auth/wampcra.js';
 export type { WampcraOptions } from './auth/wampcra.js';
 export { Connection } from './connection/connection.js';
 export { DurableRegistration, DurableSubscription } from './connection/durable.js';
 export { reconnectDelay } from './connection/backoff.js';
-export type { ConnectionEvents, ConnectionOptions, HeartbeatOptions, OfflinePolicy, ReconnectOptions, RetryInfo } from './connection/options.js';
+export type {
+  ConnectionEvents,
+  ConnectionOptions,
+  HeartbeatOptions,
+  OfflinePolicy,
+  ReconnectOptions,
+  RetryInfo,
+} from './connection/options.js';
 export { consoleLogger, silentLogger } from './logger.js';
 export type { LogFields, LogLevel, Logger } from './logger.js';

@@ -86,9 +86,9 @@ export function describeMessage(msg: readonly unknown[]): LogFields {
   if (type === T.EVENT || type === T.INVOCATION) fields['target'] = msg[2] as number;
   const at = URI_AT[type];
   if (at !== undefined && typeof msg[at] === 'string') fields['uri'] = msg[at];
-  const details = msg.find((v, i) => i > 0 && typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array)) as
-    | Record<string, unknown>
-    | undefined;
+  const details = msg.find(
+    (v, i) => i > 0 && typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array),
+  ) as Record<string, unknown> | undefined;
   if (details && typeof details['enc_algo'] === 'string') fields['opaque'] = details['enc_algo'];
   if (details && typeof details['ppt_scheme'] === 'string') fields['opaque'] = details['ppt_scheme'];
   return fields;

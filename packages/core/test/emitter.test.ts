@@ -23,7 +23,10 @@ describe('Emitter', () => {
       seen.push(['b', n]);
     });
     expect(e.emit('tick', 1, 'x')).toBe(true);
-    expect(seen).toEqual([['a', 1, 'x'], ['b', 1]]);
+    expect(seen).toEqual([
+      ['a', 1, 'x'],
+      ['b', 1],
+    ]);
     expect(self).toBe(e);
     expect(e.emit('error', new Error('nobody listens'))).toBe(false);
   });

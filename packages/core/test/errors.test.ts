@@ -26,7 +26,11 @@ describe('the error family', () => {
       [new TimeoutError('m'), 'ERR_TIMEOUT', 'TimeoutError'],
       [new CanceledError('m'), 'ERR_CANCELED', 'CanceledError'],
       [new InvalidArgumentError('m'), 'ERR_INVALID_ARGUMENT', 'InvalidArgumentError'],
-      [new PayloadCodecError('ERR_PAYLOAD_DECRYPT', PAYLOAD_ERROR_URIS.decrypt, 'm'), 'ERR_PAYLOAD_DECRYPT', 'PayloadCodecError'],
+      [
+        new PayloadCodecError('ERR_PAYLOAD_DECRYPT', PAYLOAD_ERROR_URIS.decrypt, 'm'),
+        'ERR_PAYLOAD_DECRYPT',
+        'PayloadCodecError',
+      ],
     ];
     for (const [error, code, name] of cases) {
       expect(error).toBeInstanceOf(WampboxError);
@@ -37,11 +41,15 @@ describe('the error family', () => {
   });
 
   it('lets the classes with several codes take one from the options', () => {
-    expect(new SessionClosedError('wamp.close.normal', undefined, { code: 'ERR_CONNECTION_LOST' }).code).toBe('ERR_CONNECTION_LOST');
+    expect(new SessionClosedError('wamp.close.normal', undefined, { code: 'ERR_CONNECTION_LOST' }).code).toBe(
+      'ERR_CONNECTION_LOST',
+    );
     expect(new TransportError('m', { code: 'ERR_FRAME_TOO_LARGE' }).code).toBe('ERR_FRAME_TOO_LARGE');
     expect(new TransportError('m', { code: 'ERR_NO_SERIALIZER' }).code).toBe('ERR_NO_SERIALIZER');
     expect(new TransportError('m', { code: 'ERR_BACKPRESSURE' }).code).toBe('ERR_BACKPRESSURE');
-    expect(new JoinRefusedError('wamp.error.not_authorized', {}, { code: 'ERR_AUTHENTICATION' }).code).toBe('ERR_AUTHENTICATION');
+    expect(new JoinRefusedError('wamp.error.not_authorized', {}, { code: 'ERR_AUTHENTICATION' }).code).toBe(
+      'ERR_AUTHENTICATION',
+    );
     expect(new InvalidArgumentError('m', { code: 'ERR_FEATURE_UNSUPPORTED' }).code).toBe('ERR_FEATURE_UNSUPPORTED');
   });
 
@@ -56,16 +64,26 @@ describe('the error family', () => {
   it('builds messages from the WAMP fields', () => {
     const app = new ApplicationError('com.x.div_by_zero', ['cannot divide by zero', 1], { a: 1 }, { d: 2 });
     expect(app.message).toBe('com.x.div_by_zero: cannot divide by zero');
-    expect(app).toMatchObject({ uri: 'com.x.div_by_zero', args: ['cannot divide by zero', 1], kwargs: { a: 1 }, details: { d: 2 } });
+    expect(app).toMatchObject({
+      uri: 'com.x.div_by_zero',
+      args: ['cannot divide by zero', 1],
+      kwargs: { a: 1 },
+      details: { d: 2 },
+    });
     expect(new ApplicationError('com.x.e', [1]).message).toBe('com.x.e');
     expect(new ApplicationError('com.x.e')).toMatchObject({ args: [], kwargs: {}, details: {} });
     const refused = new JoinRefusedError('wamp.error.no_such_realm', { message: 'no realm r' });
     expect(refused.message).toBe('join refused (wamp.error.no_such_realm): no realm r');
     expect(refused).toMatchObject({ reason: 'wamp.error.no_such_realm', details: { message: 'no realm r' } });
     expect(new JoinRefusedError('wamp.error.x').message).toBe('join refused (wamp.error.x)');
-    expect(new SessionClosedError('wamp.close.normal')).toMatchObject({ reason: 'wamp.close.normal', message: 'session closed: wamp.close.normal' });
+    expect(new SessionClosedError('wamp.close.normal')).toMatchObject({
+      reason: 'wamp.close.normal',
+      message: 'session closed: wamp.close.normal',
+    });
     expect(new SessionClosedError('wamp.close.normal', 'gone').message).toBe('gone');
-    expect(new PayloadCodecError('ERR_PAYLOAD_NO_KEY', PAYLOAD_ERROR_URIS.noKey, 'no key').uri).toBe('wamp.error.encryption.no_key');
+    expect(new PayloadCodecError('ERR_PAYLOAD_NO_KEY', PAYLOAD_ERROR_URIS.noKey, 'no key').uri).toBe(
+      'wamp.error.encryption.no_key',
+    );
   });
 });
 

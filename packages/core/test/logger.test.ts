@@ -8,7 +8,13 @@ describe('describeMessage', () => {
     expect(call).toEqual({ type: 'CALL', id: 7, uri: 'com.x.proc' });
     const err = describeMessage([T.ERROR, T.INVOCATION, 9, {}, 'com.x.error', [secret]]);
     expect(err).toEqual({ type: 'ERROR', id: 9, requestType: 'INVOCATION', uri: 'com.x.error' });
-    const ev = describeMessage([T.EVENT, 3, 4, { enc_algo: 'cryptobox', enc_serializer: 'json' }, new Uint8Array([1, 2])]);
+    const ev = describeMessage([
+      T.EVENT,
+      3,
+      4,
+      { enc_algo: 'cryptobox', enc_serializer: 'json' },
+      new Uint8Array([1, 2]),
+    ]);
     expect(ev).toEqual({ type: 'EVENT', id: 3, target: 4, opaque: 'cryptobox' });
     const auth = describeMessage([T.AUTHENTICATE, 'signature-or-ticket', {}]);
     expect(JSON.stringify(auth)).not.toContain('signature-or-ticket');
@@ -18,7 +24,9 @@ describe('describeMessage', () => {
 
 describe('consoleLogger', () => {
   it('writes only at and above its level', () => {
-    const spies = (['debug', 'info', 'warn', 'error'] as const).map((m) => jest.spyOn(console, m).mockImplementation(() => undefined));
+    const spies = (['debug', 'info', 'warn', 'error'] as const).map((m) =>
+      jest.spyOn(console, m).mockImplementation(() => undefined),
+    );
     const log = consoleLogger('warn');
     expect(log.info).toBeUndefined();
     expect(log.debug).toBeUndefined();

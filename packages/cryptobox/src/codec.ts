@@ -87,7 +87,11 @@ export function cryptobox(ring: KeyRing, options: CryptoboxOptions = {}): Payloa
     if (key === undefined) {
       if (ctx.messageType === 'YIELD') {
         // The INVOCATION arrived sealed: never answer it in clear.
-        throw new PayloadCodecError('ERR_PAYLOAD_NO_KEY', PAYLOAD_ERROR_URIS.noKey, `no key to seal the result for "${uri}"`);
+        throw new PayloadCodecError(
+          'ERR_PAYLOAD_NO_KEY',
+          PAYLOAD_ERROR_URIS.noKey,
+          `no key to seal the result for "${uri}"`,
+        );
       }
       return { kind: 'plain', args: payload.args, kwargs: payload.kwargs };
     }

@@ -46,7 +46,8 @@ export interface CryptosignKeyPair {
 const HEX = /^(?:[0-9a-fA-F]{2})*$/;
 
 function hexDecode(text: string, what: string, bytes: number): Uint8Array {
-  if (text.length !== bytes * 2 || !HEX.test(text)) throw new InvalidArgumentError(`${what} must be ${bytes * 2} hex digits`);
+  if (text.length !== bytes * 2 || !HEX.test(text))
+    throw new InvalidArgumentError(`${what} must be ${bytes * 2} hex digits`);
   const out = new Uint8Array(bytes);
   for (let i = 0; i < bytes; i++) out[i] = parseInt(text.slice(i * 2, i * 2 + 2), 16);
   return out;
@@ -55,10 +56,12 @@ function hexDecode(text: string, what: string, bytes: number): Uint8Array {
 /** A fresh copy of a 32-byte seed given as 64 hex digits or bytes. */
 function parseSeed(seed: string | Uint8Array): Uint8Array {
   if (seed instanceof Uint8Array) {
-    if (seed.length !== CRYPTOSIGN_SEED_BYTES) throw new InvalidArgumentError(`the cryptosign seed must be ${CRYPTOSIGN_SEED_BYTES} bytes, got ${seed.length}`);
+    if (seed.length !== CRYPTOSIGN_SEED_BYTES)
+      throw new InvalidArgumentError(`the cryptosign seed must be ${CRYPTOSIGN_SEED_BYTES} bytes, got ${seed.length}`);
     return seed.slice();
   }
-  if (typeof seed !== 'string') throw new InvalidArgumentError('the cryptosign seed must be a hex string or a Uint8Array');
+  if (typeof seed !== 'string')
+    throw new InvalidArgumentError('the cryptosign seed must be a hex string or a Uint8Array');
   return hexDecode(seed.trim(), 'the cryptosign seed', CRYPTOSIGN_SEED_BYTES);
 }
 
@@ -97,7 +100,11 @@ function keyPairOf(seed: Uint8Array): CryptosignKeyPair {
  * const signature = await signCryptosignChallenge(seedHex, String(extra['challenge'])); // 192 hex digits
  * ```
  */
-export async function signCryptosignChallenge(secretKey: string | Uint8Array, challengeHex: string, channelId?: Uint8Array): Promise<string> {
+export async function signCryptosignChallenge(
+  secretKey: string | Uint8Array,
+  challengeHex: string,
+  channelId?: Uint8Array,
+): Promise<string> {
   const sk = secretKey instanceof Uint8Array && secretKey.length === 64 ? secretKey : parseSeed(secretKey);
   const message = challengeMessage(challengeHex, channelId);
   await sodiumReady();
@@ -146,7 +153,8 @@ function signMessage(secretKey: Uint8Array, message: Uint8Array): string {
  */
 export function cryptosign(seed: string | Uint8Array, options: CryptosignOptions = {}): Authenticator {
   const s = parseSeed(seed);
-  if (options.authid !== undefined && typeof options.authid !== 'string') throw new InvalidArgumentError('authid must be a string');
+  if (options.authid !== undefined && typeof options.authid !== 'string')
+    throw new InvalidArgumentError('authid must be a string');
   if (options.channelBinding !== undefined) {
     throw new InvalidArgumentError(
       `cryptosign channel binding "${options.channelBinding}" is not supported: no wampbox transport exposes the TLS channel id`,
@@ -168,7 +176,9 @@ export function cryptosign(seed: string | Uint8Array, options: CryptosignOptions
     async challenge(extra: Dict): Promise<string> {
       const binding = extra['channel_binding'];
       if (binding !== undefined && binding !== null) {
-        throw new InvalidArgumentError(`the router asked for cryptosign channel binding ${JSON.stringify(binding)}, which this client does not use`);
+        throw new InvalidArgumentError(
+          `the router asked for cryptosign channel binding ${JSON.stringify(binding)}, which this client does not use`,
+        );
       }
       const message = challengeMessage(extra['challenge'], undefined);
       await sodiumReady();

@@ -10,5 +10,11 @@ export { KeyEntry, KeyRing } from './key-ring.js';
 export type { BoxRole, KeyEntryInput } from './key-ring.js';
 export { generateKeyPair, parseKey, publicKeyFromSecret } from './keys.js';
 export type { KeyInput, KeyPair } from './keys.js';
-export { CRYPTOSIGN_CHALLENGE_BYTES, CRYPTOSIGN_SEED_BYTES, cryptosign, cryptosignKeyPair, signCryptosignChallenge } from './cryptosign.js';
+export {
+  CRYPTOSIGN_CHALLENGE_BYTES,
+  CRYPTOSIGN_SEED_BYTES,
+  cryptosign,
+  cryptosignKeyPair,
+  signCryptosignChallenge,
+} from './cryptosign.js';
 export type { CryptosignKeyPair, CryptosignOptions } from './cryptosign.js';

@@ -86,16 +86,20 @@ export class KeyEntry {
    *   to the secret key given with it.
    */
   constructor(spec: KeyEntryInput | KeyInput) {
-    const s: KeyEntryInput = typeof spec === 'string' || spec instanceof Uint8Array ? { originatorPriv: spec, responderPriv: spec } : spec;
-    if (s === null || typeof s !== 'object') throw new InvalidArgumentError('key entry must be a key or an object of keys');
+    const s: KeyEntryInput =
+      typeof spec === 'string' || spec instanceof Uint8Array ? { originatorPriv: spec, responderPriv: spec } : spec;
+    if (s === null || typeof s !== 'object')
+      throw new InvalidArgumentError('key entry must be a key or an object of keys');
     const keys: EntryKeys = {
       originatorPriv: optionalKey(s.originatorPriv, 'originatorPriv'),
       originatorPub: optionalKey(s.originatorPub, 'originatorPub'),
       responderPriv: optionalKey(s.responderPriv, 'responderPriv'),
       responderPub: optionalKey(s.responderPub, 'responderPub'),
     };
-    this.canOriginate = keys.originatorPriv !== undefined && (keys.responderPub !== undefined || keys.responderPriv !== undefined);
-    this.canRespond = keys.responderPriv !== undefined && (keys.originatorPub !== undefined || keys.originatorPriv !== undefined);
+    this.canOriginate =
+      keys.originatorPriv !== undefined && (keys.responderPub !== undefined || keys.responderPriv !== undefined);
+    this.canRespond =
+      keys.responderPriv !== undefined && (keys.originatorPub !== undefined || keys.originatorPriv !== undefined);
     if (!this.canOriginate && !this.canRespond) {
       throw new InvalidArgumentError(
         'insufficient keys for either role: give originatorPriv with responderPub (or responderPriv), ' +
@@ -281,9 +285,14 @@ export function sealWith(key: Uint8Array, uri: string, payload: Payload): Uint8A
   try {
     text = stringifyInner(uri, payload.args, payload.kwargs);
   } catch (err) {
-    throw new PayloadCodecError('ERR_PAYLOAD_CODEC', PAYLOAD_ERROR_URIS.codec, `cannot serialize the payload for "${uri}" as JSON`, {
-      cause: err,
-    });
+    throw new PayloadCodecError(
+      'ERR_PAYLOAD_CODEC',
+      PAYLOAD_ERROR_URIS.codec,
+      `cannot serialize the payload for "${uri}" as JSON`,
+      {
+        cause: err,
+      },
+    );
   }
   return sealTextAfternm(text, key, fillNonce);
 }
@@ -316,7 +325,8 @@ export function openWith(key: Uint8Array, uri: string, payload: Uint8Array): Pay
     );
   }
   const { args, kwargs } = inner;
-  if (args !== null && args !== undefined && !Array.isArray(args)) throw decryptError(uri, 'inner "args" is not a list');
+  if (args !== null && args !== undefined && !Array.isArray(args))
+    throw decryptError(uri, 'inner "args" is not a list');
   if (kwargs !== null && kwargs !== undefined && (typeof kwargs !== 'object' || Array.isArray(kwargs))) {
     throw decryptError(uri, 'inner "kwargs" is not an object');
   }

@@ -124,4 +124,3 @@ function decodeKeyBase64(text: string): Uint8Array | undefined {
     return undefined;
   }
 }
-

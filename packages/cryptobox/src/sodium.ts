@@ -94,7 +94,9 @@ export function isSodiumReady(): boolean {
 async function start(): Promise<void> {
   const platformCrypto = (globalThis as { crypto?: { getRandomValues?: unknown } }).crypto;
   if (typeof platformCrypto?.getRandomValues !== 'function') {
-    throw unsupported('cryptobox needs a secure random source (globalThis.crypto.getRandomValues), which this runtime lacks');
+    throw unsupported(
+      'cryptobox needs a secure random source (globalThis.crypto.getRandomValues), which this runtime lacks',
+    );
   }
   const getRandomValues = (platformCrypto as Crypto).getRandomValues.bind(platformCrypto as Crypto);
   const word = new Uint32Array(1);
@@ -184,7 +186,9 @@ export function boxBeforenm(publicKey: Uint8Array, secretKey: Uint8Array): Uint8
     heap.set(publicKey, f + F_PUBLIC);
     heap.set(secretKey, f + F_KEY);
     if (m._crypto_box_beforenm(f + F_SHARED, f + F_PUBLIC, f + F_KEY) !== 0) {
-      throw new InvalidArgumentError('the public key is a low-order X25519 point: no shared key can be derived from it');
+      throw new InvalidArgumentError(
+        'the public key is a low-order X25519 point: no shared key can be derived from it',
+      );
     }
     return m.HEAPU8.slice(f + F_SHARED, f + F_SHARED + KEY_BYTES);
   } finally {
@@ -243,7 +247,8 @@ export function boxOpenAfternm(box: Uint8Array, nonce: Uint8Array, sharedKey: Ui
     heap.set(box, data);
     heap.set(nonce, f + F_NONCE);
     heap.set(sharedKey, f + F_KEY);
-    if (m._crypto_box_open_easy_afternm(data + outOffset, data, clen, 0, f + F_NONCE, f + F_KEY) !== 0) return undefined;
+    if (m._crypto_box_open_easy_afternm(data + outOffset, data, clen, 0, f + F_NONCE, f + F_KEY) !== 0)
+      return undefined;
     return m.HEAPU8.slice(data + outOffset, data + outOffset + mlen);
   } finally {
     const heap = m.HEAPU8;
@@ -265,7 +270,11 @@ const textDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` when the key is not 32 bytes or the text does not
  *   fit in the WebAssembly heap.
  */
-export function sealTextAfternm(text: string, sharedKey: Uint8Array, fillNonce: (target: Uint8Array) => void): Uint8Array {
+export function sealTextAfternm(
+  text: string,
+  sharedKey: Uint8Array,
+  fillNonce: (target: Uint8Array) => void,
+): Uint8Array {
   const m = lib();
   checkLength(sharedKey, KEY_BYTES, 'sharedKey');
   // at most 3 bytes of UTF-8 per UTF-16 code unit; the plaintext starts after the MAC's room
@@ -316,7 +325,8 @@ export function openTextAfternm(payload: Uint8Array, sharedKey: Uint8Array): str
     heap.set(payload.subarray(0, NONCE_BYTES), f + F_NONCE);
     heap.set(sharedKey, f + F_KEY);
     // the plaintext replaces the ciphertext in place, after the MAC
-    if (m._crypto_box_open_easy_afternm(data + MAC_BYTES, data, clen, 0, f + F_NONCE, f + F_KEY) !== 0) return undefined;
+    if (m._crypto_box_open_easy_afternm(data + MAC_BYTES, data, clen, 0, f + F_NONCE, f + F_KEY) !== 0)
+      return undefined;
     opened = true;
     try {
       return textDecoder.decode(m.HEAPU8.subarray(data + MAC_BYTES, data + MAC_BYTES + mlen));
@@ -355,7 +365,10 @@ export function boxKeypair(): { publicKey: Uint8Array; secretKey: Uint8Array } {
   try {
     if (m._crypto_box_keypair(f + F_PUBLIC, f + F_KEY) !== 0) throw failed('crypto_box_keypair');
     const heap = m.HEAPU8;
-    return { publicKey: heap.slice(f + F_PUBLIC, f + F_PUBLIC + KEY_BYTES), secretKey: heap.slice(f + F_KEY, f + F_KEY + KEY_BYTES) };
+    return {
+      publicKey: heap.slice(f + F_PUBLIC, f + F_PUBLIC + KEY_BYTES),
+      secretKey: heap.slice(f + F_KEY, f + F_KEY + KEY_BYTES),
+    };
   } finally {
     m.HEAPU8.fill(0, f + F_KEY, f + F_KEY + KEY_BYTES);
   }

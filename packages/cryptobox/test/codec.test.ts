@@ -28,8 +28,21 @@ function ctx(messageType: PayloadMessageType, uri = URI, extra: Partial<PayloadC
   return { uri, messageType, originating, sending, ...extra };
 }
 /** A callee sending ERROR, or a caller receiving it. */
-const calleeError = (uri: string, requestWasOpaque = true): PayloadContext => ({ uri, messageType: 'ERROR', originating: false, sending: true, requestWasOpaque, procedure: URI });
-const callerError = (uri: string): PayloadContext => ({ uri, messageType: 'ERROR', originating: true, sending: false, procedure: URI });
+const calleeError = (uri: string, requestWasOpaque = true): PayloadContext => ({
+  uri,
+  messageType: 'ERROR',
+  originating: false,
+  sending: true,
+  requestWasOpaque,
+  procedure: URI,
+});
+const callerError = (uri: string): PayloadContext => ({
+  uri,
+  messageType: 'ERROR',
+  originating: true,
+  sending: false,
+  procedure: URI,
+});
 
 function rings(): { o: KeyRing; r: KeyRing } {
   return {
@@ -55,7 +68,12 @@ async function seal(codec: PayloadCodec, payload: Payload, c: PayloadContext): P
   return w.payload;
 }
 
-const opaque = (payload: Uint8Array): WirePayload => ({ kind: 'opaque', payload, scheme: 'cryptobox', serializer: 'json' });
+const opaque = (payload: Uint8Array): WirePayload => ({
+  kind: 'opaque',
+  payload,
+  scheme: 'cryptobox',
+  serializer: 'json',
+});
 
 afterEach(() => setNonceSourceForTesting(undefined));
 
@@ -135,7 +153,10 @@ describe('cryptobox codec', () => {
     const { o, r } = rings();
     const y = await cryptobox(r).encode({ args: [30] }, ctx('YIELD', URI, { requestWasOpaque: true }));
     expect(y.kind).toBe('opaque');
-    expect(await cryptobox(o).decode(y, ctx('RESULT', URI, { requestWasOpaque: true }))).toEqual({ args: [30], kwargs: undefined });
+    expect(await cryptobox(o).decode(y, ctx('RESULT', URI, { requestWasOpaque: true }))).toEqual({
+      args: [30],
+      kwargs: undefined,
+    });
     const errUri = 'com.app.secret.error.failed';
     const e = await cryptobox(r).encode({ args: [], kwargs: { why: 'no' } }, calleeError(errUri));
     expect(e.kind).toBe('opaque');
@@ -160,11 +181,19 @@ describe('cryptobox codec', () => {
     it('sealed INVOCATION but no key to seal the answer → ERR_PAYLOAD_NO_KEY, never plaintext', async () => {
       const originatorOnly = new KeyRing().setKey(PREFIX, { originatorPriv: O_PRIV, responderPub: R_PUB });
       for (const strict of [true, false]) {
-        expect(await refusal(() => cryptobox(originatorOnly, { strict }).encode({ args: [1] }, ctx('YIELD', URI, { requestWasOpaque: true })))).toEqual({
+        expect(
+          await refusal(() =>
+            cryptobox(originatorOnly, { strict }).encode({ args: [1] }, ctx('YIELD', URI, { requestWasOpaque: true })),
+          ),
+        ).toEqual({
           code: 'ERR_PAYLOAD_NO_KEY',
           uri: PAYLOAD_ERROR_URIS.noKey,
         });
-        expect(await refusal(() => cryptobox(new KeyRing(), { strict }).encode({ args: [1] }, ctx('YIELD', 'x.y', { requestWasOpaque: true })))).toMatchObject({
+        expect(
+          await refusal(() =>
+            cryptobox(new KeyRing(), { strict }).encode({ args: [1] }, ctx('YIELD', 'x.y', { requestWasOpaque: true })),
+          ),
+        ).toMatchObject({
           code: 'ERR_PAYLOAD_NO_KEY',
         });
       }
@@ -198,11 +227,22 @@ describe('cryptobox codec', () => {
     it('plaintext wamp.* is accepted in strict mode, a sealed one is opened when a key exists', async () => {
       const ring = new KeyRing(stranger.secretKeyBase64);
       const codec = cryptobox(ring);
-      expect(await codec.decode({ kind: 'plain', args: ['gone'] }, callerError('wamp.error.no_such_procedure'))).toMatchObject({ args: ['gone'] });
-      expect(await codec.decode({ kind: 'plain', args: [3] }, ctx('RESULT', 'wamp.session.count'))).toMatchObject({ args: [3] });
+      expect(
+        await codec.decode({ kind: 'plain', args: ['gone'] }, callerError('wamp.error.no_such_procedure')),
+      ).toMatchObject({ args: ['gone'] });
+      expect(await codec.decode({ kind: 'plain', args: [3] }, ctx('RESULT', 'wamp.session.count'))).toMatchObject({
+        args: [3],
+      });
       // Autobahn under a default key seals wamp.error.runtime_error from a callee.
-      const sealed = await ring.encrypt('wamp.error.runtime_error', { args: ['boom'], kwargs: null as unknown as undefined }, { originating: false });
-      expect(await codec.decode(opaque(sealed), callerError('wamp.error.runtime_error'))).toEqual({ args: ['boom'], kwargs: undefined });
+      const sealed = await ring.encrypt(
+        'wamp.error.runtime_error',
+        { args: ['boom'], kwargs: null as unknown as undefined },
+        { originating: false },
+      );
+      expect(await codec.decode(opaque(sealed), callerError('wamp.error.runtime_error'))).toEqual({
+        args: ['boom'],
+        kwargs: undefined,
+      });
     });
   });
 
@@ -214,15 +254,21 @@ describe('cryptobox codec', () => {
         code: 'ERR_PAYLOAD_PLAINTEXT_REFUSED',
         uri: PAYLOAD_ERROR_URIS.plaintextRefused,
       });
-      expect(await cryptobox(ring, { strict: false }).decode({ kind: 'plain', args: ['ok'] }, ctx(type))).toMatchObject({ args: ['ok'] });
+      expect(await cryptobox(ring, { strict: false }).decode({ kind: 'plain', args: ['ok'] }, ctx(type))).toMatchObject(
+        { args: ['ok'] },
+      );
     });
 
     it('caller ERROR on a keyed error URI; empty plaintext payloads too', async () => {
       const { o } = rings();
-      expect(await refusal(() => cryptobox(o).decode({ kind: 'plain' }, callerError('com.app.secret.err')))).toMatchObject({
+      expect(
+        await refusal(() => cryptobox(o).decode({ kind: 'plain' }, callerError('com.app.secret.err'))),
+      ).toMatchObject({
         code: 'ERR_PAYLOAD_PLAINTEXT_REFUSED',
       });
-      expect(await refusal(() => cryptobox(o).decode({ kind: 'plain' }, ctx('EVENT', 'com.app.secret.x')))).toMatchObject({
+      expect(
+        await refusal(() => cryptobox(o).decode({ kind: 'plain' }, ctx('EVENT', 'com.app.secret.x'))),
+      ).toMatchObject({
         code: 'ERR_PAYLOAD_PLAINTEXT_REFUSED',
       });
     });
@@ -240,10 +286,17 @@ describe('cryptobox codec', () => {
       });
     });
 
-    it('a keyed URI whose entry lacks this side\'s role: strict refuses to send, non-strict sends plaintext (Autobahn)', async () => {
+    it("a keyed URI whose entry lacks this side's role: strict refuses to send, non-strict sends plaintext (Autobahn)", async () => {
       const { r } = rings();
-      expect(await refusal(() => cryptobox(r).encode({ args: [1] }, ctx('PUBLISH')))).toEqual({ code: 'ERR_PAYLOAD_NO_KEY', uri: PAYLOAD_ERROR_URIS.noKey });
-      expect(await cryptobox(r, { strict: false }).encode({ args: [1] }, ctx('PUBLISH'))).toEqual({ kind: 'plain', args: [1], kwargs: undefined });
+      expect(await refusal(() => cryptobox(r).encode({ args: [1] }, ctx('PUBLISH')))).toEqual({
+        code: 'ERR_PAYLOAD_NO_KEY',
+        uri: PAYLOAD_ERROR_URIS.noKey,
+      });
+      expect(await cryptobox(r, { strict: false }).encode({ args: [1] }, ctx('PUBLISH'))).toEqual({
+        kind: 'plain',
+        args: [1],
+        kwargs: undefined,
+      });
     });
   });
 
@@ -272,7 +325,10 @@ describe('cryptobox codec', () => {
         const t = sealed.slice();
         const i = at < 0 ? t.length + at : at;
         t[i] = t[i]! ^ bit;
-        expect(await refusal(() => receiver.decode(opaque(t), ctx('EVENT')))).toEqual({ code: 'ERR_PAYLOAD_DECRYPT', uri: PAYLOAD_ERROR_URIS.decrypt });
+        expect(await refusal(() => receiver.decode(opaque(t), ctx('EVENT')))).toEqual({
+          code: 'ERR_PAYLOAD_DECRYPT',
+          uri: PAYLOAD_ERROR_URIS.decrypt,
+        });
       }
     });
 
@@ -298,13 +354,18 @@ describe('cryptobox codec', () => {
       ['one byte short', -1],
     ])('truncated: %s', async (_n, len) => {
       const t = sealed.slice(0, len < 0 ? sealed.length + len : len);
-      expect(await refusal(() => receiver.decode(opaque(t), ctx('EVENT')))).toEqual({ code: 'ERR_PAYLOAD_DECRYPT', uri: PAYLOAD_ERROR_URIS.decrypt });
+      expect(await refusal(() => receiver.decode(opaque(t), ctx('EVENT')))).toEqual({
+        code: 'ERR_PAYLOAD_DECRYPT',
+        uri: PAYLOAD_ERROR_URIS.decrypt,
+      });
     });
 
     it('extended by a byte', async () => {
       const t = new Uint8Array(sealed.length + 1);
       t.set(sealed);
-      expect(await refusal(() => receiver.decode(opaque(t), ctx('EVENT')))).toMatchObject({ code: 'ERR_PAYLOAD_DECRYPT' });
+      expect(await refusal(() => receiver.decode(opaque(t), ctx('EVENT')))).toMatchObject({
+        code: 'ERR_PAYLOAD_DECRYPT',
+      });
     });
 
     it('inner URI mismatch: replayed on another keyed topic', async () => {
@@ -315,12 +376,19 @@ describe('cryptobox codec', () => {
     });
 
     it('no key for the URI', async () => {
-      expect(await refusal(() => receiver.decode(opaque(sealed), ctx('EVENT', PLAIN_URI)))).toEqual({ code: 'ERR_PAYLOAD_NO_KEY', uri: PAYLOAD_ERROR_URIS.noKey });
+      expect(await refusal(() => receiver.decode(opaque(sealed), ctx('EVENT', PLAIN_URI)))).toEqual({
+        code: 'ERR_PAYLOAD_NO_KEY',
+        uri: PAYLOAD_ERROR_URIS.noKey,
+      });
     });
 
     it('wrong key', async () => {
-      const other = cryptobox(new KeyRing().setKey(PREFIX, { responderPriv: stranger.secretKey, originatorPub: O_PUB }));
-      expect(await refusal(() => other.decode(opaque(sealed), ctx('EVENT')))).toMatchObject({ code: 'ERR_PAYLOAD_DECRYPT' });
+      const other = cryptobox(
+        new KeyRing().setKey(PREFIX, { responderPriv: stranger.secretKey, originatorPub: O_PUB }),
+      );
+      expect(await refusal(() => other.decode(opaque(sealed), ctx('EVENT')))).toMatchObject({
+        code: 'ERR_PAYLOAD_DECRYPT',
+      });
     });
 
     it('opens it with the cipher named as the spec names it, or none', async () => {
@@ -335,7 +403,10 @@ describe('cryptobox codec', () => {
         { ...opaque(sealed), serializer: '' },
         { ...opaque(sealed), cipher: 'aes256gcm' },
       ]) {
-        expect(await refusal(() => receiver.decode(w, ctx('EVENT')))).toEqual({ code: 'ERR_PAYLOAD_UNSUPPORTED', uri: PAYLOAD_ERROR_URIS.noCodec });
+        expect(await refusal(() => receiver.decode(w, ctx('EVENT')))).toEqual({
+          code: 'ERR_PAYLOAD_UNSUPPORTED',
+          uri: PAYLOAD_ERROR_URIS.noCodec,
+        });
       }
     });
 
@@ -396,14 +467,19 @@ describe('cryptobox codec', () => {
         kwargs: { ab: new Uint8Array([9, 8, 7]).buffer, s: 'text', k: bytes },
       };
       const w = await cryptobox(o).encode(payload, ctx('CALL'));
-      const got = (await cryptobox(r).decode(w, ctx('INVOCATION'))) as { args: unknown[]; kwargs: Record<string, unknown> };
+      const got = (await cryptobox(r).decode(w, ctx('INVOCATION'))) as {
+        args: unknown[];
+        kwargs: Record<string, unknown>;
+      };
       const norm = (v: unknown): unknown =>
-        JSON.parse(JSON.stringify(v, function (this: Record<string, unknown>, k, val: unknown) {
-          const raw = this[k];
-          if (raw instanceof Uint8Array) return { bytes: Array.from(raw) };
-          if (raw instanceof ArrayBuffer) return { bytes: Array.from(new Uint8Array(raw)) };
-          return val;
-        }));
+        JSON.parse(
+          JSON.stringify(v, function (this: Record<string, unknown>, k, val: unknown) {
+            const raw = this[k];
+            if (raw instanceof Uint8Array) return { bytes: Array.from(raw) };
+            if (raw instanceof ArrayBuffer) return { bytes: Array.from(new Uint8Array(raw)) };
+            return val;
+          }),
+        );
       expect(norm(got)).toEqual(norm(payload));
       expect(got.args[0]).toBeInstanceOf(Uint8Array);
       expect(got.kwargs['ab']).toBeInstanceOf(Uint8Array);
@@ -424,7 +500,20 @@ describe('cryptobox codec', () => {
 
     it('is byte-identical to Python json.dumps(separators=(",",":"), ensure_ascii=False) for strings and integers', () => {
       // Expected text produced by CPython 3 json.dumps with Autobahn's settings.
-      const args = ['a"b\\c/d', '\u0000\u0001\u001f\u007f', '\u2028\u2029', 'é✓😀', '\t\n\r\b\f', 1, -0, 2 ** 53, true, null, [], {}];
+      const args = [
+        'a"b\\c/d',
+        '\u0000\u0001\u001f\u007f',
+        '\u2028\u2029',
+        'é✓😀',
+        '\t\n\r\b\f',
+        1,
+        -0,
+        2 ** 53,
+        true,
+        null,
+        [],
+        {},
+      ];
       expect(stringifyInner('com.x', args, { ü: 1, '': [{}] })).toBe(
         '{"uri":"com.x","args":["a\\"b\\\\c/d","\\u0000\\u0001\\u001f\u007f","\u2028\u2029","é✓😀","\\t\\n\\r\\b\\f",1,0,9007199254740992,true,null,[],{}],"kwargs":{"ü":1,"":[{}]}}',
       );
@@ -470,7 +559,7 @@ describe('cryptobox codec', () => {
       for (let i = 65536; i < blob.length; i++) blob[i] = i & 255;
       const many = Array.from({ length: 100_000 }, (_, i) => ({ i, s: `v${i}` }));
       const w = await cryptobox(o).encode({ args: [blob], kwargs: { many } }, ctx('CALL'));
-      expect(w.kind === 'opaque' && w.payload.length).toBeGreaterThan(blob.length * 4 / 3);
+      expect(w.kind === 'opaque' && w.payload.length).toBeGreaterThan((blob.length * 4) / 3);
       const got = (await cryptobox(r).decode(w, ctx('INVOCATION'))) as { args: unknown[]; kwargs: { many: unknown[] } };
       expect(Buffer.from(got.args[0] as Uint8Array).equals(Buffer.from(blob))).toBe(true);
       expect(got.kwargs.many).toHaveLength(100_000);
@@ -481,7 +570,17 @@ describe('cryptobox codec', () => {
   it('the nonce injection hook and other internals are not part of the public API', async () => {
     const index = await import('../src/index');
     const names = Object.keys(index);
-    for (const internal of ['setNonceSourceForTesting', 'fillNonce', 'ringSharedKey', 'sealWith', 'openWith', 'sealPayload', 'openPayload', 'stringifyInner', 'parseInner']) {
+    for (const internal of [
+      'setNonceSourceForTesting',
+      'fillNonce',
+      'ringSharedKey',
+      'sealWith',
+      'openWith',
+      'sealPayload',
+      'openPayload',
+      'stringifyInner',
+      'parseInner',
+    ]) {
       expect(names).not.toContain(internal);
     }
     for (const pub of ['KeyRing', 'KeyEntry', 'cryptobox', 'generateKeyPair', 'publicKeyFromSecret', 'parseKey']) {
@@ -495,8 +594,12 @@ describe('cryptobox codec', () => {
   it('many concurrent seals use distinct nonces', async () => {
     const { o } = rings();
     const codec = cryptobox(o);
-    const outs = await Promise.all(Array.from({ length: 1000 }, () => Promise.resolve(codec.encode({ args: [1] }, ctx('PUBLISH')))));
-    const nonces = new Set(outs.map((w) => (w.kind === 'opaque' ? Buffer.from(w.payload.subarray(0, 24)).toString('hex') : '')));
+    const outs = await Promise.all(
+      Array.from({ length: 1000 }, () => Promise.resolve(codec.encode({ args: [1] }, ctx('PUBLISH')))),
+    );
+    const nonces = new Set(
+      outs.map((w) => (w.kind === 'opaque' ? Buffer.from(w.payload.subarray(0, 24)).toString('hex') : '')),
+    );
     expect(nonces.size).toBe(1000);
   });
 });
@@ -536,7 +639,7 @@ describe('on a scripted router', () => {
     return t.last(T.PUBLISH)!;
   }
 
-  it('spec dialect: announces x_cryptobox, which nexus and wampy accept, and the spec\'s cipher name', async () => {
+  it("spec dialect: announces x_cryptobox, which nexus and wampy accept, and the spec's cipher name", async () => {
     const msg = await published('payload_passthru_mode');
     expect(msg[2]).toEqual({ ppt_scheme: 'x_cryptobox', ppt_serializer: 'json', ppt_cipher: 'xsalsa20poly1305' });
     expect((msg[2] as { ppt_scheme: string }).ppt_scheme).toMatch(/^(wamp$|mqtt$|x_)/); // wampy's check

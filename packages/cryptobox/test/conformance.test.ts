@@ -7,8 +7,12 @@ describePayloadCodecConformance(
     const o = await generateKeyPair();
     const r = await generateKeyPair();
     return {
-      sender: cryptobox(new KeyRing().setKey('com.example.secret.', { originatorPriv: o.secretKey, responderPub: r.publicKey })),
-      receiver: cryptobox(new KeyRing().setKey('com.example.secret.', { responderPriv: r.secretKey, originatorPub: o.publicKey })),
+      sender: cryptobox(
+        new KeyRing().setKey('com.example.secret.', { originatorPriv: o.secretKey, responderPub: r.publicKey }),
+      ),
+      receiver: cryptobox(
+        new KeyRing().setKey('com.example.secret.', { responderPriv: r.secretKey, originatorPub: o.publicKey }),
+      ),
       keyedUri: 'com.example.secret.procedure',
       unkeyedUri: 'com.example.public.procedure',
       expectOpaque: true,

@@ -1,9 +1,4 @@
-import {
-  CRYPTOSIGN_SEED_BYTES,
-  cryptosign,
-  cryptosignKeyPair,
-  signCryptosignChallenge,
-} from '../src/index';
+import { CRYPTOSIGN_SEED_BYTES, cryptosign, cryptosignKeyPair, signCryptosignChallenge } from '../src/index';
 import { referenceSodium as sodium } from './reference-sodium';
 
 /**
@@ -20,13 +15,18 @@ const CS2 = {
 };
 
 // Reference signatures computed with Autobahn|Python 26.10.2:
-// autobahn.wamp.cryptosign.CryptosignKey.from_bytes(seed).sign_challenge(Challenge('cryptosign', extra)[, channel_id, 'tls-unique'])
+// autobahn.wamp.cryptosign.CryptosignKey.from_bytes(seed)
+//   .sign_challenge(Challenge('cryptosign', extra)[, channel_id, 'tls-unique'])
 const CHALLENGE = 'a1'.repeat(32);
 const CB_CHALLENGE = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
 const CHANNEL_ID = Uint8Array.from({ length: 32 }, (_, i) => i); // 00 01 02 ... 1f
 const VECTORS = {
-  cs1: 'ab9f68e32d37bd08336b76ef30b4d25557f9dc086319f5c4533458687f964262dcdec4e4e0efdf1293d5b5b27f0a574ffdced6181707558dd64cdf0b08caa20d' + CHALLENGE,
-  cs2: 'b856cb7470387838f0b07cbc17dc2d48089a1830db39284bc2862bccacefcec7944fbf474651eba2e4bd3c05a836e8136653453bf90d7eec7f555c036a810b0e' + CHALLENGE,
+  cs1:
+    'ab9f68e32d37bd08336b76ef30b4d25557f9dc086319f5c4533458687f964262dcdec4e4e0efdf1293d5b5b27f0a574ffdced6181707558dd64cdf0b08caa20d' +
+    CHALLENGE,
+  cs2:
+    'b856cb7470387838f0b07cbc17dc2d48089a1830db39284bc2862bccacefcec7944fbf474651eba2e4bd3c05a836e8136653453bf90d7eec7f555c036a810b0e' +
+    CHALLENGE,
   cs1Bound:
     'dd2dc9b7ec02247639bb81a62a5a19a7bb49555f31abdac87984c3a94105cb1ed4990fe9e1d560eb10e1ba67be8af71ab0bc4ed04ae1a363b27d3932bccd150a' +
     '00102030405060708090a0b0c0d0e0f010003020504070609080b0a0d0c0f0e0',
@@ -82,9 +82,13 @@ describe('signCryptosignChallenge (Autobahn|Python vectors)', () => {
 
   it('refuses a malformed challenge or channel id', async () => {
     for (const bad of ['', 'a1'.repeat(31), 'g1'.repeat(32), 7]) {
-      await expect(signCryptosignChallenge(CS1.seed, bad as string)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+      await expect(signCryptosignChallenge(CS1.seed, bad as string)).rejects.toMatchObject({
+        code: 'ERR_INVALID_ARGUMENT',
+      });
     }
-    await expect(signCryptosignChallenge(CS1.seed, CHALLENGE, new Uint8Array(16))).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(signCryptosignChallenge(CS1.seed, CHALLENGE, new Uint8Array(16))).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+    });
   });
 });
 
@@ -117,8 +121,12 @@ describe('cryptosign()', () => {
   it('fails on a malformed CHALLENGE or one that asks for channel binding', async () => {
     const a = cryptosign(CS1.seed);
     await expect(Promise.resolve().then(() => a.challenge({}))).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
-    await expect(Promise.resolve().then(() => a.challenge({ challenge: 'abcd' }))).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
-    await expect(Promise.resolve().then(() => a.challenge({ challenge: CHALLENGE, channel_binding: 'tls-unique' }))).rejects.toMatchObject({
+    await expect(Promise.resolve().then(() => a.challenge({ challenge: 'abcd' }))).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+    });
+    await expect(
+      Promise.resolve().then(() => a.challenge({ challenge: CHALLENGE, channel_binding: 'tls-unique' })),
+    ).rejects.toMatchObject({
       code: 'ERR_INVALID_ARGUMENT',
     });
   });
@@ -127,6 +135,8 @@ describe('cryptosign()', () => {
     expect(() => cryptosign(CS1.seed, { channelBinding: 'tls-unique' })).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringContaining('not supported') }),
     );
-    expect(() => cryptosign(CS1.seed, { authid: 5 as unknown as string })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => cryptosign(CS1.seed, { authid: 5 as unknown as string })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+    );
   });
 });

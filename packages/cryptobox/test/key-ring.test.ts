@@ -18,7 +18,10 @@ afterEach(() => setNonceSourceForTesting(undefined));
 
 function pairRings(prefix = 'com.app.'): { o: KeyRing; r: KeyRing } {
   return {
-    o: new KeyRing().setKey(prefix, { originatorPriv: originator.secretKeyBase64, responderPub: responder.publicKeyBase64 }),
+    o: new KeyRing().setKey(prefix, {
+      originatorPriv: originator.secretKeyBase64,
+      responderPub: responder.publicKeyBase64,
+    }),
     r: new KeyRing().setKey(prefix, { responderPriv: responder.secretKeyHex, originatorPub: originator.publicKey }),
   };
 }
@@ -86,7 +89,9 @@ describe('lookup (Autobahn semantics)', () => {
 describe('KeyEntry validation', () => {
   it('needs at least one complete role', () => {
     expect(() => new KeyEntry({ originatorPriv: originator.secretKeyBase64 })).toThrow(InvalidArgumentError);
-    expect(() => new KeyEntry({ originatorPub: originator.publicKeyBase64, responderPub: responder.publicKeyBase64 })).toThrow(InvalidArgumentError);
+    expect(
+      () => new KeyEntry({ originatorPub: originator.publicKeyBase64, responderPub: responder.publicKeyBase64 }),
+    ).toThrow(InvalidArgumentError);
     expect(() => new KeyEntry({})).toThrow(InvalidArgumentError);
     const o = new KeyEntry({ originatorPriv: originator.secretKeyBase64, responderPub: responder.publicKeyBase64 });
     expect([o.canOriginate, o.canRespond]).toEqual([true, false]);
@@ -97,16 +102,28 @@ describe('KeyEntry validation', () => {
   it('rejects a public key that does not belong to the secret key given with it', async () => {
     await publicKeyFromSecret(originator.secretKey); // libsodium is ready: checked at once
     expect(
-      () => new KeyEntry({ originatorPriv: originator.secretKeyBase64, originatorPub: stranger.publicKeyBase64, responderPub: responder.publicKeyBase64 }),
+      () =>
+        new KeyEntry({
+          originatorPriv: originator.secretKeyBase64,
+          originatorPub: stranger.publicKeyBase64,
+          responderPub: responder.publicKeyBase64,
+        }),
     ).toThrow(/originatorPub does not belong/);
     expect(
-      () => new KeyEntry({ originatorPriv: originator.secretKeyBase64, originatorPub: originator.publicKeyHex, responderPub: responder.publicKeyBase64 }),
+      () =>
+        new KeyEntry({
+          originatorPriv: originator.secretKeyBase64,
+          originatorPub: originator.publicKeyHex,
+          responderPub: responder.publicKeyBase64,
+        }),
     ).not.toThrow();
   });
 
   it('rejects malformed keys without echoing them', () => {
     expect(() => new KeyRing('AAAA')).toThrow(InvalidArgumentError);
-    expect(() => new KeyRing().setKey('x', { originatorPriv: 'AAAA', responderPub: responder.publicKeyBase64 })).toThrow(/originatorPriv/);
+    expect(() =>
+      new KeyRing().setKey('x', { originatorPriv: 'AAAA', responderPub: responder.publicKeyBase64 }),
+    ).toThrow(/originatorPriv/);
   });
 });
 
@@ -115,8 +132,18 @@ describe('key material stays out of sight', () => {
     const { o } = pairRings();
     await o.encrypt('com.app.x', { args: [1] }, { originating: true }); // shared keys derived
     const entry = new KeyEntry({ originatorPriv: originator.secretKey, responderPub: responder.publicKey });
-    const secretForms = [originator.secretKeyBase64, originator.secretKeyHex, responder.publicKeyBase64, responder.publicKeyHex];
-    for (const shown of [inspect(entry, { showHidden: true, depth: 10 }), inspect(o, { showHidden: true, depth: 10 }), JSON.stringify(entry), JSON.stringify(o)]) {
+    const secretForms = [
+      originator.secretKeyBase64,
+      originator.secretKeyHex,
+      responder.publicKeyBase64,
+      responder.publicKeyHex,
+    ];
+    for (const shown of [
+      inspect(entry, { showHidden: true, depth: 10 }),
+      inspect(o, { showHidden: true, depth: 10 }),
+      JSON.stringify(entry),
+      JSON.stringify(o),
+    ]) {
       for (const secret of secretForms) expect(shown).not.toContain(secret);
       // no byte arrays at all (a key would show as its numbers)
       expect(shown).not.toMatch(/Uint8Array|\d+, \d+, \d+/);
@@ -128,7 +155,10 @@ describe('encrypt / decrypt', () => {
   it('round trips originator → responder and responder → originator', async () => {
     const { o, r } = pairRings();
     const sealed = await o.encrypt('com.app.add', { args: [1, 2], kwargs: { k: 'v' } }, { originating: true });
-    expect(await r.decrypt('com.app.add', sealed, { originating: false })).toEqual({ args: [1, 2], kwargs: { k: 'v' } });
+    expect(await r.decrypt('com.app.add', sealed, { originating: false })).toEqual({
+      args: [1, 2],
+      kwargs: { k: 'v' },
+    });
     const back = await r.encrypt('com.app.add', { args: [3] }, { originating: false });
     expect(await o.decrypt('com.app.add', back, { originating: true })).toEqual({ args: [3], kwargs: undefined });
   });
@@ -166,17 +196,33 @@ describe('encrypt / decrypt', () => {
     setNonceSourceForTesting((t) => t.fill(1));
     for (const payload of [{}, { args: [] }, { kwargs: {} }, { args: [], kwargs: {} }, { args: [null] }]) {
       const sealed = await o.encrypt('com.app.e', payload, { originating: true });
-      expect(await r.decrypt('com.app.e', sealed, { originating: false })).toEqual({ args: undefined, kwargs: undefined, ...payload });
+      expect(await r.decrypt('com.app.e', sealed, { originating: false })).toEqual({
+        args: undefined,
+        kwargs: undefined,
+        ...payload,
+      });
     }
   });
 
   it('refuses without a key for the URI or role (ERR_PAYLOAD_NO_KEY)', async () => {
     const { o, r } = pairRings();
     const sealed = await o.encrypt('com.app.e', {}, { originating: true });
-    expect(await codeOf(o.encrypt('org.other', {}, { originating: true }))).toEqual({ code: 'ERR_PAYLOAD_NO_KEY', uri: PAYLOAD_ERROR_URIS.noKey });
-    expect(await codeOf(o.encrypt('com.app.e', {}, { originating: false }))).toEqual({ code: 'ERR_PAYLOAD_NO_KEY', uri: PAYLOAD_ERROR_URIS.noKey });
-    expect(await codeOf(r.decrypt('org.other', sealed, { originating: false }))).toEqual({ code: 'ERR_PAYLOAD_NO_KEY', uri: PAYLOAD_ERROR_URIS.noKey });
-    expect(await codeOf(r.decrypt('com.app.e', sealed, { originating: true }))).toEqual({ code: 'ERR_PAYLOAD_NO_KEY', uri: PAYLOAD_ERROR_URIS.noKey });
+    expect(await codeOf(o.encrypt('org.other', {}, { originating: true }))).toEqual({
+      code: 'ERR_PAYLOAD_NO_KEY',
+      uri: PAYLOAD_ERROR_URIS.noKey,
+    });
+    expect(await codeOf(o.encrypt('com.app.e', {}, { originating: false }))).toEqual({
+      code: 'ERR_PAYLOAD_NO_KEY',
+      uri: PAYLOAD_ERROR_URIS.noKey,
+    });
+    expect(await codeOf(r.decrypt('org.other', sealed, { originating: false }))).toEqual({
+      code: 'ERR_PAYLOAD_NO_KEY',
+      uri: PAYLOAD_ERROR_URIS.noKey,
+    });
+    expect(await codeOf(r.decrypt('com.app.e', sealed, { originating: true }))).toEqual({
+      code: 'ERR_PAYLOAD_NO_KEY',
+      uri: PAYLOAD_ERROR_URIS.noKey,
+    });
   });
 
   it('binds the URI: a payload replayed under another keyed URI is refused (ERR_PAYLOAD_URI_MISMATCH)', async () => {
@@ -190,9 +236,15 @@ describe('encrypt / decrypt', () => {
 
   it('wrong key (another originator) fails to open (ERR_PAYLOAD_DECRYPT)', async () => {
     const { r } = pairRings();
-    const forger = new KeyRing().setKey('com.app.', { originatorPriv: stranger.secretKeyBase64, responderPub: responder.publicKeyBase64 });
+    const forger = new KeyRing().setKey('com.app.', {
+      originatorPriv: stranger.secretKeyBase64,
+      responderPub: responder.publicKeyBase64,
+    });
     const sealed = await forger.encrypt('com.app.t', { args: [1] }, { originating: true });
-    expect(await codeOf(r.decrypt('com.app.t', sealed, { originating: false }))).toEqual({ code: 'ERR_PAYLOAD_DECRYPT', uri: PAYLOAD_ERROR_URIS.decrypt });
+    expect(await codeOf(r.decrypt('com.app.t', sealed, { originating: false }))).toEqual({
+      code: 'ERR_PAYLOAD_DECRYPT',
+      uri: PAYLOAD_ERROR_URIS.decrypt,
+    });
   });
 
   it('does not keep references to the caller payload', async () => {

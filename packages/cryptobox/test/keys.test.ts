@@ -113,7 +113,12 @@ describe('wampbox keygen (runCli)', () => {
     expect(await runCli(['keygen', '--pair'], c.io)).toBe(0);
     const text = c.out.join('\n');
     const get = (label: string): string => new RegExp(`${label} \\(base64\\):\\s+(\\S+)`).exec(text)![1]!;
-    const [os, op, rs, rp] = ['originator secret key', 'originator public key', 'responder secret key', 'responder public key'].map(get);
+    const [os, op, rs, rp] = [
+      'originator secret key',
+      'originator public key',
+      'responder secret key',
+      'responder public key',
+    ].map(get);
     expect(await publicKeyFromSecret(os!)).toEqual(parseKey(op!));
     expect(await publicKeyFromSecret(rs!)).toEqual(parseKey(rp!));
     expect(text).toContain(`Key(originator_priv='${os}', responder_pub='${rp}')`);
@@ -123,9 +128,19 @@ describe('wampbox keygen (runCli)', () => {
   it('--json', async () => {
     const c = capture();
     expect(await runCli(['keygen', '--pair', '--json'], c.io)).toBe(0);
-    const parsed = JSON.parse(c.out.join('\n')) as { originator: Record<string, string>; responder: Record<string, string> };
-    expect(await publicKeyFromSecret(parsed.originator['secretKeyHex']!)).toEqual(parseKey(parsed.originator['publicKeyBase64']!));
-    expect(Object.keys(parsed.responder).sort()).toEqual(['publicKeyBase64', 'publicKeyHex', 'secretKeyBase64', 'secretKeyHex']);
+    const parsed = JSON.parse(c.out.join('\n')) as {
+      originator: Record<string, string>;
+      responder: Record<string, string>;
+    };
+    expect(await publicKeyFromSecret(parsed.originator['secretKeyHex']!)).toEqual(
+      parseKey(parsed.originator['publicKeyBase64']!),
+    );
+    expect(Object.keys(parsed.responder).sort()).toEqual([
+      'publicKeyBase64',
+      'publicKeyHex',
+      'secretKeyBase64',
+      'secretKeyHex',
+    ]);
   });
 
   it('usage errors exit 2; --help exits 0', async () => {

@@ -7,4 +7,4 @@ import * as sodiumNamespace from 'libsodium-wrappers';
 
 type Sodium = typeof sodiumNamespace;
 
-export const referenceSodium: Sodium = ((sodiumNamespace as unknown as { default?: Sodium }).default ?? sodiumNamespace);
+export const referenceSodium: Sodium = (sodiumNamespace as unknown as { default?: Sodium }).default ?? sodiumNamespace;

@@ -30,11 +30,14 @@ import { referenceSodium as ref } from './reference-sodium';
 const random = (n: number): Uint8Array => new Uint8Array(nodeRandomBytes(n));
 /** What a size error must be: typed, with the code users switch on. */
 const invalidArgument = expect.objectContaining({ name: 'InvalidArgumentError', code: 'ERR_INVALID_ARGUMENT' });
-const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+const same = (a: Uint8Array, b: Uint8Array): boolean =>
+  Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
 
 /** Index of `needle` in `haystack`, or -1. */
 function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
-  return Buffer.from(haystack.buffer, haystack.byteOffset, haystack.length).indexOf(Buffer.from(needle.buffer, needle.byteOffset, needle.length));
+  return Buffer.from(haystack.buffer, haystack.byteOffset, haystack.length).indexOf(
+    Buffer.from(needle.buffer, needle.byteOffset, needle.length),
+  );
 }
 
 /** Asserts that no 16-byte window of `secret` (at least 16 bytes long) is in the scratch regions. */
@@ -89,7 +92,10 @@ describe('with libsodium ready', () => {
     function sharedKeys(): { ours: Uint8Array; theirs: Uint8Array } {
       const a = ref.crypto_box_keypair();
       const b = ref.crypto_box_keypair();
-      return { ours: boxBeforenm(b.publicKey, a.privateKey), theirs: ref.crypto_box_beforenm(b.publicKey, a.privateKey) };
+      return {
+        ours: boxBeforenm(b.publicKey, a.privateKey),
+        theirs: ref.crypto_box_beforenm(b.publicKey, a.privateKey),
+      };
     }
 
     it.each(SIZES)('seals %i bytes byte-identically and opens both ways', (size) => {
@@ -191,7 +197,14 @@ describe('with libsodium ready', () => {
 
     it('seals text of any size byte for byte like encode + crypto_box_easy_afternm, and opens it again', () => {
       const key = random(KEY_BYTES);
-      const texts = ['', 'a', '{"uri":"com.example","args":[1,"x"],"kwargs":null}', 'é😀\u2028 mixed ✓ text', 'x'.repeat(70_000), 'ü'.repeat(1_500_000)];
+      const texts = [
+        '',
+        'a',
+        '{"uri":"com.example","args":[1,"x"],"kwargs":null}',
+        'é😀\u2028 mixed ✓ text',
+        'x'.repeat(70_000),
+        'ü'.repeat(1_500_000),
+      ];
       for (const text of texts) {
         const nonce = random(NONCE_BYTES);
         const sealed = sealTextAfternm(text, key, fixedNonce(nonce));
@@ -449,10 +462,14 @@ describe('module shapes and start-up failures', () => {
   it('reports a module that fails to start (e.g. WebAssembly refused by a CSP) as ERR_FEATURE_UNSUPPORTED, keeping its message', async () => {
     jest.doMock('libsodium', () => ({
       __esModule: true,
-      default: () => Promise.reject(new Error('WebAssembly.instantiate(): Refused to compile: Content Security Policy')),
+      default: () =>
+        Promise.reject(new Error('WebAssembly.instantiate(): Refused to compile: Content Security Policy')),
     }));
     const s = isolatedSodium();
-    await expect(s.sodiumReady()).rejects.toMatchObject({ code: 'ERR_FEATURE_UNSUPPORTED', message: expect.stringMatching(/WebAssembly.*Content Security Policy/) });
+    await expect(s.sodiumReady()).rejects.toMatchObject({
+      code: 'ERR_FEATURE_UNSUPPORTED',
+      message: expect.stringMatching(/WebAssembly.*Content Security Policy/),
+    });
   });
 
   it('fails clearly when sodium_init() fails', async () => {
@@ -461,7 +478,10 @@ describe('module shapes and start-up failures', () => {
       return { __esModule: true, default: async () => (await real.ready, { ...real, _sodium_init: () => -1 }) };
     });
     const s = isolatedSodium();
-    await expect(s.sodiumReady()).rejects.toMatchObject({ code: 'ERR_FEATURE_UNSUPPORTED', message: expect.stringMatching(/sodium_init/) });
+    await expect(s.sodiumReady()).rejects.toMatchObject({
+      code: 'ERR_FEATURE_UNSUPPORTED',
+      message: expect.stringMatching(/sodium_init/),
+    });
   });
 
   describe('a libsodium build other than the one the binding is written for', () => {
@@ -485,7 +505,10 @@ describe('module shapes and start-up failures', () => {
     }
 
     type Change = (m: Record<string, unknown>) => void;
-    const set = (key: string, value: unknown): Change => (m) => void (m[key] = value);
+    const set =
+      (key: string, value: unknown): Change =>
+      (m) =>
+        void (m[key] = value);
     const cases: [string, Change, RegExp][] = [
       ['a missing function', set('_crypto_box_beforenm', undefined), /crypto_box_beforenm\(\)/],
       // a build with WebAssembly BigInt integration takes a 64-bit length as one argument

@@ -12,10 +12,32 @@ import { ringSharedKey } from '../src/key-ring';
 
 const VECTORS_PATH = path.resolve(__dirname, '../../../test/fixtures/autobahn-22.7.1/vectors.json');
 
-interface KeyHalf { priv_hex: string; priv_b64: string; pub_hex: string; pub_b64: string }
-interface VectorPayload { hex: string; b64: string; len: number; nonce_hex: string; box_hex: string; poly1305_tag_hex: string; plaintext_utf8: string }
-interface VectorMessage { type: PayloadMessageType; marshal_repr: unknown[]; direction: string; payload?: VectorPayload; wire: { json: { text: string } } }
-interface Vector { title: string; messages: VectorMessage[] }
+interface KeyHalf {
+  priv_hex: string;
+  priv_b64: string;
+  pub_hex: string;
+  pub_b64: string;
+}
+interface VectorPayload {
+  hex: string;
+  b64: string;
+  len: number;
+  nonce_hex: string;
+  box_hex: string;
+  poly1305_tag_hex: string;
+  plaintext_utf8: string;
+}
+interface VectorMessage {
+  type: PayloadMessageType;
+  marshal_repr: unknown[];
+  direction: string;
+  payload?: VectorPayload;
+  wire: { json: { text: string } };
+}
+interface Vector {
+  title: string;
+  messages: VectorMessage[];
+}
 interface VectorFile {
   keys: {
     set1: { originator: KeyHalf; responder: KeyHalf; box_shared_key_hex: string };
@@ -71,9 +93,15 @@ function ringsFor(v: Vector, file: VectorFile): { originator: KeyRing; responder
   const set = file.keys[which];
   const prefix = /prefix key "([^"]*)"/.exec(v.title)?.[1] ?? 'com.myapp.encrypted.';
   return {
-    originator: new KeyRing().setKey(prefix, { originatorPriv: set.originator.priv_b64, responderPub: set.responder.pub_b64 }),
+    originator: new KeyRing().setKey(prefix, {
+      originatorPriv: set.originator.priv_b64,
+      responderPub: set.responder.pub_b64,
+    }),
     // hex and base64 are interchangeable
-    responder: new KeyRing().setKey(prefix, { responderPriv: set.responder.priv_hex, originatorPub: set.originator.pub_hex }),
+    responder: new KeyRing().setKey(prefix, {
+      responderPriv: set.responder.priv_hex,
+      originatorPub: set.originator.pub_hex,
+    }),
   };
 }
 
@@ -83,11 +111,25 @@ const SEALED_BY_ORIGINATOR = new Set<PayloadMessageType>(['PUBLISH', 'EVENT', 'C
 /** The send context that produced a payload, and the receive context that opens it. */
 function contexts(m: VectorMessage, uri: string): { send: PayloadContext; receive: PayloadContext } {
   const byOriginator = SEALED_BY_ORIGINATOR.has(m.type);
-  const sendType: PayloadMessageType = m.type === 'EVENT' ? 'PUBLISH' : m.type === 'INVOCATION' ? 'CALL' : m.type === 'RESULT' ? 'YIELD' : m.type;
-  const receiveType: PayloadMessageType = m.type === 'PUBLISH' ? 'EVENT' : m.type === 'CALL' ? 'INVOCATION' : m.type === 'YIELD' ? 'RESULT' : m.type;
+  const sendType: PayloadMessageType =
+    m.type === 'EVENT' ? 'PUBLISH' : m.type === 'INVOCATION' ? 'CALL' : m.type === 'RESULT' ? 'YIELD' : m.type;
+  const receiveType: PayloadMessageType =
+    m.type === 'PUBLISH' ? 'EVENT' : m.type === 'CALL' ? 'INVOCATION' : m.type === 'YIELD' ? 'RESULT' : m.type;
   return {
-    send: { uri, messageType: sendType, originating: byOriginator, sending: true, requestWasOpaque: byOriginator ? undefined : true },
-    receive: { uri, messageType: receiveType, originating: !byOriginator, sending: false, requestWasOpaque: byOriginator ? undefined : true },
+    send: {
+      uri,
+      messageType: sendType,
+      originating: byOriginator,
+      sending: true,
+      requestWasOpaque: byOriginator ? undefined : true,
+    },
+    receive: {
+      uri,
+      messageType: receiveType,
+      originating: !byOriginator,
+      sending: false,
+      requestWasOpaque: byOriginator ? undefined : true,
+    },
   };
 }
 
@@ -120,8 +162,14 @@ if (loaded instanceof Error) {
   it('precomputed shared keys match box_shared_key_hex, for both boxes of an entry', async () => {
     await publicKeyFromSecret(file.keys.set1.originator.priv_b64); // libsodium ready
     for (const set of [file.keys.set1, file.keys.set2_crossbarexamples]) {
-      const originator = new KeyRing().setKey('', { originatorPriv: set.originator.priv_b64, responderPub: set.responder.pub_b64 });
-      const responder = new KeyRing().setKey('', { responderPriv: set.responder.priv_b64, originatorPub: set.originator.pub_b64 });
+      const originator = new KeyRing().setKey('', {
+        originatorPriv: set.originator.priv_b64,
+        responderPub: set.responder.pub_b64,
+      });
+      const responder = new KeyRing().setKey('', {
+        responderPriv: set.responder.priv_b64,
+        originatorPub: set.originator.pub_b64,
+      });
       expect(toHex(ringSharedKey(originator, 'x', true)!)).toBe(set.box_shared_key_hex);
       expect(toHex(ringSharedKey(responder, 'x', false)!)).toBe(set.box_shared_key_hex);
       expect(ringSharedKey(originator, 'x', false)).toBeNull();
@@ -182,7 +230,9 @@ if (loaded instanceof Error) {
       const decoded: Payload = await opener.decode(wire, receive);
       expect(decoded.args).toEqual(expected.args ?? undefined);
       expect(decoded.kwargs).toEqual(expected.kwargs ?? undefined);
-      const viaRing = await (byOriginator ? rings.responder : rings.originator).decrypt(uri, bytes, { originating: !byOriginator });
+      const viaRing = await (byOriginator ? rings.responder : rings.originator).decrypt(uri, bytes, {
+        originating: !byOriginator,
+      });
       expect(viaRing).toEqual(decoded);
 
       // Our plaintext for the decoded payload is Autobahn's, byte for byte.
@@ -198,7 +248,9 @@ if (loaded instanceof Error) {
       expect(resealed.serializer).toBe('json');
       expect(resealed.keyId).toBeUndefined();
       expect(toHex(resealed.payload)).toBe(p.hex);
-      const viaRingSeal = await (byOriginator ? rings.originator : rings.responder).encrypt(uri, decoded, { originating: byOriginator });
+      const viaRingSeal = await (byOriginator ? rings.originator : rings.responder).encrypt(uri, decoded, {
+        originating: byOriginator,
+      });
       expect(toHex(viaRingSeal)).toBe(p.hex);
     });
   });
@@ -207,7 +259,9 @@ if (loaded instanceof Error) {
     const v = file.vectors[2]!;
     const rings = ringsFor(v, file);
     const call = v.messages.find((m) => m.type === 'INVOCATION')!;
-    const decoded = await rings.responder.decrypt('com.myapp.encrypted.echo', hex(call.payload!.hex), { originating: false });
+    const decoded = await rings.responder.decrypt('com.myapp.encrypted.echo', hex(call.payload!.hex), {
+      originating: false,
+    });
     expect(decoded.kwargs?.['blob']).toBeInstanceOf(Uint8Array);
     expect(Array.from(decoded.kwargs?.['blob'] as Uint8Array)).toEqual([0, 1, 255]);
     expect(decoded.args).toEqual([[1, 2, 3], { a: null }, 1.5]);
@@ -217,18 +271,33 @@ if (loaded instanceof Error) {
     const v = file.vectors[1]!;
     const rings = ringsFor(v, file);
     const result = v.messages.find((m) => m.type === 'RESULT')!;
-    const decoded = await rings.originator.decrypt('com.myapp.encrypted.add2', hex(result.payload!.hex), { originating: true });
+    const decoded = await rings.originator.decrypt('com.myapp.encrypted.add2', hex(result.payload!.hex), {
+      originating: true,
+    });
     expect(decoded).toEqual({ args: [30], kwargs: undefined });
   });
 
   it('a payload opened with the wrong role box or the other key set fails', async () => {
     const v = file.vectors[0]!;
     const pub = v.messages[0]!;
-    const wire: WirePayload = { kind: 'opaque', payload: hex(pub.payload!.hex), scheme: 'cryptobox', serializer: 'json' };
+    const wire: WirePayload = {
+      kind: 'opaque',
+      payload: hex(pub.payload!.hex),
+      scheme: 'cryptobox',
+      serializer: 'json',
+    };
     const uri = 'com.myapp.encrypted.hello';
     const set2 = file.keys.set2_crossbarexamples;
-    const wrong = cryptobox(new KeyRing().setKey('com.myapp.', { responderPriv: set2.responder.priv_b64, originatorPub: set2.originator.pub_b64 }));
-    await expect(Promise.resolve().then(() => wrong.decode(wire, { uri, messageType: 'EVENT', originating: false, sending: false })))
-      .rejects.toMatchObject({ code: 'ERR_PAYLOAD_DECRYPT', uri: 'wamp.error.encryption.decrypt_error' });
+    const wrong = cryptobox(
+      new KeyRing().setKey('com.myapp.', {
+        responderPriv: set2.responder.priv_b64,
+        originatorPub: set2.originator.pub_b64,
+      }),
+    );
+    await expect(
+      Promise.resolve().then(() =>
+        wrong.decode(wire, { uri, messageType: 'EVENT', originating: false, sending: false }),
+      ),
+    ).rejects.toMatchObject({ code: 'ERR_PAYLOAD_DECRYPT', uri: 'wamp.error.encryption.decrypt_error' });
   });
 }

@@ -60,12 +60,31 @@ export function printReport(report, times) {
   out.push(
     `Client CPU per RPC round trip against the echo router on loopback, ${report.rate} calls/s; ${report.warmupMs} ms warm-up per variant and cell, then ${report.rounds} interleaved rounds of ${report.cellMs} ms per cell; node ${process.version}; ${wsVersions('bare, wampbox, wampy, router')}; CPU pinning: ${report.pinning}`,
   );
-  out.push('client µs/rt = CPU (user+sys, all threads) of the calling process per round trip (CALL out, RESULT in); median over rounds, ± = half the min..max range');
-  out.push('x autobahn, x bare = paired per-round ratios to autobahn/<ser> and bare/<ser> (same serializer), median over rounds');
-  out.push('calls/s = achieved rate; pipelined = share of calls sent while another was in flight; in flight = most in flight at once (medians over rounds)');
+  out.push(
+    'client µs/rt = CPU (user+sys, all threads) of the calling process per round trip (CALL out, RESULT in); median over rounds, ± = half the min..max range',
+  );
+  out.push(
+    'x autobahn, x bare = paired per-round ratios to autobahn/<ser> and bare/<ser> (same serializer), median over rounds',
+  );
+  out.push(
+    'calls/s = achieved rate; pipelined = share of calls sent while another was in flight; in flight = most in flight at once (medians over rounds)',
+  );
   out.push('wake-ups/rt = voluntary context switches (sleeps) of the client per round trip');
   out.push('');
-  const head = ['variant', 'client µs/rt', 'spread', 'user', 'sys', 'x autobahn', 'x bare', 'calls/s', 'pipelined', 'in flight', 'wake-ups/rt', 'router µs/rt'];
+  const head = [
+    'variant',
+    'client µs/rt',
+    'spread',
+    'user',
+    'sys',
+    'x autobahn',
+    'x bare',
+    'calls/s',
+    'pipelined',
+    'in flight',
+    'wake-ups/rt',
+    'router µs/rt',
+  ];
   for (const cell of report.cells) {
     out.push(`== ${cell.id} (${cell.what})`);
     const table = [head];
@@ -96,14 +115,22 @@ export function printReport(report, times) {
       const row = (lib) => report.rows.find((r) => r.cell === cell.id && r.variant === `${lib}/${ser}`);
       if (!LIBS.some(([lib]) => row(lib))) continue;
       const wb = row('wampbox');
-      table.push([serName, cell.id, ...LIBS.map(([lib]) => (row(lib) ? fmt(row(lib).clientUs.median) : '-')), ratio(wb?.vsAutobahn), ratio(wb?.vsBare)]);
+      table.push([
+        serName,
+        cell.id,
+        ...LIBS.map(([lib]) => (row(lib) ? fmt(row(lib).clientUs.median) : '-')),
+        ratio(wb?.vsAutobahn),
+        ratio(wb?.vsBare),
+      ]);
     }
   }
   out.push(...renderTable(table));
   const slow = report.rows.filter((r) => r.rate.median < report.rate * 0.97);
   if (slow.length) {
     out.push('');
-    out.push(`rate not held (median under 97 % of ${report.rate}/s): ${slow.map((r) => `${r.variant} ${r.cell} ${fmt(r.rate.median, 0)}/s`).join(', ')}`);
+    out.push(
+      `rate not held (median under 97 % of ${report.rate}/s): ${slow.map((r) => `${r.variant} ${r.cell} ${fmt(r.rate.median, 0)}/s`).join(', ')}`,
+    );
   }
   out.push('');
   out.push(`whole run ${fmt(times.totalS)} s`);

@@ -97,7 +97,18 @@ function paced(call, args, { rate, ms, maxInFlight, behindMs }) {
       const wallMs = performance.now() - t0;
       const cpu = process.cpuUsage(c0);
       const p1 = procCounters();
-      resolve({ done, failed, complete, wallMs, user: cpu.user, system: cpu.system, peak, overlapped, wakeups: p1.wakeups - p0.wakeups, syscalls: p1.syscalls - p0.syscalls });
+      resolve({
+        done,
+        failed,
+        complete,
+        wallMs,
+        user: cpu.user,
+        system: cpu.system,
+        peak,
+        overlapped,
+        wakeups: p1.wakeups - p0.wakeups,
+        syscalls: p1.syscalls - p0.syscalls,
+      });
     };
     const settle = (r) => {
       inFlight--;
@@ -125,7 +136,8 @@ function paced(call, args, { rate, ms, maxInFlight, behindMs }) {
         call(args).then(settle, fail);
       }
       // nothing in flight and nothing due: sleep until the next call is due
-      if (inFlight === 0 && issued < total && timer === null) timer = setTimeout(onTimer, Math.max(0, t0 + issued * interval - now));
+      if (inFlight === 0 && issued < total && timer === null)
+        timer = setTimeout(onTimer, Math.max(0, t0 + issued * interval - now));
     };
     pump();
   });
@@ -140,7 +152,10 @@ export async function workerMain() {
 
   serveParent({
     async init({ variant, router, uri }) {
-      client = variant.lib === 'bare' ? await bareClient(variant, router, uri) : await ADAPTERS[variant.lib]('caller', variant, router, uri, {}, {});
+      client =
+        variant.lib === 'bare'
+          ? await bareClient(variant, router, uri)
+          : await ADAPTERS[variant.lib]('caller', variant, router, uri, {}, {});
       payloads = payloadsFor(variant, uri);
       return { pid: process.pid };
     },
@@ -150,7 +165,8 @@ export async function workerMain() {
     },
     async check({ kind }) {
       const got = await client.call(currentArgs);
-      if (!sameResult(got, payloads.expect[kind])) throw new Error(`echo mismatch for ${kind}: ${String(got).slice(0, 80)}`);
+      if (!sameResult(got, payloads.expect[kind]))
+        throw new Error(`echo mismatch for ${kind}: ${String(got).slice(0, 80)}`);
       return {};
     },
     async run({ rate, ms, maxInFlight, behindMs }) {

@@ -26,7 +26,9 @@ export class Worker {
       env.BENCH_CPU_PROF = path.join(opts.cpuProf, `${variant.id.replace(/[^a-z0-9]+/gi, '_')}.${role}.cpuprofile`);
     }
     // with CPU pinning, the worker starts under taskset on the client CPUs (its threads inherit them)
-    const pinned = opts.pinning ? { execPath: opts.pinning.taskset, execArgv: ['-c', opts.pinning.clients, process.execPath] } : { execArgv: [] };
+    const pinned = opts.pinning
+      ? { execPath: opts.pinning.taskset, execArgv: ['-c', opts.pinning.clients, process.execPath] }
+      : { execArgv: [] };
     this.child = fork(entry, ['--worker'], { env, ...pinned, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     this.exited = new Promise((resolve) => this.child.once('exit', resolve));
     this.ready = new Promise((resolve, reject) => {
@@ -97,7 +99,8 @@ export async function startCpuProfile(count) {
   const inspector = await import('node:inspector');
   const session = new inspector.Session();
   session.connect();
-  const post = (method, params) => new Promise((res, rej) => session.post(method, params, (e, r) => (e ? rej(e) : res(r))));
+  const post = (method, params) =>
+    new Promise((res, rej) => session.post(method, params, (e, r) => (e ? rej(e) : res(r))));
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: 100 });
   await post('Profiler.start');

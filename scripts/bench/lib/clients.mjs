@@ -53,8 +53,7 @@ export const ADAPTERS = {
       ws.once('error', reject);
     });
     if (ws.protocol !== 'wamp.2.json') throw new Error(`raw: router chose ${ws.protocol}`);
-    const once = () =>
-      new Promise((resolve) => ws.once('message', (d) => resolve(JSON.parse(d.toString()))));
+    const once = () => new Promise((resolve) => ws.once('message', (d) => resolve(JSON.parse(d.toString()))));
     ws.send(JSON.stringify([1, router.realm, { roles: { caller: {}, callee: {} } }]));
     const welcome = await once();
     if (welcome[0] !== 2) throw new Error(`raw: no WELCOME: ${JSON.stringify(welcome)}`);
@@ -107,8 +106,16 @@ export const ADAPTERS = {
     if (v.crypto) {
       const keys = JSON.parse(process.env.BENCH_KEYS);
       const ring = new wb.KeyRing();
-      if (role === 'caller') ring.setKey(SECURE_PREFIX, { originatorPriv: keys.originator.secretKey, responderPub: keys.responder.publicKey });
-      else ring.setKey(SECURE_PREFIX, { responderPriv: keys.responder.secretKey, originatorPub: keys.originator.publicKey });
+      if (role === 'caller')
+        ring.setKey(SECURE_PREFIX, {
+          originatorPriv: keys.originator.secretKey,
+          responderPub: keys.responder.publicKey,
+        });
+      else
+        ring.setKey(SECURE_PREFIX, {
+          responderPriv: keys.responder.secretKey,
+          originatorPub: keys.originator.publicKey,
+        });
       codec = wb.cryptobox(ring);
     }
     const session = await wb.connect({ url, realm: router.realm, serializers: [serializer], codec });
@@ -192,8 +199,18 @@ export const ADAPTERS = {
     const { JsonSerializer } = await import('wampy/JsonSerializer.js');
     const { MsgpackSerializer } = await import('wampy/MsgpackSerializer.js');
     const { CborSerializer } = await import('wampy/CborSerializer.js');
-    const serializer = { json: () => new JsonSerializer(), msgpack: () => new MsgpackSerializer(), cbor: () => new CborSerializer() }[v.ser]();
-    const w = new Wampy(router.wsUrl, { realm: router.realm, ws: WebSocket, serializer, autoReconnect: false, debug: false });
+    const serializer = {
+      json: () => new JsonSerializer(),
+      msgpack: () => new MsgpackSerializer(),
+      cbor: () => new CborSerializer(),
+    }[v.ser]();
+    const w = new Wampy(router.wsUrl, {
+      realm: router.realm,
+      ws: WebSocket,
+      serializer,
+      autoReconnect: false,
+      debug: false,
+    });
     await w.connect();
     const close = () => Promise.race([w.disconnect().catch(() => {}), new Promise((r) => setTimeout(r, 2000).unref())]);
     if (role === 'callee') {

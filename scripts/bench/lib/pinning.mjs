@@ -33,7 +33,8 @@ export function routerPids(pgid) {
 export function pinRouter(pids) {
   const cpus = os.availableParallelism?.() ?? os.cpus().length;
   const taskset = ['/usr/bin/taskset', '/bin/taskset'].find((f) => fs.existsSync(f));
-  const why = cpus < 2 ? `${cpus} CPU` : !taskset ? 'no taskset' : pids.length === 0 ? 'router processes not found' : null;
+  const why =
+    cpus < 2 ? `${cpus} CPU` : !taskset ? 'no taskset' : pids.length === 0 ? 'router processes not found' : null;
   if (why) {
     process.stderr.write(`[bench] not pinning CPUs (${why}): router and clients share all CPUs\n`);
     return null;

@@ -15,12 +15,18 @@ export function component(cf) {
   const url = cf.url ?? '';
   const name = cf.functionName;
   if (name === '(garbage collector)') return 'garbage collector';
-  if ((isWampbox(url) && url.includes('/packages/cryptobox/')) || url.includes('libsodium') || url.startsWith('wasm://')) return 'wampbox cryptobox + libsodium';
+  if (
+    (isWampbox(url) && url.includes('/packages/cryptobox/')) ||
+    url.includes('libsodium') ||
+    url.startsWith('wasm://')
+  )
+    return 'wampbox cryptobox + libsodium';
   if (isWampbox(url) && url.includes('/packages/core/') && url.includes('/serializers/')) return 'wampbox serializers';
   if (url.includes('cbor-x') || url.includes('msgpackr')) return 'cbor-x / msgpackr';
   if (isWampbox(url)) return 'wampbox session + transport';
   if (url.includes('/scripts/bench/')) return 'bench driver (raw client: all of its own code)';
-  if (/node_modules\/(autobahn|wampy|msgpack5|cbor|when|bl|nofilter|tweetnacl|crypto-js)\//.test(url)) return 'peer library';
+  if (/node_modules\/(autobahn|wampy|msgpack5|cbor|when|bl|nofilter|tweetnacl|crypto-js)\//.test(url))
+    return 'peer library';
   if (url.includes('/ws/lib/')) return 'ws';
   if (url.startsWith('node:') || url === '') return 'Node.js runtime + syscalls (streams, timers, writev, ...)';
   return 'other';
@@ -30,7 +36,12 @@ export function summarizeProfiles(dir) {
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
   const out = [];
   const where = (cf) => {
-    const file = cf.url ? cf.url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, '').replace(/^.*\/packages\//, 'packages/') : '';
+    const file = cf.url
+      ? cf.url
+          .replace(/^file:\/\//, '')
+          .replace(/^.*\/node_modules\//, '')
+          .replace(/^.*\/packages\//, 'packages/')
+      : '';
     return `${cf.functionName || '(anonymous)'}${file ? ` ${file}:${cf.lineNumber + 1}` : ''}`;
   };
   for (const f of files.sort()) {
@@ -85,13 +96,16 @@ export function summarizeProfiles(dir) {
       cats.set(c, (cats.get(c) ?? 0) + us);
     }
     const perRt = meta?.roundTrips > 0 ? (us) => ` ${(us / meta.roundTrips).toFixed(1).padStart(6)} µs/rt` : () => '';
-    out.push(`   by component${meta ? ` (${meta.roundTrips} round trips while profiling; sampled CPU ${(total / meta.roundTrips).toFixed(1)} µs/rt)` : ''}:`);
+    out.push(
+      `   by component${meta ? ` (${meta.roundTrips} round trips while profiling; sampled CPU ${(total / meta.roundTrips).toFixed(1)} µs/rt)` : ''}:`,
+    );
     for (const [c, us] of [...cats.entries()].sort((a, b) => b[1] - a[1])) out.push(`   ${pct(us)}${perRt(us)}  ${c}`);
     out.push('   self time:');
     for (const [k, us] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15)) out.push(`   ${pct(us)}  ${k}`);
     if (incl.size) {
       out.push('   wampbox functions, inclusive time:');
-      for (const [k, us] of [...incl.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15)) out.push(`   ${pct(us)}  ${k}`);
+      for (const [k, us] of [...incl.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15))
+        out.push(`   ${pct(us)}  ${k}`);
     }
   }
   process.stdout.write(`\nCPU profiles in ${dir}:\n${out.join('\n')}\n`);

@@ -18,10 +18,12 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ENTRY = path.join(HERE, '..', 'rpc.mjs');
 const require = createRequire(import.meta.url);
 
-
 export async function measureCell(pair, cell, opts, rpids) {
   const { caller, callee } = pair;
-  await Promise.all([caller.request('payload', { kind: cell.payload }), callee.request('payload', { kind: cell.payload })]);
+  await Promise.all([
+    caller.request('payload', { kind: cell.payload }),
+    callee.request('payload', { kind: cell.payload }),
+  ]);
   await caller.request('warmup', { conc: cell.conc, count: WARMUP_CALLS, ms: WARMUP_MS });
   const m0 = await callee.request('mark');
   const r0 = rpids.length ? routerCpuUs(rpids) : NaN;
@@ -60,7 +62,10 @@ export async function parentMain(opts) {
   }
   const variants = VARIANTS.filter((v) =>
     opts.only
-      ? opts.only.test(v.id) || v.id === BASELINE || v.id === REFERENCE || VARIANTS.some((x) => x.plainPeer === v.id && opts.only.test(x.id))
+      ? opts.only.test(v.id) ||
+        v.id === BASELINE ||
+        v.id === REFERENCE ||
+        VARIANTS.some((x) => x.plainPeer === v.id && opts.only.test(x.id))
       : !v.hidden,
   );
   if (opts.list) {
@@ -75,7 +80,11 @@ export async function parentMain(opts) {
   // Bound the whole run: a watchdog that ends the workers and the router if anything hangs.
   // Default budget: three times the expected measuring time plus the router's start, at least 420 s.
   if (opts.budgetS === null) {
-    const measuring = (variants.length * CELLS.length * (opts.rounds * (opts.cellMs + WARMUP_MS + 60) + (opts.warmupCalls > 0 ? INITIAL_WARMUP_CAP_MS : 0))) / 1000;
+    const measuring =
+      (variants.length *
+        CELLS.length *
+        (opts.rounds * (opts.cellMs + WARMUP_MS + 60) + (opts.warmupCalls > 0 ? INITIAL_WARMUP_CAP_MS : 0))) /
+      1000;
     opts.budgetS = Math.max(420, Math.ceil(3 * measuring + 180));
   }
   const watchdog = setTimeout(async () => {
@@ -120,28 +129,46 @@ export async function parentMain(opts) {
     const t0 = Date.now();
 
     // one caller and one callee process per variant; start them a few at a time
-    for (const v of variants) pairs.push({ variant: v, caller: new Worker(ENTRY, v, 'caller', opts), callee: new Worker(ENTRY, v, 'callee', opts) });
+    for (const v of variants)
+      pairs.push({
+        variant: v,
+        caller: new Worker(ENTRY, v, 'caller', opts),
+        callee: new Worker(ENTRY, v, 'callee', opts),
+      });
     for (const p of pairs) {
       const uri = `${p.variant.crypto ? SECURE_PREFIX : 'bench.'}${p.variant.id.replace(/[^a-z0-9]+/gi, '_')}.echo`;
       await Promise.all([p.caller.ready, p.callee.ready]);
       await p.callee.request('init', { role: 'callee', variant: p.variant, router: info, uri });
       await p.caller.request('init', { role: 'caller', variant: p.variant, router: info, uri });
       for (const cell of CELLS) {
-        await Promise.all([p.caller.request('payload', { kind: cell.payload }), p.callee.request('payload', { kind: cell.payload })]);
+        await Promise.all([
+          p.caller.request('payload', { kind: cell.payload }),
+          p.callee.request('payload', { kind: cell.payload }),
+        ]);
         await p.caller.request('check', { kind: cell.payload });
       }
     }
-    process.stderr.write(`[bench] ${pairs.length} variants connected in ${((Date.now() - t0) / 1000).toFixed(1)} s; warming up\n`);
+    process.stderr.write(
+      `[bench] ${pairs.length} variants connected in ${((Date.now() - t0) / 1000).toFixed(1)} s; warming up\n`,
+    );
     for (const p of pairs) {
       for (const cell of CELLS) {
-        await Promise.all([p.caller.request('payload', { kind: cell.payload }), p.callee.request('payload', { kind: cell.payload })]);
+        await Promise.all([
+          p.caller.request('payload', { kind: cell.payload }),
+          p.callee.request('payload', { kind: cell.payload }),
+        ]);
         if (opts.warmupCalls > 0) {
-          await p.caller.request('warmup', { conc: cell.conc, count: opts.warmupCalls, ms: INITIAL_WARMUP_CAP_MS }, INITIAL_WARMUP_CAP_MS + 30_000);
+          await p.caller.request(
+            'warmup',
+            { conc: cell.conc, count: opts.warmupCalls, ms: INITIAL_WARMUP_CAP_MS },
+            INITIAL_WARMUP_CAP_MS + 30_000,
+          );
         }
       }
     }
 
-    if (opts.cpuProf) await Promise.all(pairs.flatMap((p) => [p.caller.request('profile'), p.callee.request('profile')]));
+    if (opts.cpuProf)
+      await Promise.all(pairs.flatMap((p) => [p.caller.request('profile'), p.callee.request('profile')]));
 
     // rounds: every variant once per cell, in an order rotated from round to round
     const samples = new Map(); // `${variant}|${cell}` -> result[] (index = round)
@@ -159,10 +186,27 @@ export async function parentMain(opts) {
       }
       process.stderr.write(`[bench] round ${round + 1}/${opts.rounds} in ${((Date.now() - tr) / 1000).toFixed(1)} s\n`);
     }
-    const report = buildReport(pairs.map((p) => p.variant), samples, opts);
+    const report = buildReport(
+      pairs.map((p) => p.variant),
+      samples,
+      opts,
+    );
     printReport(report, opts, { routerStartS: (t0 - started) / 1000, totalS: (Date.now() - started) / 1000 });
     if (opts.json) {
-      fs.writeFileSync(opts.json, JSON.stringify({ date: new Date().toISOString(), node: process.version, opts: { ...opts, only: opts.only?.source ?? null }, report, samples: Object.fromEntries(samples) }, null, 1));
+      fs.writeFileSync(
+        opts.json,
+        JSON.stringify(
+          {
+            date: new Date().toISOString(),
+            node: process.version,
+            opts: { ...opts, only: opts.only?.source ?? null },
+            report,
+            samples: Object.fromEntries(samples),
+          },
+          null,
+          1,
+        ),
+      );
       process.stderr.write(`[bench] wrote ${opts.json}\n`);
     }
   } catch (e) {

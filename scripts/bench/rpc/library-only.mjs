@@ -63,7 +63,13 @@ export async function libraryOnly(opts) {
       };
       return transport;
     };
-    const session = await wb.connectWith(factory, { url: 'fake:', realm: 'realm1', serializers: [serializer], codec, closeTimeoutMs: 10 });
+    const session = await wb.connectWith(factory, {
+      url: 'fake:',
+      realm: 'realm1',
+      serializers: [serializer],
+      codec,
+      closeTimeoutMs: 10,
+    });
     return { session, transport };
   }
   const handshake = (serializer, frame, t) => {
@@ -117,13 +123,15 @@ export async function libraryOnly(opts) {
     await callee.session.register(uri, (inv) => new wb.Result(inv.args));
     calleeReady = true;
     const invocations = [];
-    for (let i = 0; i < CAP; i++) invocations.push(asReceived(serializer.encode([68, i + 1, REG, { ...details }, invArgs])));
+    for (let i = 0; i < CAP; i++)
+      invocations.push(asReceived(serializer.encode([68, i + 1, REG, { ...details }, invArgs])));
     return {
       prepare(n) {
         nextId += used;
         used = 0;
         results = [];
-        for (let i = 0; i < n; i++) results.push(asReceived(serializer.encode([50, nextId + i, { ...details }, resultArgs])));
+        for (let i = 0; i < n; i++)
+          results.push(asReceived(serializer.encode([50, nextId + i, { ...details }, resultArgs])));
       },
       call: () => caller.session.call(uri, args),
       feed: (i) => callee.transport.handlers.onFrame(invocations[i % CAP]),
@@ -233,7 +241,8 @@ export async function libraryOnly(opts) {
           for (let j = 0; j < 100; j++) h.feed(WARM + m++);
         }
         const calleeCpu = process.cpuUsage(c1);
-        if (h.yields() - y0 !== WARM + m) throw new Error(`${c.id}: ${h.yields() - y0} yields for ${WARM + m} invocations`);
+        if (h.yields() - y0 !== WARM + m)
+          throw new Error(`${c.id}: ${h.yields() - y0} yields for ${WARM + m} invocations`);
         const key = `${c.id}|${cell.id}`;
         if (!samples.has(key)) samples.set(key, []);
         samples.get(key).push({
@@ -245,8 +254,12 @@ export async function libraryOnly(opts) {
   }
   const out = [];
   out.push('');
-  out.push(`Library-only cost per round trip (no router, no sockets: precomputed router frames through a fake transport); ${opts.rounds} rounds; node ${process.version}`);
-  out.push('µs CPU, median over rounds; caller = CALL out + RESULT in, callee = INVOCATION in + YIELD out; x raw = paired ratio of the sums');
+  out.push(
+    `Library-only cost per round trip (no router, no sockets: precomputed router frames through a fake transport); ${opts.rounds} rounds; node ${process.version}`,
+  );
+  out.push(
+    'µs CPU, median over rounds; caller = CALL out + RESULT in, callee = INVOCATION in + YIELD out; x raw = paired ratio of the sums',
+  );
   for (const cell of cells) {
     out.push('');
     out.push(`== ${cell.id}`);

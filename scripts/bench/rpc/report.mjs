@@ -36,18 +36,45 @@ export function buildReport(variants, samples, opts) {
       });
     }
   }
-  return { rows, rounds: opts.rounds, cellMs: opts.cellMs, warmupCalls: opts.warmupCalls, pinning: opts.pinning ? `router on CPU 0, clients on CPU ${opts.pinning.clients}` : 'none' };
+  return {
+    rows,
+    rounds: opts.rounds,
+    cellMs: opts.cellMs,
+    warmupCalls: opts.warmupCalls,
+    pinning: opts.pinning ? `router on CPU 0, clients on CPU ${opts.pinning.clients}` : 'none',
+  };
 }
 
 export function printReport(report, opts, times) {
   const out = [];
   out.push('');
-  out.push(`RPC round trips through Crossbar.io on loopback; ${report.warmupCalls} warm-up round trips per cell, then ${report.rounds} interleaved rounds, ${report.cellMs} ms per cell; node ${process.version}; ${wsVersions()}; CPU pinning: ${report.pinning}`);
-  out.push('client µs/rt = CPU (user+sys) of caller + callee processes per round trip; median over rounds, ± = half the min..max range');
-  out.push("user, sys = its two parts (medians; the kernel splits a process's CPU time by sampling at its timer tick, so they are approximate per round)");
-  out.push('x raw = paired ratio to raw-ws/json client CPU (team target for wampbox/ws/json: <= 1.10); x wb-json = ratio to wampbox/ws/json');
+  out.push(
+    `RPC round trips through Crossbar.io on loopback; ${report.warmupCalls} warm-up round trips per cell, then ${report.rounds} interleaved rounds, ${report.cellMs} ms per cell; node ${process.version}; ${wsVersions()}; CPU pinning: ${report.pinning}`,
+  );
+  out.push(
+    'client µs/rt = CPU (user+sys) of caller + callee processes per round trip; median over rounds, ± = half the min..max range',
+  );
+  out.push(
+    "user, sys = its two parts (medians; the kernel splits a process's CPU time by sampling at its timer tick, so they are approximate per round)",
+  );
+  out.push(
+    'x raw = paired ratio to raw-ws/json client CPU (team target for wampbox/ws/json: <= 1.10); x wb-json = ratio to wampbox/ws/json',
+  );
   out.push('');
-  const head = ['variant', 'client µs/rt', 'spread', 'user', 'sys', 'caller', 'callee', 'rt/s', 'spread', 'x raw', 'x wb-json', 'router µs/rt'];
+  const head = [
+    'variant',
+    'client µs/rt',
+    'spread',
+    'user',
+    'sys',
+    'caller',
+    'callee',
+    'rt/s',
+    'spread',
+    'x raw',
+    'x wb-json',
+    'router µs/rt',
+  ];
   for (const cell of CELLS) {
     out.push(`== ${cell.id} (${cell.payload === 'small' ? "[1, 'x']" : '1 KiB binary'}, ${cell.conc} in flight)`);
     const rows = report.rows.filter((r) => r.cell === cell.id);

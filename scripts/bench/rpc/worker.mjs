@@ -48,7 +48,8 @@ export async function workerMain() {
     },
     async check({ kind }) {
       const got = await client.call(currentArgs);
-      if (!sameResult(got, payloads.expect[kind])) throw new Error(`echo mismatch for ${kind}: ${String(got).slice(0, 80)}`);
+      if (!sameResult(got, payloads.expect[kind]))
+        throw new Error(`echo mismatch for ${kind}: ${String(got).slice(0, 80)}`);
       return {};
     },
     async warmup({ conc, count, ms }) {
@@ -70,7 +71,15 @@ export async function workerMain() {
       const wallMs = performance.now() - t0;
       const cpu = process.cpuUsage(c0);
       const p1 = procCounters();
-      return { done, failed, wallMs, user: cpu.user, system: cpu.system, syscalls: p1.syscalls - p0.syscalls, wakeups: p1.wakeups - p0.wakeups };
+      return {
+        done,
+        failed,
+        wallMs,
+        user: cpu.user,
+        system: cpu.system,
+        syscalls: p1.syscalls - p0.syscalls,
+        wakeups: p1.wakeups - p0.wakeups,
+      };
     },
     async close() {
       if (profiler) await profiler.stopAndWrite();

@@ -48,8 +48,7 @@ const COALESCE_BYTES = 16 * 1024;
 
 /** How the handshake of one socket ended. */
 export type HandshakeOutcome =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly error: Error; readonly serializerUnsupported: boolean };
+  { readonly ok: true } | { readonly ok: false; readonly error: Error; readonly serializerUnsupported: boolean };
 
 /** Settings of one {@link RawSocketConnection}. */
 export interface RawSocketConnectionOptions {

@@ -296,14 +296,22 @@ describe('FrameReader: random frame streams', () => {
           expected.push([type, body]);
         } else if (round % 4 !== 0) {
           // reserved type or bits, or a length over the limit
-          parts.push(Buffer.from([[0x03, 0, 0, 1, 0x41], [0x10 | next(3), 0, 0, 0], [0x00, 0, 0x10, 0x01]][next(3)]!));
+          parts.push(
+            Buffer.from(
+              [
+                [0x03, 0, 0, 1, 0x41],
+                [0x10 | next(3), 0, 0, 0],
+                [0x00, 0, 0x10, 0x01],
+              ][next(3)]!,
+            ),
+          );
           broken = true;
         }
       }
       const stream = Buffer.concat(parts);
       // fed in random chunks, prefixes and payloads split anywhere
       let err: unknown;
-      for (let off = 0; off < stream.length && err === undefined; ) {
+      for (let off = 0; off < stream.length && err === undefined;) {
         const size = 1 + next(9);
         err = pushError(r, stream.subarray(off, off + size));
         off += size;

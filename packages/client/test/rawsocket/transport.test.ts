@@ -223,7 +223,7 @@ describe('RawSocket transport: random byte streams', () => {
       }
       const stream = Buffer.concat(parts);
       // written in random pieces, headers and bodies split anywhere
-      for (let off = 0; off < stream.length; ) {
+      for (let off = 0; off < stream.length;) {
         const size = 1 + next(9);
         conn.write(stream.subarray(off, off + size));
         off += size;

@@ -72,7 +72,10 @@ type AuthFields = Pick<JoinOptions, 'authmethods' | 'authid' | 'authrole' | 'aut
  * // fields.authmethods: ['ticket'], fields.authid: 'joe'
  * ```
  */
-export async function resolveAuthenticators(auth: Authenticator | readonly Authenticator[], options: AuthFields): Promise<AuthFields> {
+export async function resolveAuthenticators(
+  auth: Authenticator | readonly Authenticator[],
+  options: AuthFields,
+): Promise<AuthFields> {
   const list = ([] as Authenticator[]).concat(auth);
   const invalid = (why: string): never => {
     throw new InvalidArgumentError(`invalid auth option: ${why}`);
@@ -80,20 +83,30 @@ export async function resolveAuthenticators(auth: Authenticator | readonly Authe
   if (list.length === 0) invalid('no authenticator');
   const methods = list.map((a, i) => {
     const method = a && a.method;
-    if (typeof method !== 'string' || !method || typeof a.challenge !== 'function' || !['undefined', 'function'].includes(typeof a.prepare)) {
+    if (
+      typeof method !== 'string' ||
+      !method ||
+      typeof a.challenge !== 'function' ||
+      !['undefined', 'function'].includes(typeof a.prepare)
+    ) {
       invalid(`entry ${i} is not an Authenticator (a non-empty method, challenge() and an optional prepare())`);
     }
     return method;
   });
   methods.forEach((m, i) => methods.indexOf(m) < i && invalid(`method "${m}" is offered twice`));
-  if (options.authmethods !== undefined || options.onChallenge !== undefined) invalid('pass either auth or authmethods/onChallenge, not both');
+  if (options.authmethods !== undefined || options.onChallenge !== undefined)
+    invalid('pass either auth or authmethods/onChallenge, not both');
   await Promise.all(
     list.map(async (a) => {
       try {
         await (a.prepare && a.prepare());
       } catch (cause) {
         const message = `the ${a.method} authenticator failed to prepare: ${cause instanceof Error ? cause.message : String(cause)}`;
-        throw new JoinRefusedError('wamp.error.authentication_failed', { message }, { code: 'ERR_AUTHENTICATION', cause });
+        throw new JoinRefusedError(
+          'wamp.error.authentication_failed',
+          { message },
+          { code: 'ERR_AUTHENTICATION', cause },
+        );
       }
     }),
   );
@@ -106,7 +119,10 @@ export async function resolveAuthenticators(auth: Authenticator | readonly Authe
     authextra: extras.length > 0 ? (Object.assign({}, ...extras) as Dict) : undefined,
     onChallenge: (method, extra) => {
       const a = list[methods.indexOf(method)];
-      if (!a) throw new InvalidArgumentError(`the router challenged with "${method}", which was not offered (offered: ${methods.join(', ')})`);
+      if (!a)
+        throw new InvalidArgumentError(
+          `the router challenged with "${method}", which was not offered (offered: ${methods.join(', ')})`,
+        );
       return a.challenge(extra);
     },
   };

@@ -36,9 +36,12 @@ function utf8(s: string): Uint8Array<ArrayBuffer> {
 function subtle(): SubtleCrypto {
   const s = (globalThis as { crypto?: { subtle?: SubtleCrypto } }).crypto?.subtle;
   if (s === undefined) {
-    throw new InvalidArgumentError('WAMP-CRA needs WebCrypto (globalThis.crypto.subtle); browsers offer it on secure origins only', {
-      code: 'ERR_FEATURE_UNSUPPORTED',
-    });
+    throw new InvalidArgumentError(
+      'WAMP-CRA needs WebCrypto (globalThis.crypto.subtle); browsers offer it on secure origins only',
+      {
+        code: 'ERR_FEATURE_UNSUPPORTED',
+      },
+    );
   }
   return s;
 }
@@ -77,13 +80,19 @@ export async function deriveWampcraKey(
   iterations: number = WAMPCRA_DEFAULT_ITERATIONS,
   keylen: number = WAMPCRA_DEFAULT_KEYLEN,
 ): Promise<string> {
-  if (typeof secret !== 'string' && !(secret instanceof Uint8Array)) throw new InvalidArgumentError('secret must be a string or bytes');
-  if (typeof salt !== 'string' && !(salt instanceof Uint8Array)) throw new InvalidArgumentError('salt must be a string or bytes');
+  if (typeof secret !== 'string' && !(secret instanceof Uint8Array))
+    throw new InvalidArgumentError('secret must be a string or bytes');
+  if (typeof salt !== 'string' && !(salt instanceof Uint8Array))
+    throw new InvalidArgumentError('salt must be a string or bytes');
   checkCount(iterations, 'iterations', Number.MAX_SAFE_INTEGER);
   checkCount(keylen, 'keylen', MAX_KEYLEN);
   const s = subtle();
   const base = await s.importKey('raw', bytesOf(secret), 'PBKDF2', false, ['deriveBits']);
-  const bits = await s.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt: bytesOf(salt), iterations }, base, keylen * 8);
+  const bits = await s.deriveBits(
+    { name: 'PBKDF2', hash: 'SHA-256', salt: bytesOf(salt), iterations },
+    base,
+    keylen * 8,
+  );
   return encodeBase64(new Uint8Array(bits));
 }
 
@@ -100,7 +109,8 @@ export async function deriveWampcraKey(
  * ```
  */
 export async function computeWampcraSignature(key: string | Uint8Array, challenge: string): Promise<string> {
-  if (typeof key !== 'string' && !(key instanceof Uint8Array)) throw new InvalidArgumentError('key must be a string or bytes');
+  if (typeof key !== 'string' && !(key instanceof Uint8Array))
+    throw new InvalidArgumentError('key must be a string or bytes');
   if (typeof challenge !== 'string') throw new InvalidArgumentError('challenge must be a string');
   const s = subtle();
   const k = await s.importKey('raw', bytesOf(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
@@ -119,7 +129,8 @@ async function answer(secret: string, extra: Dict): Promise<string> {
   if (typeof challenge !== 'string') throw new InvalidArgumentError('the WAMP-CRA challenge has no challenge string');
   const salt = extra['salt'];
   if (salt === undefined || salt === null) return computeWampcraSignature(secret, challenge);
-  if (typeof salt !== 'string') throw new InvalidArgumentError('the WAMP-CRA challenge has a salt that is not a string');
+  if (typeof salt !== 'string')
+    throw new InvalidArgumentError('the WAMP-CRA challenge has a salt that is not a string');
   const iterations = extra['iterations'] ?? WAMPCRA_DEFAULT_ITERATIONS;
   const keylen = extra['keylen'] ?? WAMPCRA_DEFAULT_KEYLEN;
   const key = await deriveWampcraKey(secret, salt, iterations as number, keylen as number);
@@ -144,7 +155,8 @@ async function answer(secret: string, extra: Dict): Promise<string> {
  */
 export function wampcra(secret: string, options: WampcraOptions = {}): Authenticator {
   if (typeof secret !== 'string') throw new InvalidArgumentError('secret must be a string');
-  if (options.authid !== undefined && typeof options.authid !== 'string') throw new InvalidArgumentError('authid must be a string');
+  if (options.authid !== undefined && typeof options.authid !== 'string')
+    throw new InvalidArgumentError('authid must be a string');
   return {
     method: 'wampcra',
     authid: options.authid,

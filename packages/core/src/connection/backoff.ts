@@ -25,4 +25,3 @@ export function reconnectDelay(attempt: number, o: ReconnectOptions = {}, random
   const base = Math.min(b.maxDelayMs, b.initialDelayMs * b.factor ** Math.max(0, attempt - 1));
   return Math.round(base * (1 - b.jitter * random()));
 }
-

@@ -6,7 +6,14 @@
 import { connectWith } from '../session/connect.js';
 import { EventQueue } from '../session/event-queue.js';
 import { Emitter } from '../emitter.js';
-import { CanceledError, InvalidArgumentError, JoinRefusedError, SessionClosedError, TransportError, WampboxError } from '../errors.js';
+import {
+  CanceledError,
+  InvalidArgumentError,
+  JoinRefusedError,
+  SessionClosedError,
+  TransportError,
+  WampboxError,
+} from '../errors.js';
 import { checkUri, rejected } from '../protocol/checks.js';
 import { errorLogFields } from '../logger.js';
 import type { Dict } from '../protocol/messages.js';
@@ -14,7 +21,16 @@ import { checkCall, checkPublish, checkRegister, checkSubscribe } from '../proto
 import type { Session } from '../session/session.js';
 import type { WampApi } from '../session/wamp-api.js';
 import type { TransportFactory } from '../wire/transport.js';
-import type { CallOptions, CallResult, CloseInfo, EventHandler, ProcedureHandler, PublishOptions, RegisterOptions, SubscribeOptions } from '../types.js';
+import type {
+  CallOptions,
+  CallResult,
+  CloseInfo,
+  EventHandler,
+  ProcedureHandler,
+  PublishOptions,
+  RegisterOptions,
+  SubscribeOptions,
+} from '../types.js';
 import { backoff, reconnectDelay } from './backoff.js';
 import { DurableRegistration, DurableSubscription } from './durable.js';
 import type { DurableOwner } from './durable.js';
@@ -117,7 +133,10 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
     });
     if (this.options.signal?.aborted) {
       this.stopRequested = true;
-      this.shutdown({ reason: 'wamp.close.aborted', details: {}, local: true, clean: false }, new CanceledError('connection aborted'));
+      this.shutdown(
+        { reason: 'wamp.close.aborted', details: {}, local: true, clean: false },
+        new CanceledError('connection aborted'),
+      );
     } else void this.run();
     return this.opened;
   }
@@ -156,7 +175,12 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
    * `callsWhileDisconnected`), reading them as an async iterator; see `Session.callProgressive`.
    * Breaking out of the loop cancels the call; a lost connection ends it with `ERR_CONNECTION_LOST`.
    */
-  callProgressive(procedure: string, args?: unknown[], kwargs?: Dict, options: Omit<CallOptions, 'onProgress'> = {}): AsyncIterableIterator<CallResult> {
+  callProgressive(
+    procedure: string,
+    args?: unknown[],
+    kwargs?: Dict,
+    options: Omit<CallOptions, 'onProgress'> = {},
+  ): AsyncIterableIterator<CallResult> {
     const s = this.session;
     if (s?.isOpen) return s.callProgressive(procedure, args, kwargs, options);
     try {
@@ -166,13 +190,21 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
       refused.end(e);
       return refused.iterator(() => Promise.resolve());
     }
-    const waiting = this.whenOpen(this.options.callsWhileDisconnected, options.timeoutMs, options.signal, (session, remaining) =>
-      Promise.resolve({ session, remaining }),
+    const waiting = this.whenOpen(
+      this.options.callsWhileDisconnected,
+      options.timeoutMs,
+      options.signal,
+      (session, remaining) => Promise.resolve({ session, remaining }),
     );
     waiting.catch(() => undefined); // rejects through the iterator's first next()
     return (async function* progressive(): AsyncGenerator<CallResult, void, undefined> {
       const { session, remaining } = await waiting;
-      yield* session.callProgressive(procedure, args, kwargs, remaining === undefined ? options : { ...options, timeoutMs: remaining });
+      yield* session.callProgressive(
+        procedure,
+        args,
+        kwargs,
+        remaining === undefined ? options : { ...options, timeoutMs: remaining },
+      );
     })();
   }
 
@@ -185,7 +217,9 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
     }
     const s = this.session;
     if (s?.isOpen) return s.publish(topic, args, kwargs, options);
-    return this.whenOpen(this.options.publishesWhileDisconnected, undefined, undefined, (session) => session.publish(topic, args, kwargs, options));
+    return this.whenOpen(this.options.publishesWhileDisconnected, undefined, undefined, (session) =>
+      session.publish(topic, args, kwargs, options),
+    );
   }
 
   /**
@@ -210,8 +244,6 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
     }
     return this.adopt(() => new DurableRegistration(this.owner, procedure, handler, options));
   }
-
-
 
   // ---------------------------------------------------------------------------------------------
 
@@ -246,11 +278,15 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
   ): Promise<R> {
     if (this.state === 'closed') return Promise.reject(this.closedError());
     if (policy === 'fail' || this.options.reconnect === false) {
-      return Promise.reject(new SessionClosedError('wamp.close.transport_lost', 'not connected', { code: 'ERR_CONNECTION_LOST' }));
+      return Promise.reject(
+        new SessionClosedError('wamp.close.transport_lost', 'not connected', { code: 'ERR_CONNECTION_LOST' }),
+      );
     }
     const max = this.options.maxWaiting ?? 1000;
     if (this.waiters.size >= max) {
-      return Promise.reject(new TransportError(`${max} operations already wait for the reconnect`, { code: 'ERR_BACKPRESSURE' }));
+      return Promise.reject(
+        new TransportError(`${max} operations already wait for the reconnect`, { code: 'ERR_BACKPRESSURE' }),
+      );
     }
     return this.waiters.wait(timeoutMs, signal, op);
   }
@@ -267,12 +303,21 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
         session = await connectWith(this.transport, this.options);
       } catch (e) {
         // a custom transport factory may throw anything: what reaches the application is typed
-        lastError = e instanceof WampboxError ? e : new TransportError(e instanceof Error ? e.message : String(e), { cause: e });
+        lastError =
+          e instanceof WampboxError ? e : new TransportError(e instanceof Error ? e.message : String(e), { cause: e });
         if (this.stopRequested) break;
         attempt++;
         // retrying cannot help wrong credentials, an unknown realm or bad arguments
-        if (!policy || lastError instanceof JoinRefusedError || lastError instanceof InvalidArgumentError || attempt >= policy.maxAttempts) {
-          return this.shutdown({ reason: 'wamp.close.connect_failed', details: {}, local: false, clean: false, error: lastError }, lastError);
+        if (
+          !policy ||
+          lastError instanceof JoinRefusedError ||
+          lastError instanceof InvalidArgumentError ||
+          attempt >= policy.maxAttempts
+        ) {
+          return this.shutdown(
+            { reason: 'wamp.close.connect_failed', details: {}, local: false, clean: false, error: lastError },
+            lastError,
+          );
         }
         await this.waitBeforeRetry(attempt, policy, lastError);
         continue;
@@ -314,7 +359,11 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
     );
   }
 
-  private waitBeforeRetry(attempt: number, policy: Required<ReconnectOptions>, error: Error | undefined): Promise<void> {
+  private waitBeforeRetry(
+    attempt: number,
+    policy: Required<ReconnectOptions>,
+    error: Error | undefined,
+  ): Promise<void> {
     this.state = 'waiting';
     const delayMs = reconnectDelay(attempt, policy);
     this.emit('retry', { attempt, delayMs, error });
@@ -331,7 +380,8 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
   /** Emit `error`, or log it as a warning when nobody listens. */
   private fail(err: unknown): void {
     const logger = this.options.logger;
-    if (!this.emit('error', err as Error) && logger?.warn) logger.warn('connection error without an error listener', errorLogFields(err));
+    if (!this.emit('error', err as Error) && logger?.warn)
+      logger.warn('connection error without an error listener', errorLogFields(err));
   }
 
   /** Re-make every durable subscription and registration on a new session. */
@@ -339,7 +389,10 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
     await Promise.all(
       [...this.durables].map((d) =>
         d.renew(session).catch((e: unknown) => {
-          const what = d instanceof DurableSubscription ? `could not re-subscribe to ${d.topic}` : `could not re-register ${d.procedure}`;
+          const what =
+            d instanceof DurableSubscription
+              ? `could not re-subscribe to ${d.topic}`
+              : `could not re-register ${d.procedure}`;
           this.fail(restoreError(e, what));
         }),
       ),
@@ -361,7 +414,10 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
     this.options.signal?.removeEventListener('abort', this.onSignalAbort);
     this.settleFirst?.reject(error);
     this.settleFirst = undefined;
-    const waitErr = error instanceof SessionClosedError ? error : new SessionClosedError(info.reason, `connection closed: ${error.message}`, { cause: error });
+    const waitErr =
+      error instanceof SessionClosedError
+        ? error
+        : new SessionClosedError(info.reason, `connection closed: ${error.message}`, { cause: error });
     this.waiters.failAll(waitErr);
     for (const d of this.durables) d.end();
     this.durables.clear();
@@ -379,6 +435,8 @@ function restoreError(e: unknown, what: string): WampboxError {
     e.message = `${what}: ${e.message}`;
     return e;
   }
-  return new SessionClosedError('wamp.close.transport_lost', `${what}: ${String(e)}`, { code: 'ERR_CONNECTION_LOST', cause: e });
+  return new SessionClosedError('wamp.close.transport_lost', `${what}: ${String(e)}`, {
+    code: 'ERR_CONNECTION_LOST',
+    cause: e,
+  });
 }
-

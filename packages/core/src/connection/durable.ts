@@ -19,7 +19,11 @@ export interface DurableOwner {
  * Stop a durable subscription or registration for good: the connection forgets it, and it is
  * undone in the current session (`undo`), if it is active there.
  */
-async function retire<C extends { readonly active: boolean }>(d: { current: C | null }, owner: DurableOwner, undo: (c: C) => Promise<void>): Promise<void> {
+async function retire<C extends { readonly active: boolean }>(
+  d: { current: C | null },
+  owner: DurableOwner,
+  undo: (c: C) => Promise<void>,
+): Promise<void> {
   owner.forget(d as DurableSubscription | DurableRegistration);
   const cur = d.current;
   d.current = null;
@@ -53,7 +57,12 @@ export class DurableSubscription implements AsyncIterable<EventData> {
   declare private overflowing: boolean;
 
   /** @internal */
-  constructor(owner: DurableOwner, topic: string, handler: EventHandler | undefined, options: Readonly<SubscribeOptions>) {
+  constructor(
+    owner: DurableOwner,
+    topic: string,
+    handler: EventHandler | undefined,
+    options: Readonly<SubscribeOptions>,
+  ) {
     this.owner = owner;
     this.topic = topic;
     this.handler = handler;
@@ -190,4 +199,3 @@ export class DurableRegistration {
     });
   }
 }
-

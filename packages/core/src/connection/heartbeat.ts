@@ -11,7 +11,11 @@ import type { HeartbeatOptions } from './options.js';
  * Watch `session` as `options` say (default: check after 30 s without a frame, give up after
  * 10 s more). `onDead` hears why the session was abandoned. Returns a function that stops watching.
  */
-export function startHeartbeat(session: Session, options: HeartbeatOptions | false | undefined, onDead: (err: Error) => void): () => void {
+export function startHeartbeat(
+  session: Session,
+  options: HeartbeatOptions | false | undefined,
+  onDead: (err: Error) => void,
+): () => void {
   if (options === false) return () => undefined;
   const intervalMs = options?.intervalMs ?? 30000;
   const timeoutMs = options?.timeoutMs ?? 10000;

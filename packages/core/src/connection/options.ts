@@ -81,13 +81,17 @@ export function checkConnectionOptions(options: ConnectionOptions): void {
     if (!isPlainObject(r)) invalid('reconnect must be an object or false');
     checkDuration(r['initialDelayMs'], 'reconnect.initialDelayMs', false);
     checkDuration(r['maxDelayMs'], 'reconnect.maxDelayMs', false);
-    if (r['factor'] !== undefined && !(typeof r['factor'] === 'number' && r['factor'] >= 1 && Number.isFinite(r['factor']))) {
+    if (
+      r['factor'] !== undefined &&
+      !(typeof r['factor'] === 'number' && r['factor'] >= 1 && Number.isFinite(r['factor']))
+    ) {
       invalid('reconnect.factor must be a finite number ≥ 1');
     }
     if (r['jitter'] !== undefined && !(typeof r['jitter'] === 'number' && r['jitter'] >= 0 && r['jitter'] <= 1)) {
       invalid('reconnect.jitter must be a number from 0 to 1');
     }
-    if (r['maxAttempts'] !== undefined && r['maxAttempts'] !== Number.POSITIVE_INFINITY) checkCount(r['maxAttempts'], 'reconnect.maxAttempts', 1);
+    if (r['maxAttempts'] !== undefined && r['maxAttempts'] !== Number.POSITIVE_INFINITY)
+      checkCount(r['maxAttempts'], 'reconnect.maxAttempts', 1);
   }
   const h = options.heartbeat as unknown;
   if (h !== undefined && h !== false) {

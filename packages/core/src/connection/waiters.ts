@@ -30,10 +30,15 @@ export class WaitingRoom {
    * `Infinity`: no deadline). Rejects with `ERR_TIMEOUT` when the deadline passes first and with
    * `ERR_CANCELED` when `signal` aborts.
    */
-  wait<R>(timeoutMs: number | undefined, signal: AbortSignal | undefined, op: (s: Session, remainingMs?: number) => Promise<R>): Promise<R> {
+  wait<R>(
+    timeoutMs: number | undefined,
+    signal: AbortSignal | undefined,
+    op: (s: Session, remainingMs?: number) => Promise<R>,
+  ): Promise<R> {
     // a throw in the executor rejects the promise
     return new Promise<R>((resolve, reject) => {
-      const aborted = (): Error => new CanceledError('aborted while waiting for the connection', { cause: signal?.reason });
+      const aborted = (): Error =>
+        new CanceledError('aborted while waiting for the connection', { cause: signal?.reason });
       if (signal?.aborted) throw aborted();
       const deadline = timeoutMs !== undefined && timeoutMs > 0 && Number.isFinite(timeoutMs) ? timeoutMs : undefined;
       const started = Date.now();
@@ -41,7 +46,10 @@ export class WaitingRoom {
       const w: Waiter = {
         run: (session) => {
           w.fail();
-          op(session, deadline === undefined ? undefined : Math.max(1, deadline - (Date.now() - started))).then(resolve, reject);
+          op(session, deadline === undefined ? undefined : Math.max(1, deadline - (Date.now() - started))).then(
+            resolve,
+            reject,
+          );
         },
         fail: (err) => {
           this.waiters.delete(w);
@@ -51,7 +59,8 @@ export class WaitingRoom {
         },
       };
       const onAbort = (): void => w.fail(aborted());
-      if (deadline !== undefined) timer = setTimeout(() => w.fail(new TimeoutError(`not reconnected within ${deadline} ms`)), deadline);
+      if (deadline !== undefined)
+        timer = setTimeout(() => w.fail(new TimeoutError(`not reconnected within ${deadline} ms`)), deadline);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.add(w);
     });

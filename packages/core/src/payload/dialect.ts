@@ -63,7 +63,11 @@ function isEmptyDict(d: Dict | undefined | null): boolean {
 }
 
 /** Append plain args/kwargs to `msg`, omitting empty trailing elements. */
-export function appendPlainPayload(msg: unknown[], args: unknown[] | undefined | null, kwargs: Dict | undefined | null): void {
+export function appendPlainPayload(
+  msg: unknown[],
+  args: unknown[] | undefined | null,
+  kwargs: Dict | undefined | null,
+): void {
   if (kwargs) {
     for (const _ in kwargs) {
       msg.push(args ?? [], kwargs);
@@ -104,7 +108,7 @@ export function appendWirePayload(msg: unknown[], options: Dict, wire: WirePaylo
  *   an opaque payload comes with a non-empty ArgumentsKw.
  */
 export function readWirePayload(slot: ArgsSlot | undefined, kw: Dict | undefined, details: Dict): WirePayload {
-  const str = (k: string): string | undefined => (typeof details[k] === 'string' ? (details[k]) : undefined);
+  const str = (k: string): string | undefined => (typeof details[k] === 'string' ? details[k] : undefined);
   const inconsistent = (why: string): never => {
     throw new PayloadCodecError('ERR_PAYLOAD_CODEC', PAYLOAD_ERROR_URIS.codec, why);
   };
@@ -112,7 +116,13 @@ export function readWirePayload(slot: ArgsSlot | undefined, kw: Dict | undefined
   if (slot instanceof Uint8Array) {
     if (typeof encAlgo !== 'string') inconsistent('binary payload without enc_algo');
     if (!isEmptyDict(kw)) inconsistent('binary payload with a non-empty ArgumentsKw');
-    return { kind: 'opaque', payload: slot, scheme: encAlgo as string, serializer: str('enc_serializer') ?? '', keyId: str('enc_key') };
+    return {
+      kind: 'opaque',
+      payload: slot,
+      scheme: encAlgo as string,
+      serializer: str('enc_serializer') ?? '',
+      keyId: str('enc_key'),
+    };
   }
   if (encAlgo !== undefined) inconsistent('enc_algo set but the payload is not binary');
   const scheme = str('ppt_scheme');
@@ -142,13 +152,22 @@ export function isThenable<V>(v: unknown): v is PromiseLike<V> {
  */
 function codecFailure(codec: PayloadCodec, step: 'encode' | 'decode', err: unknown): WampboxError {
   if (err instanceof WampboxError) return err;
-  return new PayloadCodecError('ERR_PAYLOAD_CODEC', PAYLOAD_ERROR_URIS.codec, `the ${codec.name} codec failed to ${step}: ${err instanceof Error ? err.message : String(err)}`, {
-    cause: err,
-  });
+  return new PayloadCodecError(
+    'ERR_PAYLOAD_CODEC',
+    PAYLOAD_ERROR_URIS.codec,
+    `the ${codec.name} codec failed to ${step}: ${err instanceof Error ? err.message : String(err)}`,
+    {
+      cause: err,
+    },
+  );
 }
 
 function misbehaved(codec: PayloadCodec, what: string): PayloadCodecError {
-  return new PayloadCodecError('ERR_PAYLOAD_CODEC', PAYLOAD_ERROR_URIS.codec, `the ${codec.name} codec returned ${what}`);
+  return new PayloadCodecError(
+    'ERR_PAYLOAD_CODEC',
+    PAYLOAD_ERROR_URIS.codec,
+    `the ${codec.name} codec returned ${what}`,
+  );
 }
 
 // absent may be undefined or null (a codec mirroring another language's None)
@@ -207,7 +226,12 @@ export interface EncodeInput {
  * opaque, or a promise of that when the codec answers with one. What the codec throws or returns
  * malformed becomes a typed error (see `codecFailure`). Not part of the public API.
  */
-export function encodeWith(codec: PayloadCodec, msg: unknown[], input: EncodeInput, dialect: PayloadDialect): boolean | Promise<boolean> {
+export function encodeWith(
+  codec: PayloadCodec,
+  msg: unknown[],
+  input: EncodeInput,
+  dialect: PayloadDialect,
+): boolean | Promise<boolean> {
   const { options, args, kwargs, inv } = input;
   const type = msg[0] as number;
   const ctx: PayloadContext = {

@@ -97,7 +97,9 @@ export interface PayloadContext {
  *   name: 'x_example',
  *   encode: (p) => ({ kind: 'plain', args: p.args, kwargs: p.kwargs }),
  *   decode: (w) => {
- *     if (w.kind !== 'plain') throw new PayloadCodecError('ERR_PAYLOAD_UNSUPPORTED', PAYLOAD_ERROR_URIS.noCodec, 'opaque payload');
+ *     if (w.kind !== 'plain') {
+ *       throw new PayloadCodecError('ERR_PAYLOAD_UNSUPPORTED', PAYLOAD_ERROR_URIS.noCodec, 'opaque payload');
+ *     }
  *     return { args: w.args, kwargs: w.kwargs };
  *   },
  * };

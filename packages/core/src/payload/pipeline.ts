@@ -62,7 +62,9 @@ export class PayloadPipeline {
       return true;
     } catch (e) {
       // a custom transport may throw anything: what reaches the application is typed
-      onFail?.(e instanceof WampboxError ? e : new TransportError(e instanceof Error ? e.message : String(e), { cause: e }));
+      onFail?.(
+        e instanceof WampboxError ? e : new TransportError(e instanceof Error ? e.message : String(e), { cause: e }),
+      );
       return false;
     }
   }

@@ -29,13 +29,20 @@ function describe(v: unknown): string {
 }
 
 /** A URI (or pattern, for `form` other than `exact`) the router will accept. */
-export function checkUri(uri: unknown, what: string, rules: UriRules = 'loose', form: UriForm = 'exact'): asserts uri is string {
+export function checkUri(
+  uri: unknown,
+  what: string,
+  rules: UriRules = 'loose',
+  form: UriForm = 'exact',
+): asserts uri is string {
   if (!isValidUri(uri, rules, form)) invalid(`${what} ${uriProblem(uri, rules, form)}`);
 }
 
 /** `true` for a plain object (a dictionary): not null, not an array, not a typed array or another built-in. */
 export function isPlainObject(v: unknown): v is Dict {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.prototype.toString.call(v) === '[object Object]';
+  return (
+    typeof v === 'object' && v !== null && !Array.isArray(v) && Object.prototype.toString.call(v) === '[object Object]'
+  );
 }
 
 /** Positional arguments: an array, or `undefined` for none. */
@@ -75,7 +82,9 @@ export function checkFunction(v: unknown, what: string): void {
 /** An optional value among `allowed`. */
 export function checkOneOf(v: unknown, allowed: readonly string[], what: string): void {
   if (v !== undefined && !allowed.includes(v as string)) {
-    invalid(`${what} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${typeof v === 'string' ? JSON.stringify(v) : describe(v)}`);
+    invalid(
+      `${what} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${typeof v === 'string' ? JSON.stringify(v) : describe(v)}`,
+    );
   }
 }
 
@@ -85,9 +94,11 @@ export function checkOneOf(v: unknown, allowed: readonly string[], what: string)
  */
 export function checkDuration(v: unknown, what: string, infinite = true): number | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || Number.isNaN(v) || v < 0) invalid(`${what} must be a number of milliseconds ≥ 0, got ${describe(v)}`);
+  if (typeof v !== 'number' || Number.isNaN(v) || v < 0)
+    invalid(`${what} must be a number of milliseconds ≥ 0, got ${describe(v)}`);
   if (v === Number.POSITIVE_INFINITY && infinite) return undefined;
-  if (v > MAX_TIMER_MS) invalid(`${what} must be at most ${MAX_TIMER_MS} ms${infinite ? ' (or Infinity for none)' : ''}, got ${v}`);
+  if (v > MAX_TIMER_MS)
+    invalid(`${what} must be at most ${MAX_TIMER_MS} ms${infinite ? ' (or Infinity for none)' : ''}, got ${v}`);
   return v;
 }
 
@@ -103,7 +114,11 @@ export function checkSignal(v: unknown, what = 'signal'): asserts v is AbortSign
   if (v === undefined) return;
   if (typeof v !== 'object' || v === null) invalid(`${what} must be an AbortSignal, got ${describe(v)}`);
   const s = v as Partial<AbortSignal>;
-  if (typeof s.aborted !== 'boolean' || typeof s.addEventListener !== 'function' || typeof s.removeEventListener !== 'function') {
+  if (
+    typeof s.aborted !== 'boolean' ||
+    typeof s.addEventListener !== 'function' ||
+    typeof s.removeEventListener !== 'function'
+  ) {
     invalid(`${what} must be an AbortSignal, got ${describe(v)}`);
   }
 }
@@ -118,5 +133,6 @@ export function checkIdList(v: unknown, what: string): void {
 
 /** An optional list of strings. */
 export function checkStringList(v: unknown, what: string): void {
-  if (v !== undefined && !(Array.isArray(v) && v.every((s) => typeof s === 'string'))) invalid(`${what} must be an array of strings`);
+  if (v !== undefined && !(Array.isArray(v) && v.every((s) => typeof s === 'string')))
+    invalid(`${what} must be an array of strings`);
 }

@@ -169,7 +169,12 @@ function is(kind: string, v: unknown): boolean {
 }
 
 /** How errors name each element kind. */
-const EXPECTED: Readonly<Record<string, string>> = { i: 'an id', d: 'a dictionary', s: 'a string', a: 'a list or an opaque binary' };
+const EXPECTED: Readonly<Record<string, string>> = {
+  i: 'an id',
+  d: 'a dictionary',
+  s: 'a string',
+  a: 'a list or an opaque binary',
+};
 
 const PAYLOAD = ' Arguments?a ArgumentsKw?d';
 
@@ -199,9 +204,13 @@ const SHAPES: Readonly<Record<number, string>> = {
  * {@link SHAPES} parsed once: the least element count (one `:` per required element, plus the
  * type code) and each element's `[name, kind]`.
  */
-const ROUTER_MESSAGES: Readonly<Record<string, readonly [min: number, elements: string[][]]>> = /* @__PURE__ */ Object.fromEntries(
-  Object.entries(SHAPES).map(([type, shape]) => [type, [shape.split(':').length, shape.split(' ').map((e) => e.split(/[:?]/))]]),
-);
+const ROUTER_MESSAGES: Readonly<Record<string, readonly [min: number, elements: string[][]]>> =
+  /* @__PURE__ */ Object.fromEntries(
+    Object.entries(SHAPES).map(([type, shape]) => [
+      type,
+      [shape.split(':').length, shape.split(' ').map((e) => e.split(/[:?]/))],
+    ]),
+  );
 
 function fail(type: number, why: string): never {
   throw new ProtocolError(`invalid ${MessageTypeName[type]} from router: ${why}`);
@@ -219,9 +228,11 @@ function fail(type: number, why: string): never {
  */
 export function validateRouterMessage(msg: unknown[]): RouterMessage {
   const type = Array.isArray(msg) ? msg[0] : undefined;
-  if (typeof type !== 'number') throw new ProtocolError('invalid message from router: not a list starting with a message type code');
+  if (typeof type !== 'number')
+    throw new ProtocolError('invalid message from router: not a list starting with a message type code');
   const shape = ROUTER_MESSAGES[type];
-  if (shape === undefined) throw new ProtocolError(`unexpected message type ${MessageTypeName[type] ?? type} from router`);
+  if (shape === undefined)
+    throw new ProtocolError(`unexpected message type ${MessageTypeName[type] ?? type} from router`);
   const [min, elements] = shape;
   const max = elements.length + 1;
   const n = msg.length;

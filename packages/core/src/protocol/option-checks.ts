@@ -30,7 +30,8 @@ const INVOKE = ['single', 'roundrobin', 'random', 'first', 'last'] as const;
 const CANCEL = ['skip', 'kill', 'killnowait'] as const;
 
 function checkWampOptions(o: Record<string, unknown>, what: string): void {
-  if (o['wampOptions'] !== undefined && !isPlainObject(o['wampOptions'])) invalid(`${what}.wampOptions must be a plain object`);
+  if (o['wampOptions'] !== undefined && !isPlainObject(o['wampOptions']))
+    invalid(`${what}.wampOptions must be a plain object`);
 }
 
 /** The payload of a CALL, PUBLISH, YIELD or progressive result. */
@@ -64,7 +65,8 @@ export function checkPublish(topic: unknown, args: unknown, kwargs: unknown, opt
   for (const k of ['acknowledge', 'excludeMe', 'discloseMe', 'retain']) checkBoolean(o[k], `options.${k}`);
   checkIdList(o['exclude'], 'options.exclude');
   checkIdList(o['eligible'], 'options.eligible');
-  for (const k of ['excludeAuthid', 'excludeAuthrole', 'eligibleAuthid', 'eligibleAuthrole']) checkStringList(o[k], `options.${k}`);
+  for (const k of ['excludeAuthid', 'excludeAuthrole', 'eligibleAuthid', 'eligibleAuthrole'])
+    checkStringList(o[k], `options.${k}`);
   checkWampOptions(o, 'options');
 }
 
@@ -100,7 +102,13 @@ export function checkJoinOptions(options: unknown): void {
   checkOneOf(o['uriRules'], ['loose', 'strict'], 'uriRules');
   checkUri(o['realm'], 'realm', (o['uriRules'] as UriRules | undefined) ?? 'loose');
   const codec = o['codec'] as Record<string, unknown> | undefined;
-  if (codec !== undefined && (typeof codec !== 'object' || codec === null || typeof codec['encode'] !== 'function' || typeof codec['decode'] !== 'function')) {
+  if (
+    codec !== undefined &&
+    (typeof codec !== 'object' ||
+      codec === null ||
+      typeof codec['encode'] !== 'function' ||
+      typeof codec['decode'] !== 'function')
+  ) {
     invalid('codec must be a PayloadCodec (an object with encode and decode)');
   }
   checkStringList(o['authmethods'], 'authmethods');
@@ -110,7 +118,8 @@ export function checkJoinOptions(options: unknown): void {
   checkFunction(o['onChallenge'], 'onChallenge');
   checkDuration(o['closeTimeoutMs'], 'closeTimeoutMs', false);
   checkDuration(o['joinTimeoutMs'], 'joinTimeoutMs', false);
-  if (o['logger'] !== undefined && (typeof o['logger'] !== 'object' || o['logger'] === null)) invalid('logger must be an object');
+  if (o['logger'] !== undefined && (typeof o['logger'] !== 'object' || o['logger'] === null))
+    invalid('logger must be an object');
   checkBoolean(o['trace'], 'trace');
   checkCount(o['maxBufferedBytes'], 'maxBufferedBytes');
   checkCount(o['highWaterMarkBytes'], 'highWaterMarkBytes');
@@ -120,14 +129,20 @@ export function checkJoinOptions(options: unknown): void {
 export function checkConnectOptions(options: unknown): void {
   if (!isPlainObject(options)) invalid(`connect options must be an object with at least url and realm`);
   const url = options['url'];
-  if (typeof url !== 'string' || url.length === 0) invalid(`url must be a non-empty string, got ${url === '' ? '""' : typeof url}`);
+  if (typeof url !== 'string' || url.length === 0)
+    invalid(`url must be a non-empty string, got ${url === '' ? '""' : typeof url}`);
   checkJoinOptions(options);
   const serializers = options['serializers'];
   if (serializers !== undefined) {
-    const ok = Array.isArray(serializers) && serializers.length > 0 && serializers.every((s) => {
-      const x = s as Record<string, unknown> | null;
-      return typeof x === 'object' && x !== null && typeof x['encode'] === 'function' && typeof x['decode'] === 'function';
-    });
+    const ok =
+      Array.isArray(serializers) &&
+      serializers.length > 0 &&
+      serializers.every((s) => {
+        const x = s as Record<string, unknown> | null;
+        return (
+          typeof x === 'object' && x !== null && typeof x['encode'] === 'function' && typeof x['decode'] === 'function'
+        );
+      });
     if (!ok) invalid('serializers must be a non-empty array of serializers (json(), msgpack(), cbor())');
   }
   checkCount(options['maxFrameBytes'], 'maxFrameBytes', 1);

@@ -32,7 +32,8 @@ const EXPECTED: Readonly<Record<Kind, string>> = {
 /** The attributes checked, as `name:kind` separated by spaces, by message type code. */
 const ATTRIBUTES: Readonly<Record<number, string>> = {
   8: 'enc_algo:e', // ERROR
-  36: // EVENT
+  // EVENT
+  36:
     'publisher:i publisher_authid:s publisher_authrole:s topic:u retained:b transaction_hash:s ' +
     'x_acknowledged_delivery:b forward_for:l enc_algo:e',
   50: 'progress:b enc_algo:e', // RESULT

@@ -18,4 +18,6 @@ export function wireOptions(o: { wampOptions?: Dict | undefined }, names?: reado
 
 /** The publish options that map to PUBLISH.Options one to one. */
 export const PUBLISH_OPTIONS: readonly string[] =
-  'excludeMe exclude eligible excludeAuthid excludeAuthrole eligibleAuthid eligibleAuthrole discloseMe retain'.split(' ');
+  'excludeMe exclude eligible excludeAuthid excludeAuthrole eligibleAuthid eligibleAuthrole discloseMe retain'.split(
+    ' ',
+  );

@@ -69,9 +69,11 @@ export class Callee implements Role, InvocationOwner {
   onInvocation(id: number, regId: number, details: Dict, slot?: ArgsSlot, kw?: Dict): Promise<void> | void {
     const ctx = this.ctx;
     const reg = this.registrations.get(regId);
-    if (!reg) return this.sendError(id, 'wamp.error.no_such_registration', [`no registration ${regId} in this session`]);
+    if (!reg)
+      return this.sendError(id, 'wamp.error.no_such_registration', [`no registration ${regId} in this session`]);
     const procedure = typeof details['procedure'] === 'string' ? details['procedure'] : reg.procedure;
-    if (!ctx.payload.codec && isPlain(slot, details)) return this.invoke(reg, id, procedure, details, { args: slot, kwargs: kw, opaque: false });
+    if (!ctx.payload.codec && isPlain(slot, details))
+      return this.invoke(reg, id, procedure, details, { args: slot, kwargs: kw, opaque: false });
     return ctx.payload.open(
       slot,
       kw,
@@ -91,7 +93,13 @@ export class Callee implements Role, InvocationOwner {
     );
   }
 
-  private invoke(reg: Registration, id: number, procedure: string, details: Dict, payload: { args?: unknown[] | undefined; kwargs?: Dict | undefined; opaque: boolean }): void {
+  private invoke(
+    reg: Registration,
+    id: number,
+    procedure: string,
+    details: Dict,
+    payload: { args?: unknown[] | undefined; kwargs?: Dict | undefined; opaque: boolean },
+  ): void {
     const inv = new InvocationImpl(this, id, procedure, details, payload);
     // No INTERRUPT can arrive while the handler runs synchronously, so an invocation enters
     // `invocations` only if its handler returns a promise: a synchronous one costs no map churn.
@@ -155,7 +163,9 @@ export class Callee implements Role, InvocationOwner {
         this.endInvocation(inv);
         if (ctx.state === 'closed') return; // ended while the YIELD waited: nobody to answer
         ctx.report(err);
-        this.sendError(inv.requestId, err instanceof PayloadCodecError ? err.uri : 'wamp.error.runtime_error', [err.message]);
+        this.sendError(inv.requestId, err instanceof PayloadCodecError ? err.uri : 'wamp.error.runtime_error', [
+          err.message,
+        ]);
       },
       inv,
     });
@@ -170,7 +180,13 @@ export class Callee implements Role, InvocationOwner {
    * Answer an INVOCATION with ERROR. The payload goes through the codec only for a handler's own
    * error (`inv` given); errors the session makes up are sent plain.
    */
-  private sendError(requestId: number, uri: string, args: unknown[] | undefined, kwargs?: Dict, inv?: InvocationImpl): void {
+  private sendError(
+    requestId: number,
+    uri: string,
+    args: unknown[] | undefined,
+    kwargs?: Dict,
+    inv?: InvocationImpl,
+  ): void {
     const ctx = this.ctx;
     if (!ctx.transportUsable()) return;
     const details: Dict = {};

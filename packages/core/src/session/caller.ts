@@ -35,13 +35,19 @@ export class Caller implements Role {
     this.ctx = ctx;
   }
 
-  call(procedure: string, args: unknown[] | undefined, kwargs: Dict | undefined, options: CallOptions): Promise<CallResult> {
+  call(
+    procedure: string,
+    args: unknown[] | undefined,
+    kwargs: Dict | undefined,
+    options: CallOptions,
+  ): Promise<CallResult> {
     const ctx = this.ctx;
     // a throw in the executor rejects the promise
     return new Promise<CallResult>((resolve, reject) => {
       checkCall(procedure, args, kwargs, options, ctx.rules);
       ctx.assertOpen();
-      if (options.signal?.aborted) throw new CanceledError('call aborted before it was sent', { cause: options.signal.reason });
+      if (options.signal?.aborted)
+        throw new CanceledError('call aborted before it was sent', { cause: options.signal.reason });
       const id = ctx.requests.next();
       const o = wireOptions(options);
       if (options.discloseMe !== undefined) o['disclose_me'] = options.discloseMe;
@@ -81,7 +87,12 @@ export class Caller implements Role {
     });
   }
 
-  callProgressive(procedure: string, args: unknown[] | undefined, kwargs: Dict | undefined, options: Omit<CallOptions, 'onProgress'>): AsyncIterableIterator<CallResult> {
+  callProgressive(
+    procedure: string,
+    args: unknown[] | undefined,
+    kwargs: Dict | undefined,
+    options: Omit<CallOptions, 'onProgress'>,
+  ): AsyncIterableIterator<CallResult> {
     const results = new EventQueue<CallResult>();
     const controller = new AbortController();
     const outer = options.signal;
@@ -106,7 +117,8 @@ export class Caller implements Role {
   /** Cancel call `id` when its signal aborts or its timeout passes. */
   private watch(id: number, p: PendingCall, { signal, timeoutMs, cancelMode = 'kill' }: CallOptions): void {
     if (signal) {
-      const onAbort = (): void => this.abandon(id, p, cancelMode, new CanceledError('call canceled', { cause: signal.reason }));
+      const onAbort = (): void =>
+        this.abandon(id, p, cancelMode, new CanceledError('call canceled', { cause: signal.reason }));
       signal.addEventListener('abort', onAbort, { once: true });
       p.cleanup = () => signal.removeEventListener('abort', onAbort);
     }
@@ -129,14 +141,21 @@ export class Caller implements Role {
   }
 
   /** A RESULT, or an ERROR (with its `uri`) answering a CALL. */
-  onReply(id: number, details: Dict, slot: ArgsSlot | undefined, kw: Dict | undefined, uri?: string): Promise<void> | void {
+  onReply(
+    id: number,
+    details: Dict,
+    slot: ArgsSlot | undefined,
+    kw: Dict | undefined,
+    uri?: string,
+  ): Promise<void> | void {
     const ctx = this.ctx;
     const p = ctx.requests.take(T.CALL, id, uri === undefined ? 'RESULT' : 'ERROR (for CALL)') as PendingCall;
     const progress = uri === undefined && details['progress'] === true;
     if (!progress) ctx.requests.delete(id);
     if (p.abandoned) return;
     if (!progress) settle(p);
-    if (!ctx.payload.codec && isPlain(slot, details)) return this.replied(p, { args: slot, kwargs: kw }, details, progress, uri);
+    if (!ctx.payload.codec && isPlain(slot, details))
+      return this.replied(p, { args: slot, kwargs: kw }, details, progress, uri);
     return ctx.payload.open(
       slot,
       kw,
@@ -151,15 +170,25 @@ export class Caller implements Role {
       },
       {
         // a progressive result decoded after the call was canceled or the session ended is dropped
-        then: (payload) => (!progress || (!p.abandoned && ctx.requests.get(id) === p) ? this.replied(p, payload, details, progress, uri) : undefined),
+        then: (payload) =>
+          !progress || (!p.abandoned && ctx.requests.get(id) === p)
+            ? this.replied(p, payload, details, progress, uri)
+            : undefined,
         // a progressive result that cannot be opened fails the whole call
         fail: (err) => (progress ? this.abandon(id, p, 'killnowait', err) : p.reject(err)),
       },
     );
   }
 
-  private replied(p: PendingCall, payload: { args?: unknown[] | undefined; kwargs?: Dict | undefined }, details: Dict, progress: boolean, uri: string | undefined): void {
-    if (uri !== undefined) return p.reject(new ApplicationError(uri, payload.args ?? [], payload.kwargs ?? {}, details));
+  private replied(
+    p: PendingCall,
+    payload: { args?: unknown[] | undefined; kwargs?: Dict | undefined },
+    details: Dict,
+    progress: boolean,
+    uri: string | undefined,
+  ): void {
+    if (uri !== undefined)
+      return p.reject(new ApplicationError(uri, payload.args ?? [], payload.kwargs ?? {}, details));
     const r: CallResult = { args: payload.args ?? [], kwargs: payload.kwargs ?? {}, details, progress };
     if (!progress) p.resolve(r);
     else {

@@ -54,7 +54,8 @@ export async function connectWith(transport: TransportFactory, options: ConnectO
   checkConnectOptions(options);
   const { url, auth } = options;
   const serializers = options.serializers ?? [json()];
-  const joinOptions: JoinOptions = auth === undefined ? options : { ...options, ...(await resolveAuthenticators(auth, options)) };
+  const joinOptions: JoinOptions =
+    auth === undefined ? options : { ...options, ...(await resolveAuthenticators(auth, options)) };
   const t = await transport(url, {
     serializers,
     maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,

@@ -42,7 +42,9 @@ export function dispatch(core: SessionCore, msg: RouterMessage): Promise<void> |
     const joining = core.state === 'joining';
     // WELCOME and CHALLENGE belong to joining, GOODBYE and every type after it (6) to an established session
     if (type === T.WELCOME || type === T.CHALLENGE ? !joining : type >= T.GOODBYE && joining) {
-      throw new ProtocolError(`${MessageTypeName[type]} received ${joining ? 'before WELCOME' : 'on an established session'}`);
+      throw new ProtocolError(
+        `${MessageTypeName[type]} received ${joining ? 'before WELCOME' : 'on an established session'}`,
+      );
     }
     switch (msg[0]) {
       case T.EVENT:

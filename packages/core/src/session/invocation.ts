@@ -25,7 +25,13 @@ export class InvocationImpl implements Invocation {
   declare private controller: AbortController | undefined;
   declare private abortReason: Error | undefined;
 
-  constructor(owner: InvocationOwner, requestId: number, procedure: string, details: Dict, payload: { args?: unknown[] | undefined; kwargs?: Dict | undefined; opaque: boolean }) {
+  constructor(
+    owner: InvocationOwner,
+    requestId: number,
+    procedure: string,
+    details: Dict,
+    payload: { args?: unknown[] | undefined; kwargs?: Dict | undefined; opaque: boolean },
+  ) {
     this.owner = owner;
     this.requestId = requestId;
     this.procedure = procedure;

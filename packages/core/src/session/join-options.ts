@@ -8,7 +8,8 @@ import type { UriRules } from '../protocol/uri.js';
  * Answer to a CHALLENGE: the signature string, or an object with the `signature` and `extra`
  * fields to send in AUTHENTICATE.
  */
-export type ChallengeResponse = string | { /** The signature (or ticket). */ signature: string; /** Extra AUTHENTICATE details. */ extra?: Dict };
+export type ChallengeResponse =
+  string | { /** The signature (or ticket). */ signature: string; /** Extra AUTHENTICATE details. */ extra?: Dict };
 
 /** Computes the answer to a CHALLENGE. */
 export type ChallengeHandler = (method: string, extra: Dict) => ChallengeResponse | Promise<ChallengeResponse>;

@@ -48,7 +48,8 @@ export interface CoreHooks {
   ended(info: CloseInfo): void;
 }
 
-const AUTH_REASONS = /^wamp\.error\.(authentication_failed|not_authorized|no_auth_method|no_such_principal|no_such_role|authorization_failed)$/;
+const AUTH_REASONS =
+  /^wamp\.error\.(authentication_failed|not_authorized|no_auth_method|no_such_principal|no_such_role|authorization_failed)$/;
 
 /** The code of a wampbox error, `undefined` for any other. */
 function codeOf(err: Error): string | undefined {
@@ -111,7 +112,10 @@ export class SessionCore implements SessionContext {
     return new Promise<void>((resolve, reject) => {
       const ms = options.joinTimeoutMs ?? 15000;
       this.joinSettle = { resolve, reject };
-      this.timer = setTimeout(() => this.finish({ reason: 'wamp.close.timeout', error: new TimeoutError(`no WELCOME within ${ms} ms`) }), ms);
+      this.timer = setTimeout(
+        () => this.finish({ reason: 'wamp.close.timeout', error: new TimeoutError(`no WELCOME within ${ms} ms`) }),
+        ms,
+      );
       this.channel.attach({
         onMessage: (m) => this.onMessage(m),
         onViolation: (e) => this.violation(e),
@@ -129,7 +133,8 @@ export class SessionCore implements SessionContext {
 
   assertOpen(): void {
     if (this.state !== 'established') {
-      const reason = this.closeInfo?.reason ?? (this.state === 'joining' ? 'wamp.close.not_joined' : 'wamp.close.closing');
+      const reason =
+        this.closeInfo?.reason ?? (this.state === 'joining' ? 'wamp.close.not_joined' : 'wamp.close.closing');
       throw new SessionClosedError(reason, `session is ${this.state}`);
     }
   }
@@ -154,18 +159,33 @@ export class SessionCore implements SessionContext {
 
   private onMessage(msg: RouterMessage): void {
     if (this.state === 'closed') return;
-    if (this.inbound.busy) this.inbound.run(() => dispatch(this, msg), (e) => this.report(e));
+    if (this.inbound.busy)
+      this.inbound.run(
+        () => dispatch(this, msg),
+        (e) => this.report(e),
+      );
     else {
       const r = dispatch(this, msg);
-      if (r) this.inbound.run(() => r, (e) => this.report(e));
+      if (r)
+        this.inbound.run(
+          () => r,
+          (e) => this.report(e),
+        );
     }
   }
 
   onWelcome(sessionId: number, details: Dict): void {
     const roles = (details['roles'] as Dict | undefined) ?? {};
     this.payload.dialect = dialectFromRoles(roles);
-    const info: Dict = { sessionId, realm: this.options.realm, authextra: details['authextra'] ?? undefined, roles, details };
-    for (const k of ['realm', 'authid', 'authrole', 'authmethod', 'authprovider']) if (typeof details[k] === 'string') info[k] = details[k];
+    const info: Dict = {
+      sessionId,
+      realm: this.options.realm,
+      authextra: details['authextra'] ?? undefined,
+      roles,
+      details,
+    };
+    for (const k of ['realm', 'authid', 'authrole', 'authmethod', 'authprovider'])
+      if (typeof details[k] === 'string') info[k] = details[k];
     this.welcomeInfo = info as unknown as WelcomeInfo;
     this.state = 'established';
     clearTimeout(this.timer);
@@ -173,7 +193,8 @@ export class SessionCore implements SessionContext {
   }
 
   onChallenge(method: string, extra: Dict): void {
-    const failed = (e: unknown): void => this.abortJoin(`challenge handler failed: ${(e as Error | undefined)?.message ?? String(e)}`);
+    const failed = (e: unknown): void =>
+      this.abortJoin(`challenge handler failed: ${(e as Error | undefined)?.message ?? String(e)}`);
     const handler = this.options.onChallenge;
     if (!handler) return this.abortJoin(`no handler for the ${method} challenge`);
     let r: ChallengeResponse | Promise<ChallengeResponse>;
@@ -196,13 +217,19 @@ export class SessionCore implements SessionContext {
     if (this.state !== 'joining') return;
     const reason = 'wamp.error.authentication_failed';
     this.payload.send([T.ABORT, { message }, reason]);
-    this.finish({ reason, error: new JoinRefusedError(reason, { message }, { code: 'ERR_AUTHENTICATION' }), details: { message } });
+    this.finish({
+      reason,
+      error: new JoinRefusedError(reason, { message }, { code: 'ERR_AUTHENTICATION' }),
+      details: { message },
+    });
   }
 
   onAbort(details: Dict, reason: string): void {
     const error =
       this.state === 'joining'
-        ? new JoinRefusedError(reason, details, { code: AUTH_REASONS.test(reason) ? 'ERR_AUTHENTICATION' : 'ERR_JOIN_REFUSED' })
+        ? new JoinRefusedError(reason, details, {
+            code: AUTH_REASONS.test(reason) ? 'ERR_AUTHENTICATION' : 'ERR_JOIN_REFUSED',
+          })
         : new SessionClosedError(reason, `router aborted the session (${reason})`);
     this.finish({ reason, error, details, local: false });
   }
@@ -210,14 +237,25 @@ export class SessionCore implements SessionContext {
   onGoodbye(details: Dict, reason: string): void {
     const local = this.state === 'closing'; // the reply to our GOODBYE
     if (!local) this.payload.send([T.GOODBYE, {}, 'wamp.close.goodbye_and_out']);
-    this.finish({ reason: local ? this.closeReason : reason, error: new SessionClosedError(reason), details, local, clean: true });
+    this.finish({
+      reason: local ? this.closeReason : reason,
+      error: new SessionClosedError(reason),
+      details,
+      local,
+      clean: true,
+    });
   }
 
   violation(err: ProtocolError): void {
     if (this.state === 'closed') return;
     this.payload.send([T.ABORT, { message: err.message }, 'wamp.error.protocol_violation']);
     this.report(err);
-    this.finish({ reason: 'wamp.error.protocol_violation', error: err, details: { message: err.message }, closeWith: 'protocol violation' });
+    this.finish({
+      reason: 'wamp.error.protocol_violation',
+      error: err,
+      details: { message: err.message },
+      closeWith: 'protocol violation',
+    });
   }
 
   private onTransportClose(info: TransportCloseInfo): void {
@@ -242,7 +280,9 @@ export class SessionCore implements SessionContext {
     this.state = 'closed';
     clearTimeout(this.timer);
     const info: CloseInfo =
-      codeOf(error) === 'ERR_SESSION_CLOSED' ? { reason, details, local, clean } : { reason, details, local, clean, error };
+      codeOf(error) === 'ERR_SESSION_CLOSED'
+        ? { reason, details, local, clean }
+        : { reason, details, local, clean, error };
     this.closeInfo = info;
     if (joining) this.joinSettle?.reject(error);
     const pendingError =

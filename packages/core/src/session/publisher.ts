@@ -14,7 +14,12 @@ export class Publisher implements Role {
     this.ctx = ctx;
   }
 
-  publish(topic: string, args: unknown[] | undefined, kwargs: Dict | undefined, options: PublishOptions): Promise<number | undefined> {
+  publish(
+    topic: string,
+    args: unknown[] | undefined,
+    kwargs: Dict | undefined,
+    options: PublishOptions,
+  ): Promise<number | undefined> {
     const ctx = this.ctx;
     return new Promise<number | undefined>((resolve, reject) => {
       checkPublish(topic, args, kwargs, options, ctx.rules);

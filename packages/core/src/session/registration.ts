@@ -26,7 +26,13 @@ export class Registration {
   declare private activeFlag: boolean;
 
   /** @internal */
-  constructor(owner: RegistrationOwner, id: number, procedure: string, options: RegisterOptions, handler: ProcedureHandler) {
+  constructor(
+    owner: RegistrationOwner,
+    id: number,
+    procedure: string,
+    options: RegisterOptions,
+    handler: ProcedureHandler,
+  ) {
     this.owner = owner;
     this.id = id;
     this.procedure = procedure;

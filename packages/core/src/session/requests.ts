@@ -52,7 +52,8 @@ export class RequestTable {
   take(type: number, id: number, reply: string): Pending {
     const p = this.pending.get(id);
     if (!p) throw new ProtocolError(`${reply} for unknown request ${id}`);
-    if (p.type !== type) throw new ProtocolError(`${reply} answers request ${id}, which was a ${MessageTypeName[p.type]}`);
+    if (p.type !== type)
+      throw new ProtocolError(`${reply} answers request ${id}, which was a ${MessageTypeName[p.type]}`);
     return p;
   }
 

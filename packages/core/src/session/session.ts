@@ -58,13 +58,14 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
     const logger = options.logger;
     this.core = new SessionCore(transport, options, {
       report: (err) => {
-        if (!this.emit('error', err as Error) && logger?.warn) logger.warn('session error without an error listener', errorLogFields(err));
+        if (!this.emit('error', err as Error) && logger?.warn)
+          logger.warn('session error without an error listener', errorLogFields(err));
       },
       ended: (info) => void this.emit('close', info),
     });
   }
 
-/**
+  /**
    * Join a realm over an open transport. Resolves once WELCOME arrived.
    * @throws JoinRefusedError `ERR_JOIN_REFUSED` / `ERR_AUTHENTICATION` when the router sends ABORT.
    * @throws ProtocolError `ERR_PROTOCOL_VIOLATION` when the router misbehaves during the handshake.
@@ -81,54 +82,54 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
     this.core.options.logger?.warn?.(`a session ${event} listener threw`, errorLogFields(err));
   }
 
-/** The WAMP session id. */
+  /** The WAMP session id. */
   get id(): number {
     return this.core.welcomeInfo?.sessionId ?? 0;
   }
 
-/** What WELCOME granted (authid, authrole, authmethod, router roles, ...). */
+  /** What WELCOME granted (authid, authrole, authmethod, router roles, ...). */
   get welcome(): WelcomeInfo {
     const info = this.core.welcomeInfo;
     if (!info) throw new SessionClosedError('wamp.close.not_joined', 'session has not joined');
     return info;
   }
 
-/** The realm joined. */
+  /** The realm joined. */
   get realm(): string {
     return this.core.options.realm;
   }
 
-/** `true` while the session can be used. */
+  /** `true` while the session can be used. */
   get isOpen(): boolean {
     return this.core.state === 'established';
   }
 
-/** The negotiated serializer id (`json`, `msgpack`, `cbor`). */
+  /** The negotiated serializer id (`json`, `msgpack`, `cbor`). */
   get serializer(): string {
     return this.core.channel.transport.serializer.id;
   }
 
-/** The payload-transparency dialect the router speaks (`transparency`, `passthru` or `none`). */
+  /** The payload-transparency dialect the router speaks (`transparency`, `passthru` or `none`). */
   get payloadDialect(): PayloadDialect {
     return this.core.payload.dialect;
   }
 
-/** Bytes waiting in the transport's send buffer. */
+  /** Bytes waiting in the transport's send buffer. */
   get bufferedAmount(): number {
     return this.core.channel.bufferedAmount;
   }
 
-/** Frames received since the session started (a cheap liveness counter). */
+  /** Frames received since the session started (a cheap liveness counter). */
   get framesReceived(): number {
     return this.core.channel.received;
   }
 
-/** Resolves (never rejects) once the session has ended, with why. */
+  /** Resolves (never rejects) once the session has ended, with why. */
   get closed(): Promise<CloseInfo> {
     return this.core.closed;
   }
 
-/**
+  /**
    * Resolves once the transport's send buffer is at or below the high-water mark (immediately if
    * it already is). Rejects with `ERR_SESSION_CLOSED` if the session ends first.
    */
@@ -138,7 +139,8 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
     if (channel.bufferedAmount <= limit) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const check = (): void => {
-        if (this.core.state === 'closed') reject(new SessionClosedError(this.core.closeInfo?.reason ?? 'wamp.close.transport_lost'));
+        if (this.core.state === 'closed')
+          reject(new SessionClosedError(this.core.closeInfo?.reason ?? 'wamp.close.transport_lost'));
         else if (channel.bufferedAmount <= limit) resolve();
         else setTimeout(check, 5);
       };
@@ -146,7 +148,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
     });
   }
 
-/**
+  /**
    * Check that the router still answers: a transport-level ping where the transport has one
    * (WebSocket in Node), else a WAMP round trip (a CALL whose ERROR reply proves the router is
    * alive; RawSocket and browsers). Resolves with the round-trip time in milliseconds.
@@ -169,7 +171,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
     return Date.now() - started;
   }
 
-/**
+  /**
    * Drop the connection at once, without a GOODBYE: every pending operation rejects with
    * `ERR_CONNECTION_LOST`. Used when the router stopped answering.
    */
@@ -179,7 +181,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
     this.core.finish({ reason, error, details: { message }, closeWith: message });
   }
 
-/**
+  /**
    * Call a procedure.
    * @throws ApplicationError `ERR_APPLICATION` when the callee or router answers with ERROR.
    * @throws TimeoutError `ERR_TIMEOUT` when `timeoutMs` passed (the call is then canceled).
@@ -195,7 +197,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
     return this.core.caller.call(procedure, args, kwargs, options);
   }
 
-/**
+  /**
    * Call a procedure that sends progressive results, reading them as an async iterator. Yields
    * each progressive result, then the final result; errors are thrown from the iterator.
    *
@@ -204,11 +206,16 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
    * for await (const r of session.callProgressive('com.example.count', [3])) console.log(r.args, r.progress);
    * ```
    */
-  callProgressive(procedure: string, args?: unknown[], kwargs?: Dict, options: Omit<CallOptions, 'onProgress'> = {}): AsyncIterableIterator<CallResult> {
+  callProgressive(
+    procedure: string,
+    args?: unknown[],
+    kwargs?: Dict,
+    options: Omit<CallOptions, 'onProgress'> = {},
+  ): AsyncIterableIterator<CallResult> {
     return this.core.caller.callProgressive(procedure, args, kwargs, options);
   }
 
-/**
+  /**
    * Publish an event. Resolves with the publication id when `acknowledge` is set, else with
    * `undefined` once the message was handed to the transport.
    * @throws ApplicationError `ERR_APPLICATION` when the router refuses an acknowledged publish
@@ -223,7 +230,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
     return this.core.publisher.publish(topic, args, kwargs, options);
   }
 
-/**
+  /**
    * Subscribe to a topic. Events reach `handler` (if given) and the returned subscription's
    * async iterator.
    * @throws ApplicationError `ERR_APPLICATION` when the router refuses (e.g. `wamp.error.not_authorized`).
@@ -237,7 +244,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
     return this.core.subscriber.subscribe(topic, handler, options);
   }
 
-/**
+  /**
    * Register a procedure.
    * @throws ApplicationError `ERR_APPLICATION` when the router refuses (e.g. `wamp.error.procedure_already_exists`).
    * @throws SessionClosedError `ERR_SESSION_CLOSED` when the session is not open.
@@ -250,7 +257,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
     return this.core.callee.register(procedure, handler, options);
   }
 
-/**
+  /**
    * Leave the realm: GOODBYE handshake, then the transport closes. Resolves with the close info.
    * Rejects only for invalid arguments (`ERR_INVALID_ARGUMENT`: `reason` not a URI, `message` not
    * a string), and then nothing is sent and the session stays open.

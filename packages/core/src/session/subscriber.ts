@@ -60,7 +60,8 @@ export class Subscriber implements Role {
     if (!entry) return;
     this.subscriptions.delete(id);
     const reason = typeof details?.['reason'] === 'string' ? details['reason'] : 'wamp.error.subscription_revoked';
-    for (const sub of entry.subs) sub.end(new SessionClosedError(reason, `subscription revoked by the router (${reason})`));
+    for (const sub of entry.subs)
+      sub.end(new SessionClosedError(reason, `subscription revoked by the router (${reason})`));
   }
 
   onEvent(subId: number, publication: number, details: Dict, slot?: ArgsSlot, kw?: Dict): Promise<void> | void {
@@ -68,7 +69,8 @@ export class Subscriber implements Role {
     const entry = this.subscriptions.get(subId);
     if (!entry) return; // unsubscribed while the event was under way
     const topic = typeof details['topic'] === 'string' ? details['topic'] : entry.topic;
-    if (!ctx.payload.codec && isPlain(slot, details)) return this.deliver(entry, { args: slot ?? [], kwargs: kw ?? {}, details, topic, publication });
+    if (!ctx.payload.codec && isPlain(slot, details))
+      return this.deliver(entry, { args: slot ?? [], kwargs: kw ?? {}, details, topic, publication });
     return ctx.payload.open(
       slot,
       kw,

@@ -42,7 +42,13 @@ export class Subscription implements AsyncIterable<EventData> {
   declare private overflowing: boolean;
 
   /** @internal */
-  constructor(owner: SubscriptionOwner, id: number, topic: string, options: SubscribeOptions, handler: EventHandler | undefined) {
+  constructor(
+    owner: SubscriptionOwner,
+    id: number,
+    topic: string,
+    options: SubscribeOptions,
+    handler: EventHandler | undefined,
+  ) {
     this.owner = owner;
     this.id = id;
     this.topic = topic;

@@ -1,6 +1,15 @@
 /** The API a {@link Session} and a reconnecting `Connection` share. */
 import type { Dict } from '../protocol/messages.js';
-import type { CallOptions, CallResult, EventData, EventHandler, ProcedureHandler, PublishOptions, RegisterOptions, SubscribeOptions } from '../types.js';
+import type {
+  CallOptions,
+  CallResult,
+  EventData,
+  EventHandler,
+  ProcedureHandler,
+  PublishOptions,
+  RegisterOptions,
+  SubscribeOptions,
+} from '../types.js';
 
 /**
  * Calling, publishing, subscribing and registering: what `Session` and `Connection` both offer, so
@@ -17,11 +26,24 @@ export interface WampApi {
   /** Call a procedure. */
   call(procedure: string, args?: unknown[], kwargs?: Dict, options?: CallOptions): Promise<CallResult>;
   /** Call a procedure and read its progressive results, then its final result, as an async iterator. */
-  callProgressive(procedure: string, args?: unknown[], kwargs?: Dict, options?: Omit<CallOptions, 'onProgress'>): AsyncIterableIterator<CallResult>;
+  callProgressive(
+    procedure: string,
+    args?: unknown[],
+    kwargs?: Dict,
+    options?: Omit<CallOptions, 'onProgress'>,
+  ): AsyncIterableIterator<CallResult>;
   /** Publish an event; with `acknowledge`, resolves with the publication id. */
   publish(topic: string, args?: unknown[], kwargs?: Dict, options?: PublishOptions): Promise<number | undefined>;
   /** Subscribe to a topic (or pattern). Resolves with a handle to unsubscribe, also readable as an async iterator. */
-  subscribe(topic: string, handler?: EventHandler, options?: SubscribeOptions): Promise<{ unsubscribe(): Promise<void> } & AsyncIterable<EventData>>;
+  subscribe(
+    topic: string,
+    handler?: EventHandler,
+    options?: SubscribeOptions,
+  ): Promise<{ unsubscribe(): Promise<void> } & AsyncIterable<EventData>>;
   /** Register a procedure (or pattern). Resolves with a handle to unregister. */
-  register(procedure: string, handler: ProcedureHandler, options?: RegisterOptions): Promise<{ unregister(): Promise<void> }>;
+  register(
+    procedure: string,
+    handler: ProcedureHandler,
+    options?: RegisterOptions,
+  ): Promise<{ unregister(): Promise<void> }>;
 }

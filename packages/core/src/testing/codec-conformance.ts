@@ -7,7 +7,13 @@
  * `receiver` the responder (subscriber, callee; it also sends YIELD and ERROR).
  */
 import { PayloadCodecError } from '../errors.js';
-import type { Payload, PayloadCodec, PayloadContext, PayloadMessageType, WirePayload } from '../payload/payload-codec.js';
+import type {
+  Payload,
+  PayloadCodec,
+  PayloadContext,
+  PayloadMessageType,
+  WirePayload,
+} from '../payload/payload-codec.js';
 
 /** What a conformance run needs: two codecs that share keys (if any) and the URIs to use. */
 export interface PayloadCodecConformanceSetup {
@@ -123,7 +129,8 @@ export function describePayloadCodecConformance(
         args: [new Uint8Array([0, 1, 255]), [[bytes]], { a: { b: [1, { c: new Uint8Array(0) }] } }],
         kwargs: { blob: bytes, nested: { list: [bytes, 'text'] } },
       };
-      for (const exchange of EXCHANGES) await roundTrip(s, exchange, { uri: s.keyedUri, payload, opaque: s.expectOpaque }, expect);
+      for (const exchange of EXCHANGES)
+        await roundTrip(s, exchange, { uri: s.keyedUri, payload, opaque: s.expectOpaque }, expect);
     });
 
     it('does not mutate the payload it encodes or the wire payload it decodes', async () => {
@@ -140,11 +147,17 @@ export function describePayloadCodecConformance(
     it('handles concurrent use', async () => {
       const s = await setup();
       const payloads = Array.from({ length: 64 }, (_, i) => ({ args: [i, `value ${i}`], kwargs: { i } }));
-      const wires = await Promise.all(payloads.map((p) => Promise.resolve(s.sender.encode(p, sendCtx('CALL', s.keyedUri)))));
-      const decoded = await Promise.all(wires.map((w) => Promise.resolve(s.receiver.decode(w, receiveCtx('INVOCATION', s.keyedUri)))));
+      const wires = await Promise.all(
+        payloads.map((p) => Promise.resolve(s.sender.encode(p, sendCtx('CALL', s.keyedUri)))),
+      );
+      const decoded = await Promise.all(
+        wires.map((w) => Promise.resolve(s.receiver.decode(w, receiveCtx('INVOCATION', s.keyedUri)))),
+      );
       expect(decoded.map(normalizePayload)).toEqual(payloads.map(normalizePayload));
       if (confidential(s)) {
-        const same = await Promise.all([0, 1, 2, 3].map(() => Promise.resolve(s.sender.encode(payloads[0]!, sendCtx('CALL', s.keyedUri)))));
+        const same = await Promise.all(
+          [0, 1, 2, 3].map(() => Promise.resolve(s.sender.encode(payloads[0]!, sendCtx('CALL', s.keyedUri)))),
+        );
         const distinct = new Set(same.map((w) => (w.kind === 'opaque' ? hex(w.payload) : '')));
         expect(distinct.size).toBe(same.length);
       }
@@ -152,7 +165,12 @@ export function describePayloadCodecConformance(
 
     it('refuses an opaque payload of an unknown scheme', async () => {
       const s = await setup();
-      const unknown: WirePayload = { kind: 'opaque', payload: new Uint8Array(64).fill(7), scheme: 'x_conformance_unknown', serializer: 'json' };
+      const unknown: WirePayload = {
+        kind: 'opaque',
+        payload: new Uint8Array(64).fill(7),
+        scheme: 'x_conformance_unknown',
+        serializer: 'json',
+      };
       for (const [codec, ctx] of [
         [s.receiver, receiveCtx('EVENT', s.keyedUri)],
         [s.receiver, receiveCtx('INVOCATION', s.keyedUri)],
@@ -171,7 +189,10 @@ export function describePayloadCodecConformance(
           if (wire.kind !== 'opaque') throw new Error(`${exchange.label}: expected an opaque payload`);
           const variants = s.tamper !== undefined ? [s.tamper(copyWire(wire))] : flipVariants(wire);
           for (const tampered of variants) {
-            await expectRefused(() => exchange.decode(s, s.keyedUri, tampered), `${exchange.label} with a tampered payload`);
+            await expectRefused(
+              () => exchange.decode(s, s.keyedUri, tampered),
+              `${exchange.label} with a tampered payload`,
+            );
           }
         }
       });
@@ -183,7 +204,10 @@ export function describePayloadCodecConformance(
         if (wire.kind !== 'opaque') throw new Error('expected an opaque payload');
         for (const len of [0, 1, wire.payload.length >> 1, wire.payload.length - 1]) {
           const cut: WirePayload = { ...wire, payload: wire.payload.slice(0, len) };
-          await expectRefused(() => s.receiver.decode(cut, receiveCtx('EVENT', s.keyedUri)), `a payload truncated to ${len} bytes`);
+          await expectRefused(
+            () => s.receiver.decode(cut, receiveCtx('EVENT', s.keyedUri)),
+            `a payload truncated to ${len} bytes`,
+          );
         }
       });
     });
@@ -193,20 +217,32 @@ export function describePayloadCodecConformance(
         const s = await setup();
         if (!authenticated(s) || s.unkeyedUri === undefined) return;
         const wire = await s.sender.encode(samplePayload(), sendCtx('PUBLISH', s.keyedUri));
-        await expectRefused(() => s.receiver.decode(wire, receiveCtx('EVENT', s.unkeyedUri!)), 'an opaque payload on a URI without a key');
+        await expectRefused(
+          () => s.receiver.decode(wire, receiveCtx('EVENT', s.unkeyedUri!)),
+          'an opaque payload on a URI without a key',
+        );
       });
 
       it('plaintext on the keyed URI is refused (no downgrade)', async () => {
         const s = await setup();
         if (!authenticated(s)) return;
         const plain: WirePayload = { kind: 'plain', args: ['forged'], kwargs: { by: 'attacker' } };
-        await expectRefused(() => s.receiver.decode(plain, receiveCtx('EVENT', s.keyedUri)), 'a plaintext EVENT on the keyed URI');
-        await expectRefused(() => s.receiver.decode(plain, receiveCtx('INVOCATION', s.keyedUri)), 'a plaintext INVOCATION on the keyed URI');
+        await expectRefused(
+          () => s.receiver.decode(plain, receiveCtx('EVENT', s.keyedUri)),
+          'a plaintext EVENT on the keyed URI',
+        );
+        await expectRefused(
+          () => s.receiver.decode(plain, receiveCtx('INVOCATION', s.keyedUri)),
+          'a plaintext INVOCATION on the keyed URI',
+        );
         await expectRefused(
           () => s.sender.decode(plain, { ...receiveCtx('RESULT', s.keyedUri), requestWasOpaque: true }),
           'a plaintext RESULT on the keyed URI',
         );
-        await expectRefused(() => s.sender.decode(plain, callerErrorCtx(s.keyedUri, true)), 'a plaintext ERROR on the keyed URI');
+        await expectRefused(
+          () => s.sender.decode(plain, callerErrorCtx(s.keyedUri, true)),
+          'a plaintext ERROR on the keyed URI',
+        );
       });
     });
   });
@@ -273,7 +309,10 @@ const EXCHANGES: readonly Exchange[] = [
 const MARKER = 'conformance-plaintext-marker-7f3a';
 
 function samplePayload(): Payload {
-  return { args: [MARKER, 42, 1.5, true, null, ['nested', { deep: 'Grüße ✓ 😀' }]], kwargs: { marker: MARKER, n: -1, empty: {} } };
+  return {
+    args: [MARKER, 42, 1.5, true, null, ['nested', { deep: 'Grüße ✓ 😀' }]],
+    kwargs: { marker: MARKER, n: -1, empty: {} },
+  };
 }
 
 function confidential(s: PayloadCodecConformanceSetup): boolean {
@@ -292,7 +331,9 @@ async function roundTrip(
 ): Promise<void> {
   const wire = await exchange.encode(s, uri, payload);
   if (wire.kind !== (opaque ? 'opaque' : 'plain')) {
-    throw new Error(`${exchange.label} on "${uri}": expected a ${opaque ? 'opaque' : 'plain'} wire payload, got ${wire.kind}`);
+    throw new Error(
+      `${exchange.label} on "${uri}": expected a ${opaque ? 'opaque' : 'plain'} wire payload, got ${wire.kind}`,
+    );
   }
   if (wire.kind === 'opaque') {
     expect(wire.payload instanceof Uint8Array).toBe(true);
@@ -330,7 +371,9 @@ async function expectRefused(fn: () => unknown, what: string): Promise<void> {
     }
     return;
   }
-  throw new Error(`${what}: expected a PayloadCodecError, but the codec delivered ${JSON.stringify(normalize(delivered))}`);
+  throw new Error(
+    `${what}: expected a PayloadCodecError, but the codec delivered ${JSON.stringify(normalize(delivered))}`,
+  );
 }
 
 function describeError(err: unknown): string {

@@ -55,7 +55,11 @@ export class ScriptedRouter {
   async join(options: JoinOptions): Promise<Session> {
     const joining = Session.join(this.transport, options);
     await this.next(T.HELLO);
-    this.send([T.WELCOME, this.sessionId, { roles: this.roles, authid: 'anonymous', authrole: 'anonymous', authmethod: 'anonymous' }]);
+    this.send([
+      T.WELCOME,
+      this.sessionId,
+      { roles: this.roles, authid: 'anonymous', authrole: 'anonymous', authmethod: 'anonymous' },
+    ]);
     return joining;
   }
 

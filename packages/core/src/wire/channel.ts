@@ -52,7 +52,11 @@ export class Channel {
           msg = validateRouterMessage(this.transport.serializer.decode(frame));
         } catch (e) {
           const cause = e as Error;
-          handlers.onViolation(e instanceof ProtocolError ? e : new ProtocolError(`undecodable frame from router: ${cause.message}`, { cause }));
+          handlers.onViolation(
+            e instanceof ProtocolError
+              ? e
+              : new ProtocolError(`undecodable frame from router: ${cause.message}`, { cause }),
+          );
           return;
         }
         this.received++;

@@ -1,6 +1,12 @@
 import { TimeoutError, TransportError } from '../errors.js';
 import type { Serializer } from './serializer.js';
-import type { Transport, TransportCloseInfo, TransportFactory, TransportHandlers, TransportOptions } from './transport.js';
+import type {
+  Transport,
+  TransportCloseInfo,
+  TransportFactory,
+  TransportHandlers,
+  TransportOptions,
+} from './transport.js';
 import { type CorkableStream, writeBatcher } from './write-batcher.js';
 
 /** The subset of the W3C `WebSocket` interface the transport uses (browsers, Node 22, `ws`). */
@@ -38,7 +44,8 @@ export interface WebSocketTransportConfig {
    * Extra options passed as the constructor's third argument (for `ws`: `headers`, TLS options such
    * as `ca`, `cert`, `key`, `rejectUnauthorized`, `agent`, ...). Ignored by browsers.
    */
-  options?: Record<string, unknown> | ((url: string, transport: TransportOptions) => Record<string, unknown>) | undefined;
+  options?:
+    Record<string, unknown> | ((url: string, transport: TransportOptions) => Record<string, unknown>) | undefined;
   /**
    * The stream under an open WebSocket, for write batching: when it returns one, the frames sent
    * in one task go to it in one write (see {@link writeBatcher}). The Node entry passes `ws`'s
@@ -104,7 +111,12 @@ function pinger(node: NodeWebSocket) {
 }
 
 /** A {@link Transport} over an open WebSocket whose subprotocol is that of `serializer`. */
-function openTransport(ws: WebSocketLike, serializer: Serializer, maxFrameBytes: number, socket: CorkableStream | undefined): Transport {
+function openTransport(
+  ws: WebSocketLike,
+  serializer: Serializer,
+  maxFrameBytes: number,
+  socket: CorkableStream | undefined,
+): Transport {
   let handlers: TransportHandlers | undefined;
   let early: Frame[] | undefined = [];
   let closed: TransportCloseInfo | undefined;
@@ -202,7 +214,11 @@ export function webSocketTransport(config: WebSocketTransportConfig): TransportF
       const extra = typeof config.options === 'function' ? config.options(url, options) : config.options;
       let ws: WebSocketLike;
       try {
-        ws = new config.WebSocket(url, serializers.map((s) => s.protocol), { maxPayload: maxFrameBytes, ...extra });
+        ws = new config.WebSocket(
+          url,
+          serializers.map((s) => s.protocol),
+          { maxPayload: maxFrameBytes, ...extra },
+        );
       } catch (cause) {
         reject(new TransportError(`cannot connect to ${url}`, { cause }));
         return;
@@ -231,7 +247,9 @@ export function webSocketTransport(config: WebSocketTransportConfig): TransportF
         reject(new TransportError(message, { cause, code }));
       };
       const onAbort = (): void => fail('connect aborted', signal!.reason);
-      const timer = connectTimeoutMs ? setTimeout(() => fail(`connect to ${url} timed out after ${connectTimeoutMs} ms`), connectTimeoutMs) : undefined;
+      const timer = connectTimeoutMs
+        ? setTimeout(() => fail(`connect to ${url} timed out after ${connectTimeoutMs} ms`), connectTimeoutMs)
+        : undefined;
       if (signal) {
         if (signal.aborted) return onAbort();
         signal.addEventListener('abort', onAbort, { once: true });
@@ -240,7 +258,8 @@ export function webSocketTransport(config: WebSocketTransportConfig): TransportF
       ws.onclose = ({ code }) => fail(`connection to ${url} closed during the handshake (code ${code})`);
       ws.onopen = () => {
         const serializer = serializers.find((s) => s.protocol === ws.protocol);
-        if (!serializer) fail(`router chose no offered subprotocol (got "${ws.protocol}")`, undefined, 'ERR_NO_SERIALIZER');
+        if (!serializer)
+          fail(`router chose no offered subprotocol (got "${ws.protocol}")`, undefined, 'ERR_NO_SERIALIZER');
         else if (settle()) {
           ws.onopen = null;
           resolve(openTransport(ws, serializer, maxFrameBytes, config.socketOf?.(ws)));

@@ -15,13 +15,21 @@ afterEach(() => {
 });
 
 /** A connect whose transport is a {@link FakeTransport}; resolves once HELLO was sent. */
-async function start(options: Partial<ConnectOptions>): Promise<{ t: FakeTransport; hello: Dict; session: Promise<Session> }> {
+async function start(
+  options: Partial<ConnectOptions>,
+): Promise<{ t: FakeTransport; hello: Dict; session: Promise<Session> }> {
   const t = fake();
   const helloSent = t.next(T.HELLO);
   const factory: TransportFactory = async () => t;
   const session = connectWith(factory, { url: 'ws://router.test/ws', realm: 'realm1', ...options });
   session.catch(() => undefined);
-  const hello = await Promise.race([helloSent, session.then(() => null, () => null)]);
+  const hello = await Promise.race([
+    helloSent,
+    session.then(
+      () => null,
+      () => null,
+    ),
+  ]);
   if (hello === null) await session; // throws the connect error
   return { t, hello: (hello as unknown[])[2] as Dict, session };
 }
@@ -50,7 +58,9 @@ describe('connect({ auth })', () => {
   });
 
   it('offers several methods in order and dispatches the CHALLENGE by method', async () => {
-    const { t, hello, session } = await start({ auth: [wampcra('cra-secret', { authid: 'cra-user' }), ticket('tkt'), anonymous()] });
+    const { t, hello, session } = await start({
+      auth: [wampcra('cra-secret', { authid: 'cra-user' }), ticket('tkt'), anonymous()],
+    });
     expect(hello['authmethods']).toEqual(['wampcra', 'ticket', 'anonymous']);
     expect(hello['authid']).toBe('cra-user');
     const auth = await challenge(t, 'wampcra', { challenge: 'the-challenge' });
@@ -110,10 +120,13 @@ describe('connect({ auth })', () => {
     };
     const t = fake();
     const helloSent = t.next(T.HELLO);
-    const session = connectWith(async () => {
-      order.push('transport');
-      return t;
-    }, { url: 'ws://router.test/ws', realm: 'realm1', auth: lazy });
+    const session = connectWith(
+      async () => {
+        order.push('transport');
+        return t;
+      },
+      { url: 'ws://router.test/ws', realm: 'realm1', auth: lazy },
+    );
     const hello = await helloSent;
     expect((hello[2] as Dict)['authextra']).toEqual({ pubkey: 'abc' });
     expect(order).toEqual(['prepare', 'authextra', 'transport']);
@@ -142,7 +155,11 @@ describe('connect({ auth })', () => {
   it('reports the router ABORT after AUTHENTICATE as ERR_AUTHENTICATION with reason and message', async () => {
     const { t, session } = await start({ auth: ticket('wrong', { authid: 'ticket-user' }) });
     await challenge(t, 'ticket');
-    t.deliver([T.ABORT, { message: 'ticket in static WAMP-Ticket authentication is invalid' }, 'wamp.error.not_authorized']);
+    t.deliver([
+      T.ABORT,
+      { message: 'ticket in static WAMP-Ticket authentication is invalid' },
+      'wamp.error.not_authorized',
+    ]);
     await expect(session).rejects.toMatchObject({
       code: 'ERR_AUTHENTICATION',
       reason: 'wamp.error.not_authorized',
@@ -177,7 +194,8 @@ describe('connect({ auth })', () => {
       { auth: ticket('a'), authmethods: ['ticket'] },
       { auth: ticket('a'), onChallenge: () => 'x' },
     ];
-    for (const b of bad) await expect(connectWith(factory, { ...base, ...b })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    for (const b of bad)
+      await expect(connectWith(factory, { ...base, ...b })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     const cause = new Error('no key');
     const err = await connectWith(factory, {
       ...base,
@@ -196,12 +214,18 @@ describe('connect({ auth })', () => {
       [{ auth: [ticket('a'), null as unknown as Authenticator] }, 'entry 1 is not an Authenticator'],
       [{ auth: 'ticket' as unknown as Authenticator }, 'entry 0 is not an Authenticator'],
       [{ auth: { method: 'x', challenge: 'sig' } as unknown as Authenticator }, 'entry 0 is not an Authenticator'],
-      [{ auth: { method: 'x', prepare: true, challenge: () => 'x' } as unknown as Authenticator }, 'entry 0 is not an Authenticator'],
+      [
+        { auth: { method: 'x', prepare: true, challenge: () => 'x' } as unknown as Authenticator },
+        'entry 0 is not an Authenticator',
+      ],
       [{ auth: [ticket('a'), anonymous(), ticket('b')] }, 'method "ticket" is offered twice'],
       [{ auth: ticket('a'), authmethods: ['ticket'] }, 'pass either auth or authmethods/onChallenge, not both'],
     ];
     for (const [options, message] of cases) {
-      await expect(connectWith(factory, { ...base, ...options })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringContaining(message) });
+      await expect(connectWith(factory, { ...base, ...options })).rejects.toMatchObject({
+        code: 'ERR_INVALID_ARGUMENT',
+        message: expect.stringContaining(message),
+      });
     }
   });
 
@@ -210,11 +234,18 @@ describe('connect({ auth })', () => {
     const { t, session } = await start({ auth });
     auth.push(wampcra('cra'));
     t.deliver([T.CHALLENGE, 'wampcra', { challenge: 'c' }]);
-    await expect(session).rejects.toMatchObject({ code: 'ERR_AUTHENTICATION', message: expect.stringContaining('(offered: ticket)') });
+    await expect(session).rejects.toMatchObject({
+      code: 'ERR_AUTHENTICATION',
+      message: expect.stringContaining('(offered: ticket)'),
+    });
   });
 
   it('keeps the raw authmethods/onChallenge options working without auth', async () => {
-    const { t, hello, session } = await start({ authmethods: ['ticket'], authid: 'raw', onChallenge: (m) => `raw-${m}` });
+    const { t, hello, session } = await start({
+      authmethods: ['ticket'],
+      authid: 'raw',
+      onChallenge: (m) => `raw-${m}`,
+    });
     expect(hello['authmethods']).toEqual(['ticket']);
     expect(hello['authid']).toBe('raw');
     expect(await challenge(t, 'ticket')).toEqual([T.AUTHENTICATE, 'raw-ticket', {}]);

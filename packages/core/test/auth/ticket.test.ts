@@ -29,8 +29,12 @@ describe('ticket()', () => {
 
   it('fails the challenge when the callback fails or returns a non-string', async () => {
     await expect(ticket(async () => Promise.reject(new Error('offline'))).challenge({})).rejects.toThrow('offline');
-    await expect(ticket((async () => 42) as unknown as () => Promise<string>).challenge({})).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
-    await expect(Promise.resolve(ticket((() => null) as unknown as () => string).challenge({}))).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(ticket((async () => 42) as unknown as () => Promise<string>).challenge({})).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+    });
+    await expect(Promise.resolve(ticket((() => null) as unknown as () => string).challenge({}))).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+    });
   });
 
   it('refuses invalid arguments', () => {

@@ -29,7 +29,9 @@ const VECTORS = {
 describe('WAMP-CRA helpers (Autobahn|Python vectors)', () => {
   it('signs with the plain secret as the HMAC key', async () => {
     await expect(computeWampcraSignature('wampcra-secret', CHALLENGE)).resolves.toBe(VECTORS.unsalted);
-    await expect(computeWampcraSignature(new TextEncoder().encode('wampcra-secret'), CHALLENGE)).resolves.toBe(VECTORS.unsalted);
+    await expect(computeWampcraSignature(new TextEncoder().encode('wampcra-secret'), CHALLENGE)).resolves.toBe(
+      VECTORS.unsalted,
+    );
   });
 
   it('derives the salted key as base64 of PBKDF2-HMAC-SHA256', async () => {
@@ -51,11 +53,21 @@ describe('WAMP-CRA helpers (Autobahn|Python vectors)', () => {
   });
 
   it('rejects invalid parameters with ERR_INVALID_ARGUMENT', async () => {
-    for (const [iterations, keylen] of [[0, 32], [1.5, 32], [10, 0], [10, 4096], [Number.NaN, 32]] as const) {
-      await expect(deriveWampcraKey('s', 'salt', iterations, keylen)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    for (const [iterations, keylen] of [
+      [0, 32],
+      [1.5, 32],
+      [10, 0],
+      [10, 4096],
+      [Number.NaN, 32],
+    ] as const) {
+      await expect(deriveWampcraKey('s', 'salt', iterations, keylen)).rejects.toMatchObject({
+        code: 'ERR_INVALID_ARGUMENT',
+      });
     }
     await expect(deriveWampcraKey(42 as unknown as string, 'salt')).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(computeWampcraSignature('k', undefined as unknown as string)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(computeWampcraSignature('k', undefined as unknown as string)).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+    });
   });
 });
 
@@ -85,8 +97,12 @@ describe('wampcra()', () => {
   it('fails on a malformed CHALLENGE', async () => {
     const a = wampcra('s');
     await expect(Promise.resolve().then(() => a.challenge({}))).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
-    await expect(Promise.resolve().then(() => a.challenge({ challenge: 'c', salt: 5 }))).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
-    await expect(Promise.resolve().then(() => a.challenge({ challenge: 'c', salt: 's', iterations: -1 }))).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(Promise.resolve().then(() => a.challenge({ challenge: 'c', salt: 5 }))).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+    });
+    await expect(
+      Promise.resolve().then(() => a.challenge({ challenge: 'c', salt: 's', iterations: -1 })),
+    ).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
   });
 
   it('refuses a secret or authid that is not a string', () => {

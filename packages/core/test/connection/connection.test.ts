@@ -113,7 +113,8 @@ describe('Connection', () => {
     const reg = await c.register('com.x.proc', () => 1, { invoke: 'roundrobin' });
     const first = router.current;
     const events: string[] = [];
-    for (const e of ['connecting', 'open', 'close', 'reconnecting', 'retry'] as const) c.on(e, () => void events.push(e));
+    for (const e of ['connecting', 'open', 'close', 'reconnecting', 'retry'] as const)
+      c.on(e, () => void events.push(e));
     const reopened = opened(c);
     first.drop();
     await reopened;
@@ -163,7 +164,11 @@ describe('Connection', () => {
     await c.close();
 
     const router2 = new FakeRouter();
-    const c2 = new Connection(router2.factory, { ...base, callsWhileDisconnected: 'fail', publishesWhileDisconnected: 'fail' });
+    const c2 = new Connection(router2.factory, {
+      ...base,
+      callsWhileDisconnected: 'fail',
+      publishesWhileDisconnected: 'fail',
+    });
     await c2.open();
     router2.failNext = 1;
     router2.current.drop();
@@ -185,7 +190,10 @@ describe('Connection', () => {
   it('retries with backoff and gives up after maxAttempts', async () => {
     const router = new FakeRouter();
     router.failNext = 100;
-    const c = new Connection(router.factory, { ...base, reconnect: { initialDelayMs: 1, factor: 2, maxDelayMs: 8, jitter: 0, maxAttempts: 5 } });
+    const c = new Connection(router.factory, {
+      ...base,
+      reconnect: { initialDelayMs: 1, factor: 2, maxDelayMs: 8, jitter: 0, maxAttempts: 5 },
+    });
     const delays: number[] = [];
     c.on('retry', (r) => void delays.push(r.delayMs));
     await expect(c.open()).rejects.toMatchObject({ message: 'connection refused' });
@@ -287,7 +295,10 @@ describe('Connection', () => {
     c.on('error', (e) => void errors.push(e));
     await c.open();
     router.refuseSubscribe = 'wamp.error.not_authorized';
-    await expect(c.subscribe('com.x.denied')).rejects.toMatchObject({ code: 'ERR_APPLICATION', uri: 'wamp.error.not_authorized' });
+    await expect(c.subscribe('com.x.denied')).rejects.toMatchObject({
+      code: 'ERR_APPLICATION',
+      uri: 'wamp.error.not_authorized',
+    });
     router.refuseSubscribe = null;
     await c.subscribe('com.x.kept');
     router.refuseSubscribe = 'wamp.error.not_authorized';
@@ -297,7 +308,10 @@ describe('Connection', () => {
     // the refused subscription was forgotten; the kept one was tried again, refused, and reported
     expect(router.current.sent.filter((m) => m[0] === T.SUBSCRIBE).map((m) => m[3])).toEqual(['com.x.kept']);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ code: 'ERR_APPLICATION', message: expect.stringMatching(/could not re-subscribe to com\.x\.kept/) });
+    expect(errors[0]).toMatchObject({
+      code: 'ERR_APPLICATION',
+      message: expect.stringMatching(/could not re-subscribe to com\.x\.kept/),
+    });
     expect(c.isOpen).toBe(true);
     // and made again once the router allows it
     router.refuseSubscribe = null;
@@ -332,7 +346,11 @@ describe('Connection', () => {
 
   it('bounds how many operations wait for a reconnect, and lets a signal withdraw one', async () => {
     const router = new FakeRouter();
-    const c = new Connection(router.factory, { ...base, maxWaiting: 2, reconnect: { initialDelayMs: 10_000, jitter: 0 } });
+    const c = new Connection(router.factory, {
+      ...base,
+      maxWaiting: 2,
+      reconnect: { initialDelayMs: 10_000, jitter: 0 },
+    });
     await c.open();
     router.current.drop();
     const ac = new AbortController();
@@ -345,7 +363,9 @@ describe('Connection', () => {
     expect(c.waitingCount).toBe(1);
     const aborted = new AbortController();
     aborted.abort();
-    await expect(c.call('com.x.ok', [], {}, { signal: aborted.signal })).rejects.toMatchObject({ code: 'ERR_CANCELED' });
+    await expect(c.call('com.x.ok', [], {}, { signal: aborted.signal })).rejects.toMatchObject({
+      code: 'ERR_CANCELED',
+    });
     expect(c.waitingCount).toBe(1);
     await c.close();
     await expect(kept).rejects.toMatchObject({ code: 'ERR_SESSION_CLOSED' });
@@ -416,7 +436,14 @@ describe('Connection against a router that drops, refuses and comes back at rand
               break;
             case 7: {
               const ac = new AbortController();
-              keep(c.call(rng.pick(['com.x.ok', 'com.x.hang']), [], {}, { timeoutMs: rng.pick([undefined, 5, 50]), signal: ac.signal }));
+              keep(
+                c.call(
+                  rng.pick(['com.x.ok', 'com.x.hang']),
+                  [],
+                  {},
+                  { timeoutMs: rng.pick([undefined, 5, 50]), signal: ac.signal },
+                ),
+              );
               if (rng.chance(0.3)) timers.push(setTimeout(() => ac.abort(), rng.int(5)));
               break;
             }
@@ -440,9 +467,11 @@ describe('Connection against a router that drops, refuses and comes back at rand
         const outcomes = await settledWithin(ops, 3000);
         if (outcomes === 'hang') throw new Error(`seed ${seed}: an operation never settled`);
         for (const o of outcomes) {
-          if (o.status === 'rejected' && !(o.reason instanceof WampboxError)) throw new Error(`seed ${seed}: untyped rejection ${String(o.reason)}`);
+          if (o.status === 'rejected' && !(o.reason instanceof WampboxError))
+            throw new Error(`seed ${seed}: untyped rejection ${String(o.reason)}`);
         }
-        for (const e of errors) if (!(e instanceof WampboxError)) throw new Error(`seed ${seed}: reported an untyped error ${String(e)}`);
+        for (const e of errors)
+          if (!(e instanceof WampboxError)) throw new Error(`seed ${seed}: reported an untyped error ${String(e)}`);
         // closed for good: no new connection, nothing waits, no handler runs
         const calls = handlerCalls;
         for (const t of router.transports) if (!t.closed) t.deliver([T.EVENT, 101, 2, {}, []]);

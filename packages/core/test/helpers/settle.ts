@@ -1,10 +1,16 @@
 /** Helpers for tests that check that every operation settles. */
 
 /** The outcomes of `ops` once all have settled, or `'hang'` if one has not after `ms`. */
-export async function settledWithin(ops: readonly Promise<unknown>[], ms: number): Promise<PromiseSettledResult<unknown>[] | 'hang'> {
+export async function settledWithin(
+  ops: readonly Promise<unknown>[],
+  ms: number,
+): Promise<PromiseSettledResult<unknown>[] | 'hang'> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    return await Promise.race([Promise.allSettled(ops), new Promise<'hang'>((resolve) => (timer = setTimeout(() => resolve('hang'), ms)))]);
+    return await Promise.race([
+      Promise.allSettled(ops),
+      new Promise<'hang'>((resolve) => (timer = setTimeout(() => resolve('hang'), ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }

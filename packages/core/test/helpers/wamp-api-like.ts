@@ -1,4 +1,14 @@
-import type { CallOptions, CallResult, CloseInfo, Dict, EventHandler, ProcedureHandler, PublishOptions, RegisterOptions, SubscribeOptions } from '../../src/index';
+import type {
+  CallOptions,
+  CallResult,
+  CloseInfo,
+  Dict,
+  EventHandler,
+  ProcedureHandler,
+  PublishOptions,
+  RegisterOptions,
+  SubscribeOptions,
+} from '../../src/index';
 
 /** What a Session and a Connection both offer (the bad-input cases run on either). */
 export interface WampApiLike {

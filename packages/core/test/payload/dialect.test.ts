@@ -8,7 +8,9 @@ const bin = new Uint8Array([1, 2, 3]);
 
 describe('dialectFromRoles', () => {
   it('prefers payload_transparency, then payload_passthru_mode, else none', () => {
-    expect(dialectFromRoles({ broker: { features: { payload_transparency: true, payload_passthru_mode: true } } })).toBe('transparency');
+    expect(
+      dialectFromRoles({ broker: { features: { payload_transparency: true, payload_passthru_mode: true } } }),
+    ).toBe('transparency');
     expect(dialectFromRoles({ dealer: { features: { payload_passthru_mode: true } } })).toBe('passthru');
     expect(dialectFromRoles({ broker: { features: {} } })).toBe('none');
     expect(dialectFromRoles({ broker: null })).toBe('none');
@@ -29,9 +31,9 @@ describe('appendWirePayload', () => {
   });
 
   it('refuses to send an opaque payload to a router without payload transparency', () => {
-    expect(() => appendWirePayload([], {}, { kind: 'opaque', payload: bin, scheme: 'cryptobox', serializer: 'json' }, 'none')).toThrow(
-      expect.objectContaining({ code: 'ERR_PAYLOAD_UNSUPPORTED' }),
-    );
+    expect(() =>
+      appendWirePayload([], {}, { kind: 'opaque', payload: bin, scheme: 'cryptobox', serializer: 'json' }, 'none'),
+    ).toThrow(expect.objectContaining({ code: 'ERR_PAYLOAD_UNSUPPORTED' }));
   });
 });
 
@@ -44,7 +46,9 @@ describe('readWirePayload', () => {
       serializer: 'json',
       keyId: 'k',
     });
-    expect(readWirePayload([bin], undefined, { ppt_scheme: 'x_y', ppt_serializer: 'cbor', ppt_cipher: 'c', ppt_keyid: 'k' })).toMatchObject({
+    expect(
+      readWirePayload([bin], undefined, { ppt_scheme: 'x_y', ppt_serializer: 'cbor', ppt_cipher: 'c', ppt_keyid: 'k' }),
+    ).toMatchObject({
       kind: 'opaque',
       scheme: 'x_y',
       serializer: 'cbor',
@@ -70,7 +74,9 @@ describe('readWirePayload', () => {
     ['ppt_scheme with kwargs', [bin], { a: 1 }, { ppt_scheme: 'x_y' }],
     ['enc_algo with kwargs', bin, { a: 1 }, { enc_algo: 'cryptobox' }],
   ] as const)('rejects %s with ERR_PAYLOAD_CODEC', (_n, slot, kw, details) => {
-    expect(() => readWirePayload(slot as never, kw as never, details as never)).toThrow(expect.objectContaining({ code: 'ERR_PAYLOAD_CODEC' }));
+    expect(() => readWirePayload(slot as never, kw as never, details as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_PAYLOAD_CODEC' }),
+    );
   });
 });
 
@@ -150,7 +156,10 @@ describe('a scripted router', () => {
     t.deliver([T.EVENT, 3, 2, { ppt_scheme: 'cryptobox', ppt_serializer: 'json' }, [sealed]]); // the old name
     t.deliver([T.EVENT, 3, 3, ppt, [sealed], { k: 1 }]);
     await tick();
-    expect(seen).toEqual([['opened', 3], ['opened', 3]]);
+    expect(seen).toEqual([
+      ['opened', 3],
+      ['opened', 3],
+    ]);
     expect(errors).toEqual([expect.objectContaining({ code: 'ERR_PAYLOAD_CODEC' })]); // the non-empty ArgumentsKw
     expect(s.isOpen).toBe(true);
 

@@ -39,9 +39,12 @@ const valid: unknown[][] = [
 ];
 
 describe('validateRouterMessage', () => {
-  it.each(valid.map((m) => [MessageTypeName[m[0] as number], m.length, m]))('accepts %s with %i elements', (_name, _n, msg) => {
-    expect(validateRouterMessage(msg)).toBe(msg);
-  });
+  it.each(valid.map((m) => [MessageTypeName[m[0] as number], m.length, m]))(
+    'accepts %s with %i elements',
+    (_name, _n, msg) => {
+      expect(validateRouterMessage(msg)).toBe(msg);
+    },
+  );
 
   /** [malformed message, what the error message must contain] */
   const invalid: [unknown, string][] = [

@@ -19,34 +19,40 @@ async function joined(options: { uriRules?: 'loose' | 'strict' } = {}): Promise<
 }
 
 describe('bad local input', () => {
-  it.each(BAD_INPUT.map((c) => [c.name, c] as const))('%s is refused with ERR_INVALID_ARGUMENT; nothing is sent', async (_name, c) => {
-    const { t, s } = await joined();
-    const call = s.call('com.x.inflight');
-    const sentBefore = t.sent.length;
-    await expect(c.run(s)).rejects.toMatchObject({ name: 'InvalidArgumentError', code: 'ERR_INVALID_ARGUMENT' });
-    expect(t.sent.length).toBe(sentBefore);
-    expect(s.isOpen).toBe(true);
-    // the call in flight before is unharmed
-    t.deliver([T.RESULT, t.last(T.CALL)![1], {}, ['ok']]);
-    await expect(call).resolves.toMatchObject({ args: ['ok'] });
-  });
+  it.each(BAD_INPUT.map((c) => [c.name, c] as const))(
+    '%s is refused with ERR_INVALID_ARGUMENT; nothing is sent',
+    async (_name, c) => {
+      const { t, s } = await joined();
+      const call = s.call('com.x.inflight');
+      const sentBefore = t.sent.length;
+      await expect(c.run(s)).rejects.toMatchObject({ name: 'InvalidArgumentError', code: 'ERR_INVALID_ARGUMENT' });
+      expect(t.sent.length).toBe(sentBefore);
+      expect(s.isOpen).toBe(true);
+      // the call in flight before is unharmed
+      t.deliver([T.RESULT, t.last(T.CALL)![1], {}, ['ok']]);
+      await expect(call).resolves.toMatchObject({ args: ['ok'] });
+    },
+  );
 
-  it.each(BAD_INPUT.map((c) => [c.name, c] as const))('%s is refused by a Connection, connected or not', async (_name, c) => {
-    const t = new FakeTransport();
-    const factory: TransportFactory = () => Promise.resolve(t as Transport);
-    const conn = new Connection(factory, { url: 'ws://x', realm: 'realm1', reconnect: false, closeTimeoutMs: 1 });
-    await expect(c.run(conn)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
-    expect(conn.waitingCount).toBe(0);
-    const opened = conn.open();
-    await new Promise((r) => setImmediate(r));
-    t.deliver([T.WELCOME, 42, { roles: ROLES }]);
-    await opened;
-    const sentBefore = t.sent.length;
-    await expect(c.run(conn)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
-    expect(t.sent.length).toBe(sentBefore);
-    expect(conn.isOpen).toBe(true);
-    await conn.close();
-  });
+  it.each(BAD_INPUT.map((c) => [c.name, c] as const))(
+    '%s is refused by a Connection, connected or not',
+    async (_name, c) => {
+      const t = new FakeTransport();
+      const factory: TransportFactory = () => Promise.resolve(t as Transport);
+      const conn = new Connection(factory, { url: 'ws://x', realm: 'realm1', reconnect: false, closeTimeoutMs: 1 });
+      await expect(c.run(conn)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+      expect(conn.waitingCount).toBe(0);
+      const opened = conn.open();
+      await new Promise((r) => setImmediate(r));
+      t.deliver([T.WELCOME, 42, { roles: ROLES }]);
+      await opened;
+      const sentBefore = t.sent.length;
+      await expect(c.run(conn)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+      expect(t.sent.length).toBe(sentBefore);
+      expect(conn.isOpen).toBe(true);
+      await conn.close();
+    },
+  );
 
   it('takes Infinity (and 0) as no deadline, not as one of 1 ms', async () => {
     const { t, s } = await joined();
@@ -109,7 +115,14 @@ describe('bad local input', () => {
     await reg;
     t.deliver([T.INVOCATION, 100, 7, {}, []]);
     await new Promise((r) => setImmediate(r));
-    expect(t.last(T.ERROR)).toEqual([T.ERROR, T.INVOCATION, 100, {}, 'wamp.error.runtime_error', ['procedure failed with an invalid error']]);
+    expect(t.last(T.ERROR)).toEqual([
+      T.ERROR,
+      T.INVOCATION,
+      100,
+      {},
+      'wamp.error.runtime_error',
+      ['procedure failed with an invalid error'],
+    ]);
     expect(errors).toEqual([expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' })]);
     expect(s.isOpen).toBe(true);
   });
@@ -138,7 +151,10 @@ describe('bad connect options', () => {
   ];
 
   it.each(cases)('%s: connectWith() rejects with ERR_INVALID_ARGUMENT', async (_name, options) => {
-    await expect(connectWith(factory, options as never)).rejects.toMatchObject({ name: 'InvalidArgumentError', code: 'ERR_INVALID_ARGUMENT' });
+    await expect(connectWith(factory, options as never)).rejects.toMatchObject({
+      name: 'InvalidArgumentError',
+      code: 'ERR_INVALID_ARGUMENT',
+    });
   });
 
   it.each(cases)('%s: new Connection() throws ERR_INVALID_ARGUMENT', (_name, options) => {
@@ -155,6 +171,8 @@ describe('bad connect options', () => {
     ['callsWhileDisconnected: "queue"', { callsWhileDisconnected: 'queue' }],
     ['maxWaiting: 1.5', { maxWaiting: 1.5 }],
   ])('%s: new Connection() throws ERR_INVALID_ARGUMENT', (_name, extra) => {
-    expect(() => new Connection(factory, { url: 'ws://x', realm: 'r', ...extra } as never)).toThrow(InvalidArgumentError);
+    expect(() => new Connection(factory, { url: 'ws://x', realm: 'r', ...extra } as never)).toThrow(
+      InvalidArgumentError,
+    );
   });
 });

@@ -20,12 +20,15 @@ describe('WAMP URI rules', () => {
     ['', false, false, false, false],
   ];
 
-  it.each(table)('%j: loose %s, strict %s, prefix pattern %s, wildcard pattern %s', (uri, loose, strict, prefix, wildcard) => {
-    expect(isValidUri(uri)).toBe(loose);
-    expect(isValidUri(uri, 'strict')).toBe(strict);
-    expect(isValidUri(uri, 'loose', 'prefix')).toBe(prefix);
-    expect(isValidUri(uri, 'loose', 'wildcard')).toBe(wildcard);
-  });
+  it.each(table)(
+    '%j: loose %s, strict %s, prefix pattern %s, wildcard pattern %s',
+    (uri, loose, strict, prefix, wildcard) => {
+      expect(isValidUri(uri)).toBe(loose);
+      expect(isValidUri(uri, 'strict')).toBe(strict);
+      expect(isValidUri(uri, 'loose', 'prefix')).toBe(prefix);
+      expect(isValidUri(uri, 'loose', 'wildcard')).toBe(wildcard);
+    },
+  );
 
   it('applies the strict character set to patterns too', () => {
     expect(isValidUri('com..add', 'strict', 'wildcard')).toBe(true);

@@ -5,14 +5,18 @@ import { AGENT } from '../../src/internal';
 
 describe('VERSION', () => {
   it('is the version of the @wampbox/core package (written by the build), and HELLO announces it', () => {
-    const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as { version: string };
+    const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as {
+      version: string;
+    };
     expect(VERSION).toBe(pkg.version);
     expect(AGENT).toBe(`wampbox-js/${pkg.version}`);
   });
 
   it('is the same in every package of the repository', () => {
     for (const name of ['core', 'cryptobox', 'client']) {
-      const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, `../../../${name}/package.json`), 'utf8')) as { version: string };
+      const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, `../../../${name}/package.json`), 'utf8')) as {
+        version: string;
+      };
       expect(`${name} ${pkg.version}`).toBe(`${name} ${VERSION}`);
     }
   });

@@ -15,7 +15,9 @@ class SmallFrameTransport extends FakeTransport {
   override send(frame: string | Uint8Array): void {
     const text = JSON.stringify(frame);
     if (text.length > this.maxFrameBytes) {
-      throw new TransportError(`frame of ${text.length} bytes exceeds the limit of ${this.maxFrameBytes} bytes`, { code: 'ERR_FRAME_TOO_LARGE' });
+      throw new TransportError(`frame of ${text.length} bytes exceeds the limit of ${this.maxFrameBytes} bytes`, {
+        code: 'ERR_FRAME_TOO_LARGE',
+      });
     }
     super.send(frame);
   }
@@ -27,7 +29,12 @@ describe('a HELLO that cannot be sent', () => {
     const factory: TransportFactory = () => Promise.resolve(t as Transport);
     const started = Date.now();
     // a HELLO with a long authextra, as cryptosign or a large client announcement makes it
-    const p = connectWith(factory, { url: 'rs://x', realm: 'realm1', authextra: { pad: 'x'.repeat(600) }, serializers: [json()] });
+    const p = connectWith(factory, {
+      url: 'rs://x',
+      realm: 'realm1',
+      authextra: { pad: 'x'.repeat(600) },
+      serializers: [json()],
+    });
     await expect(p).rejects.toMatchObject({ name: 'TransportError', code: 'ERR_FRAME_TOO_LARGE' });
     expect(Date.now() - started).toBeLessThan(1000);
     expect(t.closed).not.toBeNull();
@@ -79,7 +86,12 @@ describe('listeners that throw', () => {
 
   it('an open listener that throws on a Connection: open() still settles, no unhandled rejection', async () => {
     const t = new FakeTransport();
-    const conn = new Connection(() => Promise.resolve(t as Transport), { url: 'ws://x', realm: 'realm1', reconnect: false, closeTimeoutMs: 1 });
+    const conn = new Connection(() => Promise.resolve(t as Transport), {
+      url: 'ws://x',
+      realm: 'realm1',
+      reconnect: false,
+      closeTimeoutMs: 1,
+    });
     const errors: unknown[] = [];
     conn.on('open', () => {
       throw new Error('open listener broke');

@@ -5,12 +5,21 @@ import { FakeTransport } from '../helpers/fake-transport';
 import { Prng } from '../helpers/prng';
 import { settledWithin, unhandledRejectionsDuring } from '../helpers/settle';
 
-const ROUTER_ROLES = { broker: { features: { payload_transparency: true } }, dealer: { features: { payload_transparency: true } } };
+const ROUTER_ROLES = {
+  broker: { features: { payload_transparency: true } },
+  dealer: { features: { payload_transparency: true } },
+};
 
-async function joined(opts: { codec?: PayloadCodec; roles?: Record<string, unknown> } = {}): Promise<{ t: FakeTransport; s: Session }> {
+async function joined(
+  opts: { codec?: PayloadCodec; roles?: Record<string, unknown> } = {},
+): Promise<{ t: FakeTransport; s: Session }> {
   const t = new FakeTransport();
   const p = Session.join(t, { realm: 'realm1', codec: opts.codec });
-  t.deliver([T.WELCOME, 42, { roles: opts.roles ?? ROUTER_ROLES, authid: 'anon', authrole: 'anonymous', authmethod: 'anonymous' }]);
+  t.deliver([
+    T.WELCOME,
+    42,
+    { roles: opts.roles ?? ROUTER_ROLES, authid: 'anon', authrole: 'anonymous', authmethod: 'anonymous' },
+  ]);
   const s = await p;
   return { t, s };
 }
@@ -29,7 +38,9 @@ describe('joining', () => {
     expect(AGENT).toMatch(/^wampbox-js\/\d+\.\d+\.\d+$/);
     const payload = { payload_transparency: true, payload_passthru_mode: true };
     expect(details['roles']).toEqual({
-      caller: { features: { call_canceling: true, caller_identification: true, progressive_call_results: true, ...payload } },
+      caller: {
+        features: { call_canceling: true, caller_identification: true, progressive_call_results: true, ...payload },
+      },
       callee: {
         features: {
           call_canceling: true,
@@ -40,7 +51,14 @@ describe('joining', () => {
           ...payload,
         },
       },
-      publisher: { features: { publisher_exclusion: true, publisher_identification: true, subscriber_blackwhite_listing: true, ...payload } },
+      publisher: {
+        features: {
+          publisher_exclusion: true,
+          publisher_identification: true,
+          subscriber_blackwhite_listing: true,
+          ...payload,
+        },
+      },
       subscriber: { features: { pattern_based_subscription: true, publisher_identification: true, ...payload } },
     });
     t.deliver([T.WELCOME, 7, { roles: ROUTER_ROLES, authid: 'a', authrole: 'r' }]);
@@ -54,12 +72,21 @@ describe('joining', () => {
     const t = new FakeTransport();
     const p = Session.join(t, { realm: 'nope' });
     t.deliver([T.ABORT, { message: 'no such realm' }, 'wamp.error.no_such_realm']);
-    await expect(p).rejects.toMatchObject({ code: 'ERR_JOIN_REFUSED', reason: 'wamp.error.no_such_realm', details: { message: 'no such realm' } });
+    await expect(p).rejects.toMatchObject({
+      code: 'ERR_JOIN_REFUSED',
+      reason: 'wamp.error.no_such_realm',
+      details: { message: 'no such realm' },
+    });
   });
 
   it('answers a CHALLENGE through onChallenge', async () => {
     const t = new FakeTransport();
-    const p = Session.join(t, { realm: 'r', authmethods: ['ticket'], authid: 'u', onChallenge: async (m) => `secret-for-${m}` });
+    const p = Session.join(t, {
+      realm: 'r',
+      authmethods: ['ticket'],
+      authid: 'u',
+      onChallenge: async (m) => `secret-for-${m}`,
+    });
     expect((t.sent[0]![2] as Record<string, unknown>)['authmethods']).toEqual(['ticket']);
     t.deliver([T.CHALLENGE, 'ticket', {}]);
     const auth = await t.next(T.AUTHENTICATE);
@@ -109,7 +136,13 @@ describe('RPC', () => {
     t.deliver([T.ERROR, T.CALL, id, { x: 1 }, 'com.x.error.oops', ['bad'], { why: 'because' }]);
     const err = await p.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationError);
-    expect(err).toMatchObject({ code: 'ERR_APPLICATION', uri: 'com.x.error.oops', args: ['bad'], kwargs: { why: 'because' }, details: { x: 1 } });
+    expect(err).toMatchObject({
+      code: 'ERR_APPLICATION',
+      uri: 'com.x.error.oops',
+      args: ['bad'],
+      kwargs: { why: 'because' },
+      details: { x: 1 },
+    });
   });
 
   it('delivers progressive results, to a callback and through callProgressive', async () => {
@@ -130,7 +163,10 @@ describe('RPC', () => {
     t.deliver([T.RESULT, id, {}, ['b']]);
     const got: unknown[] = [];
     for await (const r of it2) got.push([r.args[0], r.progress]);
-    expect(got).toEqual([['a', true], ['b', false]]);
+    expect(got).toEqual([
+      ['a', true],
+      ['b', false],
+    ]);
   });
 
   it('times out locally, sends CANCEL, and swallows the late reply', async () => {
@@ -159,15 +195,19 @@ describe('RPC', () => {
 
   it('runs handlers: values, Result, ApplicationError and other throws', async () => {
     const { t, s } = await joined();
-    const regP = s.register('com.x.proc', (inv) => {
-      const mode = inv.args[0];
-      if (mode === 'value') return 5;
-      if (mode === 'result') return new Result([1, 2], { k: 'v' });
-      if (mode === 'none') return undefined;
-      if (mode === 'app') throw new ApplicationError('com.x.error.app', ['nope'], { a: 1 });
-      if (mode === 'async') return Promise.resolve('later');
-      throw new Error('internal detail');
-    }, { match: 'prefix', invoke: 'roundrobin' });
+    const regP = s.register(
+      'com.x.proc',
+      (inv) => {
+        const mode = inv.args[0];
+        if (mode === 'value') return 5;
+        if (mode === 'result') return new Result([1, 2], { k: 'v' });
+        if (mode === 'none') return undefined;
+        if (mode === 'app') throw new ApplicationError('com.x.error.app', ['nope'], { a: 1 });
+        if (mode === 'async') return Promise.resolve('later');
+        throw new Error('internal detail');
+      },
+      { match: 'prefix', invoke: 'roundrobin' },
+    );
     const reg = t.last(T.REGISTER)!;
     expect(reg[2]).toEqual({ match: 'prefix', invoke: 'roundrobin' });
     t.deliver([T.REGISTERED, reg[1], 99]);
@@ -334,18 +374,23 @@ describe('RPC', () => {
 describe('PubSub', () => {
   it('publishes with mapped options and resolves acknowledged publishes with the publication id', async () => {
     const { t, s } = await joined();
-    const p = s.publish('com.x.t', [1], { n: 1 }, {
-      acknowledge: true,
-      excludeMe: false,
-      exclude: [1],
-      eligible: [2],
-      excludeAuthid: ['a'],
-      excludeAuthrole: ['b'],
-      eligibleAuthid: ['c'],
-      eligibleAuthrole: ['d'],
-      discloseMe: true,
-      retain: true,
-    });
+    const p = s.publish(
+      'com.x.t',
+      [1],
+      { n: 1 },
+      {
+        acknowledge: true,
+        excludeMe: false,
+        exclude: [1],
+        eligible: [2],
+        excludeAuthid: ['a'],
+        excludeAuthrole: ['b'],
+        eligibleAuthid: ['c'],
+        eligibleAuthrole: ['d'],
+        discloseMe: true,
+        retain: true,
+      },
+    );
     const pub = t.last(T.PUBLISH)!;
     expect(pub[2]).toEqual({
       acknowledge: true,
@@ -367,7 +412,10 @@ describe('PubSub', () => {
   it('delivers events to handlers and async iterators, using details.topic for patterns', async () => {
     const { t, s } = await joined();
     const seen: unknown[] = [];
-    const subP = s.subscribe('com.x.', (ev) => void seen.push([ev.topic, ev.args[0]]), { match: 'prefix', getRetained: true });
+    const subP = s.subscribe('com.x.', (ev) => void seen.push([ev.topic, ev.args[0]]), {
+      match: 'prefix',
+      getRetained: true,
+    });
     const sub = t.last(T.SUBSCRIBE)!;
     expect(sub[2]).toEqual({ match: 'prefix', get_retained: true });
     t.deliver([T.SUBSCRIBED, sub[1], 55]);
@@ -375,7 +423,10 @@ describe('PubSub', () => {
     const it = subscription[Symbol.asyncIterator]();
     t.deliver([T.EVENT, 55, 1, { topic: 'com.x.a' }, ['one']]);
     t.deliver([T.EVENT, 55, 2, { topic: 'com.x.b' }, ['two'], { k: 1 }]);
-    expect(seen).toEqual([['com.x.a', 'one'], ['com.x.b', 'two']]);
+    expect(seen).toEqual([
+      ['com.x.a', 'one'],
+      ['com.x.b', 'two'],
+    ]);
     expect((await it.next()).value).toMatchObject({ topic: 'com.x.a', args: ['one'], publication: 1 });
     expect((await it.next()).value).toMatchObject({ topic: 'com.x.b', kwargs: { k: 1 } });
     const unsub = subscription.unsubscribe();
@@ -425,7 +476,10 @@ describe('PubSub', () => {
     const p = Session.join(t, { realm: 'realm1', logger: { warn: (m, f) => warnings.push([m, f]) } });
     t.deliver([T.WELCOME, 42, { roles: ROUTER_ROLES }]);
     const s = await p;
-    const thrown = [new Error('secret payload 1234'), new ApplicationError('com.x.error.nope', ['secret payload 5678'])];
+    const thrown = [
+      new Error('secret payload 1234'),
+      new ApplicationError('com.x.error.nope', ['secret payload 5678']),
+    ];
     const subP = s.subscribe('com.x.t', () => {
       throw thrown.shift();
     });
@@ -435,7 +489,10 @@ describe('PubSub', () => {
     t.deliver([T.EVENT, 3, 2, {}, []]);
     expect(warnings).toEqual([
       ['session error without an error listener', { name: 'Error' }],
-      ['session error without an error listener', { name: 'ApplicationError', code: 'ERR_APPLICATION', uri: 'com.x.error.nope' }],
+      [
+        'session error without an error listener',
+        { name: 'ApplicationError', code: 'ERR_APPLICATION', uri: 'com.x.error.nope' },
+      ],
     ]);
     expect(JSON.stringify(warnings)).not.toContain('secret');
     // with a listener, the listener gets it and nothing is logged
@@ -454,7 +511,12 @@ describe('payload codecs and wire dialects', () => {
     name: 'x_test',
     encode: () => ({ kind: 'opaque', payload: sealed, scheme: 'x_test', serializer: 'json', keyId: 'k1' }),
     decode: (w) => {
-      if (w.kind !== 'opaque') throw new PayloadCodecError('ERR_PAYLOAD_PLAINTEXT_REFUSED', 'wamp.error.encryption.plaintext_refused', 'plain');
+      if (w.kind !== 'opaque')
+        throw new PayloadCodecError(
+          'ERR_PAYLOAD_PLAINTEXT_REFUSED',
+          'wamp.error.encryption.plaintext_refused',
+          'plain',
+        );
       return { args: ['opened', w.payload.length] };
     },
   };
@@ -463,7 +525,13 @@ describe('payload codecs and wire dialects', () => {
     const { t, s } = await joined({ codec });
     void s.publish('com.x.t', ['secret']);
     await tick();
-    expect(t.last(T.PUBLISH)).toEqual([T.PUBLISH, expect.any(Number), { enc_algo: 'x_test', enc_serializer: 'json', enc_key: 'k1' }, 'com.x.t', sealed]);
+    expect(t.last(T.PUBLISH)).toEqual([
+      T.PUBLISH,
+      expect.any(Number),
+      { enc_algo: 'x_test', enc_serializer: 'json', enc_key: 'k1' },
+      'com.x.t',
+      sealed,
+    ]);
   });
 
   it('uses [binary] with ppt_* for payload_passthru_mode routers', async () => {
@@ -472,7 +540,13 @@ describe('payload codecs and wire dialects', () => {
     expect(s.payloadDialect).toBe('passthru');
     void s.publish('com.x.t', ['secret']);
     await tick();
-    expect(t.last(T.PUBLISH)).toEqual([T.PUBLISH, expect.any(Number), { ppt_scheme: 'x_test', ppt_serializer: 'json', ppt_keyid: 'k1' }, 'com.x.t', [sealed]]);
+    expect(t.last(T.PUBLISH)).toEqual([
+      T.PUBLISH,
+      expect.any(Number),
+      { ppt_scheme: 'x_test', ppt_serializer: 'json', ppt_keyid: 'k1' },
+      'com.x.t',
+      [sealed],
+    ]);
   });
 
   it('decodes opaque events in either dialect and drops refused ones with an error event', async () => {
@@ -487,7 +561,10 @@ describe('payload codecs and wire dialects', () => {
     t.deliver([T.EVENT, 3, 2, { ppt_scheme: 'x_test', ppt_serializer: 'json' }, [sealed]]);
     t.deliver([T.EVENT, 3, 3, {}, ['plaintext']]);
     await tick();
-    expect(seen).toEqual([['opened', 3], ['opened', 3]]);
+    expect(seen).toEqual([
+      ['opened', 3],
+      ['opened', 3],
+    ]);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ code: 'ERR_PAYLOAD_PLAINTEXT_REFUSED' });
   });
@@ -516,7 +593,10 @@ describe('payload codecs and wire dialects', () => {
     expect(t.last(T.SUBSCRIBE)).toBeUndefined();
     await published;
     await tick();
-    expect(t.sent.map((m) => m[0]).filter((type) => type === T.PUBLISH || type === T.SUBSCRIBE)).toEqual([T.PUBLISH, T.SUBSCRIBE]);
+    expect(t.sent.map((m) => m[0]).filter((type) => type === T.PUBLISH || type === T.SUBSCRIBE)).toEqual([
+      T.PUBLISH,
+      T.SUBSCRIBE,
+    ]);
     t.deliver([T.SUBSCRIBED, t.last(T.SUBSCRIBE)![1], 4]);
     await expect(subscribed).resolves.toMatchObject({ id: 4 });
   });
@@ -530,7 +610,8 @@ describe('an asynchronous codec and the session ending', () => {
       codec: {
         name: 'x_held',
         encode: (p) => ({ kind: 'plain', args: p.args, kwargs: p.kwargs }),
-        decode: (w) => new Promise((resolve) => held.push(() => resolve({ args: w.kind === 'plain' ? w.args : ['opened'] }))),
+        decode: (w) =>
+          new Promise((resolve) => held.push(() => resolve({ args: w.kind === 'plain' ? w.args : ['opened'] }))),
       },
       release: () => held.splice(0).forEach((f) => f()),
     };
@@ -590,7 +671,11 @@ describe('an asynchronous codec and the session ending', () => {
       const waiting = code(s.subscribe('com.x.t')); // waits behind both
       await new Promise((r) => setTimeout(r, 5));
       t.drop();
-      expect(await Promise.all([first, second, waiting])).toEqual(['ERR_SESSION_CLOSED', 'ERR_PAYLOAD_NO_KEY', 'ERR_CONNECTION_LOST']);
+      expect(await Promise.all([first, second, waiting])).toEqual([
+        'ERR_SESSION_CLOSED',
+        'ERR_PAYLOAD_NO_KEY',
+        'ERR_CONNECTION_LOST',
+      ]);
       await new Promise((r) => setTimeout(r, 30));
       expect(errors).toEqual([]);
       expect(t.sent.filter((m) => m[0] === T.PUBLISH || m[0] === T.SUBSCRIBE)).toEqual([]);
@@ -612,7 +697,10 @@ describe('a codec that misbehaves', () => {
       ['a TypeError', () => (undefined as unknown as { x: number }).x as never],
       ['a rejected string', () => Promise.reject('nope')],
       ['undefined', () => undefined as never],
-      ['an opaque payload that is not bytes', () => ({ kind: 'opaque', payload: 'x' as never, scheme: 'x_broken', serializer: 'json' })],
+      [
+        'an opaque payload that is not bytes',
+        () => ({ kind: 'opaque', payload: 'x' as never, scheme: 'x_broken', serializer: 'json' }),
+      ],
       ['args that are not a list', () => ({ kind: 'plain', args: 'x' as never })],
     ];
     for (const [what, encode] of cases) {
@@ -621,7 +709,10 @@ describe('a codec that misbehaves', () => {
         () => undefined,
         (e: unknown) => e,
       );
-      expect([what, err]).toEqual([what, expect.objectContaining({ code: 'ERR_PAYLOAD_CODEC', uri: 'wamp.error.payload_codec' })]);
+      expect([what, err]).toEqual([
+        what,
+        expect.objectContaining({ code: 'ERR_PAYLOAD_CODEC', uri: 'wamp.error.payload_codec' }),
+      ]);
       expect(t.last(T.CALL)).toBeUndefined();
       expect(s.isOpen).toBe(true);
     }
@@ -651,12 +742,18 @@ describe('a codec that misbehaves', () => {
     expect(seen).toEqual([]);
     expect(errors).toEqual([
       expect.objectContaining({ code: 'ERR_PAYLOAD_CODEC', cause: failing }),
-      expect.objectContaining({ code: 'ERR_PAYLOAD_CODEC', message: expect.stringMatching(/x_broken codec returned a malformed payload/) }),
+      expect.objectContaining({
+        code: 'ERR_PAYLOAD_CODEC',
+        message: expect.stringMatching(/x_broken codec returned a malformed payload/),
+      }),
     ]);
     const call = s.call('com.x.c');
     await tick();
     t.deliver([T.RESULT, t.last(T.CALL)![1], {}, ['reject']]);
-    await expect(call).rejects.toMatchObject({ code: 'ERR_PAYLOAD_CODEC', message: expect.stringMatching(/async bug/) });
+    await expect(call).rejects.toMatchObject({
+      code: 'ERR_PAYLOAD_CODEC',
+      message: expect.stringMatching(/async bug/),
+    });
     const regP = s.register('com.x.p', () => 'never');
     t.deliver([T.REGISTERED, t.last(T.REGISTER)![1], 9]);
     await regP;
@@ -784,7 +881,9 @@ describe('against random router messages', () => {
   function routerMessage(rng: Prng, t: FakeTransport, known: Known, brokenRate: number, opaqueRate: number): unknown {
     const m = anyRouterMessage(rng, t, known, brokenRate);
     // an EVENT, INVOCATION or RESULT as a codec on the other side sends it: an opaque payload
-    const detailsAt = Array.isArray(m) ? ({ [T.EVENT]: 3, [T.INVOCATION]: 3, [T.RESULT]: 2 } as Record<number, number>)[m[0] as number] : undefined;
+    const detailsAt = Array.isArray(m)
+      ? ({ [T.EVENT]: 3, [T.INVOCATION]: 3, [T.RESULT]: 2 } as Record<number, number>)[m[0] as number]
+      : undefined;
     if (detailsAt !== undefined && rng.chance(opaqueRate)) {
       const list = m as unknown[];
       const details = { ...(list[detailsAt] as Record<string, unknown>), enc_algo: 'x_fuzz', enc_serializer: 'json' };
@@ -797,7 +896,12 @@ describe('against random router messages', () => {
   function anyRouterMessage(rng: Prng, t: FakeTransport, known: Known, brokenRate: number): unknown {
     const open = (type: number): number[] =>
       t.sent
-        .filter((m) => m[0] === type && !known.answered.has(m[1] as number) && (type !== T.PUBLISH || (m[2] as Record<string, unknown>)['acknowledge'] === true))
+        .filter(
+          (m) =>
+            m[0] === type &&
+            !known.answered.has(m[1] as number) &&
+            (type !== T.PUBLISH || (m[2] as Record<string, unknown>)['acknowledge'] === true),
+        )
         .map((m) => m[1] as number);
     const answer = (type: number): number | undefined => {
       const ids = open(type);
@@ -808,21 +912,48 @@ describe('against random router messages', () => {
     };
     const args = (): unknown[] => rng.pick([[], [1], ['a', { b: 2 }], [new Uint8Array([1, 2])]]);
     if (!rng.chance(brokenRate)) {
-      const type = rng.pick([T.CALL, T.CALL, T.SUBSCRIBE, T.REGISTER, T.PUBLISH, T.UNSUBSCRIBE, T.UNREGISTER, T.EVENT, T.INVOCATION, T.INTERRUPT]);
-      if (type === T.EVENT && known.subs.length > 0) return [T.EVENT, rng.pick(known.subs), 1 + rng.int(1000), { topic: 'com.x.a' }, args(), { k: 1 }];
+      const type = rng.pick([
+        T.CALL,
+        T.CALL,
+        T.SUBSCRIBE,
+        T.REGISTER,
+        T.PUBLISH,
+        T.UNSUBSCRIBE,
+        T.UNREGISTER,
+        T.EVENT,
+        T.INVOCATION,
+        T.INTERRUPT,
+      ]);
+      if (type === T.EVENT && known.subs.length > 0)
+        return [T.EVENT, rng.pick(known.subs), 1 + rng.int(1000), { topic: 'com.x.a' }, args(), { k: 1 }];
       if (type === T.INVOCATION && known.regs.length > 0) {
         const invocation = 1 + rng.int(1000);
         known.invocations.push(invocation);
-        return [T.INVOCATION, invocation, rng.pick(known.regs), rng.pick([{}, { receive_progress: true }, { procedure: 'com.x.p1' }]), args()];
+        return [
+          T.INVOCATION,
+          invocation,
+          rng.pick(known.regs),
+          rng.pick([{}, { receive_progress: true }, { procedure: 'com.x.p1' }]),
+          args(),
+        ];
       }
-      if (type === T.INTERRUPT && known.invocations.length > 0) return [T.INTERRUPT, rng.pick(known.invocations), rng.pick([{}, { mode: 'kill' }, { mode: 'killnowait' }])];
+      if (type === T.INTERRUPT && known.invocations.length > 0)
+        return [T.INTERRUPT, rng.pick(known.invocations), rng.pick([{}, { mode: 'kill' }, { mode: 'killnowait' }])];
       if (type === T.CALL && rng.chance(0.3)) {
         const ids = open(T.CALL);
         if (ids.length > 0) return [T.RESULT, rng.pick(ids), { progress: true }, ['partial']];
       }
       const id = answer(type === T.EVENT || type === T.INVOCATION || type === T.INTERRUPT ? T.CALL : type);
       if (id === undefined) return [T.EVENT, 424242, 1, {}, []]; // for no subscription: ignored
-      if (rng.chance(0.2)) return [T.ERROR, type === T.EVENT || type === T.INVOCATION || type === T.INTERRUPT ? T.CALL : type, id, {}, 'wamp.error.not_authorized', ['no']];
+      if (rng.chance(0.2))
+        return [
+          T.ERROR,
+          type === T.EVENT || type === T.INVOCATION || type === T.INTERRUPT ? T.CALL : type,
+          id,
+          {},
+          'wamp.error.not_authorized',
+          ['no'],
+        ];
       switch (type) {
         case T.SUBSCRIBE: {
           const sub = rng.chance(0.3) && known.subs.length > 0 ? rng.pick(known.subs) : 1 + rng.int(1000);
@@ -860,15 +991,23 @@ describe('against random router messages', () => {
       case 1:
         return [T.RESULT, 100000 + rng.int(1000), {}, []]; // for a request never made
       case 2:
-        return [rng.pick([T.SUBSCRIBED, T.REGISTERED, T.PUBLISHED]), rng.pick([...open(T.CALL), 1]), junkId()]; // answers another kind
+        // answers another kind
+        return [rng.pick([T.SUBSCRIBED, T.REGISTERED, T.PUBLISHED]), rng.pick([...open(T.CALL), 1]), junkId()];
       case 3:
         return [rng.pick([T.WELCOME, T.CHALLENGE, T.HELLO, T.CALL, 0, 1000, -3]), junkId(), {}];
       case 4:
         return rng.pick<unknown>([[], [T.RESULT], 'not a list', null, 42, [T.ERROR, T.CALL]]);
       case 5:
-        return rng.pick<unknown>([[T.GOODBYE, {}, 'wamp.close.system_shutdown'], [T.ABORT, {}, 'wamp.error.x']]);
+        return rng.pick<unknown>([
+          [T.GOODBYE, {}, 'wamp.close.system_shutdown'],
+          [T.ABORT, {}, 'wamp.error.x'],
+        ]);
       case 6:
-        return [T.UNSUBSCRIBED, 0, rng.pick([{ subscription: rng.pick([...known.subs, 7]), reason: 'wamp.error.x' }, { subscription: 'x' }, {}])];
+        return [
+          T.UNSUBSCRIBED,
+          0,
+          rng.pick([{ subscription: rng.pick([...known.subs, 7]), reason: 'wamp.error.x' }, { subscription: 'x' }, {}]),
+        ];
       default:
         return [T.UNREGISTERED, 0, rng.pick([{ registration: rng.pick([...known.regs, 7]) }, { registration: null }])];
     }
@@ -885,7 +1024,9 @@ describe('against random router messages', () => {
         case 0:
           throw new PayloadCodecError('ERR_PAYLOAD_NO_KEY', 'wamp.error.encryption.no_key', 'no key');
         case 1:
-          return Promise.reject(new PayloadCodecError('ERR_PAYLOAD_DECRYPT', 'wamp.error.encryption.decrypt_error', 'cannot open'));
+          return Promise.reject(
+            new PayloadCodecError('ERR_PAYLOAD_DECRYPT', 'wamp.error.encryption.decrypt_error', 'cannot open'),
+          );
         case 2:
           throw new TypeError('a bug in the codec');
         case 3:
@@ -901,9 +1042,15 @@ describe('against random router messages', () => {
       name: 'x_fuzz',
       encode: (p) =>
         outcome<WirePayload>(() =>
-          rng.chance(0.5) ? { kind: 'opaque', payload: new Uint8Array([1, 2, 3]), scheme: 'x_fuzz', serializer: 'json' } : { kind: 'plain', args: p.args, kwargs: p.kwargs },
+          rng.chance(0.5)
+            ? { kind: 'opaque', payload: new Uint8Array([1, 2, 3]), scheme: 'x_fuzz', serializer: 'json' }
+            : { kind: 'plain', args: p.args, kwargs: p.kwargs },
         ),
-      decode: (w) => outcome(() => ({ args: w.kind === 'plain' ? w.args : ['opened'], kwargs: w.kind === 'plain' ? w.kwargs : undefined })),
+      decode: (w) =>
+        outcome(() => ({
+          args: w.kind === 'plain' ? w.args : ['opened'],
+          kwargs: w.kind === 'plain' ? w.kwargs : undefined,
+        })),
     };
   }
 
@@ -945,7 +1092,15 @@ describe('against random router messages', () => {
         break;
       case 1: {
         const ac = new AbortController();
-        keep(ops, s.call('com.x.c', [], {}, { signal: ac.signal, cancelMode: rng.pick(['skip', 'kill', 'killnowait'] as const) }));
+        keep(
+          ops,
+          s.call(
+            'com.x.c',
+            [],
+            {},
+            { signal: ac.signal, cancelMode: rng.pick(['skip', 'kill', 'killnowait'] as const) },
+          ),
+        );
         if (rng.chance(0.5)) queueMicrotask(() => ac.abort());
         break;
       }
@@ -955,13 +1110,15 @@ describe('against random router messages', () => {
       case 3:
         keep(
           ops,
-          s.subscribe('com.x.t', (ev) => {
-            calls.n++;
-            if (!Array.isArray(ev.args) || typeof ev.kwargs !== 'object' || ev.kwargs === null) calls.malformed++;
-          }).then((sub) => {
-            if (rng.chance(0.3)) keep(ops, sub.unsubscribe());
-            return sub;
-          }),
+          s
+            .subscribe('com.x.t', (ev) => {
+              calls.n++;
+              if (!Array.isArray(ev.args) || typeof ev.kwargs !== 'object' || ev.kwargs === null) calls.malformed++;
+            })
+            .then((sub) => {
+              if (rng.chance(0.3)) keep(ops, sub.unsubscribe());
+              return sub;
+            }),
         );
         break;
       case 4:
@@ -990,49 +1147,55 @@ describe('against random router messages', () => {
   it.each([
     ['without a codec', false],
     ['with a codec that answers late, refuses or misbehaves at random', true],
-  ])('%s: settles every operation with a typed error, never crashes, and delivers nothing after the end (300 seeds)', async (_mode, withCodec) => {
-    const unhandled = await unhandledRejectionsDuring(async () => {
-      for (let seed = 1; seed <= 300; seed++) {
-        const rng = new Prng(seed);
-        const { t, s } = await joined(withCodec ? { codec: fuzzCodec(rng) } : {});
-        const emitted: unknown[] = [];
-        s.on('error', (e) => void emitted.push(e));
-        const ops: Promise<unknown>[] = [];
-        const calls: Calls = { n: 0, malformed: 0 };
-        const known: Known = { subs: [], regs: [], invocations: [], answered: new Set() };
-        // a third of the seeds see no broken message, so they run long; the rest end early or late
-        const brokenRate = seed % 3 === 0 ? 0 : rng.pick([0.01, 0.03, 0.1]);
-        for (let step = 0; step < 60; step++) {
-          if (rng.chance(0.4)) operate(rng, s, ops, calls);
-          else t.deliver(routerMessage(rng, t, known, brokenRate, withCodec ? 0.3 : 0.05));
-          if (rng.chance(0.3)) await tick();
-        }
-        t.drop();
-        const info = await s.closed;
-        // every operation settles, including those started by the operations themselves
-        for (let settledCount = -1; settledCount !== ops.length; ) {
-          settledCount = ops.length;
-          const outcomes = await settledWithin(ops, 2000);
-          if (outcomes === 'hang') throw new Error(`seed ${seed}: an operation never settled`);
-          for (const o of outcomes) {
-            if (o.status === 'rejected') {
-              if (!(o.reason instanceof WampboxError) || !/^ERR_[A-Z_]+$/.test(o.reason.code)) throw new Error(`seed ${seed}: untyped rejection ${String(o.reason)}`);
+  ])(
+    '%s: settles every operation with a typed error, never crashes, and delivers nothing after the end (300 seeds)',
+    async (_mode, withCodec) => {
+      const unhandled = await unhandledRejectionsDuring(async () => {
+        for (let seed = 1; seed <= 300; seed++) {
+          const rng = new Prng(seed);
+          const { t, s } = await joined(withCodec ? { codec: fuzzCodec(rng) } : {});
+          const emitted: unknown[] = [];
+          s.on('error', (e) => void emitted.push(e));
+          const ops: Promise<unknown>[] = [];
+          const calls: Calls = { n: 0, malformed: 0 };
+          const known: Known = { subs: [], regs: [], invocations: [], answered: new Set() };
+          // a third of the seeds see no broken message, so they run long; the rest end early or late
+          const brokenRate = seed % 3 === 0 ? 0 : rng.pick([0.01, 0.03, 0.1]);
+          for (let step = 0; step < 60; step++) {
+            if (rng.chance(0.4)) operate(rng, s, ops, calls);
+            else t.deliver(routerMessage(rng, t, known, brokenRate, withCodec ? 0.3 : 0.05));
+            if (rng.chance(0.3)) await tick();
+          }
+          t.drop();
+          const info = await s.closed;
+          // every operation settles, including those started by the operations themselves
+          for (let settledCount = -1; settledCount !== ops.length;) {
+            settledCount = ops.length;
+            const outcomes = await settledWithin(ops, 2000);
+            if (outcomes === 'hang') throw new Error(`seed ${seed}: an operation never settled`);
+            for (const o of outcomes) {
+              if (o.status === 'rejected') {
+                if (!(o.reason instanceof WampboxError) || !/^ERR_[A-Z_]+$/.test(o.reason.code))
+                  throw new Error(`seed ${seed}: untyped rejection ${String(o.reason)}`);
+              }
             }
           }
+          // the application's callbacks here never throw, so whatever the session reports is its own, typed
+          for (const e of emitted)
+            if (!(e instanceof WampboxError)) throw new Error(`seed ${seed}: reported an untyped error ${String(e)}`);
+          if (info.reason === 'wamp.error.protocol_violation')
+            expect(t.last(T.ABORT)![2]).toBe('wamp.error.protocol_violation');
+          // nothing reaches a handler once the session has ended
+          const before = calls.n;
+          for (const sub of known.subs) t.deliver([T.EVENT, sub, 1, {}, []]);
+          for (const reg of known.regs) t.deliver([T.INVOCATION, 999, reg, {}, []]);
+          await tick();
+          expect(calls.n).toBe(before);
+          expect(calls.malformed).toBe(0);
+          expect(s.isOpen).toBe(false);
         }
-        // the application's callbacks here never throw, so whatever the session reports is its own, typed
-        for (const e of emitted) if (!(e instanceof WampboxError)) throw new Error(`seed ${seed}: reported an untyped error ${String(e)}`);
-        if (info.reason === 'wamp.error.protocol_violation') expect(t.last(T.ABORT)![2]).toBe('wamp.error.protocol_violation');
-        // nothing reaches a handler once the session has ended
-        const before = calls.n;
-        for (const sub of known.subs) t.deliver([T.EVENT, sub, 1, {}, []]);
-        for (const reg of known.regs) t.deliver([T.INVOCATION, 999, reg, {}, []]);
-        await tick();
-        expect(calls.n).toBe(before);
-        expect(calls.malformed).toBe(0);
-        expect(s.isOpen).toBe(false);
-      }
-    });
-    expect(unhandled).toEqual([]);
-  });
+      });
+      expect(unhandled).toEqual([]);
+    },
+  );
 });

@@ -45,7 +45,12 @@ describe('a subscription read by an iterator that does not keep up', () => {
 
   it('bounds a durable subscription of a Connection the same way, reported on the connection', async () => {
     const router = new ScriptedRouter();
-    const conn = new Connection(() => Promise.resolve(router.transport as Transport), { url: 'ws://x', realm: 'realm1', reconnect: false, closeTimeoutMs: 1 });
+    const conn = new Connection(() => Promise.resolve(router.transport as Transport), {
+      url: 'ws://x',
+      realm: 'realm1',
+      reconnect: false,
+      closeTimeoutMs: 1,
+    });
     const errors: Error[] = [];
     conn.on('error', (e) => void errors.push(e));
     const opening = conn.open();
@@ -65,7 +70,9 @@ describe('a subscription read by an iterator that does not keep up', () => {
     const router = new ScriptedRouter();
     const session = await router.join({ realm: 'realm1' });
     for (const maxBuffered of [0, -1, 1.5, Number.NaN, '10']) {
-      await expect(session.subscribe('com.example.t', undefined, { maxBuffered: maxBuffered as number })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+      await expect(
+        session.subscribe('com.example.t', undefined, { maxBuffered: maxBuffered as number }),
+      ).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     }
     void session.subscribe('com.example.t', undefined, { maxBuffered: Number.POSITIVE_INFINITY });
     expect(router.transport.last(T.SUBSCRIBE)).toEqual([T.SUBSCRIBE, expect.any(Number), {}, 'com.example.t']);

@@ -71,7 +71,10 @@ async function open(ws: WebSocketConstructor = WS, maxFrameBytes = 100) {
 
 describe('webSocketTransport', () => {
   it('offers serializers as subprotocols in order and picks the one the router chose', async () => {
-    const p = webSocketTransport({ WebSocket: WS, options: { headers: { a: 'b' } } })('ws://x', { serializers: [msgpack(), json()], maxFrameBytes: 100 });
+    const p = webSocketTransport({ WebSocket: WS, options: { headers: { a: 'b' } } })('ws://x', {
+      serializers: [msgpack(), json()],
+      maxFrameBytes: 100,
+    });
     const ws = FakeWebSocket.last;
     expect(ws.protocols).toEqual(['wamp.2.msgpack', 'wamp.2.json']);
     expect(ws.extra).toEqual({ maxPayload: 100, headers: { a: 'b' } });
@@ -91,11 +94,21 @@ describe('webSocketTransport', () => {
     const p1 = webSocketTransport({ WebSocket: WS })('ws://x', { serializers: [json()], maxFrameBytes: 100 });
     FakeWebSocket.last.onerror?.({ error: new Error('ECONNREFUSED') });
     await expect(p1).rejects.toBeInstanceOf(TransportError);
-    await expect(webSocketTransport({ WebSocket: WS })('ws://x', { serializers: [json()], maxFrameBytes: 100, connectTimeoutMs: 10 })).rejects.toMatchObject({
+    await expect(
+      webSocketTransport({ WebSocket: WS })('ws://x', {
+        serializers: [json()],
+        maxFrameBytes: 100,
+        connectTimeoutMs: 10,
+      }),
+    ).rejects.toMatchObject({
       code: 'ERR_TRANSPORT',
     });
     const ac = new AbortController();
-    const p3 = webSocketTransport({ WebSocket: WS })('ws://x', { serializers: [json()], maxFrameBytes: 100, signal: ac.signal });
+    const p3 = webSocketTransport({ WebSocket: WS })('ws://x', {
+      serializers: [json()],
+      maxFrameBytes: 100,
+      signal: ac.signal,
+    });
     ac.abort();
     await expect(p3).rejects.toMatchObject({ code: 'ERR_TRANSPORT' });
   });
@@ -173,19 +186,33 @@ describe('webSocketTransport', () => {
   it('fails when the socket closes during the handshake, or the signal was aborted before', async () => {
     const p = webSocketTransport({ WebSocket: WS })('ws://x', { serializers: [json()], maxFrameBytes: 100 });
     FakeWebSocket.last.onclose?.({ code: 1006, reason: '' });
-    await expect(p).rejects.toMatchObject({ code: 'ERR_TRANSPORT', message: expect.stringContaining('closed during the handshake (code 1006)') });
+    await expect(p).rejects.toMatchObject({
+      code: 'ERR_TRANSPORT',
+      message: expect.stringContaining('closed during the handshake (code 1006)'),
+    });
     const ac = new AbortController();
     const reason = new Error('stop');
     ac.abort(reason);
-    const aborted = webSocketTransport({ WebSocket: WS })('ws://x', { serializers: [json()], maxFrameBytes: 100, signal: ac.signal });
+    const aborted = webSocketTransport({ WebSocket: WS })('ws://x', {
+      serializers: [json()],
+      maxFrameBytes: 100,
+      signal: ac.signal,
+    });
     await expect(aborted).rejects.toMatchObject({ code: 'ERR_TRANSPORT', message: 'connect aborted', cause: reason });
     expect(FakeWebSocket.last.readyState).toBe(3);
   });
 
   it('keeps an error listener on a socket it gave up on (ws reports closing a connecting socket as an error)', async () => {
-    const p = webSocketTransport({ WebSocket: WS })('ws://x', { serializers: [json()], maxFrameBytes: 100, connectTimeoutMs: 5 });
+    const p = webSocketTransport({ WebSocket: WS })('ws://x', {
+      serializers: [json()],
+      maxFrameBytes: 100,
+      connectTimeoutMs: 5,
+    });
     const ws = FakeWebSocket.last;
-    await expect(p).rejects.toMatchObject({ code: 'ERR_TRANSPORT', message: expect.stringContaining('timed out after 5 ms') });
+    await expect(p).rejects.toMatchObject({
+      code: 'ERR_TRANSPORT',
+      message: expect.stringContaining('timed out after 5 ms'),
+    });
     expect(typeof ws.onerror).toBe('function');
     expect(() => ws.onerror?.({ error: new Error('closed before the connection was established') })).not.toThrow();
     expect(ws.onopen).toBeNull();
@@ -196,15 +223,21 @@ describe('webSocketTransport', () => {
     const Throwing = function () {
       throw new SyntaxError('bad url');
     } as unknown as WebSocketConstructor;
-    const err = await webSocketTransport({ WebSocket: Throwing })('nope', { serializers: [json()], maxFrameBytes: 100 }).catch((e: unknown) => e);
+    const err = await webSocketTransport({ WebSocket: Throwing })('nope', {
+      serializers: [json()],
+      maxFrameBytes: 100,
+    }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ERR_TRANSPORT', cause: expect.any(SyntaxError) });
   });
 
   it('passes computed constructor options and lets them override maxPayload', async () => {
-    const p = webSocketTransport({ WebSocket: WS, options: (url, o) => ({ url, maxPayload: o.maxFrameBytes * 2 }) })('ws://y', {
-      serializers: [json()],
-      maxFrameBytes: 100,
-    });
+    const p = webSocketTransport({ WebSocket: WS, options: (url, o) => ({ url, maxPayload: o.maxFrameBytes * 2 }) })(
+      'ws://y',
+      {
+        serializers: [json()],
+        maxFrameBytes: 100,
+      },
+    );
     expect(FakeWebSocket.last.extra).toEqual({ url: 'ws://y', maxPayload: 200 });
     FakeWebSocket.last.accept('wamp.2.json');
     await p;
@@ -214,7 +247,10 @@ describe('webSocketTransport', () => {
     const log: string[] = [];
     const socket = { cork: () => log.push('cork'), uncork: () => log.push('uncork') };
     const seen: unknown[] = [];
-    const p = webSocketTransport({ WebSocket: WS, socketOf: (ws) => (seen.push(ws), socket) })('ws://x', { serializers: [json()], maxFrameBytes: 100 });
+    const p = webSocketTransport({ WebSocket: WS, socketOf: (ws) => (seen.push(ws), socket) })('ws://x', {
+      serializers: [json()],
+      maxFrameBytes: 100,
+    });
     const ws = FakeWebSocket.last;
     const send = ws.send.bind(ws);
     ws.send = (d: unknown) => {

@@ -18,7 +18,11 @@ const ESCAPED_BINARY_PREFIX = '\\u0000';
  * Serialize the inner payload. Throws like `JSON.stringify` (cycles, BigInt); the caller maps it
  * to a codec error.
  */
-export function stringifyInner(uri: string, args: unknown[] | null | undefined, kwargs: Record<string, unknown> | null | undefined): string {
+export function stringifyInner(
+  uri: string,
+  args: unknown[] | null | undefined,
+  kwargs: Record<string, unknown> | null | undefined,
+): string {
   return stringifyJson({ uri, args: args ?? null, kwargs: kwargs ?? null });
 }
 

@@ -9,7 +9,11 @@ import { SerializationError } from '../../errors.js';
 import { bytesToFill, pooledBytes } from './fast-alloc.js';
 
 interface NativeBufferApi {
-  from(data: ArrayBufferLike, offset: number, length: number): { toString(encoding: 'base64'): string; write(text: string, encoding: 'base64'): number };
+  from(
+    data: ArrayBufferLike,
+    offset: number,
+    length: number,
+  ): { toString(encoding: 'base64'): string; write(text: string, encoding: 'base64'): number };
   byteLength(text: string, encoding: 'utf8'): number;
 }
 const NativeBuffer = (globalThis as { Buffer?: NativeBufferApi }).Buffer;
@@ -30,7 +34,8 @@ const CHUNK = 0x2000;
 export function encodeBase64(bytes: Uint8Array): string {
   if (NativeBuffer) return NativeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64');
   let binary = '';
-  for (let i = 0; i < bytes.length; i += CHUNK) binary += String.fromCharCode.apply(null, bytes.subarray(i, i + CHUNK) as unknown as number[]);
+  for (let i = 0; i < bytes.length; i += CHUNK)
+    binary += String.fromCharCode.apply(null, bytes.subarray(i, i + CHUNK) as unknown as number[]);
   return btoa(binary);
 }
 
@@ -81,7 +86,8 @@ function decode(text: string, start: number, alloc: (size: number) => Uint8Array
     if (NativeBuffer.byteLength(body, 'utf8') !== length) throw invalid('non-ASCII character');
     if (body.indexOf('-') !== -1 || body.indexOf('_') !== -1) throw invalid('URL-safe character');
     const out = alloc(size);
-    if (size > 0 && NativeBuffer.from(out.buffer, out.byteOffset, size).write(body, 'base64') !== size) throw invalid('unexpected character');
+    if (size > 0 && NativeBuffer.from(out.buffer, out.byteOffset, size).write(body, 'base64') !== size)
+      throw invalid('unexpected character');
     return out;
   }
   if (!CANONICAL.test(body)) throw invalid('unexpected character');

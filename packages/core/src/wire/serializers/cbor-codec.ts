@@ -18,7 +18,16 @@ import { ByteWriter } from './byte-writer.js';
 import { copyToPooled } from './fast-alloc.js';
 import { readFloat } from './floats.js';
 import { readKey, readUtf8 } from './utf8.js';
-import { MAX_DEPTH, invalid, propertyName, setOwn, substitute, tooDeep, truncated, writtenKeys } from './wire-values.js';
+import {
+  MAX_DEPTH,
+  invalid,
+  propertyName,
+  setOwn,
+  substitute,
+  tooDeep,
+  truncated,
+  writtenKeys,
+} from './wire-values.js';
 
 const MAX_EXACT_INTEGER = 2 ** 53;
 const BREAK = 0xff;
@@ -94,7 +103,8 @@ function head(major: number, n: number): void {
 
 function writeNumber(n: number): void {
   if (n >>> 0 === n) return head(0, n);
-  if (Number.isInteger(n) && n <= MAX_EXACT_INTEGER && n >= -MAX_EXACT_INTEGER) return n < 0 ? head(1, -1 - n) : head(0, n);
+  if (Number.isInteger(n) && n <= MAX_EXACT_INTEGER && n >= -MAX_EXACT_INTEGER)
+    return n < 0 ? head(1, -1 - n) : head(0, n);
   out.ensure(9);
   if (Number.isFinite(n)) {
     out.u8(0xfb);
@@ -214,7 +224,10 @@ function readArgument(info: number): number {
 }
 
 function readUint32(at: number): number {
-  return (buf[at] as number) * 0x1000000 + (((buf[at + 1] as number) << 16) | ((buf[at + 2] as number) << 8) | (buf[at + 3] as number));
+  return (
+    (buf[at] as number) * 0x1000000 +
+    (((buf[at + 1] as number) << 16) | ((buf[at + 2] as number) << 8) | (buf[at + 3] as number))
+  );
 }
 
 function readItem(): unknown {
@@ -356,7 +369,8 @@ function readChunks(major: number): Uint8Array | string {
   let total = 0;
   while (!atBreak()) {
     const initial = buf[pos++] as number;
-    if (initial >> 5 !== major || (initial & 0x1f) === 31) invalid('a chunk of an indefinite-length string has the wrong type');
+    if (initial >> 5 !== major || (initial & 0x1f) === 31)
+      invalid('a chunk of an indefinite-length string has the wrong type');
     const n = readArgument(initial & 0x1f);
     need(n);
     if (major === 3) text += readUtf8(buf, pos, pos + n);

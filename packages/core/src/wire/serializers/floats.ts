@@ -16,6 +16,12 @@ function halfToNumber(half: number): number {
   const exponent = (half >> 10) & 0x1f;
   const mantissa = half & 0x3ff;
   const magnitude =
-    exponent === 0 ? mantissa * 2 ** -24 : exponent < 31 ? (mantissa + 1024) * 2 ** (exponent - 25) : mantissa === 0 ? Infinity : NaN;
+    exponent === 0
+      ? mantissa * 2 ** -24
+      : exponent < 31
+        ? (mantissa + 1024) * 2 ** (exponent - 25)
+        : mantissa === 0
+          ? Infinity
+          : NaN;
   return half & 0x8000 ? -magnitude : magnitude;
 }

@@ -71,7 +71,9 @@ function decodeJson(frame: string | Uint8Array | ArrayBuffer): unknown[] {
       throw new SerializationError(`cannot decode JSON frame as UTF-8: ${describeError(err)}`, { cause: err });
     }
   } else {
-    throw new SerializationError(`cannot decode JSON frame: expected a string, Uint8Array or ArrayBuffer, got ${typeof frame}`);
+    throw new SerializationError(
+      `cannot decode JSON frame: expected a string, Uint8Array or ArrayBuffer, got ${typeof frame}`,
+    );
   }
 
   let value: unknown;
@@ -154,7 +156,8 @@ function writeElement(value: unknown, depth: number): string {
     case 'object':
       if (value === null) return 'null';
       if (depth <= SHORT_DEPTH) {
-        if (Array.isArray(value)) return value.length <= SHORT_ARRAY ? writeShortArray(value, depth) : (writeValue(value, depth) as string);
+        if (Array.isArray(value))
+          return value.length <= SHORT_ARRAY ? writeShortArray(value, depth) : (writeValue(value, depth) as string);
         if (isPlainObject(value)) return writeShortObject(value as Record<string, unknown>, depth);
       }
       return writeValue(value, depth) ?? 'null';
@@ -197,7 +200,8 @@ function writeShortObject(record: Record<string, unknown>, depth: number): strin
   // for-in visits own keys in JSON.stringify's order; an inherited enumerable key sends the
   // object to JSON.stringify, which skips it
   for (const key in record) {
-    if (++keys > SHORT_OBJECT || !Object.prototype.hasOwnProperty.call(record, key)) return writeValue(record, depth) as string;
+    if (++keys > SHORT_OBJECT || !Object.prototype.hasOwnProperty.call(record, key))
+      return writeValue(record, depth) as string;
     const item = record[key];
     if (isSkipped(item)) continue;
     if (out.length > 1) out += ',';
@@ -327,9 +331,12 @@ function decodeMarked(text: string): Uint8Array {
   try {
     return decodeReceivedBase64(text, 1);
   } catch (err) {
-    throw new SerializationError(`cannot decode JSON frame: a string starting with U+0000 is not valid base64 (${describeError(err)})`, {
-      cause: err,
-    });
+    throw new SerializationError(
+      `cannot decode JSON frame: a string starting with U+0000 is not valid base64 (${describeError(err)})`,
+      {
+        cause: err,
+      },
+    );
   }
 }
 
@@ -372,7 +379,10 @@ export function stringifyJson(value: unknown): string {
   // to JSON.stringify whole
   let text: string | undefined;
   try {
-    text = typeof value === 'object' && value !== null && (Array.isArray(value) || isPlainObject(value)) ? writeElement(value, 0) : writeValue(value);
+    text =
+      typeof value === 'object' && value !== null && (Array.isArray(value) || isPlainObject(value))
+        ? writeElement(value, 0)
+        : writeValue(value);
   } catch (err) {
     // JSON.stringify's own TypeError (a BigInt, a throwing toJSON), typed like every wampbox error
     if (err instanceof SerializationError) throw err;
@@ -398,4 +408,3 @@ export function decodeJsonBinaries<T>(value: T): T {
   }
   return value;
 }
-

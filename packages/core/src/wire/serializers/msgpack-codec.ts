@@ -13,7 +13,16 @@ import { ByteWriter } from './byte-writer.js';
 import { copyToPooled } from './fast-alloc.js';
 import { readFloat } from './floats.js';
 import { readKey, readUtf8 } from './utf8.js';
-import { MAX_DEPTH, invalid, propertyName, setOwn, substitute, tooDeep, truncated, writtenKeys } from './wire-values.js';
+import {
+  MAX_DEPTH,
+  invalid,
+  propertyName,
+  setOwn,
+  substitute,
+  tooDeep,
+  truncated,
+  writtenKeys,
+} from './wire-values.js';
 
 const MAX_EXACT_INTEGER = 2 ** 53;
 const EMPTY = /* @__PURE__ */ new Uint8Array(0);
@@ -108,7 +117,8 @@ function writeNumber(n: number): void {
 }
 
 function writeBigInt(n: bigint): void {
-  if (n > 0xffffffffffffffffn || n < -0x8000000000000000n) invalid(`bigint ${n} does not fit in a 64-bit MessagePack integer`);
+  if (n > 0xffffffffffffffffn || n < -0x8000000000000000n)
+    invalid(`bigint ${n} does not fit in a 64-bit MessagePack integer`);
   out.ensure(9);
   out.u8(n < 0n ? 0xd3 : 0xcf);
   out.big64(n);
@@ -226,7 +236,9 @@ function readUint(size: number): number {
   pos += size;
   if (size === 1) return b[p] as number;
   if (size === 2) return ((b[p] as number) << 8) | (b[p + 1] as number);
-  return (b[p] as number) * 0x1000000 + (((b[p + 1] as number) << 16) | ((b[p + 2] as number) << 8) | (b[p + 3] as number));
+  return (
+    (b[p] as number) * 0x1000000 + (((b[p + 1] as number) << 16) | ((b[p + 2] as number) << 8) | (b[p + 3] as number))
+  );
 }
 
 function readFloatOf(size: 4 | 8): number {

@@ -87,7 +87,9 @@ export function readUtf8(buf: Uint8Array, start: number, end: number): string {
     if (ascii < 0x80) return String.fromCharCode.apply(null, codes);
   }
   try {
-    return (textDecoder ??= new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })).decode(buf.subarray(start, end));
+    return (textDecoder ??= new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })).decode(
+      buf.subarray(start, end),
+    );
   } catch (err) {
     throw new SerializationError('invalid UTF-8 in a text string', { cause: err });
   }

@@ -97,7 +97,9 @@ export function toPlainBytes(frame: unknown, format: string): Uint8Array {
   if (frame instanceof ArrayBuffer || Object.prototype.toString.call(frame) === '[object ArrayBuffer]') {
     return new Uint8Array(frame as ArrayBuffer);
   }
-  throw new SerializationError(`cannot decode ${format} frame: expected binary data (Uint8Array or ArrayBuffer), got ${typeof frame}`);
+  throw new SerializationError(
+    `cannot decode ${format} frame: expected binary data (Uint8Array or ArrayBuffer), got ${typeof frame}`,
+  );
 }
 
 /** The message of a caught error, for wrapping it in a {@link SerializationError}. */

@@ -1,7 +1,8 @@
 import * as nodeBase64 from '../../../src/wire/serializers/base64';
 import { pseudoRandomBytes } from './helpers';
 
-const reference = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+const reference = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
 /**
  * The SerializationError `fn` throws. Compared by name and code: the module loaded without
@@ -15,7 +16,11 @@ function catchSerializationError(fn: () => unknown): Error {
     thrown = e;
   }
   expect(thrown).toBeInstanceOf(Error);
-  expect(thrown).toMatchObject({ name: 'SerializationError', code: 'ERR_SERIALIZATION', message: expect.stringMatching(/^invalid base64/) });
+  expect(thrown).toMatchObject({
+    name: 'SerializationError',
+    code: 'ERR_SERIALIZATION',
+    message: expect.stringMatching(/^invalid base64/),
+  });
   return thrown as Error;
 }
 
@@ -35,7 +40,7 @@ function loadWithoutBuffer(): typeof nodeBase64 {
 }
 
 describe.each([
-  ['with Node\'s Buffer', (): typeof nodeBase64 => nodeBase64],
+  ["with Node's Buffer", (): typeof nodeBase64 => nodeBase64],
   ['with btoa/atob (no Buffer)', loadWithoutBuffer],
 ])('base64 %s', (_runtime, load) => {
   const { decodeBase64, encodeBase64 } = load();

@@ -59,8 +59,18 @@ describe.each(FORMATS)('%s codec', (_name, f) => {
       const date = new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 6));
       const fn = (): number => 1;
       const sym = Symbol('s');
-      const msg = [50, 1, { date, point: new Point(), map: new Map([['a', 1]]), fn, sym, custom: { toJSON: () => 'from toJSON' } }, [fn, sym, undefined]];
-      expect(roundTrip(msg)).toStrictEqual([50, 1, { date: '2024-01-02T03:04:05.006Z', point: { x: 1, y: 2 }, map: {}, custom: 'from toJSON' }, [null, null, null]]);
+      const msg = [
+        50,
+        1,
+        { date, point: new Point(), map: new Map([['a', 1]]), fn, sym, custom: { toJSON: () => 'from toJSON' } },
+        [fn, sym, undefined],
+      ];
+      expect(roundTrip(msg)).toStrictEqual([
+        50,
+        1,
+        { date: '2024-01-02T03:04:05.006Z', point: { x: 1, y: 2 }, map: {}, custom: 'from toJSON' },
+        [null, null, null],
+      ]);
       expect(roundTrip([Object.assign(Object.create(null) as object, { a: 1 })])).toStrictEqual([{ a: 1 }]);
     });
 
@@ -104,7 +114,8 @@ describe.each(FORMATS)('%s codec', (_name, f) => {
       const messages: unknown[][] = [];
       for (let i = 0; i < 3000; i++) {
         if (i % 500 === 7) messages.push([i, 'x'.repeat(20000 + i)]);
-        else if (i % 700 === 3) messages.push([i, pseudoRandomBytes(70000 + i, i), { after: 'binary', gone: undefined }]);
+        else if (i % 700 === 3)
+          messages.push([i, pseudoRandomBytes(70000 + i, i), { after: 'binary', gone: undefined }]);
         else messages.push([i, `message ${i}`, { n: i, list: [i, i + 1] }]);
       }
       const frames = messages.map((m) => s.encode(m) as Uint8Array);
@@ -135,14 +146,38 @@ describe.each(FORMATS)('%s codec', (_name, f) => {
     it('writes large binaries next to skipped values and nested maps exactly', () => {
       const big = pseudoRandomBytes(40000, 1);
       const big2 = pseudoRandomBytes(20000, 2);
-      const msg = [50, 1, {}, [big, { u: undefined, b: big2, c: [big] }], { first: big2, skip: undefined, last: 'end', deep: { a: big, n: null, f: () => 0 } }];
-      expectSameMessage(roundTrip(msg), [50, 1, {}, [big, { b: big2, c: [big] }], { first: big2, last: 'end', deep: { a: big, n: null } }]);
+      const msg = [
+        50,
+        1,
+        {},
+        [big, { u: undefined, b: big2, c: [big] }],
+        { first: big2, skip: undefined, last: 'end', deep: { a: big, n: null, f: () => 0 } },
+      ];
+      expectSameMessage(roundTrip(msg), [
+        50,
+        1,
+        {},
+        [big, { b: big2, c: [big] }],
+        { first: big2, last: 'end', deep: { a: big, n: null } },
+      ]);
       const frame = s.encode(msg) as Uint8Array;
       expect(frame.byteLength).toBe(frame.buffer.byteLength); // a frame of its own, sized exactly
     });
 
     it('encodes text as UTF-8 like TextEncoder, lone surrogates as U+FFFD', () => {
-      const samples = ['', 'a', 'é', '€', '😀', '\ud800', 'x\udc00y', '\ud83d', 'a\u0000b', '\ufeffbom', `\ufeff${'b'.repeat(40)}`];
+      const samples = [
+        '',
+        'a',
+        'é',
+        '€',
+        '😀',
+        '\ud800',
+        'x\udc00y',
+        '\ud83d',
+        'a\u0000b',
+        '\ufeffbom',
+        `\ufeff${'b'.repeat(40)}`,
+      ];
       for (const length of [22, 23, 24, 31, 32, 33, 254, 255, 256, 65535, 65536]) {
         samples.push('a'.repeat(length), 'é'.repeat(length), '😀'.repeat(length >> 1), `${'a'.repeat(length - 1)}€`);
       }
@@ -171,7 +206,14 @@ describe.each(FORMATS)('%s codec', (_name, f) => {
     it('refuses lengths that run past the end of the frame without allocating for them', () => {
       const lies =
         f.make().id === 'cbor'
-          ? ['9bffffffffffffffff', '9affffffff01', '5b0000000100000000', '7affffffff61', 'bbffffffffffffffff', '81a2616101']
+          ? [
+              '9bffffffffffffffff',
+              '9affffffff01',
+              '5b0000000100000000',
+              '7affffffff61',
+              'bbffffffffffffffff',
+              '81a2616101',
+            ]
           : ['ddffffffff01', 'dfffffffff', 'c6ffffffff01', 'dbffffffff61', 'dcffff', '9182a16101'];
       for (const hex of lies) catchSerializationError(() => decodeHex(hex));
     });
@@ -210,7 +252,9 @@ describe.each(FORMATS)('%s codec', (_name, f) => {
     it('makes a "__proto__" key an own property', () => {
       const protoKey = bytesToHex(utf8('__proto__'));
       const header = f.make().id === 'cbor' ? '69' : 'a9';
-      const [value] = decodeHex(`${f.array1}${f.map1}${header}${protoKey}${f.map1}${f.textX}01`) as [Record<string, unknown>];
+      const [value] = decodeHex(`${f.array1}${f.map1}${header}${protoKey}${f.map1}${f.textX}01`) as [
+        Record<string, unknown>,
+      ];
       expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
       expect(Object.keys(value)).toStrictEqual(['__proto__']);
       expect(Object.getOwnPropertyDescriptor(value, '__proto__')?.value).toStrictEqual({ x: 1 });
@@ -218,7 +262,8 @@ describe.each(FORMATS)('%s codec', (_name, f) => {
     });
 
     it('refuses invalid UTF-8, short and long', () => {
-      const [short, long] = f.make().id === 'cbor' ? ['62c328', `7840${'61'.repeat(63)}ff`] : ['a2c328', `d940${'61'.repeat(63)}ff`];
+      const [short, long] =
+        f.make().id === 'cbor' ? ['62c328', `7840${'61'.repeat(63)}ff`] : ['a2c328', `d940${'61'.repeat(63)}ff`];
       catchSerializationError(() => decodeHex(f.array1 + short));
       catchSerializationError(() => decodeHex(f.array1 + long));
     });
@@ -227,7 +272,7 @@ describe.each(FORMATS)('%s codec', (_name, f) => {
       const keys = Array.from({ length: 3000 }, (_, i) => `k${(i * 7919) % 5003}`);
       const record = Object.fromEntries(keys.map((k, i) => [k, i]));
       expect(roundTrip([record, record])).toStrictEqual([record, record]);
-      expect(roundTrip([{ ab: 1, ba: 2, 'é': 3, a: 4 }])).toStrictEqual([{ ab: 1, ba: 2, 'é': 3, a: 4 }]);
+      expect(roundTrip([{ ab: 1, ba: 2, é: 3, a: 4 }])).toStrictEqual([{ ab: 1, ba: 2, é: 3, a: 4 }]);
     });
   });
 });
@@ -238,7 +283,9 @@ describe('cbor-only decoding', () => {
 
   it('decodes half, single and double floats', () => {
     // [1.0, 2^-24, 65504.0, -Infinity, NaN, 1.5 (float32), 1.5 (float64)]
-    const [one, tiny, max, negInf, nan, single, double] = decodeHex('87f93c00f90001f97bfff9fc00f97e00fa3fc00000fb3ff8000000000000') as number[];
+    const [one, tiny, max, negInf, nan, single, double] = decodeHex(
+      '87f93c00f90001f97bfff9fc00f97e00fa3fc00000fb3ff8000000000000',
+    ) as number[];
     expect([one, tiny, max, negInf, single, double]).toStrictEqual([1, 2 ** -24, 65504, -Infinity, 1.5, 1.5]);
     expect(nan).toBeNaN();
   });
@@ -283,7 +330,8 @@ describe('cbor-only decoding', () => {
   });
 
   it('refuses reserved and unassigned encodings and a misplaced break', () => {
-    for (const hex of ['811c', '81ff', '81f0', '81f820', '9fff01', '811f', '81df']) catchSerializationError(() => decodeHex(hex));
+    for (const hex of ['811c', '81ff', '81f0', '81f820', '9fff01', '811f', '81df'])
+      catchSerializationError(() => decodeHex(hex));
   });
 
   it('refuses bigints beyond 64 bits, accepts -2^64', () => {
@@ -298,11 +346,20 @@ describe('msgpack-only decoding', () => {
   const decodeHex = (hex: string): unknown[] => s.decode(hexToBytes(hex));
 
   it('decodes float 32 and every integer form', () => {
-    expect(decodeHex('97ca3fc00000d0ffd1ff7fd2ffff7fffcc80cd0100ce80000000')).toStrictEqual([1.5, -1, -129, -32769, 128, 256, 2 ** 31]);
+    expect(decodeHex('97ca3fc00000d0ffd1ff7fd2ffff7fffcc80cd0100ce80000000')).toStrictEqual([
+      1.5,
+      -1,
+      -129,
+      -32769,
+      128,
+      256,
+      2 ** 31,
+    ]);
   });
 
   it('refuses extension types and the never-used byte', () => {
-    for (const hex of ['91d40100', '91c7010100', '91d6ff00000000', '91c1', '91d801' + '00'.repeat(16)]) catchSerializationError(() => decodeHex(hex));
+    for (const hex of ['91d40100', '91c7010100', '91d6ff00000000', '91c1', '91d801' + '00'.repeat(16)])
+      catchSerializationError(() => decodeHex(hex));
   });
 
   it('writes bigints as 64-bit integers', () => {
@@ -317,7 +374,11 @@ function normalize(value: unknown[]): unknown[] {
     if (v instanceof Uint8Array) return v;
     if (Array.isArray(v)) return v.map((item) => (item === undefined ? null : walk(item)));
     if (typeof v === 'object' && v !== null) {
-      return Object.fromEntries(Object.entries(v).filter(([, item]) => item !== undefined).map(([k, item]) => [k, walk(item)]));
+      return Object.fromEntries(
+        Object.entries(v)
+          .filter(([, item]) => item !== undefined)
+          .map(([k, item]) => [k, walk(item)]),
+      );
     }
     return v;
   };

@@ -1,5 +1,11 @@
 import { cbor } from '../../../src/wire/serializers/cbor';
-import { bytesToHex, catchSerializationError, describeAutobahnConformance, describeSerializerContract, hexToBytes } from './helpers';
+import {
+  bytesToHex,
+  catchSerializationError,
+  describeAutobahnConformance,
+  describeSerializerContract,
+  hexToBytes,
+} from './helpers';
 
 describe('cbor()', () => {
   it('describes itself', () => {
@@ -39,7 +45,11 @@ describe('cbor()', () => {
     });
 
     it('decodes 64-bit integers as numbers', () => {
-      expect(s.decode(hexToBytes('831b00200000000000003b001fffffffffffff1b0000000100000000'))).toStrictEqual([2 ** 53, -(2 ** 53), 2 ** 32]);
+      expect(s.decode(hexToBytes('831b00200000000000003b001fffffffffffff1b0000000100000000'))).toStrictEqual([
+        2 ** 53,
+        -(2 ** 53),
+        2 ** 32,
+      ]);
     });
 
     it('decodes byte strings tagged 64 (as cbor-x writes them by default) as bytes', () => {
@@ -55,9 +65,14 @@ describe('cbor()', () => {
 
     it('decodes indefinite-length byte and text strings', () => {
       // [(_ h'01', h'02'), (_ "a", "bc"), (_ )]
-      expect(s.decode(hexToBytes('835f41014102ff7f6161626263ff5fff'))).toStrictEqual([new Uint8Array([1, 2]), 'abc', new Uint8Array(0)]);
+      expect(s.decode(hexToBytes('835f41014102ff7f6161626263ff5fff'))).toStrictEqual([
+        new Uint8Array([1, 2]),
+        'abc',
+        new Uint8Array(0),
+      ]);
       // a chunk of another type, a nested indefinite chunk, a missing break
-      for (const bad of ['815f6161ff', '815f5f4101ffff', '815f4101']) catchSerializationError(() => s.decode(hexToBytes(bad)));
+      for (const bad of ['815f6161ff', '815f5f4101ffff', '815f4101'])
+        catchSerializationError(() => s.decode(hexToBytes(bad)));
     });
 
     it('does not tag a Uint8Array even in a runtime without Buffer semantics', () => {

@@ -27,7 +27,11 @@ describe('pooledBytes()', () => {
 describe('copyToPooled()', () => {
   it('copies a range, so later writes to the source do not show', () => {
     const source = Uint8Array.from({ length: 3000 }, (_, i) => i & 0xff);
-    for (const [start, end] of [[0, 10], [5, 1029], [100, 3000]] as const) {
+    for (const [start, end] of [
+      [0, 10],
+      [5, 1029],
+      [100, 3000],
+    ] as const) {
       const copy = copyToPooled(source, start, end);
       expect([...copy]).toStrictEqual([...source.subarray(start, end)]);
     }

@@ -23,7 +23,10 @@ export interface VectorMessage {
 }
 
 interface RawVectorFile {
-  vectors: { title: string; messages: { type: string; marshal_repr: unknown; wire: Record<string, { hex: string; text?: string }> }[] }[];
+  vectors: {
+    title: string;
+    messages: { type: string; marshal_repr: unknown; wire: Record<string, { hex: string; text?: string }> }[];
+  }[];
 }
 
 /** Load every message of the Autobahn vectors; throws (failing the suite) when the file is missing. */
@@ -131,10 +134,20 @@ const bin = (...bytes: number[]): Uint8Array => new Uint8Array(bytes);
 export function sampleMessages(): [string, unknown[]][] {
   const large = pseudoRandomBytes(1024 * 1024 + 1, 7);
   return [
-    ['HELLO with nested details', [1, 'realm1', { roles: { caller: { features: { progressive_call_results: true } }, subscriber: {} }, authid: 'joe' }]],
+    [
+      'HELLO with nested details',
+      [
+        1,
+        'realm1',
+        { roles: { caller: { features: { progressive_call_results: true } }, subscriber: {} }, authid: 'joe' },
+      ],
+    ],
     ['WELCOME with id 2^53', [2, 2 ** 53, { realm: 'realm1', roles: { broker: {} } }]],
     ['CALL with args and kwargs', [48, 1, { timeout: 1000 }, 'com.example.add', [23, 7], { a: 'b', c: [1, 2, 3] }]],
-    ['CALL with a bare binary arguments slot', [48, 2, { enc_algo: 'cryptobox', enc_serializer: 'json' }, 'com.example.echo', bin(0, 1, 2, 0xff)]],
+    [
+      'CALL with a bare binary arguments slot',
+      [48, 2, { enc_algo: 'cryptobox', enc_serializer: 'json' }, 'com.example.echo', bin(0, 1, 2, 0xff)],
+    ],
     [
       'PUBLISH with binary at every depth',
       [
@@ -167,14 +180,32 @@ export function sampleMessages(): [string, unknown[]][] {
         2 ** 53,
         2 ** 53 - 1,
         [0, 1, -1, 23, 24, 127, 128, 255, 256, 65535, 65536, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 1],
-        [-(2 ** 31), -(2 ** 31) - 1, -(2 ** 32), -(2 ** 32) - 1, -(2 ** 53), -(2 ** 53) + 1, 1700000000000, 4503599627370497],
+        [
+          -(2 ** 31),
+          -(2 ** 31) - 1,
+          -(2 ** 32),
+          -(2 ** 32) - 1,
+          -(2 ** 53),
+          -(2 ** 53) + 1,
+          1700000000000,
+          4503599627370497,
+        ],
         { id: 2 ** 53, max_safe: Number.MAX_SAFE_INTEGER, min_safe: Number.MIN_SAFE_INTEGER, ts: 1700000000123 },
       ],
     ],
-    ['floats, booleans, null', [50, 10, {}, [1.5, -0.25, 1e300, -1e-300, 0.1, Math.PI, true, false, null], { f: 2.5, t: true, n: null }]],
+    [
+      'floats, booleans, null',
+      [50, 10, {}, [1.5, -0.25, 1e300, -1e-300, 0.1, Math.PI, true, false, null], { f: 2.5, t: true, n: null }],
+    ],
     [
       'deep dict/list nesting',
-      [50, 11, {}, [nest(40, (inner, depth) => (depth % 2 === 0 ? [depth, inner] : { depth, inner }))], { empty: {}, list: [], both: [{}, [], [{}]] }],
+      [
+        50,
+        11,
+        {},
+        [nest(40, (inner, depth) => (depth % 2 === 0 ? [depth, inner] : { depth, inner }))],
+        { empty: {}, list: [], both: [{}, [], [{}]] },
+      ],
     ],
     ['empty message list', []],
   ];
@@ -307,14 +338,26 @@ export function describeSerializerContract(make: () => Serializer, format: WireF
       const frames = forms.map((b) => s.encode([50, 1, {}, [b], { b }]));
       for (const frame of frames) {
         expect(frame).toEqual(frames[0]);
-        expect(s.decode(frame)).toStrictEqual([50, 1, {}, [new Uint8Array([1, 2, 3])], { b: new Uint8Array([1, 2, 3]) }]);
+        expect(s.decode(frame)).toStrictEqual([
+          50,
+          1,
+          {},
+          [new Uint8Array([1, 2, 3])],
+          { b: new Uint8Array([1, 2, 3]) },
+        ]);
       }
     });
 
     it('encodes a Uint8Array from another realm as bytes', () => {
       const foreign = vm.runInNewContext('new Uint8Array([1, 2, 3])') as Uint8Array;
       expect(foreign instanceof Uint8Array).toBe(false);
-      expectSameMessage(s.decode(s.encode([50, 1, {}, [foreign], { foreign }])), [50, 1, {}, [new Uint8Array([1, 2, 3])], { foreign: new Uint8Array([1, 2, 3]) }]);
+      expectSameMessage(s.decode(s.encode([50, 1, {}, [foreign], { foreign }])), [
+        50,
+        1,
+        {},
+        [new Uint8Array([1, 2, 3])],
+        { foreign: new Uint8Array([1, 2, 3]) },
+      ]);
     });
 
     it('treats undefined as JSON does: dropped from objects, null in arrays', () => {
@@ -357,7 +400,14 @@ export function describeSerializerContract(make: () => Serializer, format: WireF
       });
 
       it('rejects every truncation of a valid frame', () => {
-        const frame = s.encode([48, 1, { k: 'v', n: 2 ** 40 }, 'com.example.proc', [new Uint8Array([1, 2, 3, 4]), 'x'], { z: [1.5] }]);
+        const frame = s.encode([
+          48,
+          1,
+          { k: 'v', n: 2 ** 40 },
+          'com.example.proc',
+          [new Uint8Array([1, 2, 3, 4]), 'x'],
+          { z: [1.5] },
+        ]);
         const bytes = typeof frame === 'string' ? new TextEncoder().encode(frame) : frame;
         for (let n = 0; n < bytes.length; n++) {
           const cut = bytes.slice(0, n);

@@ -1,6 +1,11 @@
 import { encodeJsonBinaries, json, stringifyJson } from '../../../src/wire/serializers/json';
 import { SerializationError } from '../../../src/errors';
-import { catchSerializationError, describeAutobahnConformance, describeSerializerContract, pseudoRandomBytes } from './helpers';
+import {
+  catchSerializationError,
+  describeAutobahnConformance,
+  describeSerializerContract,
+  pseudoRandomBytes,
+} from './helpers';
 
 describe('json()', () => {
   it('describes itself', () => {
@@ -29,7 +34,9 @@ describe('json()', () => {
     });
 
     it('turns every string starting with U+0000 into bytes, in arrays and objects at any depth', () => {
-      const decoded = s.decode('[1,"\\u0000AQID",{"a":{"b":["x","\\u0000"]},"c":"\\u0000/w=="},[[["\\u0000AQI="]]],"a\\u0000b"]');
+      const decoded = s.decode(
+        '[1,"\\u0000AQID",{"a":{"b":["x","\\u0000"]},"c":"\\u0000/w=="},[[["\\u0000AQI="]]],"a\\u0000b"]',
+      );
       expect(decoded).toStrictEqual([
         1,
         new Uint8Array([1, 2, 3]),
@@ -60,7 +67,15 @@ describe('json()', () => {
     });
 
     it('rejects a U+0000 string that is not valid base64', () => {
-      for (const bad of ['"\\u0000A"', '"\\u0000AQI"', '"\\u0000AQ=D"', '"\\u0000AQID\\n"', '"\\u0000AQ-_"', '"\\u0000é==="', '"\\u0000\\u0000AAA"']) {
+      for (const bad of [
+        '"\\u0000A"',
+        '"\\u0000AQI"',
+        '"\\u0000AQ=D"',
+        '"\\u0000AQID\\n"',
+        '"\\u0000AQ-_"',
+        '"\\u0000é==="',
+        '"\\u0000\\u0000AAA"',
+      ]) {
         const err = catchSerializationError(() => s.decode(`[1,${bad}]`));
         expect(err.message).toMatch(/base64/);
       }
@@ -68,7 +83,8 @@ describe('json()', () => {
 
     it('rejects invalid UTF-8', () => {
       catchSerializationError(() => s.decode(new Uint8Array([0x5b, 0x22, 0xc3, 0x28, 0x22, 0x5d])));
-      catchSerializationError(() => s.decode(new Uint8Array([0x5b, 0x22, 0xed, 0xa0, 0x80, 0x22, 0x5d]))); // encoded surrogate
+      // an encoded surrogate
+      catchSerializationError(() => s.decode(new Uint8Array([0x5b, 0x22, 0xed, 0xa0, 0x80, 0x22, 0x5d])));
     });
 
     it('rejects invalid JSON', () => {
@@ -77,7 +93,8 @@ describe('json()', () => {
       }
     });
 
-    const marked = (b: Uint8Array): string => `\u0000${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64')}`;
+    const marked = (b: Uint8Array): string =>
+      `\u0000${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64')}`;
     /** The message as JSON.stringify must see it: every binary replaced by its marked string. */
     const reference = (v: unknown): unknown => {
       if (v instanceof Uint8Array) return marked(v);
@@ -85,7 +102,8 @@ describe('json()', () => {
       if (Array.isArray(v)) return Array.from(v, reference);
       if (typeof v === 'object' && v !== null && [Object.prototype, null].includes(Object.getPrototypeOf(v))) {
         const copy: Record<string, unknown> = {};
-        for (const k of Object.keys(v)) Object.defineProperty(copy, k, { value: reference((v as Record<string, unknown>)[k]), enumerable: true });
+        for (const k of Object.keys(v))
+          Object.defineProperty(copy, k, { value: reference((v as Record<string, unknown>)[k]), enumerable: true });
         return copy;
       }
       return v;
@@ -98,12 +116,36 @@ describe('json()', () => {
       protoKey['bin'] = big.subarray(3, 700);
       const messages: unknown[][] = [
         [48, 1, {}, 'com.example.echo', [big]],
-        [70, 2, { progress: true }, [big, 'x', 1.5, null, true], { k: big.subarray(1, 5), n: { deep: [[new Uint8Array(0)]] } }],
-        [1, [undefined, () => 1, Symbol('s'), NaN, Infinity, -0, new Uint8Array([1])], { u: undefined, f: () => 1, b: new Uint8Array([2]) }],
-        [1, { date: new Date(0), typed: new Int16Array([1, 2]), buffer: new Uint8Array([3, 4, 5]).buffer, nullProto, protoKey }],
+        [
+          70,
+          2,
+          { progress: true },
+          [big, 'x', 1.5, null, true],
+          { k: big.subarray(1, 5), n: { deep: [[new Uint8Array(0)]] } },
+        ],
+        [
+          1,
+          [undefined, () => 1, Symbol('s'), NaN, Infinity, -0, new Uint8Array([1])],
+          { u: undefined, f: () => 1, b: new Uint8Array([2]) },
+        ],
+        [
+          1,
+          {
+            date: new Date(0),
+            typed: new Int16Array([1, 2]),
+            buffer: new Uint8Array([3, 4, 5]).buffer,
+            nullProto,
+            protoKey,
+          },
+        ],
         [1, { withToJSON: { toJSON: () => 'custom', b: new Uint8Array([1]) }, b: new Uint8Array([9]) }],
-        // eslint-disable-next-line no-sparse-arrays
-        [1, [, new Uint8Array([1]), , 'é\u2028"\\'], 'text with "quotes" and \n', { 'key "quoted"': new Uint8Array([1]) }],
+        [
+          1,
+          // eslint-disable-next-line no-sparse-arrays -- holes are written as null, as JSON.stringify does
+          [, new Uint8Array([1]), , 'é\u2028"\\'],
+          'text with "quotes" and \n',
+          { 'key "quoted"': new Uint8Array([1]) },
+        ],
       ];
       for (const msg of messages) {
         const frame = s.encode(msg) as string;
@@ -118,8 +160,29 @@ describe('json()', () => {
         seed = (seed * 1103515245 + 12345) % 2147483648;
         return Math.floor((seed / 2147483648) * n); // the high bits: an LCG's low bits cycle
       };
-      const pieces = ['a', 'com.example', '"', '\\', '\n', '\u0000', '\u001f', '\u2028', 'é', '😀', '\ud800', '\udfff', ' ', '/', '\u007f', '1', '10', 'toJSON', '__proto__'];
-      const text = (): string => Array.from({ length: rnd(5) === 0 ? 70 + rnd(4) : rnd(6) }, () => pieces[rnd(pieces.length)]).join('');
+      const pieces = [
+        'a',
+        'com.example',
+        '"',
+        '\\',
+        '\n',
+        '\u0000',
+        '\u001f',
+        '\u2028',
+        'é',
+        '😀',
+        '\ud800',
+        '\udfff',
+        ' ',
+        '/',
+        '\u007f',
+        '1',
+        '10',
+        'toJSON',
+        '__proto__',
+      ];
+      const text = (): string =>
+        Array.from({ length: rnd(5) === 0 ? 70 + rnd(4) : rnd(6) }, () => pieces[rnd(pieces.length)]).join('');
       const numbers = [0, -0, 1, -7, 2 ** 53, 1.5, 1e21, 1e-7, NaN, Infinity, -Infinity];
       const value = (depth: number): unknown => {
         switch (rnd(depth > 2 ? 6 : 10)) {
@@ -153,7 +216,13 @@ describe('json()', () => {
       // a toJSON method, inherited enumerable keys and more keys than are written directly
       const inherited = Object.assign(Object.create({ up: 1 }) as Record<string, unknown>, { own: 2 });
       const many = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`k${i}`, i]));
-      for (const v of [{ a: 1, toJSON: () => ({ b: 2 }) }, { toJSON: 'not a method' }, inherited, many, { 2: 'b', 1: 'a', x: 'c' }]) {
+      for (const v of [
+        { a: 1, toJSON: () => ({ b: 2 }) },
+        { toJSON: 'not a method' },
+        inherited,
+        many,
+        { 2: 'b', 1: 'a', x: 'c' },
+      ]) {
         expect(s.encode([1, v])).toBe(JSON.stringify([1, v]));
         expect(stringifyJson(v)).toBe(JSON.stringify(v));
       }
@@ -198,7 +267,15 @@ describe('json()', () => {
     const s = json();
     it('equals JSON.stringify(encodeJsonBinaries(value)), with or without binaries', () => {
       const bytes = pseudoRandomBytes(900, 4);
-      for (const value of [{ uri: 'a.b', args: [bytes, 1], kwargs: null }, [1, 'x', { y: [bytes.subarray(2, 9)] }], { plain: true }, 'text', 3, null, bytes]) {
+      for (const value of [
+        { uri: 'a.b', args: [bytes, 1], kwargs: null },
+        [1, 'x', { y: [bytes.subarray(2, 9)] }],
+        { plain: true },
+        'text',
+        3,
+        null,
+        bytes,
+      ]) {
         expect(stringifyJson(value)).toBe(JSON.stringify(encodeJsonBinaries(value)));
       }
     });

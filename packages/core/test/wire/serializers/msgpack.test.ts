@@ -1,5 +1,11 @@
 import { msgpack } from '../../../src/wire/serializers/msgpack';
-import { bytesToHex, catchSerializationError, describeAutobahnConformance, describeSerializerContract, hexToBytes } from './helpers';
+import {
+  bytesToHex,
+  catchSerializationError,
+  describeAutobahnConformance,
+  describeSerializerContract,
+  hexToBytes,
+} from './helpers';
 
 describe('msgpack()', () => {
   it('describes itself', () => {
@@ -42,7 +48,11 @@ describe('msgpack()', () => {
     });
 
     it('decodes uint64 and int64 as numbers', () => {
-      expect(s.decode(hexToBytes('93cf0020000000000000d3ffe0000000000000cf0000000100000000'))).toStrictEqual([2 ** 53, -(2 ** 53), 2 ** 32]);
+      expect(s.decode(hexToBytes('93cf0020000000000000d3ffe0000000000000cf0000000100000000'))).toStrictEqual([
+        2 ** 53,
+        -(2 ** 53),
+        2 ** 32,
+      ]);
     });
 
     it('decodes a frame written by msgpackr with default settings', () => {

@@ -21,7 +21,13 @@ export function pythonVectorMessage(): unknown[] {
     '', 'a'.repeat(23), 'a'.repeat(24), 'a'.repeat(31), 'a'.repeat(32), 'a'.repeat(255), 'a'.repeat(256),
     'é'.repeat(11), 'é'.repeat(12), 'é'.repeat(15), 'é'.repeat(16), '日本'.repeat(50), '😀'.repeat(40),
   ];
-  const bytes = [new Uint8Array(0), new Uint8Array(23).fill(1), new Uint8Array(24).fill(2), new Uint8Array(255).fill(3), new Uint8Array(256).fill(4)];
+  const bytes = [
+    new Uint8Array(0),
+    new Uint8Array(23).fill(1),
+    new Uint8Array(24).fill(2),
+    new Uint8Array(255).fill(3),
+    new Uint8Array(256).fill(4),
+  ];
   return [
     48,
     2 ** 53,

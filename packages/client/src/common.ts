@@ -86,6 +86,8 @@ export type {
   UriForm,
   UriRules,
   WampApi,
+  SubscriptionHandle,
+  RegistrationHandle,
   WelcomeInfo,
   WirePayload,
   Authenticator,

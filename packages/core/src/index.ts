@@ -41,6 +41,7 @@ export type {
   TransportOptions,
 } from './wire/transport.js';
 export { webSocketTransport } from './wire/websocket-transport.js';
+export type { CorkableStream } from './wire/write-batcher.js';
 export type { WebSocketConstructor, WebSocketLike, WebSocketTransportConfig } from './wire/websocket-transport.js';
 export type {
   OpaqueWirePayload,
@@ -57,7 +58,7 @@ export { VERSION } from './protocol/version.js';
 export { Session } from './session/session.js';
 export type { SessionEvents } from './session/session.js';
 export type { ChallengeHandler, ChallengeResponse, JoinOptions } from './session/join-options.js';
-export type { WampApi } from './session/wamp-api.js';
+export type { RegistrationHandle, SubscriptionHandle, WampApi } from './session/wamp-api.js';
 export { Subscription } from './session/subscription.js';
 export { Registration } from './session/registration.js';
 export { Result } from './types.js';

@@ -11,6 +11,18 @@ import type {
   SubscribeOptions,
 } from '../types.js';
 
+/** What {@link WampApi.subscribe} resolves with: a `Subscription` or a `DurableSubscription`. */
+export interface SubscriptionHandle extends AsyncIterable<EventData> {
+  /** Stop receiving events. */
+  unsubscribe(): Promise<void>;
+}
+
+/** What {@link WampApi.register} resolves with: a `Registration` or a `DurableRegistration`. */
+export interface RegistrationHandle {
+  /** Remove the registration. */
+  unregister(): Promise<void>;
+}
+
 /**
  * Calling, publishing, subscribing and registering: what `Session` and `Connection` both offer, so
  * that code written against one runs on the other.
@@ -35,15 +47,7 @@ export interface WampApi {
   /** Publish an event; with `acknowledge`, resolves with the publication id. */
   publish(topic: string, args?: unknown[], kwargs?: Dict, options?: PublishOptions): Promise<number | undefined>;
   /** Subscribe to a topic (or pattern). Resolves with a handle to unsubscribe, also readable as an async iterator. */
-  subscribe(
-    topic: string,
-    handler?: EventHandler,
-    options?: SubscribeOptions,
-  ): Promise<{ unsubscribe(): Promise<void> } & AsyncIterable<EventData>>;
+  subscribe(topic: string, handler?: EventHandler, options?: SubscribeOptions): Promise<SubscriptionHandle>;
   /** Register a procedure (or pattern). Resolves with a handle to unregister. */
-  register(
-    procedure: string,
-    handler: ProcedureHandler,
-    options?: RegisterOptions,
-  ): Promise<{ unregister(): Promise<void> }>;
+  register(procedure: string, handler: ProcedureHandler, options?: RegisterOptions): Promise<RegistrationHandle>;
 }

@@ -1,5 +1,3 @@
-import type { WampMessage } from '../protocol/messages.js';
-
 /**
  * Encodes WAMP messages into transport frames and back. Binary values (`Uint8Array`) must
  * round-trip exactly at any depth of a message.
@@ -17,7 +15,7 @@ export interface Serializer {
    * Encode one message.
    * @throws SerializationError (`ERR_SERIALIZATION`) when a value cannot be encoded.
    */
-  encode(msg: WampMessage | readonly unknown[]): string | Uint8Array;
+  encode(msg: readonly unknown[]): string | Uint8Array;
   /**
    * Decode one frame. Performs no WAMP validation beyond "is a list".
    * @throws SerializationError (`ERR_SERIALIZATION`) when the frame is not a valid encoding of a list.

@@ -44,8 +44,10 @@ export interface Transport {
   /** Close the connection. Resolves once closed. Never rejects. */
   close(code?: number, reason?: string): Promise<void>;
   /**
-   * Transport-level liveness check (WebSocket ping in Node, RawSocket PING), where the transport
-   * has one. Resolves with the round-trip time in milliseconds.
+   * Transport-level liveness check (the WebSocket ping in Node), where the transport has one the
+   * router answers; without it the session probes with a WAMP round trip. The RawSocket transport
+   * offers none: Crossbar.io drops the connection on a RawSocket PING frame. Resolves with the
+   * round-trip time in milliseconds.
    * @throws TimeoutError `ERR_TIMEOUT` when no answer came within `timeoutMs`.
    */
   probe?(timeoutMs: number): Promise<number>;

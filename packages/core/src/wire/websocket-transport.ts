@@ -48,7 +48,7 @@ export interface WebSocketTransportConfig {
     Record<string, unknown> | ((url: string, transport: TransportOptions) => Record<string, unknown>) | undefined;
   /**
    * The stream under an open WebSocket, for write batching: when it returns one, the frames sent
-   * in one task go to it in one write (see {@link writeBatcher}). The Node entry passes `ws`'s
+   * in one task go to it in one write (corked until the end of the task). The Node entry passes `ws`'s
    * socket; browsers batch on their own.
    */
   socketOf?: ((ws: WebSocketLike) => CorkableStream | undefined) | undefined;

@@ -3,7 +3,6 @@
  * failures become `SerializationError`s naming the format.
  */
 import { SerializationError } from '../../errors.js';
-import type { WampMessage } from '../../protocol/messages.js';
 import type { Serializer } from '../serializer.js';
 import { describeError, toPlainBytes } from './wire-values.js';
 
@@ -25,7 +24,7 @@ export function binarySerializer(format: BinaryFormat): Serializer {
     protocol: `wamp.2.${format.id}`,
     rawSocketId: format.rawSocketId,
     binary: true,
-    encode(msg: WampMessage | readonly unknown[]): Uint8Array {
+    encode(msg: readonly unknown[]): Uint8Array {
       if (!Array.isArray(msg)) throw new SerializationError('cannot encode message: not a list');
       try {
         return encode(msg);

@@ -6,7 +6,6 @@
  * a `Uint8Array`, at any depth.
  */
 import { SerializationError } from '../../errors.js';
-import type { WampMessage } from '../../protocol/messages.js';
 import type { Serializer } from '../serializer.js';
 import { decodeReceivedBase64, encodeBase64 } from './base64.js';
 import { MAX_DEPTH, describeError, isSkipped, setOwn } from './wire-values.js';
@@ -46,7 +45,7 @@ const JSON_SERIALIZER: Serializer = Object.freeze({
   decode: decodeJson,
 });
 
-function encodeJson(msg: WampMessage | readonly unknown[]): string {
+function encodeJson(msg: readonly unknown[]): string {
   if (!Array.isArray(msg)) throw new SerializationError('cannot encode message: not a list');
   try {
     let out = '[';

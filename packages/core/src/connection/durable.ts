@@ -1,7 +1,7 @@
 /** Subscriptions and registrations that survive reconnects. */
-import { SlowConsumerError } from '../errors.js';
+import type { SlowConsumerError } from '../errors.js';
 import { EventQueue } from '../session/event-queue.js';
-import { DEFAULT_MAX_BUFFERED } from '../session/subscription.js';
+import { boundedQueue } from '../session/subscription.js';
 import type { Registration } from '../session/registration.js';
 import type { Session } from '../session/session.js';
 import type { Subscription } from '../session/subscription.js';
@@ -53,8 +53,6 @@ export class DurableSubscription implements AsyncIterable<EventData> {
   declare private readonly owner: DurableOwner;
   declare private activeFlag: boolean;
   declare private queue: EventQueue<EventData> | undefined;
-  declare private droppedCount: number;
-  declare private overflowing: boolean;
 
   /** @internal */
   constructor(
@@ -69,35 +67,20 @@ export class DurableSubscription implements AsyncIterable<EventData> {
     this.options = options;
     this.current = null;
     this.activeFlag = true;
-    this.droppedCount = 0;
-    this.overflowing = false;
-    this.queue = handler ? undefined : new EventQueue(this.limit);
+    this.queue = handler ? undefined : this.makeQueue();
     this.deliver = (ev) => {
-      this.buffer(ev);
+      this.queue?.push(ev);
       return this.handler?.(ev);
     };
   }
 
   /** How many events the iterator missed because its buffer was full (see the `maxBuffered` option). */
   get dropped(): number {
-    return this.droppedCount;
+    return this.queue?.dropped ?? 0;
   }
 
-  private get limit(): number {
-    return this.options.maxBuffered ?? DEFAULT_MAX_BUFFERED;
-  }
-
-  /** Keep `ev` for the iterator, within the bound; report the first event of an overflow. */
-  private buffer(ev: EventData): void {
-    if (!this.queue) return;
-    if (this.queue.push(ev)) {
-      this.overflowing = false;
-      return;
-    }
-    this.droppedCount++;
-    if (this.overflowing) return;
-    this.overflowing = true;
-    this.owner.overflow(new SlowConsumerError(this.topic, this.droppedCount, this.limit));
+  private makeQueue(): EventQueue<EventData> {
+    return boundedQueue(this.topic, this.options, (err) => this.owner.overflow(err));
   }
 
   /** `false` once unsubscribed or the connection closed for good. */
@@ -133,7 +116,7 @@ export class DurableSubscription implements AsyncIterable<EventData> {
 
   /** Read events, across reconnects, until unsubscribed; breaking out of the loop unsubscribes. */
   [Symbol.asyncIterator](): AsyncIterator<EventData> {
-    const queue = (this.queue ??= new EventQueue(this.limit));
+    const queue = (this.queue ??= this.makeQueue());
     if (!this.activeFlag) queue.end();
     return queue.iterator(() => this.unsubscribe());
   }

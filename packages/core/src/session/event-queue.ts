@@ -1,7 +1,8 @@
 /**
  * A single-consumer async queue: values pushed before they are read are buffered, readers wait
  * for the next value, and `end()` finishes every reader (with an error, if one is given, once
- * the buffer is drained). At most `limit` values wait; more are refused (see {@link EventQueue.push}).
+ * the buffer is drained). At most `limit` values wait: more are dropped and counted, and
+ * `onOverflow` hears of the first drop of each overflow.
  * Not part of the public API.
  */
 export class EventQueue<T> {
@@ -10,9 +11,16 @@ export class EventQueue<T> {
   declare private ended: boolean;
   declare private failure: unknown;
   declare private readonly limit: number;
+  declare private readonly onOverflow: ((dropped: number) => void) | undefined;
+  declare private droppedCount: number;
+  /** The last value was dropped (its overflow has been announced). */
+  declare private overflowing: boolean;
 
-  constructor(limit = Number.POSITIVE_INFINITY) {
+  constructor(limit = Number.POSITIVE_INFINITY, onOverflow?: (dropped: number) => void) {
     this.limit = limit;
+    this.onOverflow = onOverflow;
+    this.droppedCount = 0;
+    this.overflowing = false;
     this.buffer = [];
     this.waiters = [];
     this.ended = false;
@@ -23,14 +31,24 @@ export class EventQueue<T> {
     return this.ended;
   }
 
-  /** Hand `value` to a waiting reader or buffer it. Returns `false` when the buffer is full and `value` was dropped. */
-  push(value: T): boolean {
-    if (this.ended) return true;
+  /** How many values were dropped because the buffer was full. */
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
+  /** Hand `value` to a waiting reader, or buffer it, or (buffer full) drop it. */
+  push(value: T): void {
+    if (this.ended) return;
     const w = this.waiters.shift();
     if (w) w.resolve({ value, done: false });
-    else if (this.buffer.length >= this.limit) return false;
-    else this.buffer.push(value);
-    return true;
+    else if (this.buffer.length < this.limit) this.buffer.push(value);
+    else {
+      this.droppedCount++;
+      if (!this.overflowing) this.onOverflow?.(this.droppedCount);
+      this.overflowing = true;
+      return;
+    }
+    this.overflowing = false;
   }
 
   /** End the queue: readers finish (or, with `error`, throw it) once the buffer is drained. */

@@ -9,8 +9,18 @@ export interface SubscriptionOwner {
   overflow(err: SlowConsumerError): void;
 }
 
-/** The default bound of a subscription's buffer for iteration. */
-export const DEFAULT_MAX_BUFFERED = 10_000;
+/**
+ * The buffer of a subscription's iterator: at most `maxBuffered` events (default 10000), and a
+ * {@link SlowConsumerError} for `overflow` at the first drop of each overflow.
+ */
+export function boundedQueue(
+  topic: string,
+  options: SubscribeOptions,
+  overflow: (err: SlowConsumerError) => void,
+): EventQueue<EventData> {
+  const limit = options.maxBuffered ?? 10_000;
+  return new EventQueue<EventData>(limit, (dropped) => overflow(new SlowConsumerError(topic, dropped, limit)));
+}
 
 /**
  * A live subscription. Events reach the handler given to `subscribe()`, and can also be read
@@ -37,9 +47,6 @@ export class Subscription implements AsyncIterable<EventData> {
   declare private activeFlag: boolean;
   declare private queue: EventQueue<EventData> | undefined;
   declare private endReason: Error | null;
-  declare private droppedCount: number;
-  /** The last event was dropped: the overflow has been reported. */
-  declare private overflowing: boolean;
 
   /** @internal */
   constructor(
@@ -56,10 +63,8 @@ export class Subscription implements AsyncIterable<EventData> {
     this.handler = handler;
     this.activeFlag = true;
     this.endReason = null;
-    this.droppedCount = 0;
-    this.overflowing = false;
     // without a handler, iteration is the only way to read events: keep them from the start
-    this.queue = handler ? undefined : new EventQueue(this.limit);
+    this.queue = handler ? undefined : this.makeQueue();
   }
 
   /** `false` once unsubscribed or the session ended. */
@@ -79,24 +84,16 @@ export class Subscription implements AsyncIterable<EventData> {
 
   /** How many events the iterator missed because its buffer was full (see the `maxBuffered` option). */
   get dropped(): number {
-    return this.droppedCount;
+    return this.queue?.dropped ?? 0;
   }
 
-  private get limit(): number {
-    return this.options.maxBuffered ?? DEFAULT_MAX_BUFFERED;
+  private makeQueue(): EventQueue<EventData> {
+    return boundedQueue(this.topic, this.options, (err) => this.owner.overflow(err));
   }
 
   /** @internal Deliver one event to iterators. */
   push(ev: EventData): void {
-    if (!this.queue) return;
-    if (this.queue.push(ev)) {
-      this.overflowing = false;
-      return;
-    }
-    this.droppedCount++;
-    if (this.overflowing) return;
-    this.overflowing = true;
-    this.owner.overflow(new SlowConsumerError(this.topic, this.droppedCount, this.limit));
+    this.queue?.push(ev);
   }
 
   /** @internal Whether anything reads events through iteration. */
@@ -114,7 +111,7 @@ export class Subscription implements AsyncIterable<EventData> {
 
   /** Read events until the subscription ends; breaking out of the loop unsubscribes. */
   [Symbol.asyncIterator](): AsyncIterator<EventData> {
-    const queue = (this.queue ??= new EventQueue(this.limit));
+    const queue = (this.queue ??= this.makeQueue());
     if (!this.activeFlag) queue.end();
     return queue.iterator(() => this.unsubscribe().catch(() => undefined));
   }

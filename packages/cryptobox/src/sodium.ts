@@ -23,9 +23,10 @@
  * Packaging: the ESM build of `libsodium` default-exports an async factory that resolves to the
  * module; its CommonJS build exports the module object, which has a `ready` promise after which
  * the functions and `HEAPU8` are on it. `internal/libsodium-module.ts` finds either, so both
- * `import` and `require` of this package work, and esbuild bundles the ESM build. It also checks
- * that the module is the build this binding is written for (the dependency is pinned to one
- * version): the bound functions, their arities (64-bit lengths as two halves) and `HEAPU8`.
+ * `import` and `require` of this package work, and esbuild bundles the ESM build; it loads the
+ * module once for this binding and `sodium-v2.ts`. It also checks that the module is the build
+ * the bindings are written for (the dependency is pinned to one version): the bound functions,
+ * their arities (64-bit lengths as two halves) and `HEAPU8`.
  *
  * Errors: arguments of the wrong size are `InvalidArgumentError` (`ERR_INVALID_ARGUMENT`); a
  * module that is not ready, cannot start or is another build, and a libsodium function failing
@@ -33,7 +34,7 @@
  */
 import type { LibsodiumModule } from 'libsodium';
 import { InvalidArgumentError } from '@wampbox/core';
-import { checkModule, loadModule, unsupported } from './internal/libsodium-module.js';
+import { startLibsodium, unsupported } from './internal/libsodium-module.js';
 
 /** Bytes in an X25519 key (public or secret) and in a precomputed shared key. */
 export const KEY_BYTES = 32;
@@ -92,30 +93,7 @@ export function isSodiumReady(): boolean {
 }
 
 async function start(): Promise<void> {
-  const platformCrypto = (globalThis as { crypto?: { getRandomValues?: unknown } }).crypto;
-  if (typeof platformCrypto?.getRandomValues !== 'function') {
-    throw unsupported(
-      'cryptobox needs a secure random source (globalThis.crypto.getRandomValues), which this runtime lacks',
-    );
-  }
-  const getRandomValues = (platformCrypto as Crypto).getRandomValues.bind(platformCrypto as Crypto);
-  const word = new Uint32Array(1);
-  const getRandomValue = (): number => {
-    getRandomValues(word);
-    const v = word[0]!;
-    word[0] = 0; // these bytes may end up in a secret key
-    return v >>> 0;
-  };
-  let loaded: unknown;
-  try {
-    loaded = await loadModule({ getRandomValue });
-  } catch (err) {
-    if (err instanceof InvalidArgumentError) throw err;
-    throw unsupported(`libsodium could not start: ${err instanceof Error ? err.message : String(err)}`, err);
-  }
-  const m = checkModule(loaded); // before the first call into it
-  const rc = m._sodium_init();
-  if (rc < 0) throw unsupported(`libsodium failed to initialize (sodium_init() returned ${rc})`);
+  const m = await startLibsodium();
   const fixed = m._malloc(FIXED_BYTES);
   const data = m._malloc(INITIAL_DATA_BYTES);
   if (fixed === 0 || data === 0) throw unsupported('libsodium could not allocate its scratch memory');

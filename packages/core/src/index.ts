@@ -44,10 +44,12 @@ export { webSocketTransport } from './wire/websocket-transport.js';
 export type { CorkableStream } from './wire/write-batcher.js';
 export type { WebSocketConstructor, WebSocketLike, WebSocketTransportConfig } from './wire/websocket-transport.js';
 export type {
+  DisclosedIdentity,
   OpaqueWirePayload,
   Payload,
   PayloadCodec,
   PayloadContext,
+  PayloadExchange,
   PayloadMessageType,
   PlainWirePayload,
   WirePayload,

@@ -15,7 +15,14 @@ import { PAYLOAD_ERROR_URIS, PayloadCodecError, WampboxError } from '../errors.j
 import { MessageType as T, MessageTypeName } from '../protocol/messages.js';
 import type { ArgsSlot, Dict } from '../protocol/messages.js';
 import { passthrough } from './passthrough.js';
-import type { Payload, PayloadCodec, PayloadContext, PayloadMessageType, WirePayload } from './payload-codec.js';
+import type {
+  Payload,
+  PayloadCodec,
+  PayloadContext,
+  PayloadExchange,
+  PayloadMessageType,
+  WirePayload,
+} from './payload-codec.js';
 
 /** Which dialect the router speaks, decided once from WELCOME. */
 export type PayloadDialect = 'transparency' | 'passthru' | 'none';
@@ -207,6 +214,8 @@ export interface Answering {
   readonly procedure: string;
   /** Whether the INVOCATION arrived opaque. */
   readonly opaque: boolean;
+  /** The exchange the INVOCATION opened (the codec saw it when decoding the INVOCATION). */
+  readonly exchange: PayloadExchange;
 }
 
 /** What {@link encodeWith} encodes: a payload, where its scheme attributes go, what it answers. */
@@ -217,6 +226,12 @@ export interface EncodeInput {
   readonly kwargs: Dict | undefined;
   /** The INVOCATION a YIELD or ERROR answers. */
   readonly inv?: Answering | undefined;
+  /** A CALL's exchange (YIELD and ERROR take theirs from `inv`). */
+  readonly exchange?: PayloadExchange | undefined;
+  /** The envelope's `progress` flag of a CALL or YIELD. */
+  readonly progress?: boolean | undefined;
+  /** The session's clock. */
+  readonly now?: (() => number) | undefined;
 }
 
 /**
@@ -241,6 +256,9 @@ export function encodeWith(
     sending: true,
     requestWasOpaque: inv?.opaque,
     procedure: type === T.ERROR ? inv?.procedure : undefined,
+    exchange: inv ? inv.exchange : input.exchange,
+    progress: type === T.CALL || type === T.YIELD ? input.progress === true : undefined,
+    now: input.now,
   };
   const append = (w: WirePayload): boolean => {
     appendWirePayload(msg, options, checkedWire(codec, w), dialect);

@@ -79,12 +79,57 @@ export interface PayloadContext {
   readonly requestWasOpaque?: boolean | undefined;
   /** The procedure, for ERROR and RESULT messages (the error URI is in `uri`). */
   readonly procedure?: string | undefined;
+  /**
+   * The exchange the payload belongs to: one object for a CALL and its RESULTs and ERROR (at the
+   * caller), one for an INVOCATION and its YIELDs and ERROR (at the callee); `undefined` for
+   * PUBLISH and EVENT. A stateful codec keys what it must remember about an exchange (an exchange
+   * id, a reply key, the last result index) on it, in a `WeakMap`: the entry goes when the
+   * exchange does.
+   */
+  readonly exchange?: PayloadExchange | undefined;
+  /**
+   * The envelope's `progress` flag: `true` for a progressive YIELD or RESULT (more follows),
+   * `false` for a final one and for CALL and INVOCATION; `undefined` for PUBLISH, EVENT and ERROR.
+   * A codec that seals it into the payload can refuse a payload whose flag was changed in transit.
+   */
+  readonly progress?: boolean | undefined;
+  /** For EVENT: `true` when the router delivered it from retention (`details.retained`), not live. */
+  readonly retained?: boolean | undefined;
+  /**
+   * For EVENT and INVOCATION: what the router says about the publisher or caller, when it
+   * discloses it (`publisher`/`caller`, `…_authid`, `…_authrole`). Claims by the router, not
+   * proof: a codec may use them as hints (which key to try), never as authentication.
+   */
+  readonly disclosed?: DisclosedIdentity | undefined;
+  /** The session's clock (milliseconds since the Unix epoch): what freshness checks should use. */
+  readonly now?: (() => number) | undefined;
+}
+
+/**
+ * An exchange: a CALL with its results at the caller, or an INVOCATION with its answers at the
+ * callee. Only its identity matters (a codec uses it as a `WeakMap` key); `procedure` is the
+ * procedure the exchange is about.
+ */
+export interface PayloadExchange {
+  /** The procedure called. */
+  readonly procedure: string;
+}
+
+/** The router's claims about who sent a message, where it discloses them. */
+export interface DisclosedIdentity {
+  /** The sender's WAMP session id. */
+  readonly session?: number | undefined;
+  /** The sender's authid. */
+  readonly authid?: string | undefined;
+  /** The sender's authrole. */
+  readonly authrole?: string | undefined;
 }
 
 /**
  * A pluggable payload codec. Implementations must be safe to call concurrently and must not
- * keep references to payloads. Either method may return synchronously (preferred on hot paths)
- * or a promise.
+ * keep references to payloads. A codec may keep state of its own, bounded: per exchange in a
+ * `WeakMap` keyed on {@link PayloadContext.exchange}, or per sender (replay windows), for example.
+ * Either method may return synchronously (preferred on hot paths) or a promise.
  *
  * Failures are thrown (or rejected) as `PayloadCodecError` with a stable code; the session
  * maps them onto WAMP (an INVOCATION that fails to decode is answered with ERROR `error.uri`,

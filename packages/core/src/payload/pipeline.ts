@@ -9,23 +9,17 @@ import type { ArgsSlot, Dict } from '../protocol/messages.js';
 import type { PayloadCodec, PayloadContext } from './payload-codec.js';
 import type { Channel } from '../wire/channel.js';
 import { appendPlainPayload, decodeWith, encodeWith, isThenable } from './dialect.js';
-import type { Answering, OpenedPayload, PayloadDialect } from './dialect.js';
+import type { EncodeInput, OpenedPayload, PayloadDialect } from './dialect.js';
 import { OrderedQueue } from './ordered-queue.js';
 
 function ignore(): void {}
 
 /** How a message with a payload is sent: see {@link PayloadPipeline.sendPayload}. */
-export interface PayloadSend {
-  /** The message's Options/Details: receives the scheme attributes of an opaque payload. */
-  readonly options: Dict;
-  readonly args: unknown[] | undefined;
-  readonly kwargs: Dict | undefined;
+export interface PayloadSend extends EncodeInput {
   /** Why the message could not go out (the codec refused, the transport failed, the session ended). */
   readonly onFail: (err: Error) => void;
   /** The message went out; `opaque` says whether its payload did. */
   readonly onSent?: ((opaque: boolean) => void) | undefined;
-  /** The INVOCATION a YIELD or ERROR answers. */
-  readonly inv?: Answering | undefined;
 }
 
 /** Not part of the public API (not exported by the package). */
@@ -39,13 +33,20 @@ export class PayloadPipeline {
   declare private readonly out: OrderedQueue;
   /** Whether a message may still go out, and the error for one that may not. */
   declare private readonly usable: () => Error | undefined;
+  /** The session's clock, handed to the codec (milliseconds since the Unix epoch). */
+  declare readonly now: () => number;
 
-  constructor(channel: Channel, codec: PayloadCodec | undefined, usable: () => Error | undefined) {
+  constructor(
+    channel: Channel,
+    codec: PayloadCodec | undefined,
+    opts: { usable: () => Error | undefined; now: () => number },
+  ) {
     this.channel = channel;
     this.codec = codec;
+    this.now = opts.now;
     this.dialect = 'none';
     this.out = new OrderedQueue();
-    this.usable = usable;
+    this.usable = opts.usable;
   }
 
   /**
@@ -93,7 +94,7 @@ export class PayloadPipeline {
       p.onSent?.(opaque);
     };
     try {
-      const opaque = encodeWith(codec, msg, p, this.dialect);
+      const opaque = encodeWith(codec, msg, { ...p, now: this.now }, this.dialect);
       if (this.out.busy || isThenable(opaque)) {
         // the step may run only after earlier sends: a rejection meanwhile must not count as
         // unhandled (Node would end the process); the step still sees it and calls onFail

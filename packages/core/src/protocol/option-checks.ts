@@ -116,6 +116,7 @@ export function checkJoinOptions(options: unknown): void {
   checkString(o['authrole'], 'authrole');
   if (o['authextra'] !== undefined && !isPlainObject(o['authextra'])) invalid('authextra must be a plain object');
   checkFunction(o['onChallenge'], 'onChallenge');
+  checkFunction(o['clock'], 'clock');
   checkDuration(o['closeTimeoutMs'], 'closeTimeoutMs', false);
   checkDuration(o['joinTimeoutMs'], 'joinTimeoutMs', false);
   if (o['logger'] !== undefined && (typeof o['logger'] !== 'object' || o['logger'] === null))

@@ -2,6 +2,7 @@
 import { isPlainObject } from '../protocol/checks.js';
 import { ApplicationError, CanceledError, InvalidArgumentError, PayloadCodecError } from '../errors.js';
 import { MessageType as T } from '../protocol/messages.js';
+import type { PayloadExchange } from '../payload/payload-codec.js';
 import type { ArgsSlot, Dict } from '../protocol/messages.js';
 import { checkRegister } from '../protocol/option-checks.js';
 import { isPlain } from '../payload/pipeline.js';
@@ -12,6 +13,7 @@ import type { ProcedureHandler, RegisterOptions } from '../types.js';
 import { isValidUri } from '../protocol/uri.js';
 import { isThenable } from '../payload/dialect.js';
 import type { Role, SessionContext } from './context.js';
+import { disclosedBy } from './disclosed.js';
 import { InvocationImpl } from './invocation.js';
 import type { InvocationOwner } from './invocation.js';
 import { request } from './requests.js';
@@ -74,16 +76,28 @@ export class Callee implements Role, InvocationOwner {
     const procedure = typeof details['procedure'] === 'string' ? details['procedure'] : reg.procedure;
     if (!ctx.payload.codec && isPlain(slot, details))
       return this.invoke(reg, id, procedure, details, { args: slot, kwargs: kw, opaque: false });
+    // the exchange this INVOCATION opens: the codec sees the same object for its YIELDs and ERROR
+    const exchange = { procedure };
+    const disclosed = disclosedBy(details, 'caller');
     return ctx.payload.open(
       slot,
       kw,
       details,
-      { uri: procedure, messageType: 'INVOCATION', originating: false, sending: false },
+      {
+        uri: procedure,
+        messageType: 'INVOCATION',
+        originating: false,
+        sending: false,
+        exchange,
+        progress: false,
+        disclosed,
+        now: ctx.payload.now,
+      },
       {
         // an invocation whose decode finished after the session ended gets no answer
         then: (p) =>
           this.registrations.get(regId) === reg
-            ? this.invoke(reg, id, procedure, details, p)
+            ? this.invoke(reg, id, procedure, details, { ...p, exchange })
             : this.sendError(id, 'wamp.error.no_such_registration', [`registration ${regId} ended`]),
         fail: (err) => {
           ctx.report(err);
@@ -98,7 +112,7 @@ export class Callee implements Role, InvocationOwner {
     id: number,
     procedure: string,
     details: Dict,
-    payload: { args?: unknown[] | undefined; kwargs?: Dict | undefined; opaque: boolean },
+    payload: { args?: unknown[] | undefined; kwargs?: Dict | undefined; opaque: boolean; exchange?: PayloadExchange },
   ): void {
     const inv = new InvocationImpl(this, id, procedure, details, payload);
     // No INTERRUPT can arrive while the handler runs synchronously, so an invocation enters
@@ -168,6 +182,7 @@ export class Callee implements Role, InvocationOwner {
         ]);
       },
       inv,
+      progress,
     });
   }
 

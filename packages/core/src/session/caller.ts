@@ -2,6 +2,7 @@
 import { ApplicationError, CanceledError, TimeoutError } from '../errors.js';
 import { EventQueue } from './event-queue.js';
 import { MessageType as T } from '../protocol/messages.js';
+import type { PayloadExchange } from '../payload/payload-codec.js';
 import type { ArgsSlot, Dict } from '../protocol/messages.js';
 import { checkCall } from '../protocol/option-checks.js';
 import { isPlain } from '../payload/pipeline.js';
@@ -20,6 +21,8 @@ interface PendingCall extends Pending {
   timer: ReturnType<typeof setTimeout> | undefined;
   /** Removes the abort listener. */
   cleanup: (() => void) | undefined;
+  /** What the codec sees as this call's exchange (with a codec only). */
+  readonly exchange: PayloadExchange | undefined;
 }
 
 function settle(p: PendingCall): void {
@@ -66,6 +69,7 @@ export class Caller implements Role {
         onProgress: options.onProgress,
         timer: undefined,
         cleanup: undefined,
+        exchange: ctx.payload.codec && { procedure },
       };
       ctx.requests.add(id, p);
       if (options.signal || options.timeoutMs) this.watch(id, p, options);
@@ -83,6 +87,7 @@ export class Caller implements Role {
           ((opaque) => {
             p.opaque = opaque;
           }),
+        exchange: p.exchange,
       });
     });
   }
@@ -167,6 +172,9 @@ export class Caller implements Role {
         sending: false,
         requestWasOpaque: p.opaque,
         procedure: p.procedure,
+        exchange: p.exchange,
+        progress: uri === undefined ? progress : undefined,
+        now: ctx.payload.now,
       },
       {
         // a progressive result decoded after the call was canceled or the session ended is dropped

@@ -1,5 +1,6 @@
 /** An invocation being handled: what a procedure handler sees, plus its callee's bookkeeping. */
 import { checkArgs, checkKwargs } from '../protocol/checks.js';
+import type { PayloadExchange } from '../payload/payload-codec.js';
 import type { Dict } from '../protocol/messages.js';
 import type { Invocation } from '../types.js';
 
@@ -18,6 +19,8 @@ export class InvocationImpl implements Invocation {
   declare readonly kwargs: Dict;
   declare readonly details: Dict;
   declare readonly receiveProgress: boolean;
+  /** The exchange the codec saw when it opened the INVOCATION (the invocation itself without a codec). */
+  declare readonly exchange: PayloadExchange;
   /** Answered, interrupted, or the session ended: nothing more goes out for it. */
   declare done: boolean;
   declare private readonly owner: InvocationOwner;
@@ -30,7 +33,7 @@ export class InvocationImpl implements Invocation {
     requestId: number,
     procedure: string,
     details: Dict,
-    payload: { args?: unknown[] | undefined; kwargs?: Dict | undefined; opaque: boolean },
+    payload: { args?: unknown[] | undefined; kwargs?: Dict | undefined; opaque: boolean; exchange?: PayloadExchange },
   ) {
     this.owner = owner;
     this.requestId = requestId;
@@ -40,6 +43,7 @@ export class InvocationImpl implements Invocation {
     this.kwargs = payload.kwargs ?? {};
     this.details = details;
     this.receiveProgress = details['receive_progress'] === true;
+    this.exchange = payload.exchange ?? this;
     this.done = false;
     this.controller = this.abortReason = undefined;
   }

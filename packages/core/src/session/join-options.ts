@@ -51,4 +51,9 @@ export interface JoinOptions {
    * `0-9`, `_`). A URI that breaks them is refused with `ERR_INVALID_ARGUMENT`.
    */
   uriRules?: UriRules | undefined;
+  /**
+   * The clock payload codecs get (`PayloadContext.now`, milliseconds since the Unix epoch), for
+   * their freshness checks. Default `Date.now`; tests inject a fixed one.
+   */
+  clock?: (() => number) | undefined;
 }

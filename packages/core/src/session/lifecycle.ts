@@ -91,9 +91,11 @@ export class SessionCore implements SessionContext {
     const tracer = options.trace === true && typeof options.logger?.trace === 'function' ? options.logger : undefined;
     this.channel = new Channel(transport, { maxBufferedBytes: options.maxBufferedBytes ?? 16 * 1024 * 1024, tracer });
     const codec = options.codec;
-    this.payload = new PayloadPipeline(this.channel, codec && !isPassthrough(codec) ? codec : undefined, () =>
-      this.transportUsable() ? undefined : new SessionClosedError(this.closeInfo?.reason ?? 'wamp.close.closing'),
-    );
+    this.payload = new PayloadPipeline(this.channel, codec && !isPassthrough(codec) ? codec : undefined, {
+      usable: () =>
+        this.transportUsable() ? undefined : new SessionClosedError(this.closeInfo?.reason ?? 'wamp.close.closing'),
+      now: options.clock ?? Date.now,
+    });
     this.inbound = new OrderedQueue();
     this.caller = new Caller(this);
     this.callee = new Callee(this);

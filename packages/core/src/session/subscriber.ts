@@ -10,6 +10,7 @@ import type { SubscriptionEntry, SubscriptionOwner } from './subscription.js';
 import type { EventData, EventHandler, SubscribeOptions } from '../types.js';
 import { isThenable } from '../payload/dialect.js';
 import type { Role, SessionContext } from './context.js';
+import { disclosedBy } from './disclosed.js';
 import { request } from './requests.js';
 
 /** Not part of the public API (not exported by the package). */
@@ -75,7 +76,15 @@ export class Subscriber implements Role {
       slot,
       kw,
       details,
-      { uri: topic, messageType: 'EVENT', originating: false, sending: false },
+      {
+        uri: topic,
+        messageType: 'EVENT',
+        originating: false,
+        sending: false,
+        retained: details['retained'] === true,
+        disclosed: disclosedBy(details, 'publisher'),
+        now: ctx.payload.now,
+      },
       {
         // messages are handled in order, but an asynchronous decode may finish after the session
         // ended (which drops every subscription): then the event goes nowhere

@@ -6,14 +6,21 @@
  * Roles: `sender` plays the originator (publisher, caller; it also receives RESULT and ERROR),
  * `receiver` the responder (subscriber, callee; it also sends YIELD and ERROR).
  */
-import { PayloadCodecError } from '../errors.js';
-import type {
-  Payload,
-  PayloadCodec,
-  PayloadContext,
-  PayloadMessageType,
-  WirePayload,
-} from '../payload/payload-codec.js';
+import type { Payload, PayloadCodec, WirePayload } from '../payload/payload-codec.js';
+import { EXCHANGES, context } from './conformance-flows.js';
+import type { Exchange } from './conformance-flows.js';
+import {
+  MARKER,
+  containsAscii,
+  copyWire,
+  expectRefused,
+  flipVariants,
+  hex,
+  normalize,
+  normalizePayload,
+  samplePayload,
+} from './conformance-helpers.js';
+import { describeStatefulConformance } from './conformance-stateful.js';
 
 /** What a conformance run needs: two codecs that share keys (if any) and the URIs to use. */
 export interface PayloadCodecConformanceSetup {
@@ -43,6 +50,15 @@ export interface PayloadCodecConformanceSetup {
    * that protects nothing (compression, a foreign format).
    */
   authenticated?: boolean | undefined;
+  /**
+   * A stateful codec that binds each result to its call: a YIELD decoded as the RESULT of another
+   * call, or twice, must be refused. Checked when `true`.
+   */
+  bindsExchange?: boolean | undefined;
+  /** A codec that seals the envelope's `progress` flag: a flag changed in transit must be refused. */
+  bindsProgress?: boolean | undefined;
+  /** The clock the codecs are given (`PayloadContext.now`). Default: none (codecs use their own). */
+  now?: (() => number) | undefined;
 }
 
 /** The parts of a test framework the suite uses. Jest's and Vitest's globals fit as they are. */
@@ -137,10 +153,10 @@ export function describePayloadCodecConformance(
       const s = await setup();
       const payload = samplePayload();
       const before = normalize(payload);
-      const wire = await s.sender.encode(payload, sendCtx('PUBLISH', s.keyedUri));
+      const wire = await s.sender.encode(payload, context('PUBLISH', s.keyedUri));
       expect(normalize(payload)).toEqual(before);
       const wireBefore = normalize(wire);
-      await s.receiver.decode(wire, receiveCtx('EVENT', s.keyedUri));
+      await s.receiver.decode(wire, context('EVENT', s.keyedUri));
       expect(normalize(wire)).toEqual(wireBefore);
     });
 
@@ -148,15 +164,33 @@ export function describePayloadCodecConformance(
       const s = await setup();
       const payloads = Array.from({ length: 64 }, (_, i) => ({ args: [i, `value ${i}`], kwargs: { i } }));
       const wires = await Promise.all(
-        payloads.map((p) => Promise.resolve(s.sender.encode(p, sendCtx('CALL', s.keyedUri)))),
+        payloads.map((p) =>
+          Promise.resolve(
+            s.sender.encode(p, context('CALL', s.keyedUri, { exchange: { procedure: s.keyedUri }, progress: false })),
+          ),
+        ),
       );
       const decoded = await Promise.all(
-        wires.map((w) => Promise.resolve(s.receiver.decode(w, receiveCtx('INVOCATION', s.keyedUri)))),
+        wires.map((w) =>
+          Promise.resolve(
+            s.receiver.decode(
+              w,
+              context('INVOCATION', s.keyedUri, { exchange: { procedure: s.keyedUri }, progress: false }),
+            ),
+          ),
+        ),
       );
       expect(decoded.map(normalizePayload)).toEqual(payloads.map(normalizePayload));
       if (confidential(s)) {
         const same = await Promise.all(
-          [0, 1, 2, 3].map(() => Promise.resolve(s.sender.encode(payloads[0]!, sendCtx('CALL', s.keyedUri)))),
+          [0, 1, 2, 3].map(() =>
+            Promise.resolve(
+              s.sender.encode(
+                payloads[0]!,
+                context('CALL', s.keyedUri, { exchange: { procedure: s.keyedUri }, progress: false }),
+              ),
+            ),
+          ),
         );
         const distinct = new Set(same.map((w) => (w.kind === 'opaque' ? hex(w.payload) : '')));
         expect(distinct.size).toBe(same.length);
@@ -172,9 +206,9 @@ export function describePayloadCodecConformance(
         serializer: 'json',
       };
       for (const [codec, ctx] of [
-        [s.receiver, receiveCtx('EVENT', s.keyedUri)],
-        [s.receiver, receiveCtx('INVOCATION', s.keyedUri)],
-        [s.sender, receiveCtx('RESULT', s.keyedUri)],
+        [s.receiver, context('EVENT', s.keyedUri)],
+        [s.receiver, context('INVOCATION', s.keyedUri, { exchange: { procedure: s.keyedUri }, progress: false })],
+        [s.sender, context('RESULT', s.keyedUri, { exchange: { procedure: s.keyedUri }, progress: false })],
       ] as const) {
         await expectRefused(() => codec.decode(unknown, ctx), `${ctx.messageType} with an unknown scheme`);
       }
@@ -185,14 +219,12 @@ export function describePayloadCodecConformance(
         const s = await setup();
         if (!authenticated(s)) return;
         for (const exchange of EXCHANGES) {
-          const wire = await exchange.encode(s, s.keyedUri, samplePayload());
+          const sent = await exchange.send(s, s.keyedUri, samplePayload());
+          const wire = sent.wire;
           if (wire.kind !== 'opaque') throw new Error(`${exchange.label}: expected an opaque payload`);
           const variants = s.tamper !== undefined ? [s.tamper(copyWire(wire))] : flipVariants(wire);
           for (const tampered of variants) {
-            await expectRefused(
-              () => exchange.decode(s, s.keyedUri, tampered),
-              `${exchange.label} with a tampered payload`,
-            );
+            await expectRefused(() => sent.receive(tampered), `${exchange.label} with a tampered payload`);
           }
         }
       });
@@ -200,12 +232,12 @@ export function describePayloadCodecConformance(
       it('truncated and empty payloads are refused', async () => {
         const s = await setup();
         if (!authenticated(s)) return;
-        const wire = await s.sender.encode(samplePayload(), sendCtx('PUBLISH', s.keyedUri));
+        const wire = await s.sender.encode(samplePayload(), context('PUBLISH', s.keyedUri));
         if (wire.kind !== 'opaque') throw new Error('expected an opaque payload');
         for (const len of [0, 1, wire.payload.length >> 1, wire.payload.length - 1]) {
           const cut: WirePayload = { ...wire, payload: wire.payload.slice(0, len) };
           await expectRefused(
-            () => s.receiver.decode(cut, receiveCtx('EVENT', s.keyedUri)),
+            () => s.receiver.decode(cut, context('EVENT', s.keyedUri)),
             `a payload truncated to ${len} bytes`,
           );
         }
@@ -216,9 +248,9 @@ export function describePayloadCodecConformance(
       it('an opaque payload decoded for a URI the receiver has no key for is refused (when unkeyedUri is given)', async () => {
         const s = await setup();
         if (!authenticated(s) || s.unkeyedUri === undefined) return;
-        const wire = await s.sender.encode(samplePayload(), sendCtx('PUBLISH', s.keyedUri));
+        const wire = await s.sender.encode(samplePayload(), context('PUBLISH', s.keyedUri));
         await expectRefused(
-          () => s.receiver.decode(wire, receiveCtx('EVENT', s.unkeyedUri!)),
+          () => s.receiver.decode(wire, context('EVENT', s.unkeyedUri!)),
           'an opaque payload on a URI without a key',
         );
       });
@@ -228,92 +260,42 @@ export function describePayloadCodecConformance(
         if (!authenticated(s)) return;
         const plain: WirePayload = { kind: 'plain', args: ['forged'], kwargs: { by: 'attacker' } };
         await expectRefused(
-          () => s.receiver.decode(plain, receiveCtx('EVENT', s.keyedUri)),
+          () => s.receiver.decode(plain, context('EVENT', s.keyedUri)),
           'a plaintext EVENT on the keyed URI',
         );
         await expectRefused(
-          () => s.receiver.decode(plain, receiveCtx('INVOCATION', s.keyedUri)),
+          () =>
+            s.receiver.decode(
+              plain,
+              context('INVOCATION', s.keyedUri, { exchange: { procedure: s.keyedUri }, progress: false }),
+            ),
           'a plaintext INVOCATION on the keyed URI',
         );
         await expectRefused(
-          () => s.sender.decode(plain, { ...receiveCtx('RESULT', s.keyedUri), requestWasOpaque: true }),
+          () =>
+            s.sender.decode(plain, {
+              ...context('RESULT', s.keyedUri, { exchange: { procedure: s.keyedUri }, progress: false }),
+              requestWasOpaque: true,
+            }),
           'a plaintext RESULT on the keyed URI',
         );
         await expectRefused(
-          () => s.sender.decode(plain, callerErrorCtx(s.keyedUri, true)),
+          () =>
+            s.sender.decode(plain, {
+              ...context('ERROR', s.keyedUri, { requestWasOpaque: true, procedure: s.keyedUri }),
+              originating: true,
+              sending: false,
+            }),
           'a plaintext ERROR on the keyed URI',
         );
       });
     });
+
+    describeStatefulConformance(setup, t);
   });
 }
 
-// ---------------------------------------------------------------------------------------------
-
 type Expect = ConformanceTestFramework['expect'];
-
-interface Exchange {
-  label: string;
-  /** Encode on the side that sends this message. */
-  encode(s: PayloadCodecConformanceSetup, uri: string, payload: Payload): Promise<WirePayload>;
-  /** Decode on the side that receives it. */
-  decode(s: PayloadCodecConformanceSetup, uri: string, wire: WirePayload): Promise<Payload>;
-}
-
-function sendCtx(messageType: PayloadMessageType, uri: string, requestWasOpaque?: boolean): PayloadContext {
-  const originating = messageType === 'PUBLISH' || messageType === 'CALL';
-  return { uri, messageType, originating, sending: true, requestWasOpaque };
-}
-
-function receiveCtx(messageType: PayloadMessageType, uri: string, requestWasOpaque?: boolean): PayloadContext {
-  const originating = messageType === 'RESULT' || messageType === 'ERROR';
-  return { uri, messageType, originating, sending: false, requestWasOpaque };
-}
-
-function calleeErrorCtx(uri: string, requestWasOpaque: boolean): PayloadContext {
-  return { uri, messageType: 'ERROR', originating: false, sending: true, requestWasOpaque, procedure: uri };
-}
-
-function callerErrorCtx(uri: string, requestWasOpaque: boolean): PayloadContext {
-  return { uri, messageType: 'ERROR', originating: true, sending: false, requestWasOpaque, procedure: uri };
-}
-
-/** Whether the CALL for `uri` goes out opaque: what a session passes as `requestWasOpaque`. */
-async function callIsOpaque(s: PayloadCodecConformanceSetup, uri: string): Promise<boolean> {
-  return (await s.sender.encode({ args: [] }, sendCtx('CALL', uri))).kind === 'opaque';
-}
-
-const EXCHANGES: readonly Exchange[] = [
-  {
-    label: 'PUBLISH → EVENT',
-    encode: async (s, uri, p) => s.sender.encode(p, sendCtx('PUBLISH', uri)),
-    decode: async (s, uri, w) => s.receiver.decode(w, receiveCtx('EVENT', uri)),
-  },
-  {
-    label: 'CALL → INVOCATION',
-    encode: async (s, uri, p) => s.sender.encode(p, sendCtx('CALL', uri)),
-    decode: async (s, uri, w) => s.receiver.decode(w, receiveCtx('INVOCATION', uri)),
-  },
-  {
-    label: 'YIELD → RESULT',
-    encode: async (s, uri, p) => s.receiver.encode(p, sendCtx('YIELD', uri, await callIsOpaque(s, uri))),
-    decode: async (s, uri, w) => s.sender.decode(w, receiveCtx('RESULT', uri, await callIsOpaque(s, uri))),
-  },
-  {
-    label: 'callee ERROR → caller',
-    encode: async (s, uri, p) => s.receiver.encode(p, calleeErrorCtx(uri, await callIsOpaque(s, uri))),
-    decode: async (s, uri, w) => s.sender.decode(w, callerErrorCtx(uri, await callIsOpaque(s, uri))),
-  },
-];
-
-const MARKER = 'conformance-plaintext-marker-7f3a';
-
-function samplePayload(): Payload {
-  return {
-    args: [MARKER, 42, 1.5, true, null, ['nested', { deep: 'Grüße ✓ 😀' }]],
-    kwargs: { marker: MARKER, n: -1, empty: {} },
-  };
-}
 
 function confidential(s: PayloadCodecConformanceSetup): boolean {
   return s.expectOpaque && (s.confidential ?? true);
@@ -329,7 +311,8 @@ async function roundTrip(
   { uri, payload, opaque }: { uri: string; payload: Payload; opaque: boolean },
   expect: Expect,
 ): Promise<void> {
-  const wire = await exchange.encode(s, uri, payload);
+  const sent = await exchange.send(s, uri, payload);
+  const wire = sent.wire;
   if (wire.kind !== (opaque ? 'opaque' : 'plain')) {
     throw new Error(
       `${exchange.label} on "${uri}": expected a ${opaque ? 'opaque' : 'plain'} wire payload, got ${wire.kind}`,
@@ -343,85 +326,6 @@ async function roundTrip(
       throw new Error(`${exchange.label}: the opaque payload contains the plaintext`);
     }
   }
-  const decoded = await exchange.decode(s, uri, wire);
+  const decoded = await sent.receive(wire);
   expect(normalizePayload(decoded)).toEqual(normalizePayload(payload));
-}
-
-function isPayloadCodecError(err: unknown): boolean {
-  if (err instanceof PayloadCodecError) return true;
-  // A codec bundled with its own copy of core throws a different class of the same shape.
-  const e = err as { name?: unknown; code?: unknown; uri?: unknown } | null;
-  return (
-    err instanceof Error &&
-    e !== null &&
-    e.name === 'PayloadCodecError' &&
-    typeof e.code === 'string' &&
-    e.code.startsWith('ERR_PAYLOAD_') &&
-    typeof e.uri === 'string'
-  );
-}
-
-async function expectRefused(fn: () => unknown, what: string): Promise<void> {
-  let delivered: unknown;
-  try {
-    delivered = await fn();
-  } catch (err) {
-    if (!isPayloadCodecError(err)) {
-      throw new Error(`${what}: refused, but with ${describeError(err)} instead of a PayloadCodecError`);
-    }
-    return;
-  }
-  throw new Error(
-    `${what}: expected a PayloadCodecError, but the codec delivered ${JSON.stringify(normalize(delivered))}`,
-  );
-}
-
-function describeError(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : `a thrown ${typeof err}`;
-}
-
-function flipVariants(wire: WirePayload & { kind: 'opaque' }): WirePayload[] {
-  const n = wire.payload.length;
-  const positions = [...new Set([0, n >> 1, n - 1].filter((i) => i >= 0))];
-  return positions.map((i) => {
-    const payload = wire.payload.slice();
-    payload[i] = payload[i]! ^ 0x01;
-    return { ...wire, payload };
-  });
-}
-
-function copyWire(wire: WirePayload): WirePayload {
-  return wire.kind === 'opaque' ? { ...wire, payload: wire.payload.slice() } : { ...wire };
-}
-
-function containsAscii(bytes: Uint8Array, text: string): boolean {
-  outer: for (let i = 0; i + text.length <= bytes.length; i++) {
-    for (let j = 0; j < text.length; j++) if (bytes[i + j] !== text.charCodeAt(j)) continue outer;
-    return true;
-  }
-  return false;
-}
-
-function hex(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) s += bytes[i]!.toString(16).padStart(2, '0');
-  return s;
-}
-
-/** Empty and absent are equivalent on the wire: compare args as `[]` and kwargs as `{}`. */
-function normalizePayload(p: Payload): unknown {
-  return normalize({ args: p.args ?? [], kwargs: p.kwargs ?? {} });
-}
-
-/** A comparable form: binary as `{ $bytes: hex }` (any Uint8Array subclass), no class identities. */
-function normalize(value: unknown): unknown {
-  if (value instanceof Uint8Array) return { $bytes: hex(value) };
-  if (value instanceof ArrayBuffer) return { $bytes: hex(new Uint8Array(value)) };
-  if (Array.isArray(value)) return value.map(normalize);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = normalize(v);
-    return out;
-  }
-  return value;
 }

@@ -26,7 +26,10 @@ export type ErrorCode =
   | 'ERR_PAYLOAD_URI_MISMATCH'
   | 'ERR_PAYLOAD_PLAINTEXT_REFUSED'
   | 'ERR_PAYLOAD_NO_KEY'
-  | 'ERR_PAYLOAD_UNSUPPORTED';
+  | 'ERR_PAYLOAD_UNSUPPORTED'
+  | 'ERR_PAYLOAD_NOT_AUTHENTIC'
+  | 'ERR_PAYLOAD_REPLAY'
+  | 'ERR_PAYLOAD_UNKNOWN_KEY';
 
 /** Options accepted by every wampbox error constructor. */
 export interface WampboxErrorOptions {
@@ -184,10 +187,7 @@ export class SlowConsumerError extends WampboxError {
   declare readonly dropped: number;
 
   constructor(topic: string, dropped: number, limit: number) {
-    super(
-      'ERR_SLOW_CONSUMER',
-      `subscription to ${topic} is not read fast enough: ${limit} events wait, newer ones are dropped`,
-    );
+    super('ERR_SLOW_CONSUMER', `${topic}: ${limit} events wait for the iterator, newer ones are dropped`);
     this.topic = topic;
     this.dropped = dropped;
   }
@@ -211,7 +211,10 @@ export type PayloadErrorCode =
   | 'ERR_PAYLOAD_URI_MISMATCH'
   | 'ERR_PAYLOAD_PLAINTEXT_REFUSED'
   | 'ERR_PAYLOAD_NO_KEY'
-  | 'ERR_PAYLOAD_UNSUPPORTED';
+  | 'ERR_PAYLOAD_UNSUPPORTED'
+  | 'ERR_PAYLOAD_NOT_AUTHENTIC'
+  | 'ERR_PAYLOAD_REPLAY'
+  | 'ERR_PAYLOAD_UNKNOWN_KEY';
 
 /**
  * A payload codec refused to encode or decode a payload (tampered or undecryptable ciphertext,

@@ -45,47 +45,49 @@ export function isPlainObject(v: unknown): v is Dict {
   );
 }
 
+/** Refuse `v` unless `ok`: "`what` must be `kind`, got …". */
+function must(ok: boolean, what: string, kind: string, v: unknown): void {
+  if (!ok) invalid(`${what} must be ${kind}, got ${typeof v === 'string' ? JSON.stringify(v) : describe(v)}`);
+}
+
 /** Positional arguments: an array, or `undefined` for none. */
 export function checkArgs(args: unknown, what = 'args'): asserts args is unknown[] | undefined {
-  if (args !== undefined && !Array.isArray(args)) {
-    invalid(`${what} must be an array (or undefined for none), got ${describe(args)}`);
-  }
+  must(args === undefined || Array.isArray(args), what, 'an array or undefined', args);
 }
 
 /** Keyword arguments: a plain object, or `undefined` for none. */
 export function checkKwargs(kwargs: unknown, what = 'kwargs'): asserts kwargs is Dict | undefined {
-  if (kwargs !== undefined && !isPlainObject(kwargs)) {
-    invalid(`${what} must be a plain object (or undefined for none), got ${describe(kwargs)}`);
-  }
+  must(kwargs === undefined || isPlainObject(kwargs), what, 'a plain object or undefined', kwargs);
 }
 
 /** An options argument: a plain object or `undefined`. */
 export function checkOptions(o: unknown, what: string): asserts o is Dict | undefined {
-  if (o !== undefined && !isPlainObject(o)) invalid(`${what} must be an object, got ${describe(o)}`);
+  must(o === undefined || isPlainObject(o), what, 'an object', o);
+}
+
+/** An optional value of type `type` (`typeof`). */
+export function checkType(v: unknown, type: 'boolean' | 'string' | 'function', what: string): void {
+  must(v === undefined || typeof v === type, what, `a ${type}`, v);
 }
 
 /** An optional boolean. */
 export function checkBoolean(v: unknown, what: string): void {
-  if (v !== undefined && typeof v !== 'boolean') invalid(`${what} must be a boolean, got ${describe(v)}`);
+  checkType(v, 'boolean', what);
 }
 
 /** An optional string. */
 export function checkString(v: unknown, what: string): void {
-  if (v !== undefined && typeof v !== 'string') invalid(`${what} must be a string, got ${describe(v)}`);
+  checkType(v, 'string', what);
 }
 
 /** An optional function. */
 export function checkFunction(v: unknown, what: string): void {
-  if (v !== undefined && typeof v !== 'function') invalid(`${what} must be a function, got ${describe(v)}`);
+  checkType(v, 'function', what);
 }
 
 /** An optional value among `allowed`. */
 export function checkOneOf(v: unknown, allowed: readonly string[], what: string): void {
-  if (v !== undefined && !allowed.includes(v as string)) {
-    invalid(
-      `${what} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${typeof v === 'string' ? JSON.stringify(v) : describe(v)}`,
-    );
-  }
+  must(v === undefined || allowed.includes(v as string), what, `one of ${allowed.join(', ')}`, v);
 }
 
 /**
@@ -93,46 +95,31 @@ export function checkOneOf(v: unknown, allowed: readonly string[], what: string)
  * `Infinity` when `infinite` allows it (no deadline). Returns it, with `Infinity` as `undefined`.
  */
 export function checkDuration(v: unknown, what: string, infinite = true): number | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || Number.isNaN(v) || v < 0)
-    invalid(`${what} must be a number of milliseconds ≥ 0, got ${describe(v)}`);
-  if (v === Number.POSITIVE_INFINITY && infinite) return undefined;
-  if (v > MAX_TIMER_MS)
-    invalid(`${what} must be at most ${MAX_TIMER_MS} ms${infinite ? ' (or Infinity for none)' : ''}, got ${v}`);
-  return v;
+  if (v === undefined || (v === Number.POSITIVE_INFINITY && infinite)) return undefined;
+  const ok = typeof v === 'number' && v >= 0 && v <= MAX_TIMER_MS;
+  must(ok, what, `a duration of 0..${MAX_TIMER_MS} ms${infinite ? ' or Infinity' : ''}`, v);
+  return v as number;
 }
 
 /** An optional count or size: an integer ≥ `min` (and ≤ 2^53). */
 export function checkCount(v: unknown, what: string, min = 0): void {
-  if (v !== undefined && !(Number.isSafeInteger(v) && (v as number) >= min)) {
-    invalid(`${what} must be an integer ≥ ${min}, got ${typeof v === 'number' ? v : describe(v)}`);
-  }
+  must(v === undefined || (Number.isSafeInteger(v) && (v as number) >= min), what, `an integer ≥ ${min}`, v);
 }
 
 /** An optional `AbortSignal` (anything with `aborted` and `addEventListener`, as in every runtime). */
 export function checkSignal(v: unknown, what = 'signal'): asserts v is AbortSignal | undefined {
-  if (v === undefined) return;
-  if (typeof v !== 'object' || v === null) invalid(`${what} must be an AbortSignal, got ${describe(v)}`);
-  const s = v as Partial<AbortSignal>;
-  if (
-    typeof s.aborted !== 'boolean' ||
-    typeof s.addEventListener !== 'function' ||
-    typeof s.removeEventListener !== 'function'
-  ) {
-    invalid(`${what} must be an AbortSignal, got ${describe(v)}`);
-  }
+  const s = (typeof v === 'object' ? v : null) as Partial<AbortSignal> | null;
+  const ok = typeof s?.aborted === 'boolean' && typeof s.addEventListener === 'function';
+  must(v === undefined || (ok && typeof s.removeEventListener === 'function'), what, 'an AbortSignal', v);
 }
 
 /** An optional list of WAMP ids (session ids): integers 0..2^53. */
 export function checkIdList(v: unknown, what: string): void {
-  if (v === undefined) return;
-  if (!Array.isArray(v) || !v.every((id) => Number.isInteger(id) && (id as number) >= 0 && (id as number) <= 2 ** 53)) {
-    invalid(`${what} must be an array of session ids (integers 0..2^53)`);
-  }
+  const isId = (id: unknown): boolean => Number.isInteger(id) && (id as number) >= 0 && (id as number) <= 2 ** 53;
+  must(v === undefined || (Array.isArray(v) && v.every(isId)), what, 'an array of session ids', v);
 }
 
 /** An optional list of strings. */
 export function checkStringList(v: unknown, what: string): void {
-  if (v !== undefined && !(Array.isArray(v) && v.every((s) => typeof s === 'string')))
-    invalid(`${what} must be an array of strings`);
+  must(v === undefined || (Array.isArray(v) && v.every((x) => typeof x === 'string')), what, 'an array of strings', v);
 }

@@ -95,9 +95,13 @@ export function checkRegister(procedure: unknown, handler: unknown, options: unk
   checkWampOptions(o, 'options');
 }
 
+function checkOptionsObject(options: unknown): asserts options is Record<string, unknown> {
+  if (!isPlainObject(options)) invalid('connect options must be an object with url and realm');
+}
+
 /** The options of joining a realm (part of the connect options). */
 export function checkJoinOptions(options: unknown): void {
-  if (!isPlainObject(options)) invalid(`connect options must be an object with at least url and realm`);
+  checkOptionsObject(options);
   const o = options;
   checkOneOf(o['uriRules'], ['loose', 'strict'], 'uriRules');
   checkUri(o['realm'], 'realm', (o['uriRules'] as UriRules | undefined) ?? 'loose');
@@ -109,7 +113,7 @@ export function checkJoinOptions(options: unknown): void {
       typeof codec['encode'] !== 'function' ||
       typeof codec['decode'] !== 'function')
   ) {
-    invalid('codec must be a PayloadCodec (an object with encode and decode)');
+    invalid('codec must be a PayloadCodec');
   }
   checkStringList(o['authmethods'], 'authmethods');
   checkString(o['authid'], 'authid');
@@ -128,7 +132,7 @@ export function checkJoinOptions(options: unknown): void {
 
 /** The options of `connect()` / `connectWith()`: where to connect, how, and how to join. */
 export function checkConnectOptions(options: unknown): void {
-  if (!isPlainObject(options)) invalid(`connect options must be an object with at least url and realm`);
+  checkOptionsObject(options);
   const url = options['url'];
   if (typeof url !== 'string' || url.length === 0)
     invalid(`url must be a non-empty string, got ${url === '' ? '""' : typeof url}`);
@@ -144,7 +148,7 @@ export function checkConnectOptions(options: unknown): void {
           typeof x === 'object' && x !== null && typeof x['encode'] === 'function' && typeof x['decode'] === 'function'
         );
       });
-    if (!ok) invalid('serializers must be a non-empty array of serializers (json(), msgpack(), cbor())');
+    if (!ok) invalid('serializers must be a non-empty array of serializers');
   }
   checkCount(options['maxFrameBytes'], 'maxFrameBytes', 1);
   checkDuration(options['connectTimeoutMs'], 'connectTimeoutMs', false);

@@ -153,9 +153,9 @@ export class Callee implements Role, InvocationOwner {
         return;
       }
       // the router would drop the whole connection for a malformed ERROR: answer with a valid one
-      const why = `the handler of ${inv.procedure} threw an ApplicationError with an invalid URI, args or kwargs`;
+      const why = `${inv.procedure}: the handler threw a malformed ApplicationError`;
       this.ctx.report(new InvalidArgumentError(why, { cause: value }));
-      this.sendError(inv.requestId, 'wamp.error.runtime_error', ['procedure failed with an invalid error']);
+      this.sendError(inv.requestId, 'wamp.error.runtime_error', ['malformed error']);
       return;
     }
     const message = value instanceof Error ? value.message : typeof value === 'string' ? value : 'procedure failed';

@@ -115,14 +115,7 @@ describe('bad local input', () => {
     await reg;
     t.deliver([T.INVOCATION, 100, 7, {}, []]);
     await new Promise((r) => setImmediate(r));
-    expect(t.last(T.ERROR)).toEqual([
-      T.ERROR,
-      T.INVOCATION,
-      100,
-      {},
-      'wamp.error.runtime_error',
-      ['procedure failed with an invalid error'],
-    ]);
+    expect(t.last(T.ERROR)).toEqual([T.ERROR, T.INVOCATION, 100, {}, 'wamp.error.runtime_error', ['malformed error']]);
     expect(errors).toEqual([expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' })]);
     expect(s.isOpen).toBe(true);
   });

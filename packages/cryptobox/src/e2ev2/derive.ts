@@ -1,0 +1,72 @@
+/**
+ * The derivations of E2E v2 (§b.2), all BLAKE2b: key ids that commit to their key (`KID`), ids of
+ * X25519 recipient keys (`PKID`), per-call reply keys (`K_reply`), and `U(uri)`, the length-prefixed
+ * URI bound into every AAD and signature input.
+ */
+import { genericHash } from '../sodium-v2.js';
+import { CONTENT_KEY_BYTES, KID_BYTES, KID_CTX, PKID_CTX, REPLY_CTX, XID_BYTES } from './constants.js';
+import { E2eV2Error } from './errors.js';
+
+const utf8 = new TextEncoder();
+
+/** `KID(K) = BLAKE2b-128(key = K, "wampbox/e2e/v2 kid")`: the id of a content key, which commits to it. */
+export function keyId(key: Uint8Array): Uint8Array {
+  return genericHash(KID_BYTES, KID_CTX, key);
+}
+
+/** `PKID(pk) = BLAKE2b-128("wampbox/e2e/v2 pkid\0" || pk)`: the id of an X25519 recipient key. */
+export function publicKeyId(publicKey: Uint8Array): Uint8Array {
+  return genericHash(KID_BYTES, concatBytes(PKID_CTX, publicKey));
+}
+
+/**
+ * `K_reply(K_s, xid) = BLAKE2b-256(key = K_s, "wampbox/e2e/v2 reply" || xid)`: the key of the
+ * answers to one call.
+ */
+export function replyKey(sessionKey: Uint8Array, xid: Uint8Array): Uint8Array {
+  if (sessionKey.length !== CONTENT_KEY_BYTES || xid.length !== XID_BYTES) {
+    throw new E2eV2Error('seal', 'a reply key needs a 32-byte session key and a 16-byte exchange id');
+  }
+  return genericHash(CONTENT_KEY_BYTES, concatBytes(REPLY_CTX, xid), sessionKey);
+}
+
+/**
+ * `U(uri) = u16be(byte length) || UTF-8(uri)`.
+ * @throws E2eV2Error `seal` when the URI is longer than 65535 bytes in UTF-8.
+ */
+export function encodeUri(uri: string): Uint8Array {
+  const body = utf8.encode(uri);
+  if (body.length > 0xffff) throw new E2eV2Error('seal', 'a URI longer than 65535 bytes cannot be bound');
+  const out = new Uint8Array(2 + body.length);
+  out[0] = body.length >>> 8;
+  out[1] = body.length & 0xff;
+  out.set(body, 2);
+  return out;
+}
+
+/** The bytes of `parts`, one after another. */
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Lowercase hex of `bytes` (`enc_key` / `ppt_keyid` carry `hex(kid)`). */
+export function toHex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += (b < 16 ? '0' : '') + b.toString(16);
+  return s;
+}
+
+/** Whether every byte of `bytes` is zero. */
+export function isZero(bytes: Uint8Array): boolean {
+  let acc = 0;
+  for (const b of bytes) acc |= b;
+  return acc === 0;
+}

@@ -145,6 +145,9 @@ export interface PrimitiveVectors {
 export interface VectorsFile {
   format: string;
   schema_version: number;
+  identities: Record<string, { role: string; seed: string; ed25519_pk: string; x25519_sk: string; x25519_pk: string }>;
+  group_keys: Record<string, { key: string; kid: string; scope: string }>;
+  session_keys: Record<string, { key: string; kid: string }>;
   constants: { T0: number; NOW: number; max_skew_ms: number; window_size: number };
   primitives: PrimitiveVectors;
   messages: MessageVector[];

@@ -6,6 +6,10 @@
  *   node scripts/router/router.mjs start [--loglevel L] [--control]
  *                                                        start a router, print its URLs as JSON
  *   node scripts/router/router.mjs check                 validate config.json with `crossbar check`
+ *   node scripts/router/router.mjs start-linked [--loglevel L] [--control]
+ *                                                        start two routers joined by a router link,
+ *                                                        print both as JSON
+ *   node scripts/router/router.mjs check-linked          validate the linked pair's configurations
  *   node scripts/router/router.mjs python SCRIPT [ARGS]  run a script with the venv's python
  *
  * Only Node built-ins are used. Progress goes to stderr; stdout carries JSON only.
@@ -357,6 +361,8 @@ const PDEATHSIG_LAUNCHER = [
  * @param {string} [options.loglevel] crossbar log level (default "info"; "trace" logs every WAMP message)
  * @param {number} [options.timeoutMs] how long to wait for the transports (default 90000 or
  *   $WAMPBOX_ROUTER_TIMEOUT_MS)
+ * @param {object} [options.config] a node configuration to use instead of config.json (it must
+ *   have the same three transports: the readiness check waits for them)
  * @returns {Promise<RouterHandle>}
  */
 export async function startRouter(options = {}) {
@@ -366,7 +372,8 @@ export async function startRouter(options = {}) {
   fs.mkdirSync(base, { recursive: true });
   const cbdir = path.join(base, 'node');
   fs.mkdirSync(cbdir, { recursive: true });
-  fs.copyFileSync(CONFIG_FILE, path.join(cbdir, 'config.json'));
+  if (options.config) fs.writeFileSync(path.join(cbdir, 'config.json'), `${JSON.stringify(options.config, null, 2)}\n`);
+  else fs.copyFileSync(CONFIG_FILE, path.join(cbdir, 'config.json'));
   const logFile = path.join(base, 'crossbar.log');
   let rsUnixPath = path.join(base, 'rs.sock');
   if (Buffer.byteLength(rsUnixPath) > 100) {
@@ -579,6 +586,201 @@ export async function startRouter(options = {}) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// two linked routers
+
+/** The node configuration template of a linked pair (see linkedNodeConfigA and linkedNodeConfigB). */
+export const LINKED_CONFIG_FILE = path.join(HERE, 'linked-config.json');
+/** The id of node B's router link to node A, as linked-config.json names it. */
+export const LINK_ID = 'link_to_a';
+/** The authid with which node B's link joins node A (a cryptosign principal of A's WebSocket transport). */
+export const LINK_AUTHID = 'rlink-node-b';
+/** Crossbar's node controller logs this once the link is up in both directions (its sessions joined). */
+const LINK_STARTED = `router-to-router ${LINK_ID} started on realm`;
+
+function linkedTemplate() {
+  const config = JSON.parse(fs.readFileSync(LINKED_CONFIG_FILE, 'utf8'));
+  const realm = config.workers[0].realms[0];
+  const ws = config.workers[0].transports.find((t) => t.id === 'websocket_main');
+  const principal = ws?.auth?.cryptosign?.principals?.[LINK_AUTHID];
+  if (!principal) throw new Error(`${LINKED_CONFIG_FILE}: websocket_main has no cryptosign principal ${LINK_AUTHID}`);
+  const link = (realm.rlinks ?? []).find((l) => l.id === LINK_ID);
+  if (!link) throw new Error(`${LINKED_CONFIG_FILE}: realm ${realm.name} has no rlink ${LINK_ID}`);
+  return { config, realm, principal, link };
+}
+
+/**
+ * Node A's configuration, made from linked-config.json: the realm without `rlinks`; its
+ * WebSocket transport also accepts the link's cryptosign principal (`LINK_AUTHID`, role `rlink`)
+ * signing with node B's node key. Otherwise as config.json: realm1 with the anonymous role, and
+ * the three anonymous transports on $WAMPBOX_WS_PORT, $WAMPBOX_RS_PORT and $WAMPBOX_RS_UNIX.
+ *
+ * @param {string} nodeBPublicKey node B's Ed25519 node key, hex
+ */
+export function linkedNodeConfigA(nodeBPublicKey) {
+  if (!/^[0-9a-f]{64}$/.test(nodeBPublicKey)) throw new Error(`not an Ed25519 public key in hex: ${nodeBPublicKey}`);
+  const { config, realm, principal } = linkedTemplate();
+  delete realm.rlinks;
+  principal.authorized_keys = [nodeBPublicKey];
+  return config;
+}
+
+/**
+ * Node B's configuration, made from linked-config.json: the realm with one router link
+ * (`LINK_ID`) to node A's WebSocket transport on `aWsPort`, forwarding the registrations and
+ * subscriptions of both nodes (the four `forward_*` flags), so that the one link carries calls
+ * and events both ways. It trusts no node key. Otherwise as node A.
+ *
+ * @param {number} aWsPort the port of node A's WebSocket transport
+ */
+export function linkedNodeConfigB(aWsPort) {
+  if (!Number.isInteger(aWsPort) || aWsPort <= 0 || aWsPort > 65535) throw new Error(`bad port ${aWsPort}`);
+  const { config, principal, link } = linkedTemplate();
+  link.transport.endpoint.port = aWsPort;
+  link.transport.url = `ws://127.0.0.1:${aWsPort}/ws`;
+  principal.authorized_keys = [];
+  return config;
+}
+
+function parseNodeKeyFile(file) {
+  const text = fs.readFileSync(file, 'utf8');
+  const m = /^public-key-ed25519:\s*([0-9a-f]{64})\s*$/m.exec(text);
+  if (!m) throw new Error(`${file} has no public-key-ed25519`);
+  return m[1];
+}
+
+/**
+ * Node B's node key pair (Crossbar's key.priv / key.pub; the link authenticates with it), made once
+ * by `crossbar keys` and kept in the cache next to the venv, so that node A's configuration can
+ * trust it before either node starts. A test key: it grants nothing but joining a test router.
+ *
+ * @returns {Promise<{ dir: string, publicKey: string }>}
+ */
+export async function ensureLinkNodeKey() {
+  await ensureVenv();
+  const target = path.join(cacheRoot(), `rlink-node-key-${requirementsHash()}`);
+  const valid = (dir) => {
+    try {
+      const pub = parseNodeKeyFile(path.join(dir, 'key.pub'));
+      return /^private-key-ed25519:/m.test(fs.readFileSync(path.join(dir, 'key.priv'), 'utf8')) ? pub : null;
+    } catch {
+      return null;
+    }
+  };
+  let publicKey = valid(target);
+  if (publicKey) return { dir: target, publicKey };
+  fs.rmSync(target, { recursive: true, force: true });
+  const tmp = `${target}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  log(`generating a node key for linked routers in ${target}`);
+  // `crossbar keys` creates the node key pair of a node folder when there is none, then prints it
+  run(crossbarBin(), ['keys', '--cbdir', tmp], { capture: true });
+  if (!valid(tmp)) throw new Error(`crossbar keys did not create a node key pair in ${tmp}`);
+  try {
+    fs.renameSync(tmp, target);
+  } catch (e) {
+    // another process made it meanwhile: use theirs
+    fs.rmSync(tmp, { recursive: true, force: true });
+    if (!valid(target)) throw e;
+  }
+  publicKey = valid(target);
+  if (!publicKey) throw new Error(`node key pair in ${target} is unreadable`);
+  return { dir: target, publicKey };
+}
+
+async function waitForLog(file, needle, timeoutMs, isAlive) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    let text = '';
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      /* not yet */
+    }
+    if (text.includes(needle)) return;
+    if (!isAlive()) throw new Error(`Crossbar exited before its log said "${needle}"`);
+    if (Date.now() > end) throw new Error(`Crossbar's log did not say "${needle}" within ${timeoutMs} ms`);
+    await sleep(150);
+  }
+}
+
+/**
+ * Start two Crossbar.io nodes whose realm1 are joined by a router link: node A, then node B with
+ * a link to A's WebSocket transport (see linkedNodeConfigA, linkedNodeConfigB). Each node is a
+ * router as startRouter makes it (own folder, log, free ports, process group); the pair is ready
+ * when both accept connections and node B's controller reports the link started (the link's two
+ * sessions joined both realms and forward what already exists).
+ *
+ * @param {object} [options]
+ * @param {string} [options.loglevel] crossbar log level of both nodes (default "info")
+ * @param {number} [options.timeoutMs] how long to wait for each node and for the link (default
+ *   90000 or $WAMPBOX_ROUTER_TIMEOUT_MS)
+ * @returns {Promise<LinkedRouters>} `{ a, b, dir, linkId, running, info(), stop() }`, where
+ *   `a` and `b` are router handles (`wsUrl`, `rsUrl`, `logFile`, `kill()`, `stop()`, ...)
+ */
+export async function startLinkedRouters(options = {}) {
+  await ensureVenv();
+  const key = await ensureLinkNodeKey();
+  const envTimeout = Number(process.env.WAMPBOX_ROUTER_TIMEOUT_MS);
+  const timeoutMs = options.timeoutMs ?? (envTimeout > 0 ? envTimeout : DEFAULT_READY_TIMEOUT_MS);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wampbox-linked-'));
+  const started = [];
+  const cleanup = async () => {
+    for (const r of started.reverse()) await r.stop().catch((e) => log(`stop failed: ${e.message}`));
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const t0 = Date.now();
+    const configA = linkedNodeConfigA(key.publicKey);
+    const a = await startRouter({ dir: path.join(dir, 'a'), config: configA, loglevel: options.loglevel, timeoutMs });
+    started.push(a);
+    // B's link needs A's port, which startRouter picks (and re-picks after a clash): B starts second
+    const configB = linkedNodeConfigB(a.wsPort);
+    const cbdirB = path.join(dir, 'b', 'node');
+    fs.mkdirSync(cbdirB, { recursive: true });
+    fs.copyFileSync(path.join(key.dir, 'key.pub'), path.join(cbdirB, 'key.pub'));
+    fs.copyFileSync(path.join(key.dir, 'key.priv'), path.join(cbdirB, 'key.priv'));
+    fs.chmodSync(path.join(cbdirB, 'key.priv'), 0o600);
+    const b = await startRouter({ dir: path.join(dir, 'b'), config: configB, loglevel: options.loglevel, timeoutMs });
+    started.push(b);
+    try {
+      await waitForLog(b.logFile, LINK_STARTED, timeoutMs, () => a.running && b.running);
+    } catch (e) {
+      throw new Error(
+        `the router link of node B did not come up: ${e.message}\n` +
+          `last lines of node B's log ${b.logFile}:\n${tailFile(b.logFile)}\n` +
+          `last lines of node A's log ${a.logFile}:\n${tailFile(a.logFile)}`,
+      );
+    }
+    log(`linked routers ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (${dir})`);
+    let stopped = false;
+    return {
+      a,
+      b,
+      dir,
+      linkId: LINK_ID,
+      /** True while both Crossbar nodes run. */
+      get running() {
+        return a.running && b.running;
+      },
+      /** Plain data describing the pair (for JSON). */
+      info() {
+        return { a: a.info(), b: b.info(), linkId: LINK_ID, linkAuthid: LINK_AUTHID, dir };
+      },
+      /** Stop node B (the link's side), then node A, and remove the pair's folder. */
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await cleanup();
+      },
+    };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // CLI
 
 async function cmdCheck() {
@@ -679,6 +881,105 @@ async function cmdStart(argv) {
   }
 }
 
+/**
+ * `crossbar check` of both linked node configurations, then Crossbar's own parser of router link
+ * configurations over node B's link (`crossbar check` does not look into `rlinks`).
+ */
+async function cmdCheckLinked() {
+  await ensureVenv();
+  const key = await ensureLinkNodeKey();
+  const configs = { a: linkedNodeConfigA(key.publicKey), b: linkedNodeConfigB(8080) };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wampbox-check-'));
+  try {
+    let status = 0;
+    for (const [name, config] of Object.entries(configs)) {
+      const cbdir = path.join(dir, name);
+      fs.mkdirSync(cbdir);
+      fs.writeFileSync(path.join(cbdir, 'config.json'), JSON.stringify(config, null, 2));
+      log(`node ${name.toUpperCase()}:`);
+      const env = {
+        ...process.env,
+        WAMPBOX_WS_PORT: '8080',
+        WAMPBOX_RS_PORT: '8081',
+        WAMPBOX_RS_UNIX: path.join(cbdir, 'rs.sock'),
+      };
+      const res = spawnSync(crossbarBin(), ['check', '--cbdir', cbdir], { env, stdio: ['ignore', 2, 2] });
+      if (res.status !== 0) status = res.status ?? 1;
+    }
+    const parse = [
+      'import json, sys',
+      'from crossbar.personality import Personality',
+      'from crossbar.worker.rlink import RLinkConfig',
+      'for realm in json.load(open(sys.argv[1]))["workers"][0]["realms"]:',
+      '    for link in realm.get("rlinks", []):',
+      '        RLinkConfig.parse(Personality, dict(link))',
+      '        print("Ok, router link %s of realm %s looks good!" % (link["id"], realm["name"]))',
+    ].join('\n');
+    const res = spawnSync(venvPython(), ['-c', parse, path.join(dir, 'b', 'config.json')], {
+      stdio: ['ignore', 2, 2],
+    });
+    if (res.status !== 0) status = res.status ?? 1;
+    return status;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function cmdStartLinked(argv) {
+  let loglevel = 'info';
+  let control = false;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--loglevel') loglevel = argv[++i];
+    else if (argv[i] === '--control') control = true;
+    else throw new Error(`unknown option ${argv[i]}`);
+  }
+  const pair = await startLinkedRouters({ loglevel });
+  const print = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
+  print(pair.info());
+
+  let stopping = false;
+  const shutdown = async (code) => {
+    if (stopping) return;
+    stopping = true;
+    await pair.stop().catch((e) => log(`stop failed: ${e.message}`));
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  process.on('SIGHUP', () => void shutdown(0));
+
+  const watchdog = setInterval(() => {
+    if (!pair.running && !stopping) {
+      const [node, r] = pair.a.running ? ['B', pair.b] : ['A', pair.a];
+      log(`Crossbar node ${node} exited unexpectedly; last lines of ${r.logFile}:\n${tailFile(r.logFile)}`);
+      void shutdown(1);
+    }
+  }, 500);
+  watchdog.unref();
+  setInterval(() => {}, 1 << 30);
+
+  if (control) {
+    // line commands on stdin: "stop"; answered by one JSON line
+    let buf = '';
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (chunk) => {
+      buf += chunk;
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl).trim();
+        buf = buf.slice(nl + 1);
+        if (line === 'stop') {
+          print({ ok: true, cmd: 'stop' });
+          void shutdown(0);
+        } else if (line) {
+          print({ ok: false, cmd: line.split(/\s+/)[0], error: `unknown command ${line}` });
+        }
+      }
+    });
+    process.stdin.on('end', () => void shutdown(0));
+  }
+}
+
 async function cmdPython(argv) {
   if (argv.length === 0) throw new Error('usage: router.mjs python SCRIPT [ARGS...]');
   await ensureVenv();
@@ -704,6 +1005,11 @@ async function main(argv) {
     case 'check':
       process.exitCode = await cmdCheck();
       return;
+    case 'start-linked':
+      return cmdStartLinked(rest);
+    case 'check-linked':
+      process.exitCode = await cmdCheckLinked();
+      return;
     case 'python':
       return cmdPython(rest);
     case 'venv-python':
@@ -711,7 +1017,8 @@ async function main(argv) {
       return;
     default:
       process.stderr.write(
-        'usage: node scripts/router/router.mjs install | start [--loglevel L] [--control] | check | python SCRIPT [ARGS...] | venv-python\n',
+        'usage: node scripts/router/router.mjs install | start [--loglevel L] [--control] | check |\n' +
+          '       start-linked [--loglevel L] [--control] | check-linked | python SCRIPT [ARGS...] | venv-python\n',
       );
       process.exitCode = 2;
   }

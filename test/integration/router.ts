@@ -4,6 +4,7 @@
  * - routerInfo(): the shared router started by global-setup.ts (one per jest run).
  * - startPrivateRouter(): a router of a test's own, e.g. to kill/restart it (fault tests) or to
  *   run it with `loglevel: 'trace'` (Crossbar then logs every WAMP message it routes).
+ * - startLinkedRouters(): two routers of a test's own, joined by a Crossbar router link.
  *
  * See docs/testing.md.
  */
@@ -193,4 +194,107 @@ export async function startPrivateRouter(options: PrivateRouterOptions = {}): Pr
     },
   };
   return router;
+}
+
+/** One node of a linked pair: a router as {@link RouterInfo} describes it, and its log. */
+export interface LinkedNode extends RouterInfo {
+  /** This node's Crossbar log so far. */
+  readLog(): string;
+}
+
+/** Two Crossbar.io nodes whose realm1 are joined by a router link, owned by the calling test. */
+export interface LinkedRouters {
+  /** Node A: the node the link connects to. */
+  a: LinkedNode;
+  /** Node B: the node whose realm holds the router link (its log has the link's messages). */
+  b: LinkedNode;
+  /** The id of node B's router link ("link_to_a"). */
+  linkId: string;
+  /** The authid of the link's session on node A ("rlink-node-b"). */
+  linkAuthid: string;
+  /** Stop both nodes and remove their folder. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Start two linked routers owned by the calling test (`router.mjs start-linked --control`, about
+ * 30 s on a small machine: give the beforeAll hook a long timeout): node A, then node B with a
+ * router link to A that forwards registrations and subscriptions both ways. Resolves once both
+ * accept connections and the link is up; rejects with the reason (and the ends of both logs)
+ * otherwise (`timeoutMs`: 240 s by default). The pair also ends when the test process exits. See
+ * docs/testing.md.
+ */
+export async function startLinkedRouters(options: PrivateRouterOptions = {}): Promise<LinkedRouters> {
+  const args = [ROUTER_SCRIPT, 'start-linked', '--control'];
+  if (options.loglevel) args.push('--loglevel', options.loglevel);
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, args, {
+    cwd: REPO_ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => {
+    stderr = (stderr + d).slice(-40_000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let hasExited = false;
+  void exited.then(() => (hasExited = true));
+  const lines = readline.createInterface({ input: child.stdout });
+
+  const timeoutMs = options.timeoutMs ?? 240_000;
+  let timer: NodeJS.Timeout | undefined;
+  let info: { a: RouterInfo; b: RouterInfo; linkId: string; linkAuthid: string };
+  try {
+    info = await Promise.race([
+      new Promise<typeof info>((resolve) => {
+        lines.on('line', (line) => {
+          try {
+            const obj = JSON.parse(line) as Record<string, unknown>;
+            if (obj.a && obj.b) resolve(obj as unknown as typeof info);
+          } catch {
+            /* not ours */
+          }
+        });
+      }),
+      exited.then(() => {
+        throw new Error(`linked routers did not start:\n${stderr}`);
+      }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          reject(new Error(`linked routers not ready within ${timeoutMs} ms:\n${stderr}`));
+        }, timeoutMs);
+      }),
+    ]);
+  } catch (e) {
+    child.kill('SIGTERM');
+    await exited;
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+
+  const node = (r: RouterInfo): LinkedNode => ({
+    ...r,
+    readLog() {
+      try {
+        return fs.readFileSync(r.logFile, 'utf8');
+      } catch {
+        return '';
+      }
+    },
+  });
+  return {
+    a: node(info.a),
+    b: node(info.b),
+    linkId: info.linkId,
+    linkAuthid: info.linkAuthid,
+    async stop() {
+      if (hasExited) return;
+      child.stdin.end('stop\n');
+      const kill = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      await exited;
+      clearTimeout(kill);
+      lines.close();
+    },
+  };
 }

@@ -27,6 +27,7 @@ import { encodeUri, keyId, toHex } from './derive.js';
 import { classifyEnvelope, routeOf, type Carriage, type Route, type V2Envelope } from './envelope.js';
 import { E2eV2Error } from './errors.js';
 import { CalleeExchange, CallerExchange } from './exchange.js';
+import { Freshness } from './freshness.js';
 import { GroupKeyStore } from './group-keys.js';
 import { aadOf, signatureInputOf } from './header.js';
 import { decodeInner } from './inner.js';
@@ -43,10 +44,8 @@ export type ReceivedMessageType = 'EVENT' | 'INVOCATION' | 'RESULT' | 'ERROR';
 
 /** A receiver's configuration and state. Absent stores are empty; absent bounds take the defaults. */
 export interface ReceiverOptions {
-  /** Milliseconds since the epoch (default `Date.now`). */
-  readonly clock?: (() => number) | undefined;
-  /** Largest accepted `|now - ts|` in ms (default 300000); 0 turns the check off. */
-  readonly maxSkewMs?: number | undefined;
+  /** The clock and the freshness bound (default: `Date.now`, 300000 ms). */
+  readonly freshness?: Freshness | undefined;
   /** How long after its `notAfter` a group key is still accepted (default 0). */
   readonly keyGraceMs?: number | undefined;
   /** Refuse unsigned YIELDs and ERRORs. */
@@ -123,18 +122,14 @@ export class E2eReceiver {
   readonly scopeKeys: ScopeKeyStore;
   readonly sessions: SessionCache;
   readonly windows: ReplayWindows;
-  readonly #clock: () => number;
-  readonly #maxSkew: bigint;
+  readonly freshness: Freshness;
   readonly #grace: number;
   readonly #policy: { signEveryCall: boolean; signReplies: boolean };
   readonly #routes: readonly Route[];
   readonly #namespaces: readonly Namespace[];
 
   constructor(options: ReceiverOptions = {}) {
-    const maxSkew = options.maxSkewMs ?? 300_000;
-    if (!Number.isSafeInteger(maxSkew) || maxSkew < 0) throw new InvalidArgumentError('maxSkewMs must be >= 0');
-    this.#clock = options.clock ?? Date.now;
-    this.#maxSkew = BigInt(maxSkew);
+    this.freshness = options.freshness ?? new Freshness();
     this.#grace = options.keyGraceMs ?? 0;
     this.#policy = { signEveryCall: options.signEveryCall === true, signReplies: options.signReplies === true };
     this.#routes = options.routes ?? [DEFAULT_ROUTE];
@@ -152,7 +147,7 @@ export class E2eReceiver {
    * @throws InvalidArgumentError when `msg` itself is inconsistent (no URI, a wrong exchange kind).
    */
   open(msg: ReceivedPayload): OpenedPayload {
-    const now = this.#clock();
+    const now = this.freshness.now();
     const { wamp } = msg;
     const expectedType = EXPECTED_TYPE[wamp];
     const isReply = wamp === 'RESULT' || wamp === 'ERROR';
@@ -202,10 +197,7 @@ export class E2eReceiver {
 
     // step 4
     const stale = wamp === 'EVENT' && msg.retained === true;
-    if (this.#maxSkew > 0n && !stale) {
-      const skew = BigInt(now) - p.ts;
-      if (skew > this.#maxSkew || -skew > this.#maxSkew) throw new E2eV2Error('stale', 'ts is too far from now');
-    }
+    if (!stale && !this.freshness.isFresh(p.ts, now)) throw new E2eV2Error('stale', 'ts is too far from now');
 
     // step 5
     const spkHex = toHex(p.spk);

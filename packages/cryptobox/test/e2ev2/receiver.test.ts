@@ -8,7 +8,8 @@ import { scratchV2ForTesting } from '../../src/sodium-v2';
 import { toHex } from '../../src/e2ev2/derive';
 import { CalleeExchange, CallerExchange } from '../../src/e2ev2/exchange';
 import { GroupKeyStore } from '../../src/e2ev2/group-keys';
-import { E2eReceiver, type OpenedPayload, type ReceiverOptions } from '../../src/e2ev2/receiver';
+import { E2eReceiver, type OpenedPayload } from '../../src/e2ev2/receiver';
+import { Freshness } from '../../src/e2ev2/freshness';
 import { ScopeKeyStore } from '../../src/e2ev2/scope-keys';
 import { sealPayload, type SealInput } from '../../src/e2ev2/seal';
 import { TrustStore } from '../../src/e2ev2/trust-store';
@@ -42,28 +43,25 @@ interface World {
   caller: E2eReceiver;
 }
 
-function world(options: Partial<ReceiverOptions> = {}): World {
+function world(options: { maxSkewMs?: number } = {}): World {
   const [alice, dave, erin] = [identity(), identity(), identity()];
   const kg = random(32);
   const scope = boxKeypair();
   const now = { ms: T0 + 2000 };
-  const clock = (): number => now.ms;
+  const freshness = (): Freshness => new Freshness({ clock: () => now.ms, maxSkewMs: options.maxSkewMs });
   const subscriber = new E2eReceiver({
-    clock,
+    freshness: freshness(),
     trust: new TrustStore([{ spk: alice.spk, prefix: 'com.example.news.', roles: ['publish'] }]),
     groupKeys: new GroupKeyStore([{ key: kg, scope: 'com.example.news.' }]),
-    ...options,
   });
   const callee = new E2eReceiver({
-    clock,
+    freshness: freshness(),
     trust: new TrustStore([{ spk: dave.spk, prefix: 'com.example.rpc.', roles: ['call'] }]),
     scopeKeys: new ScopeKeyStore([{ prefix: 'com.example.rpc.', secretKey: scope.secretKey }]),
-    ...options,
   });
   const caller = new E2eReceiver({
-    clock,
+    freshness: freshness(),
     trust: new TrustStore([{ spk: erin.spk, prefix: 'com.example.rpc.', roles: ['answer'] }]),
-    ...options,
   });
   return { alice, dave, erin, kg, scope, now, subscriber, callee, caller };
 }
@@ -272,6 +270,38 @@ describe('a call', () => {
       w.callee.open({ wamp: 'INVOCATION', uri: 'a.b', envelope: env, exchange: {} as CalleeExchange }),
     ).toThrow(invalid);
     expect(() => w.subscriber.open({ wamp: 'EVENT', envelope: env })).toThrow(invalid);
+  });
+});
+
+describe('state bounds', () => {
+  it('an authorized caller opening 10,000 streams keeps its last 64 windows; another caller keeps its own', () => {
+    const w = world();
+    const fred = identity();
+    w.callee.trust.grant({ spk: fred.spk, prefix: 'com.example.rpc.', roles: ['call'] });
+    const open = (p: Uint8Array): string => {
+      try {
+        return w.callee.open({ wamp: 'INVOCATION', uri: 'com.example.rpc.add', envelope: opaque(p) }).kind;
+      } catch (err) {
+        return (err as { reason: string }).reason;
+      }
+    };
+    const wrapped = (who: Identity, ks: Uint8Array): Uint8Array =>
+      sealPayload(
+        callInput(who, ks, { signer: who.secretKey, wrap: { sessionKey: ks, scopePublicKey: w.scope.publicKey } }),
+      ).payload;
+    const fredsCall = wrapped(fred, random(32));
+    expect(open(fredsCall)).toBe('sealed');
+    const ks = random(32);
+    expect(open(wrapped(w.dave, ks))).toBe('sealed');
+    const first = sealPayload(callInput(w.dave, ks, { sid: random(8) })).payload;
+    expect(open(first)).toBe('sealed');
+    for (let i = 0; i < 10_000; i++) {
+      expect(open(sealPayload(callInput(w.dave, ks, { sid: random(8) })).payload)).toBe('sealed');
+    }
+    expect(w.callee.windows.countFor(toHex(w.dave.spk))).toBe(64);
+    expect(w.callee.windows.count).toBe(65);
+    expect(open(fredsCall)).toBe('replay'); // the other caller's window is intact
+    expect(open(first)).toBe('sealed'); // dave's evicted window is forgotten: the documented replay-once
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { E2eV2Error } from '../../src/e2ev2/errors';
 import { CalleeExchange, CallerExchange } from '../../src/e2ev2/exchange';
+import { Freshness } from '../../src/e2ev2/freshness';
 import { GroupKeyStore } from '../../src/e2ev2/group-keys';
 import { E2eReceiver, type OpenedPayload } from '../../src/e2ev2/receiver';
 import { ReplayWindows } from '../../src/e2ev2/replay-window';
@@ -39,8 +40,7 @@ export function buildReceiver(config: ReceiverVector, now: number): TestReceiver
     sessions.put({ key: fromHex(s.key), owner: fromHex(s.owner), scope: s.scope });
   }
   const receiver = new E2eReceiver({
-    clock: () => holder.now,
-    maxSkewMs: config.max_skew_ms,
+    freshness: new Freshness({ clock: () => holder.now, maxSkewMs: config.max_skew_ms }),
     keyGraceMs: config.key_grace_ms,
     signReplies: config.sign_replies,
     signEveryCall: config.sign_every_call,

@@ -13,7 +13,8 @@
  *   call is answered `wamp.error.no_payload_codec` by the link and a sealed event is dropped, and
  *   node B's log says why;
  * - the same sealed call and event between sessions of one node work (the control);
- * - an application error does not cross either: the link answers the caller with a result [null].
+ * - an application error does not cross either: the link answers the caller with a result [null];
+ * - a callee on the other node gets the caller's session id, but its authrole as `caller_authid`.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -138,6 +139,10 @@ describe.each(['json', 'cbor'] as const)('across the router link on %s', (ser) =
     expect(seen[0]!.args[2]).toBeInstanceOf(Uint8Array);
     expect(seen[0]!.kwargs).toEqual({ bin: BIN, n: 1.5 });
     expectForwardedByLink(seen[0]!.details);
+    // the caller's session id crosses, but in caller_authid the link puts the caller's authrole
+    expect(seen[0]!.details['caller']).toBe(caller.id);
+    expect(caller.welcome.authid).not.toBe(caller.welcome.authrole);
+    expect(seen[0]!.details['caller_authid']).toBe(caller.welcome.authrole);
     expect(res.args).toEqual(['echo', 'text', 42, BIN, { nested: BIN }]);
     expect(res.args[3]).toBeInstanceOf(Uint8Array);
     expect(res.kwargs).toEqual({ bin: BIN, n: 1.5, from: far });
@@ -159,6 +164,8 @@ describe.each(['json', 'cbor'] as const)('across the router link on %s', (ser) =
     expect(got[0]!.args[1]).toBeInstanceOf(Uint8Array);
     expect(got[0]!.kwargs).toEqual({ bin: BIN });
     expectForwardedByLink(got[0]!.details);
+    expect(got[0]!.details['publisher']).toBe(publisher.id);
+    expect(got[0]!.details['publisher_authid']).toBe(publisher.welcome.authid);
   });
 
   it.each(DIRECTIONS)(

@@ -57,10 +57,12 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 /** Lowercase hex of `bytes` (`enc_key` / `ppt_keyid` carry `hex(kid)`). */
 export function toHex(bytes: Uint8Array): string {
   let s = '';
-  for (const b of bytes) s += (b < 16 ? '0' : '') + b.toString(16);
+  for (let i = 0; i < bytes.length; i++) s += HEX_BYTE[bytes[i]!]!;
   return s;
 }
 

@@ -92,7 +92,16 @@ export function parsePayload(payload: Uint8Array, policy: SigningPolicy): Parsed
   if ((header.type === MessageKind.CALL || isReply) && zeroXid) throw new E2eV2Error('header', 'a zero xid');
   const ctEnd = payload.length - sigBytes;
   return {
-    ...header,
+    type: header.type,
+    flags: header.flags,
+    ser: header.ser,
+    kid: header.kid,
+    spk: header.spk,
+    sid: header.sid,
+    seq: header.seq,
+    ts: header.ts,
+    xid: header.xid,
+    nonce: header.nonce,
     bits,
     bound: payload.subarray(0, wrapEnd),
     wrap: wrapped ? payload.subarray(HEADER_BYTES, wrapEnd) : undefined,

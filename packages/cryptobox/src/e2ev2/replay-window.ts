@@ -39,6 +39,8 @@ export class ReplayWindows {
   readonly #windows = new Map<string, Window>();
   /** Per sender key: its streams, least recently used first. */
   readonly #bySender = new Map<string, Set<string>>();
+  /** The stream of the last accepted number: the most recently used window. */
+  #mostRecent: string | undefined;
 
   constructor(options: ReplayWindowOptions = {}) {
     const size = options.size ?? 1024;
@@ -74,7 +76,7 @@ export class ReplayWindows {
     const w = this.#windows.get(streamKey(spk, sid));
     if (w === undefined || seq > w.top) return true;
     if (w.top - seq >= this.#sizeBig) return false;
-    const bit = Number(seq % this.#sizeBig);
+    const bit = this.#bit(seq);
     return (w.seen[bit >>> 5]! & (1 << (bit & 31))) === 0;
   }
 
@@ -85,15 +87,19 @@ export class ReplayWindows {
   accept(spk: string, sid: string, seq: bigint): void {
     const key = streamKey(spk, sid);
     let w = this.#windows.get(key);
+    if (w !== undefined && key === this.#mostRecent) {
+      // a steady stream: already the most recently used, nothing to reorder or evict
+      this.#mark(w, seq);
+      return;
+    }
     if (w === undefined) {
       w = { sender: spk, top: 0n, seen: new Uint32Array(this.#size / 32) };
     } else {
       this.#windows.delete(key);
       this.#bySender.get(spk)?.delete(key);
     }
-    if (seq > w.top) this.#advance(w, seq);
-    const bit = Number(seq % this.#sizeBig);
-    w.seen[bit >>> 5] = w.seen[bit >>> 5]! | (1 << (bit & 31));
+    this.#mostRecent = key;
+    this.#mark(w, seq);
     this.#windows.set(key, w);
     let streams = this.#bySender.get(spk);
     if (streams === undefined) {
@@ -109,15 +115,29 @@ export class ReplayWindows {
   clear(): void {
     this.#windows.clear();
     this.#bySender.clear();
+    this.#mostRecent = undefined;
+  }
+
+  #mark(w: Window, seq: bigint): void {
+    if (seq > w.top) this.#advance(w, seq);
+    const bit = this.#bit(seq);
+    w.seen[bit >>> 5] = w.seen[bit >>> 5]! | (1 << (bit & 31));
+  }
+
+  /** The bit of `seq` in a window: `seq mod size`. */
+  #bit(seq: bigint): number {
+    return Number(seq % this.#sizeBig);
   }
 
   #advance(w: Window, seq: bigint): void {
-    if (seq - w.top >= this.#sizeBig) {
+    const distance = seq - w.top;
+    if (distance >= this.#sizeBig) {
       w.seen.fill(0);
     } else {
-      // clear the bits of the numbers the window moves over (top+1 .. seq)
-      for (let n = w.top + 1n; n <= seq; n++) {
-        const bit = Number(n % this.#sizeBig);
+      // clear the bits of the numbers the window moves over (top+1 .. seq), in plain numbers
+      const from = this.#bit(w.top);
+      for (let k = 1, n = Number(distance); k <= n; k++) {
+        const bit = (from + k) % this.#size;
         w.seen[bit >>> 5] = w.seen[bit >>> 5]! & ~(1 << (bit & 31));
       }
     }
@@ -127,6 +147,7 @@ export class ReplayWindows {
   #evict(key: string): void {
     const w = this.#windows.get(key);
     if (w === undefined) return;
+    if (key === this.#mostRecent) this.#mostRecent = undefined;
     this.#windows.delete(key);
     const streams = this.#bySender.get(w.sender);
     streams?.delete(key);

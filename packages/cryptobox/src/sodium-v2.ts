@@ -5,10 +5,12 @@
  * Ed25519 key pairs come from `sodium.ts`, which this module sits beside and does not grow.
  *
  * It follows `sodium.ts`'s conventions: the module is loaded and checked once for both bindings
- * (`internal/libsodium-module.ts`); this binding allocates its own two scratch regions at start-up
- * (a fixed one for keys, nonces, hashes and signatures; a data region for messages, replaced by a
- * bigger one when a message does not fit); each call copies its inputs in and its result out
- * once, so a result never aliases the heap; `HEAPU8` is read afresh after any allocation.
+ * (`internal/libsodium-module.ts`), and this binding checks the functions it adds when it starts
+ * (so a bundle without E2E v2 carries no trace of them); it allocates its own two scratch regions
+ * at start-up (a fixed one for keys, nonces, hashes and signatures; a data region for messages,
+ * replaced by a bigger one when a message does not fit); each call copies its inputs in and its
+ * result out once, so a result never aliases the heap; `HEAPU8` is read afresh after any
+ * allocation.
  *
  * Wiping: before returning (or throwing), every operation zero-fills the scratch bytes that held a
  * secret: keys (content keys, secret keys, converted keys, keyed-hash keys and hash outputs, which
@@ -22,7 +24,7 @@
  */
 import type { LibsodiumModule } from 'libsodium';
 import { InvalidArgumentError } from '@wampbox/core';
-import { startLibsodium, unsupported } from './internal/libsodium-module.js';
+import { checkE2eV2Functions, startLibsodium, unsupported } from './internal/libsodium-module.js';
 
 /** Bytes in an XChaCha20-Poly1305 key, an X25519 key and an Ed25519 public key. */
 export const V2_KEY_BYTES = 32;
@@ -91,6 +93,7 @@ export function isSodiumV2Ready(): boolean {
 
 async function start(): Promise<void> {
   const m = await startLibsodium();
+  checkE2eV2Functions(m); // before the first call into them
   const fixed = m._malloc(FIXED_BYTES);
   const data = m._malloc(INITIAL_DATA_BYTES);
   if (fixed === 0 || data === 0) throw unsupported('libsodium could not allocate its scratch memory');

@@ -16,7 +16,7 @@ import { InvalidArgumentError } from '@wampbox/core';
 export const LIBSODIUM_VERSION = '0.8.4';
 
 /**
- * The functions the bindings call, with their arity in the pinned build (exported WebAssembly
+ * The functions `sodium.ts` calls, with their arity in the pinned build (exported WebAssembly
  * functions report their parameter count as `length`). A 64-bit length takes two parameters:
  * `crypto_box_easy_afternm`, `crypto_box_open_easy_afternm` and `crypto_sign_detached` have six;
  * a `size_t` is one.
@@ -32,7 +32,14 @@ const FUNCTIONS: Readonly<Record<string, number>> = {
   _crypto_scalarmult_base: 2,
   _crypto_sign_seed_keypair: 3,
   _crypto_sign_detached: 6,
-  // E2E v2 (sodium-v2.ts)
+};
+
+/**
+ * The functions `sodium-v2.ts` (E2E v2) adds, checked when that binding starts
+ * ({@link checkE2eV2Functions}): a bundle without E2E v2 carries neither this table nor the check,
+ * and a build without them still runs cryptobox.
+ */
+const E2EV2_FUNCTIONS: Readonly<Record<string, number>> = {
   _crypto_aead_xchacha20poly1305_ietf_encrypt: 11,
   _crypto_aead_xchacha20poly1305_ietf_decrypt: 11,
   _crypto_sign_verify_detached: 5,
@@ -60,17 +67,30 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * @throws InvalidArgumentError `ERR_FEATURE_UNSUPPORTED` naming the first difference.
  */
 export function checkModule(m: unknown): LibsodiumModule {
-  const build = `this build of libsodium is not the one wampbox binds (libsodium ${LIBSODIUM_VERSION})`;
-  if (!isObject(m) || !(m['HEAPU8'] instanceof Uint8Array)) throw unsupported(`${build}: it has no HEAPU8 heap view`);
-  for (const name in FUNCTIONS) {
+  if (!isObject(m) || !(m['HEAPU8'] instanceof Uint8Array)) throw unsupported(`${BUILD}: it has no HEAPU8 heap view`);
+  checkFunctions(m, FUNCTIONS);
+  return m as unknown as LibsodiumModule;
+}
+
+/**
+ * Check that the (already checked) module also has the functions E2E v2 binds, with their arities.
+ * @throws InvalidArgumentError `ERR_FEATURE_UNSUPPORTED` naming the first difference.
+ */
+export function checkE2eV2Functions(m: LibsodiumModule): void {
+  checkFunctions(m as unknown as Record<string, unknown>, E2EV2_FUNCTIONS);
+}
+
+const BUILD = `this build of libsodium is not the one wampbox binds (libsodium ${LIBSODIUM_VERSION})`;
+
+function checkFunctions(m: Record<string, unknown>, table: Readonly<Record<string, number>>): void {
+  for (const name in table) {
     const fn = m[name];
     const c = name.slice(1);
-    if (typeof fn !== 'function') throw unsupported(`${build}: it does not export ${c}()`);
-    if (fn.length !== FUNCTIONS[name]) {
-      throw unsupported(`${build}: its ${c}() takes ${fn.length} arguments, the binding passes ${FUNCTIONS[name]}`);
+    if (typeof fn !== 'function') throw unsupported(`${BUILD}: it does not export ${c}()`);
+    if (fn.length !== table[name]) {
+      throw unsupported(`${BUILD}: its ${c}() takes ${fn.length} arguments, the binding passes ${table[name]}`);
     }
   }
-  return m as unknown as LibsodiumModule;
 }
 
 type Factory = (moduleArg?: LibsodiumModuleArg) => Promise<LibsodiumModule>;

@@ -6,13 +6,26 @@
  * - CALL/RESULT with progressive results and a sealed application ERROR, from a caller holding the
  *   callee scope's public key to a callee holding its key pair;
  * - a second subscriber holding the group key but no publish right forges an event: the reader
- *   refuses it (`sender`, reported on the session's `error` event) and never delivers it.
+ *   refuses it (`sender`, reported on the session's `error` event) and never delivers it;
+ * - through two linked routers (a Crossbar router link), argument carriage: events and calls cross
+ *   the link end to end, both ways; an application error, which the link turns into a RESULT
+ *   `[null]`, is refused by the caller as a downgrade instead of being delivered.
  */
-import { ApplicationError, Result, cryptosignKeyPair, generateKeyPair } from '@wampbox/wamp-client';
+import {
+  ApplicationError,
+  Result,
+  cbor,
+  connect,
+  cryptosignKeyPair,
+  generateKeyPair,
+  json,
+} from '@wampbox/wamp-client';
 import type { CallResult, CryptosignKeyPair, EventData, KeyPair, PayloadCodec, Session } from '@wampbox/wamp-client';
 import { e2eV2 } from '@wampbox/cryptobox/internal';
 import { closeAll, open, routes, sleep, uniqueUri, waitFor } from './helpers';
 import type { Route } from './helpers';
+import { startLinkedRouters } from './router';
+import type { LinkedRouters } from './router';
 
 type Ser = 'json' | 'cbor';
 type Carriage = 'transparent' | 'argument';
@@ -160,5 +173,87 @@ describe.each([
     expect(got.map((e) => e.args)).toEqual([['genuine']]);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toEqual(expect.objectContaining({ name: 'E2eV2Error', reason: 'sender' }));
+  });
+});
+
+describe('x_e2ev2 across two linked routers (argument carriage)', () => {
+  type Node = 'a' | 'b';
+  let pair: LinkedRouters | undefined;
+  const joined: Session[] = [];
+  const meta = new Map<Node, Session>();
+
+  const linked = (): LinkedRouters => {
+    if (!pair) throw new Error('the linked routers did not start (see the error of beforeAll)');
+    return pair;
+  };
+  async function join(node: Node, ser: Ser, codec?: PayloadCodec): Promise<Session> {
+    const r = linked()[node];
+    const serializer = ser === 'json' ? json() : cbor();
+    const s = await connect({ url: r.wsUrl, realm: r.realm, serializers: [serializer], ...(codec ? { codec } : {}) });
+    joined.push(s);
+    return s;
+  }
+  /** Poll a meta procedure on `node` until the link has forwarded `target` there. */
+  async function forwarded(node: Node, procedure: string, target: string): Promise<void> {
+    const until = Date.now() + 10_000;
+    while ((await meta.get(node)!.call(procedure, [target])).args[0] == null) {
+      if (Date.now() > until) throw new Error(`timed out waiting for the link to forward ${target}`);
+      await sleep(20);
+    }
+  }
+
+  beforeAll(async () => {
+    pair = await startLinkedRouters();
+    for (const node of ['a', 'b'] as const) meta.set(node, await join(node, 'json'));
+  }, 300_000);
+
+  afterAll(async () => {
+    await Promise.all(joined.splice(0).map((s) => s.close()));
+    await pair?.stop();
+  }, 120_000);
+
+  describe.each(['json', 'cbor'] as const)('on %s', (ser) => {
+    it.each([
+      ['a', 'b'],
+      ['b', 'a'],
+    ] as const)('an event published on node %s opens at a subscriber on node %s', async (far, near) => {
+      const sub = await join(near, ser, readerCodec('argument'));
+      const pub = await join(far, ser, writerCodec('argument'));
+      const topic = uniqueUri(`${PREFIX}linked.topic`);
+      const got: EventData[] = [];
+      await sub.subscribe(topic, (ev) => void got.push(ev));
+      await forwarded(far, 'wamp.subscription.lookup', topic);
+      await pub.publish(topic, ['across', BIN], { k: 'v' }, { acknowledge: true });
+      await waitFor(() => got.length === 1, 5000, 'the event across the link');
+      expect(got[0]!.args).toEqual(['across', BIN]);
+      expect(got[0]!.kwargs).toEqual({ k: 'v' });
+    });
+
+    it.each([
+      ['a', 'b'],
+      ['b', 'a'],
+    ] as const)(
+      'a callee on node %s answers a caller on node %s; an application error is refused',
+      async (far, near) => {
+        const callee = await join(far, ser, readerCodec('argument'));
+        const caller = await join(near, ser, writerCodec('argument'));
+        const proc = uniqueUri(`${PREFIX}linked.proc`);
+        await callee.register(proc, (inv) => {
+          if (inv.kwargs['fail'] === true) throw new ApplicationError(ERR, ['nope']);
+          return new Result([...inv.args, 'done'], { echoed: inv.kwargs });
+        });
+        await forwarded(near, 'wamp.registration.lookup', proc);
+        const res = await caller.call(proc, ['x', BIN], { k: 'v' });
+        expect(res.args).toEqual(['x', BIN, 'done']);
+        expect(res.kwargs).toEqual({ echoed: { k: 'v' } });
+        expect((await caller.call(proc, [2])).args).toEqual([2, 'done']);
+        // the link answers an ERROR with a plain RESULT [null]: after a sealed call, a downgrade
+        const err = await caller.call(proc, [], { fail: true }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).toEqual(expect.objectContaining({ name: 'E2eV2Error', reason: 'downgrade' }));
+      },
+    );
   });
 });

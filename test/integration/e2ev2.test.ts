@@ -9,7 +9,10 @@
  *   refuses it (`sender`, reported on the session's `error` event) and never delivers it;
  * - through two linked routers (a Crossbar router link), argument carriage: events and calls cross
  *   the link end to end, both ways; an application error, which the link turns into a RESULT
- *   `[null]`, is refused by the caller as a downgrade instead of being delivered.
+ *   `[null]`, is refused by the caller as a downgrade instead of being delivered;
+ * - interop with the independent Python implementation (test/interop/python/e2ev2/peer_e2ev2.py)
+ *   through Crossbar, in both carriages: events and calls (progressive results, a sealed error)
+ *   both ways.
  */
 import {
   ApplicationError,
@@ -24,7 +27,13 @@ import type { CallResult, CryptosignKeyPair, EventData, KeyPair, PayloadCodec, S
 import { e2eV2 } from '@wampbox/cryptobox/internal';
 import { closeAll, open, routes, sleep, uniqueUri, waitFor } from './helpers';
 import type { Route } from './helpers';
-import { startLinkedRouters } from './router';
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { fromPeerJson, toPeerJson } from './python-peer';
+import type { PeerLine } from './python-peer';
+import { REPO_ROOT, routerInfo, startLinkedRouters } from './router';
 import type { LinkedRouters } from './router';
 
 type Ser = 'json' | 'cbor';
@@ -255,5 +264,237 @@ describe('x_e2ev2 across two linked routers (argument carriage)', () => {
         expect(err).toEqual(expect.objectContaining({ name: 'E2eV2Error', reason: 'downgrade' }));
       },
     );
+  });
+});
+
+describe('x_e2ev2 interop with the Python peer', () => {
+  const PY_PEER = path.join(REPO_ROOT, 'test', 'interop', 'python', 'e2ev2', 'peer_e2ev2.py');
+  const IP = `${PREFIX}py.`;
+  const CARRIAGE_PREFIX: Record<Carriage, string> = { transparent: `${IP}t.`, argument: `${IP}a.` };
+  const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+  /** A driven peer_e2ev2.py: commands on stdin, one JSON line per observation on stdout. */
+  interface PyPeer {
+    readonly lines: PeerLine[];
+    send(cmd: Record<string, unknown>): number;
+    wait(what: string, predicate: (l: PeerLine) => boolean): Promise<PeerLine>;
+    stop(): Promise<void>;
+  }
+  let tag = 0;
+  async function startPyPeer(ser: Ser, config: unknown): Promise<PyPeer> {
+    const { wsUrl, realm, venvPython } = routerInfo();
+    const args = ['-u', PY_PEER, 'driven', '--url', wsUrl, '--realm', realm, '--serializer', ser];
+    const child: ChildProcessWithoutNullStreams = spawn(
+      venvPython,
+      [...args, '--config-json', JSON.stringify(config)],
+      {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        env: { ...process.env, PYTHONUNBUFFERED: '1' },
+      },
+    );
+    const lines: PeerLine[] = [];
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d: string) => void (stderr = (stderr + d).slice(-10_000)));
+    child.stdin.on('error', () => undefined);
+    readline.createInterface({ input: child.stdout }).on('line', (text) => {
+      try {
+        const parsed = JSON.parse(text) as unknown;
+        if (parsed !== null && typeof parsed === 'object') lines.push(fromPeerJson(parsed) as PeerLine);
+      } catch {
+        stderr += `[stdout] ${text}\n`;
+      }
+    });
+    const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    const peer: PyPeer = {
+      lines,
+      send(cmd) {
+        const t = ++tag;
+        child.stdin.write(`${JSON.stringify(toPeerJson({ ...cmd, tag: t }))}\n`);
+        return t;
+      },
+      async wait(what, predicate) {
+        try {
+          await waitFor(() => lines.some(predicate), 10_000, what);
+        } catch (e) {
+          throw new Error(`${(e as Error).message}\npeer lines: ${JSON.stringify(lines.slice(-5))}\n${stderr}`);
+        }
+        return lines.find(predicate)!;
+      },
+      async stop() {
+        child.stdin.end();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      },
+    };
+    await peer.wait('the peer to be ready', (l) => l.event === 'ready');
+    return peer;
+  }
+  const answer = (peer: PyPeer, cmd: Record<string, unknown>, events: string[]): Promise<PeerLine> => {
+    const t = peer.send(cmd);
+    return peer.wait(`${String(cmd['op'])} answered`, (l) => l['tag'] === t && events.includes(l.event));
+  };
+
+  let python: CryptosignKeyPair;
+  const peers = new Map<Ser, PyPeer>();
+
+  const routesOf = (): { prefix: string; carriage: Carriage }[] =>
+    (['transparent', 'argument'] as const).map((c) => ({ prefix: CARRIAGE_PREFIX[c], carriage: c }));
+
+  /** TypeScript publisher and caller; trusts the Python peer's answers. */
+  const tsWriter = (): PayloadCodec =>
+    e2eV2({
+      identity: { publicKey: writer.publicKey, secretKey: writer.secretKey },
+      trust: [{ spk: python.publicKey, prefix: IP, roles: ['answer'] }],
+      groupKeys: [{ scope: IP, key: groupKey, current: true }],
+      calleeScopes: [{ prefix: IP, publicKey: scope.publicKey }],
+      routes: routesOf(),
+    });
+  /** TypeScript subscriber and callee; trusts the Python peer to publish and call. */
+  const tsReader = (): PayloadCodec =>
+    e2eV2({
+      identity: { publicKey: reader.publicKey, secretKey: reader.secretKey },
+      trust: [{ spk: python.publicKey, prefix: IP, roles: ['publish', 'call'] }],
+      groupKeys: [{ scope: IP, key: groupKey }],
+      calleeScopes: [{ prefix: IP, secretKey: scope.secretKey }],
+      routes: routesOf(),
+    });
+
+  beforeAll(async () => {
+    const seed = random(32);
+    python = await cryptosignKeyPair(seed);
+    const config = {
+      seed: hex(seed),
+      trust: [
+        { spk: hex(writer.publicKey), prefix: IP, roles: ['publish', 'call'] },
+        { spk: hex(reader.publicKey), prefix: IP, roles: ['answer'] },
+      ],
+      // one group key for the prefix: the peer and the TypeScript writer both have a publish grant
+      group_keys: [{ key: hex(groupKey), scope: IP }],
+      scope_keys: [{ prefix: IP, x25519_sk: hex(scope.secretKey) }],
+      callee_scopes: [{ prefix: IP, x25519_pk: hex(scope.publicKey) }],
+      routes: [
+        { prefix: CARRIAGE_PREFIX.transparent, scheme: 'x_e2ev2', carriages: ['transparent'] },
+        { prefix: CARRIAGE_PREFIX.argument, scheme: 'x_e2ev2', carriages: ['argument'] },
+        { prefix: '', scheme: 'plaintext', carriages: [] },
+      ],
+    };
+    const started = await Promise.all((['json', 'cbor'] as const).map((s) => startPyPeer(s, config)));
+    peers.set('json', started[0]!);
+    peers.set('cbor', started[1]!);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([...peers.values()].map((p) => p.stop()));
+  }, 30_000);
+
+  describe.each([
+    ['json', 'transparent'],
+    ['json', 'argument'],
+    ['cbor', 'transparent'],
+    ['cbor', 'argument'],
+  ] as const)('over %s, %s carriage', (ser: Ser, carriage: Carriage) => {
+    const base = (): string => CARRIAGE_PREFIX[carriage];
+    let ts: Session;
+    let tsCallee: Session;
+    beforeAll(async () => {
+      [ts, tsCallee] = await Promise.all([
+        open(wsRoute(ser), { codec: tsWriter() }),
+        open(wsRoute(ser), { codec: tsReader() }),
+      ]);
+    });
+
+    it('TypeScript publisher → Python subscriber, and Python publisher → TypeScript subscriber', async () => {
+      const py = peers.get(ser)!;
+      const toPy = uniqueUri(`${base()}to_py`);
+      await answer(py, { op: 'subscribe', topic: toPy }, ['subscribed']);
+      await ts.publish(toPy, ['from ts', BIN], { k: 'v' }, { acknowledge: true });
+      const ev = await py.wait(
+        'the event at the peer',
+        (l) => (l.event === 'event' && l['topic'] === toPy) || (l.event === 'refused' && l['uri'] === toPy),
+      );
+      expect(ev.event).toBe('event');
+      expect(ev['args']).toEqual(['from ts', BIN]);
+      expect(ev['kwargs']).toEqual({ k: 'v' });
+      expect(ev['carriage']).toBe(carriage);
+      expect(ev['author']).toBe(hex(writer.publicKey));
+
+      const toTs = uniqueUri(`${base()}to_ts`);
+      const got: EventData[] = [];
+      await tsCallee.subscribe(toTs, (e) => void got.push(e));
+      const pub = await answer(
+        py,
+        { op: 'publish', topic: toTs, args: ['from python', BIN], kwargs: { n: 1 }, acknowledge: true, carriage },
+        ['published', 'error', 'command_failed'],
+      );
+      expect(pub.event).toBe('published');
+      await waitFor(() => got.length === 1, 5000, 'the event from the peer');
+      expect(got[0]!.args).toEqual(['from python', BIN]);
+      expect(got[0]!.kwargs).toEqual({ n: 1 });
+    });
+
+    it('TypeScript caller → Python callee: result, progressive results, sealed error', async () => {
+      const py = peers.get(ser)!;
+      const proc = uniqueUri(`${base()}py_proc`);
+      await answer(py, { op: 'register', procedure: proc }, ['registered']);
+      const res = await ts.call(proc, ['x', BIN], { k: 'v' });
+      expect(res.args).toEqual(['x', BIN]);
+      expect(res.kwargs).toEqual({ k: 'v' });
+      const results: CallResult[] = [];
+      for await (const r of ts.callProgressive(proc, ['last'], { progress: 2 })) results.push(r);
+      expect(results.map((r) => [r.args, r.progress])).toEqual([
+        [[0], true],
+        [[1], true],
+        [['last'], false],
+      ]);
+      const err = await ts.call(proc, ['no'], { raise: ERR }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(ApplicationError);
+      expect((err as ApplicationError).uri).toBe(ERR);
+    });
+
+    it('Python caller → TypeScript callee: result, progressive results, sealed error', async () => {
+      const py = peers.get(ser)!;
+      const proc = uniqueUri(`${base()}ts_proc`);
+      await tsCallee.register(proc, (inv) => {
+        if (inv.kwargs['fail'] === true) throw new ApplicationError(ERR, ['nope', BIN], { code: 7 });
+        if (inv.receiveProgress) for (let i = 0; i < 2; i++) inv.progress([i]);
+        return new Result([...inv.args, 'done'], { from: 'typescript' });
+      });
+      const res = await answer(py, { op: 'call', procedure: proc, args: ['y', BIN], kwargs: {}, carriage }, [
+        'result',
+        'error',
+        'command_failed',
+      ]);
+      expect(res.event).toBe('result');
+      expect(res['args']).toEqual(['y', BIN, 'done']);
+      expect(res['kwargs']).toEqual({ from: 'typescript' });
+      expect(res['carriage']).toBe(carriage);
+
+      const t = py.send({ op: 'call', procedure: proc, args: ['p'], kwargs: {}, receive_progress: true, carriage });
+      const final = await py.wait(
+        'the progressive call',
+        (l) => l['tag'] === t && ['result', 'error', 'command_failed'].includes(l.event),
+      );
+      expect(final.event).toBe('result');
+      expect(final['args']).toEqual(['p', 'done']);
+      expect(py.lines.filter((l) => l['tag'] === t && l.event === 'progress').map((l) => l['args'])).toEqual([
+        [0],
+        [1],
+      ]);
+
+      const err = await answer(py, { op: 'call', procedure: proc, args: [], kwargs: { fail: true }, carriage }, [
+        'result',
+        'error',
+        'command_failed',
+      ]);
+      expect(err.event).toBe('error');
+      expect(err['error']).toBe(ERR);
+      expect(err['authenticated']).not.toBe(false);
+      expect(err['args']).toEqual(['nope', BIN]);
+    });
   });
 });

@@ -60,6 +60,8 @@ interface CalleeEntry {
   readonly exchange: CalleeExchange;
   /** The index of the last answer sent. */
   index: number;
+  /** The carriage the invocation arrived in: its answers go back in it. */
+  carriage: Carriage | undefined;
 }
 
 /** The state of one codec instance, made once libsodium is ready. */
@@ -198,7 +200,7 @@ class E2eV2State {
       xid: call.xid,
       more: ctx.messageType === 'YIELD' && ctx.progress === true,
     });
-    return this.#carry(carriage ?? 'transparent', sealed.payload, sealed.kid);
+    return this.#carry(entry.carriage ?? carriage ?? 'transparent', sealed.payload, sealed.kid);
   }
 
   #carry(carriage: Carriage, payload: Uint8Array, kid: Uint8Array): WirePayload {
@@ -218,8 +220,10 @@ class E2eV2State {
     const envelope = wire as V2Envelope;
     let exchange: CallerExchange | CalleeExchange | undefined;
     let callerEntry: CallerEntry | undefined;
+    let calleeEntry: CalleeEntry | undefined;
     if (type === 'INVOCATION') {
-      exchange = this.#calleeExchange(ctx.exchange);
+      calleeEntry = this.#calleeEntry(ctx.exchange);
+      exchange = calleeEntry.exchange;
     } else if (type === 'RESULT' || type === 'ERROR') {
       callerEntry = ctx.exchange === undefined ? undefined : this.#calls.get(ctx.exchange);
       exchange = callerEntry?.exchange;
@@ -242,6 +246,7 @@ class E2eV2State {
       this.#now = undefined;
     }
     // a plaintext unknown_key from the callee (or forged: harmless): wrap the session key again
+    if (calleeEntry !== undefined && opened.kind === 'sealed') calleeEntry.carriage ??= opened.carriage;
     if (callerEntry !== undefined) {
       if (opened.kind === 'sealed') callerEntry.session.wrapNext = false;
       else if (type === 'ERROR' && ctx.uri === UNKNOWN_KEY_URI) callerEntry.session.wrapNext = true;
@@ -249,14 +254,15 @@ class E2eV2State {
     return { args: opened.args, kwargs: opened.kwargs };
   }
 
-  #calleeExchange(key: PayloadExchange | undefined): CalleeExchange {
-    if (key === undefined) return new CalleeExchange();
+  #calleeEntry(key: PayloadExchange | undefined): CalleeEntry {
+    const fresh = (): CalleeEntry => ({ exchange: new CalleeExchange(), index: 0, carriage: undefined });
+    if (key === undefined) return fresh();
     let entry = this.#invocations.get(key);
     if (entry === undefined) {
-      entry = { exchange: new CalleeExchange(), index: 0 };
+      entry = fresh();
       this.#invocations.set(key, entry);
     }
-    return entry.exchange;
+    return entry;
   }
 
   /**

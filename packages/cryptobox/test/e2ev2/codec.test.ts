@@ -235,6 +235,28 @@ describe('x_e2ev2 codec', () => {
     });
   });
 
+  it('a callee answers in the carriage the call arrived in', async () => {
+    const w = await world();
+    const caller = e2eV2({
+      identity: keyPair(w.writer),
+      calleeScopes: [{ prefix: PREFIX, publicKey: w.scope.publicKey }],
+      routes: [{ prefix: PREFIX, carriage: 'argument' }],
+    });
+    const callee = e2eV2({
+      identity: keyPair(w.reader),
+      trust: [{ spk: w.writer.spk, prefix: PREFIX, roles: ['call'] }],
+      calleeScopes: [{ prefix: PREFIX, secretKey: w.scope.secretKey }],
+      routes: [{ prefix: PREFIX, carriage: 'transparent', strict: false }],
+    });
+    const callX: PayloadExchange = { procedure: KEYED };
+    const inv: PayloadExchange = { procedure: KEYED };
+    const call = await caller.encode({ args: [1] }, ctx('CALL', KEYED, { exchange: callX, progress: false }));
+    expect((await callee.decode(call, ctx('INVOCATION', KEYED, { exchange: inv, progress: false }))).args).toEqual([1]);
+    const answer = await callee.encode({ args: [2] }, ctx('YIELD', KEYED, { exchange: inv, progress: false }));
+    expect(answer.kind).toBe('plain');
+    expect((await caller.decode(answer, ctx('RESULT', KEYED, { exchange: callX, progress: false }))).args).toEqual([2]);
+  });
+
   it('under cryptobox, a subscriber holding the key CAN forge an event (why E2E v2 exists)', async () => {
     const publisher = await generateKeyPair();
     const subscriber = await generateKeyPair();

@@ -1,6 +1,6 @@
 /**
- * `@wampbox/cryptobox/internal`: what the `wampbox` command of `@wampbox/wamp-client` runs. No
- * compatibility promise.
+ * `@wampbox/cryptobox/internal`: what the `wampbox` command of `@wampbox/wamp-client` runs, and the
+ * `x_e2ev2` payload codec as a preview (docs/e2e-v2.md). No compatibility promise.
  * @packageDocumentation
  */
 export { main as runCli } from './cli.js';

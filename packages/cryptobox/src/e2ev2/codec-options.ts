@@ -92,6 +92,7 @@ export interface E2eV2Config {
 
 const SERIALIZERS: ReadonlySet<string> = new Set(['json', 'msgpack', 'cbor']);
 const CARRIAGES: ReadonlySet<string> = new Set(['transparent', 'argument']);
+const ROLES: ReadonlySet<string> = new Set(['publish', 'read', 'call', 'answer']);
 const DEFAULT_ROUTES: readonly E2eV2RouteOption[] = [{ prefix: '', carriage: 'transparent' }];
 
 function isBytes(v: unknown, n: number): v is Uint8Array {
@@ -130,6 +131,30 @@ export function checkOptions(o: E2eV2Options): void {
   }
   if (o.clock !== undefined && typeof o.clock !== 'function')
     throw new InvalidArgumentError('e2eV2: clock is a function');
+  checkKeys(o);
+}
+
+/** The group keys and grants: sizes and shapes, so that a mistake shows when the codec is made. */
+function checkKeys(o: E2eV2Options): void {
+  for (const g of o.groupKeys ?? []) {
+    if (!isBytes(g.key, 32) || typeof g.scope !== 'string') {
+      throw new InvalidArgumentError('e2eV2: a group key is { scope, key } with a 32-byte key');
+    }
+  }
+  if (o.trust !== undefined && !(o.trust instanceof TrustStore)) {
+    if (!Array.isArray(o.trust)) throw new InvalidArgumentError('e2eV2: trust is a TrustStore or a list of grants');
+    for (const g of o.trust as readonly TrustGrant[]) {
+      if (!isBytes(g.spk, 32) || typeof g.prefix !== 'string' || !Array.isArray(g.roles)) {
+        throw new InvalidArgumentError('e2eV2: a grant is { spk (32 bytes), prefix, roles }');
+      }
+      for (const r of g.roles as readonly unknown[])
+        if (typeof r !== 'string' || !ROLES.has(r))
+          throw new InvalidArgumentError(`e2eV2: unknown role "${String(r)}"`);
+    }
+  }
+  if ('publicKey' in o.identity && !bytesEqual(o.identity.secretKey.subarray(32), o.identity.publicKey)) {
+    throw new InvalidArgumentError('e2eV2: the identity secret key does not belong to its public key');
+  }
 }
 
 /**

@@ -235,6 +235,27 @@ describe('x_e2ev2 codec', () => {
     });
   });
 
+  it('refuses options of the wrong shape when it is made', async () => {
+    const w = await world();
+    const identity = keyPair(w.writer);
+    const bad: unknown[] = [
+      undefined,
+      {},
+      { identity: { seed: random(31) } },
+      { identity: { publicKey: w.reader.spk, secretKey: w.writer.secretKey } },
+      { identity, routes: [{ prefix: '', carriage: 'sideways' }] },
+      { identity, serializer: 'xml' },
+      { identity, groupKeys: [{ scope: PREFIX, key: random(16) }] },
+      { identity, trust: [{ spk: w.reader.spk, prefix: PREFIX, roles: ['own'] }] },
+      { identity, calleeScopes: [{ prefix: PREFIX }] },
+    ];
+    for (const options of bad) {
+      expect(() => e2eV2(options as Parameters<typeof e2eV2>[0])).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }) as Error,
+      );
+    }
+  });
+
   it('a callee answers in the carriage the call arrived in', async () => {
     const w = await world();
     const caller = e2eV2({

@@ -245,9 +245,10 @@ class E2eV2State {
     } finally {
       this.#now = undefined;
     }
-    // a plaintext unknown_key from the callee (or forged: harmless): wrap the session key again
     if (calleeEntry !== undefined && opened.kind === 'sealed') calleeEntry.carriage ??= opened.carriage;
     if (callerEntry !== undefined) {
+      // a sealed answer shows that a callee holds the session; a plaintext unknown_key (from the
+      // callee, or forged, which is harmless) that it does not: wrap the session key again
       if (opened.kind === 'sealed') callerEntry.session.wrapNext = false;
       else if (type === 'ERROR' && ctx.uri === UNKNOWN_KEY_URI) callerEntry.session.wrapNext = true;
     }

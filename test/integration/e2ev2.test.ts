@@ -7,6 +7,8 @@
  *   callee scope's public key to a callee holding its key pair;
  * - a second subscriber holding the group key but no publish right forges an event: the reader
  *   refuses it (`sender`, reported on the session's `error` event) and never delivers it;
+ * - in argument carriage, a session without keys copies a sealed event and publishes it again: the
+ *   reader refuses the copy (`replay`);
  * - through two linked routers (a Crossbar router link), argument carriage: events and calls cross
  *   the link end to end, both ways; an application error, which the link turns into a RESULT
  *   `[null]`, is refused by the caller as a downgrade instead of being delivered;
@@ -183,6 +185,33 @@ describe.each([
     expect(errors).toHaveLength(1);
     expect(errors[0]).toEqual(expect.objectContaining({ name: 'E2eV2Error', reason: 'sender' }));
   });
+
+  // argument carriage is an ordinary message: anyone on the topic can copy its one binary argument
+  if (carriage === 'argument')
+    it('a sealed event captured and published again by a session without keys is refused (replay)', async () => {
+      const eavesdropper = await open(wsRoute(ser));
+      const topic = uniqueUri(`${PREFIX}replayed`);
+      const got: EventData[] = [];
+      const copies: EventData[] = [];
+      const errors: Error[] = [];
+      const onError = (e: Error): void => void errors.push(e);
+      sub.on('error', onError);
+      try {
+        await sub.subscribe(topic, (ev) => void got.push(ev));
+        await eavesdropper.subscribe(topic, (ev) => void copies.push(ev));
+        await pub.publish(topic, ['once'], {}, { acknowledge: true });
+        await waitFor(() => got.length === 1 && copies.length === 1, 5000, 'the event and its copy');
+        expect(copies[0]!.args).toHaveLength(1);
+        expect(copies[0]!.args[0]).toBeInstanceOf(Uint8Array);
+        await eavesdropper.publish(topic, copies[0]!.args, {}, { acknowledge: true });
+        await waitFor(() => errors.length > 0, 5000, 'the refusal');
+        await sleep(50);
+      } finally {
+        sub.off('error', onError);
+      }
+      expect(got.map((e) => e.args)).toEqual([['once']]);
+      expect(errors[0]).toEqual(expect.objectContaining({ name: 'E2eV2Error', reason: 'replay' }));
+    });
 });
 
 describe('x_e2ev2 across two linked routers (argument carriage)', () => {

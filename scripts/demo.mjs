@@ -7,10 +7,12 @@ import {
   Result,
   connect,
   cryptobox,
+  cryptosignKeyPair,
   generateKeyPair,
   json,
   cbor,
 } from '@wampbox/wamp-client';
+import { e2eV2 } from '@wampbox/cryptobox/internal';
 import { startRouter } from './router/router.mjs';
 
 const hex = (b) => Buffer.from(b).toString('hex');
@@ -94,6 +96,62 @@ try {
   show('eve', `called ${PREFIX}add in plaintext -> refused: ${evesTry.uri}`);
 
   console.log('\nThe router routed every message by URI, but only alice and bob could read the payloads.');
+
+  // Why E2E v2: under cryptobox, whoever can read a topic can also write it as the writer.
+  console.log('\nA reader forges as the writer: cryptobox, then E2E v2 (preview)\n');
+  const mallory = await connect({
+    url: router.wsUrl,
+    realm: router.realm,
+    // mallory is a second reader: she holds what bob holds (the responder's secret key, alice's
+    // public key); with the roles swapped in her ring she can seal as alice
+    codec: cryptobox(
+      new KeyRing().setKey(PREFIX, { originatorPriv: responder.secretKey, responderPub: originator.publicKey }),
+    ),
+  });
+  sessions.push(mallory);
+  show('mallory', `session ${mallory.id}: a reader of ${PREFIX}chat, like bob`);
+  show('mallory', `publishes "sell everything" on ${PREFIX}chat, sealed as if by alice`);
+  await mallory.publish(`${PREFIX}chat`, ['sell everything'], {}, { acknowledge: true });
+  await new Promise((r) => setTimeout(r, 300));
+  show('bob', "accepted it above as alice's: cryptobox cannot tell a reader from the writer\n");
+
+  // E2E v2: alice signs what she publishes; readers trust her key for writing, and hold the group
+  // key for reading only.
+  const V2 = 'com.demo.v2.';
+  const aliceId = await cryptosignKeyPair(crypto.getRandomValues(new Uint8Array(32)));
+  const readerId = () => ({ seed: crypto.getRandomValues(new Uint8Array(32)) });
+  const groupKey = crypto.getRandomValues(new Uint8Array(32));
+  const reader = (name) =>
+    connect({
+      url: router.wsUrl,
+      realm: router.realm,
+      codec: e2eV2({
+        identity: readerId(),
+        trust: [{ spk: aliceId.publicKey, prefix: V2, roles: ['publish'] }],
+        groupKeys: [{ scope: V2, key: groupKey, current: name === 'mallory' }],
+        routes: [{ prefix: V2, carriage: 'transparent' }],
+      }),
+    });
+  const alice2 = await connect({
+    url: router.wsUrl,
+    realm: router.realm,
+    codec: e2eV2({
+      identity: { publicKey: aliceId.publicKey, secretKey: aliceId.secretKey },
+      groupKeys: [{ scope: V2, key: groupKey, current: true }],
+      routes: [{ prefix: V2, carriage: 'transparent' }],
+    }),
+  });
+  const bob2 = await reader('bob');
+  const mallory2 = await reader('mallory');
+  sessions.push(alice2, bob2, mallory2);
+  bob2.on('error', (e) => show('bob', `refused an event: ${e.code} (${e.reason ?? e.message})`));
+  await bob2.subscribe(`${V2}chat`, (ev) => show('bob', `received on ${ev.topic}: ${JSON.stringify(ev.args)}`));
+  show('alice', `publishes "hold" on ${V2}chat (signed, sealed with the group key)`);
+  await alice2.publish(`${V2}chat`, ['hold'], {}, { acknowledge: true });
+  show('mallory', `holds the group key too, and publishes "sell everything" on ${V2}chat`);
+  await mallory2.publish(`${V2}chat`, ['sell everything'], {}, { acknowledge: true });
+  await new Promise((r) => setTimeout(r, 300));
+  console.log('\nUnder E2E v2 a reader can read but not write: bob took only what alice signed.');
 } finally {
   await Promise.all(sessions.map((s) => s.close()));
   await router.stop();

@@ -4,6 +4,9 @@
  * never seen, a message reordered inside the window is still accepted, and the refusals leave the
  * window as it was (the next message opens, the last one is still a replay).
  *
+ * Also pinned: the documented cross-callee replay (two callee instances sharing the scope key each
+ * accept a CALL once).
+ *
  * The state bound ("one sender opens 10,000 streams") is tested on the receiver, not repeated here:
  * receiver.test.ts "an authorized caller opening 10,000 streams keeps its last 64 windows; another
  * caller keeps its own" and replay-window.test.ts "one sender with 10,000 streams keeps only its last
@@ -45,6 +48,8 @@ async function verdict(codec: PayloadCodec, wire: WirePayload, c: PayloadContext
 
 let writer: PayloadCodec;
 let reader: PayloadCodec;
+/** A second callee instance of the same service: the same scope key, its own windows. */
+let twin: PayloadCodec;
 beforeEach(() => {
   const w = identity();
   const groupKey = random(32);
@@ -58,6 +63,11 @@ beforeEach(() => {
     identity: { seed: random(32) },
     trust: [{ spk: w.spk, prefix: PREFIX, roles: ['publish', 'call'] }],
     groupKeys: [{ scope: PREFIX, key: groupKey }],
+    calleeScopes: [{ prefix: PREFIX, secretKey: scope.secretKey }],
+  });
+  twin = e2eV2({
+    identity: { seed: random(32) },
+    trust: [{ spk: w.spk, prefix: PREFIX, roles: ['call'] }],
     calleeScopes: [{ prefix: PREFIX, secretKey: scope.secretKey }],
   });
 });
@@ -115,4 +125,20 @@ it('CALL (wrapped and session): below the window refused; state unchanged', asyn
   expect(got).toEqual(['replay', 'replay', 'replay']);
   expect((await reader.decode(calls[LAST - 10]!, invocation())).args).toEqual([LAST - 10]);
   expect((await reader.decode(calls[LAST + 1]!, invocation())).args).toEqual([LAST + 1]);
+});
+
+it('cross-callee replay (documented limit, §b.7): a CALL given to two instances sharing the scope key opens at both', async () => {
+  // callee instances share the scope key but not their windows, and no shared (spk, xid) store is
+  // configured: each accepts the CALL once; the xid is what an application deduplicates on
+  const call = await writer.encode(
+    { args: ['transfer'] },
+    ctx('CALL', PROC, { exchange: { procedure: PROC }, progress: false }),
+  );
+  const invocation = (): PayloadContext => ctx('INVOCATION', PROC, { exchange: { procedure: PROC }, progress: false });
+  expect((await reader.decode(call, invocation())).args).toEqual(['transfer']);
+  expect((await twin.decode(call, invocation())).args).toEqual(['transfer']);
+  expect([await verdict(reader, call, invocation()), await verdict(twin, call, invocation())]).toEqual([
+    'replay',
+    'replay',
+  ]);
 });

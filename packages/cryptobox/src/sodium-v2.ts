@@ -59,9 +59,30 @@ export { boxSeal, boxSealOpen, boxSealWithEphemeral, ed25519PkToX25519, ed25519S
  *   32, or the inputs do not fit in the WebAssembly heap.
  */
 export function aeadEncrypt(message: Uint8Array, ad: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array {
+  checkBytes(message, 'message');
+  const out = new Uint8Array(message.length + AEAD_TAG_BYTES);
+  aeadEncryptInto(out, message, ad, nonce, key);
+  return out;
+}
+
+/**
+ * {@link aeadEncrypt}, writing the ciphertext (tag included, `message.length + 16` bytes) into
+ * the start of `target` (a view into a larger array, say) instead of a new array.
+ */
+export function aeadEncryptInto(
+  target: Uint8Array,
+  message: Uint8Array,
+  ad: Uint8Array,
+  nonce: Uint8Array,
+  key: Uint8Array,
+): void {
   const m = lib();
   checkBytes(message, 'message');
   checkBytes(ad, 'ad');
+  checkBytes(target, 'target');
+  if (target.length < message.length + AEAD_TAG_BYTES) {
+    throw new InvalidArgumentError('the ciphertext does not fit in target');
+  }
   checkLength(nonce, AEAD_NONCE_BYTES, 'nonce');
   checkLength(key, V2_KEY_BYTES, 'key');
   const mlen = message.length;
@@ -90,7 +111,7 @@ export function aeadEncrypt(message: Uint8Array, ad: Uint8Array, nonce: Uint8Arr
       f + F_KEY,
     );
     if (rc !== 0) throw failed('crypto_aead_xchacha20poly1305_ietf_encrypt');
-    return m.HEAPU8.slice(out, out + mlen + AEAD_TAG_BYTES);
+    target.set(m.HEAPU8.subarray(out, out + mlen + AEAD_TAG_BYTES));
   } finally {
     const heap = m.HEAPU8;
     heap.fill(0, data, data + mlen); // plaintext

@@ -19,6 +19,7 @@ import { E2eV2Error, UNKNOWN_KEY_URI } from './errors.js';
 import { CalleeExchange, CallerExchange } from './exchange.js';
 import { Freshness } from './freshness.js';
 import { longestCovering } from './prefix.js';
+import { poolRandomBytes } from './random.js';
 import { E2eReceiver } from './receiver.js';
 import { sealPayload, type SealInput } from './seal.js';
 import { buildConfig, checkOptions, sendCarriage, type E2eV2Config, type E2eV2Options } from './codec-options.js';
@@ -121,7 +122,7 @@ class E2eV2State {
       kwargs: payload.kwargs ?? {},
       spk: this.config.spk,
       ts: this.now(ctx),
-      nonce: randomBytes(24),
+      nonce: poolRandomBytes(24),
     };
   }
 
@@ -159,7 +160,7 @@ class E2eV2State {
     if (carriage === undefined) return undefined;
     const session = this.#session(ctx.uri);
     const wrap = session.wrapNext;
-    const xid = randomBytes(16);
+    const xid = poolRandomBytes(16);
     const sealed = sealPayload({
       ...this.#base(payload, ctx),
       type: 'CALL',

@@ -98,15 +98,45 @@ function checkU64(n: bigint, what: string): void {
  * @throws E2eV2Error `seal` when a field has the wrong size or range.
  */
 export function writeHeader(h: HeaderFields): Uint8Array {
+  const out = new Uint8Array(HEADER_BYTES);
+  writeHeaderInto(out, h);
+  return out;
+}
+
+/** The header's fields, with `seq` and `ts` as a bigint or a safe integer. */
+export type HeaderInput = Omit<HeaderFields, 'seq' | 'ts'> & {
+  readonly seq: bigint | number;
+  readonly ts: bigint | number;
+};
+
+const TWO_32 = 0x1_0000_0000;
+
+/** Write the u64 `n` big-endian at `offset`, without a BigInt when `n` is a safe integer. */
+function setU64(view: DataView, offset: number, n: bigint | number, what: string): void {
+  if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) {
+    view.setUint32(offset, Math.floor(n / TWO_32));
+    view.setUint32(offset + 4, n >>> 0);
+    return;
+  }
+  const big = typeof n === 'bigint' ? n : BigInt(n); // a fraction throws a RangeError, as before
+  checkU64(big, what);
+  view.setBigUint64(offset, big);
+}
+
+/**
+ * Write the 120-byte header into the first 120 bytes of `out` (whose reserved bytes must be zero,
+ * as a new array's are): the same bytes as {@link writeHeader}, without a copy.
+ * @throws E2eV2Error `seal` when a field has the wrong size or range.
+ */
+export function writeHeaderInto(out: Uint8Array, h: HeaderInput): void {
   checkSize(h.kid, KID_BYTES, 'kid');
   checkSize(h.spk, SPK_BYTES, 'spk');
   checkSize(h.sid, SID_BYTES, 'sid');
   checkSize(h.xid, XID_BYTES, 'xid');
   checkSize(h.nonce, NONCE_BYTES, 'nonce');
-  checkU64(h.seq, 'seq');
-  checkU64(h.ts, 'ts');
-  const out = new Uint8Array(HEADER_BYTES);
-  const view = new DataView(out.buffer);
+  const view = new DataView(out.buffer, out.byteOffset, HEADER_BYTES);
+  setU64(view, OFF_SEQ, h.seq, 'seq');
+  setU64(view, OFF_TS, h.ts, 'ts');
   out[OFF_MAGIC] = MAGIC_0;
   out[OFF_MAGIC + 1] = MAGIC_1;
   out[OFF_SUITE] = SUITE_1;
@@ -116,11 +146,8 @@ export function writeHeader(h: HeaderFields): Uint8Array {
   out.set(h.kid, OFF_KID);
   out.set(h.spk, OFF_SPK);
   out.set(h.sid, OFF_SID);
-  view.setBigUint64(OFF_SEQ, h.seq);
-  view.setBigUint64(OFF_TS, h.ts);
   out.set(h.xid, OFF_XID);
   out.set(h.nonce, OFF_NONCE);
-  return out;
 }
 
 /**

@@ -5,19 +5,24 @@
  * byte string, as the known-answer vectors list them.
  */
 import { bytesEqual, signDetached } from '../sodium.js';
-import { boxSeal, boxSealWithEphemeral, aeadEncrypt, pad } from '../sodium-v2.js';
+import { boxSeal, boxSealWithEphemeral, aeadEncryptInto, pad } from '../sodium-v2.js';
 import {
+  AAD_CTX,
   BUCKET_SIZES,
   CONTENT_KEY_BYTES,
+  HEADER_BYTES,
+  SIG_BYTES,
+  SIG_CTX,
+  TAG_BYTES,
   MessageKind,
   SerializerCode,
   XID_BYTES,
   type InnerSerializer,
   type MessageKindName,
 } from './constants.js';
-import { concatBytes, encodeUri, isZero, keyId, replyKey } from './derive.js';
+import { encodeUri, isZero, keyId, replyKey } from './derive.js';
 import { E2eV2Error } from './errors.js';
-import { aadOf, encodeFlags, signatureInputOf, writeHeader } from './header.js';
+import { encodeFlags, writeHeaderInto } from './header.js';
 import { encodeInner } from './inner.js';
 
 /** The `WRAPPED` key wrap of a session's first CALL: `crypto_box_seal(K_s, CK.pk)`. */
@@ -113,7 +118,8 @@ export function sealPayload(input: SealInput): SealedPayload {
   if ((type === 'PUBLISH') !== isZero(input.xid)) {
     throw new E2eV2Error('seal', 'a PUBLISH has a zero xid, every other type a non-zero one');
   }
-  if (BigInt(input.seq) < 1n) throw new E2eV2Error('seal', 'seq starts at 1');
+  if (typeof input.seq === 'number' ? !(input.seq >= 1) : input.seq < 1n)
+    throw new E2eV2Error('seal', 'seq starts at 1');
   if (wrap !== undefined) {
     if (type !== 'CALL' || !signed) throw new E2eV2Error('seal', 'only a signed CALL carries a key wrap');
     if (!bytesEqual(wrap.sessionKey, input.key)) {
@@ -151,31 +157,38 @@ export function assemblePayload(input: SealInput, rawPlaintext?: Uint8Array): Se
     signed: signer !== undefined,
     wrapped: wrap !== undefined,
   });
-  const header = writeHeader({
+  const wrapBytes = wrap === undefined ? undefined : sealKey(wrap);
+  const boundLength = HEADER_BYTES + (wrapBytes === undefined ? 0 : wrapBytes.length);
+  const bodyLength = boundLength + paddedPlaintext.length + TAG_BYTES;
+  // one buffer for the whole payload: header, wrap, ciphertext and signature written in place
+  const payload = new Uint8Array(bodyLength + (signer === undefined ? 0 : SIG_BYTES));
+  writeHeaderInto(payload, {
     type: MessageKind[input.type],
     flags,
     ser: SerializerCode[input.ser],
     kid,
     spk: input.spk,
     sid: input.sid,
-    seq: BigInt(input.seq),
-    ts: BigInt(input.ts),
+    seq: input.seq,
+    ts: input.ts,
     xid: input.xid,
     nonce: input.nonce,
   });
-  const wrapBytes = wrap === undefined ? undefined : sealKey(wrap);
-  const bound = wrapBytes === undefined ? header : concatBytes(header, wrapBytes);
+  if (wrapBytes !== undefined) payload.set(wrapBytes, HEADER_BYTES);
+  const bound = payload.subarray(0, boundLength);
   const encodedUri = encodeUri(input.uri);
-  const aad = aadOf(encodedUri, bound);
-  const ciphertext = aeadEncrypt(paddedPlaintext, aad, input.nonce, key);
-  const body = concatBytes(bound, ciphertext);
+  const aad = prefixed(AAD_CTX, encodedUri, bound);
+  aeadEncryptInto(payload.subarray(boundLength, bodyLength), paddedPlaintext, aad, input.nonce, key);
+  const body = payload.subarray(0, bodyLength);
   let signatureInput: Uint8Array | undefined;
   let signature: Uint8Array | undefined;
   if (signer !== undefined) {
-    signatureInput = signatureInputOf(encodedUri, body);
+    signatureInput = prefixed(SIG_CTX, encodedUri, body);
     signature = signDetached(signatureInput, signer);
+    payload.set(signature, bodyLength);
   }
-  const payload = signature === undefined ? body : concatBytes(body, signature);
+  const header = payload.subarray(0, HEADER_BYTES);
+  const ciphertext = payload.subarray(boundLength, bodyLength);
   return {
     kid,
     flags,
@@ -189,6 +202,15 @@ export function assemblePayload(input: SealInput, rawPlaintext?: Uint8Array): Se
     signature,
     payload,
   };
+}
+
+/** `ctx || encodedUri || rest` in one new array: the AAD or the signature input. */
+function prefixed(ctx: Uint8Array, encodedUri: Uint8Array, rest: Uint8Array): Uint8Array {
+  const out = new Uint8Array(ctx.length + encodedUri.length + rest.length);
+  out.set(ctx, 0);
+  out.set(encodedUri, ctx.length);
+  out.set(rest, ctx.length + encodedUri.length);
+  return out;
 }
 
 function sealKey(wrap: WrapInput): Uint8Array {

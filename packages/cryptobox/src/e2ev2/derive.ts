@@ -32,9 +32,27 @@ export function replyKey(sessionKey: Uint8Array, xid: Uint8Array): Uint8Array {
 
 /**
  * `U(uri) = u16be(byte length) || UTF-8(uri)`.
+ * The result may be shared between calls (short URIs are cached): never modify it.
  * @throws E2eV2Error `seal` when the URI is longer than 65535 bytes in UTF-8.
  */
 export function encodeUri(uri: string): Uint8Array {
+  if (uri.length > CACHED_URI_MAX) return encodeUriUncached(uri);
+  let out = encodedUris.get(uri);
+  if (out === undefined) {
+    out = encodeUriUncached(uri);
+    if (encodedUris.size >= ENCODED_URI_CACHE) encodedUris.clear();
+    encodedUris.set(uri, out);
+  }
+  return out;
+}
+
+/** How many encoded URIs {@link encodeUri} keeps (a codec binds a few URIs over and over). */
+const ENCODED_URI_CACHE = 256;
+/** Longer URIs are encoded every time. */
+const CACHED_URI_MAX = 512;
+const encodedUris = new Map<string, Uint8Array>();
+
+function encodeUriUncached(uri: string): Uint8Array {
   const body = utf8.encode(uri);
   if (body.length > 0xffff) throw new E2eV2Error('seal', 'a URI longer than 65535 bytes cannot be bound');
   const out = new Uint8Array(2 + body.length);

@@ -26,6 +26,8 @@ const LIST_OF_ONE: Readonly<Record<'msgpack' | 'cbor', number>> = { msgpack: 0x9
 const BINARY: Readonly<Record<'msgpack' | 'cbor', Serializer>> = { msgpack: msgpack(), cbor: cbor() };
 
 const utf8 = new TextEncoder();
+/** How U+0000, the first character of a binary value, appears in JSON text. */
+const ESCAPED_BINARY_PREFIX = '\\u0000';
 const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
@@ -84,8 +86,10 @@ export function decodeInner(ser: InnerSerializer, plaintext: Uint8Array, innerUr
 
 function parseJson(plaintext: Uint8Array): unknown {
   // JSON.parse refuses NaN and infinities, and every JSON value is within the data model
-  const value: unknown = JSON.parse(utf8Strict.decode(plaintext));
-  return decodeJsonBinaries(value);
+  const text = utf8Strict.decode(plaintext);
+  const value: unknown = JSON.parse(text);
+  // JSON text cannot hold a raw U+0000, only its escape: without one there is no binary to restore
+  return text.includes(ESCAPED_BINARY_PREFIX) ? decodeJsonBinaries(value) : value;
 }
 
 function parseBinary(ser: 'msgpack' | 'cbor', plaintext: Uint8Array): unknown {

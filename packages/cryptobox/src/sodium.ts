@@ -34,7 +34,8 @@
  */
 import type { LibsodiumModule } from 'libsodium';
 import { InvalidArgumentError } from '@wampbox/core';
-import { startLibsodium, unsupported } from './internal/libsodium-module.js';
+import { startLibsodium } from './internal/libsodium-module.js';
+import { ScratchHeap, align16, checkLength, failed } from './internal/scratch-heap.js';
 
 /** Bytes in an X25519 key (public or secret) and in a precomputed shared key. */
 export const KEY_BYTES = 32;
@@ -65,13 +66,7 @@ const F_NONCE = 192;
 const F_SIG = 224;
 const FIXED_BYTES = 288;
 
-/** First size of the data region; messages up to about half of it need no reallocation. */
-const INITIAL_DATA_BYTES = 16 * 1024;
-
-let mod: LibsodiumModule | undefined;
-let fixedPtr = 0;
-let dataPtr = 0;
-let dataCap = 0;
+const scratch = new ScratchHeap(FIXED_BYTES, 'sodiumReady');
 let readyPromise: Promise<void> | undefined;
 
 /**
@@ -89,62 +84,15 @@ export function sodiumReady(): Promise<void> {
 
 /** `true` once {@link sodiumReady} has resolved: the primitives below may then be called. */
 export function isSodiumReady(): boolean {
-  return mod !== undefined;
+  return scratch.mod !== undefined;
 }
 
 async function start(): Promise<void> {
-  const m = await startLibsodium();
-  const fixed = m._malloc(FIXED_BYTES);
-  const data = m._malloc(INITIAL_DATA_BYTES);
-  if (fixed === 0 || data === 0) throw unsupported('libsodium could not allocate its scratch memory');
-  m.HEAPU8.fill(0, fixed, fixed + FIXED_BYTES);
-  fixedPtr = fixed;
-  dataPtr = data;
-  dataCap = INITIAL_DATA_BYTES;
-  mod = m;
+  scratch.init(await startLibsodium());
 }
 
-/**
- * The initialized module.
- * @throws InvalidArgumentError `ERR_FEATURE_UNSUPPORTED` when {@link sodiumReady} has not resolved yet.
- */
 function lib(): LibsodiumModule {
-  if (mod === undefined) throw unsupported('libsodium is not initialized yet: await sodiumReady() first');
-  return mod;
-}
-
-function checkLength(bytes: Uint8Array, expected: number, what: string): void {
-  if (!(bytes instanceof Uint8Array) || bytes.length !== expected) {
-    throw new InvalidArgumentError(`${what} must be ${expected} bytes`);
-  }
-}
-
-/** A libsodium function failed where it cannot (on inputs of the right sizes). */
-function failed(fn: string): InvalidArgumentError {
-  return unsupported(`libsodium's ${fn}() failed`);
-}
-
-/** `n` rounded up to a multiple of 16 (keeps the output area of the data region aligned). */
-function align16(n: number): number {
-  return (n + 15) & ~15;
-}
-
-/**
- * The data region, at least `bytes` long. When it is too small it is replaced by a bigger one;
- * the old one holds nothing secret (every operation wipes what it used). May grow the heap:
- * read `HEAPU8` after calling this.
- */
-function dataRegion(m: LibsodiumModule, bytes: number): number {
-  if (bytes <= dataCap) return dataPtr;
-  const cap = Math.ceil(Math.max(bytes, dataCap * 2) / 4096) * 4096;
-  m._free(dataPtr);
-  dataPtr = 0;
-  dataCap = 0;
-  const p = m._malloc(cap);
-  if (p === 0) throw new InvalidArgumentError(`the libsodium heap cannot hold a ${bytes}-byte operation`);
-  dataPtr = p;
-  dataCap = cap;
-  return p;
+  return scratch.lib();
 }
 
 /**
@@ -158,7 +106,7 @@ export function boxBeforenm(publicKey: Uint8Array, secretKey: Uint8Array): Uint8
   const m = lib();
   checkLength(publicKey, KEY_BYTES, 'publicKey');
   checkLength(secretKey, KEY_BYTES, 'secretKey');
-  const f = fixedPtr;
+  const f = scratch.fixed;
   try {
     const heap = m.HEAPU8;
     heap.set(publicKey, f + F_PUBLIC);
@@ -186,8 +134,8 @@ export function boxSealAfternm(message: Uint8Array, nonce: Uint8Array, sharedKey
   checkLength(sharedKey, KEY_BYTES, 'sharedKey');
   const mlen = message.length;
   const outOffset = align16(mlen);
-  const data = dataRegion(m, outOffset + mlen + MAC_BYTES);
-  const f = fixedPtr;
+  const data = scratch.dataRegion(m, outOffset + mlen + MAC_BYTES);
+  const f = scratch.fixed;
   try {
     const heap = m.HEAPU8; // after the allocation
     heap.set(message, data);
@@ -218,8 +166,8 @@ export function boxOpenAfternm(box: Uint8Array, nonce: Uint8Array, sharedKey: Ui
   const clen = box.length;
   const mlen = clen - MAC_BYTES;
   const outOffset = align16(clen);
-  const data = dataRegion(m, outOffset + mlen);
-  const f = fixedPtr;
+  const data = scratch.dataRegion(m, outOffset + mlen);
+  const f = scratch.fixed;
   try {
     const heap = m.HEAPU8; // after the allocation
     heap.set(box, data);
@@ -256,8 +204,8 @@ export function sealTextAfternm(
   const m = lib();
   checkLength(sharedKey, KEY_BYTES, 'sharedKey');
   // at most 3 bytes of UTF-8 per UTF-16 code unit; the plaintext starts after the MAC's room
-  const data = dataRegion(m, MAC_BYTES + text.length * 3);
-  const f = fixedPtr;
+  const data = scratch.dataRegion(m, MAC_BYTES + text.length * 3);
+  const f = scratch.fixed;
   let mlen = 0;
   try {
     const heap = m.HEAPU8; // after the allocation
@@ -294,8 +242,8 @@ export function openTextAfternm(payload: Uint8Array, sharedKey: Uint8Array): str
   if (payload.length < NONCE_BYTES + MAC_BYTES || sharedKey.length !== KEY_BYTES) return undefined;
   const clen = payload.length - NONCE_BYTES;
   const mlen = clen - MAC_BYTES;
-  const data = dataRegion(m, clen);
-  const f = fixedPtr;
+  const data = scratch.dataRegion(m, clen);
+  const f = scratch.fixed;
   let opened = false;
   try {
     const heap = m.HEAPU8; // after the allocation
@@ -326,7 +274,7 @@ export function openTextAfternm(payload: Uint8Array, sharedKey: Uint8Array): str
 export function scalarmultBase(secretKey: Uint8Array): Uint8Array {
   const m = lib();
   checkLength(secretKey, KEY_BYTES, 'secretKey');
-  const f = fixedPtr;
+  const f = scratch.fixed;
   try {
     m.HEAPU8.set(secretKey, f + F_KEY);
     if (m._crypto_scalarmult_base(f + F_PUBLIC, f + F_KEY) !== 0) throw failed('crypto_scalarmult_base');
@@ -339,7 +287,7 @@ export function scalarmultBase(secretKey: Uint8Array): Uint8Array {
 /** `crypto_box_keypair`: a fresh X25519 key pair from libsodium's CSPRNG (fed by `crypto.getRandomValues`). */
 export function boxKeypair(): { publicKey: Uint8Array; secretKey: Uint8Array } {
   const m = lib();
-  const f = fixedPtr;
+  const f = scratch.fixed;
   try {
     if (m._crypto_box_keypair(f + F_PUBLIC, f + F_KEY) !== 0) throw failed('crypto_box_keypair');
     const heap = m.HEAPU8;
@@ -361,7 +309,7 @@ export function boxKeypair(): { publicKey: Uint8Array; secretKey: Uint8Array } {
 export function signSeedKeypair(seed: Uint8Array): { publicKey: Uint8Array; secretKey: Uint8Array } {
   const m = lib();
   checkLength(seed, SIGN_SEED_BYTES, 'seed');
-  const f = fixedPtr;
+  const f = scratch.fixed;
   try {
     m.HEAPU8.set(seed, f + F_SEED);
     if (m._crypto_sign_seed_keypair(f + F_PUBLIC, f + F_SIGN_SK, f + F_SEED) !== 0) {
@@ -388,8 +336,8 @@ export function signDetached(message: Uint8Array, secretKey: Uint8Array): Uint8A
   const m = lib();
   checkLength(secretKey, SIGN_SECRET_KEY_BYTES, 'secretKey');
   const mlen = message.length;
-  const data = dataRegion(m, mlen);
-  const f = fixedPtr;
+  const data = scratch.dataRegion(m, mlen);
+  const f = scratch.fixed;
   try {
     const heap = m.HEAPU8; // after the allocation
     heap.set(message, data);
@@ -421,6 +369,5 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
  * package index; never call it outside tests.
  */
 export function scratchForTesting(): { fixed: Uint8Array; data: Uint8Array } {
-  const heap = lib().HEAPU8;
-  return { fixed: heap.slice(fixedPtr, fixedPtr + FIXED_BYTES), data: heap.slice(dataPtr, dataPtr + dataCap) };
+  return scratch.snapshot();
 }

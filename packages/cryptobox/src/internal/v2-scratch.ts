@@ -10,7 +10,10 @@
  */
 import type { LibsodiumModule } from 'libsodium';
 import { InvalidArgumentError } from '@wampbox/core';
-import { checkE2eV2Functions, startLibsodium, unsupported } from './libsodium-module.js';
+import { checkE2eV2Functions, startLibsodium } from './libsodium-module.js';
+import { ScratchHeap } from './scratch-heap.js';
+
+export { align16, checkLength, failed } from './scratch-heap.js';
 
 // Layout of the fixed scratch region (byte offsets). Everything below F_PUBLIC is secret.
 /** A 32-byte key: AEAD key, X25519 secret key, ephemeral secret key, converted secret key. */
@@ -34,13 +37,7 @@ export const F_SIZE = 352;
 const FIXED_BYTES = 368;
 export const SECRET_END = F_PUBLIC;
 
-/** First size of the data region. */
-const INITIAL_DATA_BYTES = 16 * 1024;
-
-let mod: LibsodiumModule | undefined;
-let fixedPtr = 0;
-let dataPtr = 0;
-let dataCap = 0;
+const scratch = new ScratchHeap(FIXED_BYTES, 'sodiumV2Ready');
 let readyPromise: Promise<void> | undefined;
 
 /**
@@ -54,57 +51,26 @@ export function sodiumV2Ready(): Promise<void> {
 
 /** `true` once {@link sodiumV2Ready} has resolved. */
 export function isSodiumV2Ready(): boolean {
-  return mod !== undefined;
+  return scratch.mod !== undefined;
 }
 
 async function start(): Promise<void> {
   const m = await startLibsodium();
   checkE2eV2Functions(m); // before the first call into them
-  const fixed = m._malloc(FIXED_BYTES);
-  const data = m._malloc(INITIAL_DATA_BYTES);
-  if (fixed === 0 || data === 0) throw unsupported('libsodium could not allocate its scratch memory');
-  m.HEAPU8.fill(0, fixed, fixed + FIXED_BYTES);
-  fixedPtr = fixed;
-  dataPtr = data;
-  dataCap = INITIAL_DATA_BYTES;
-  mod = m;
+  scratch.init(m);
 }
 
 export function lib(): LibsodiumModule {
-  if (mod === undefined) throw unsupported('libsodium is not initialized yet: await sodiumV2Ready() first');
-  return mod;
-}
-
-export function checkLength(bytes: Uint8Array, expected: number, what: string): void {
-  if (!(bytes instanceof Uint8Array) || bytes.length !== expected) {
-    throw new InvalidArgumentError(`${what} must be ${expected} bytes`);
-  }
+  return scratch.lib();
 }
 
 export function checkBytes(bytes: Uint8Array, what: string): void {
   if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError(`${what} must be a Uint8Array`);
 }
 
-export function failed(fn: string): InvalidArgumentError {
-  return unsupported(`libsodium's ${fn}() failed`);
-}
-
-export function align16(n: number): number {
-  return (n + 15) & ~15;
-}
-
-/** The data region, at least `bytes` long (see sodium.ts); read `HEAPU8` after calling this. */
+/** The data region, at least `bytes` long (see scratch-heap.ts); read `HEAPU8` after calling this. */
 export function dataRegion(m: LibsodiumModule, bytes: number): number {
-  if (bytes <= dataCap) return dataPtr;
-  const cap = Math.ceil(Math.max(bytes, dataCap * 2) / 4096) * 4096;
-  m._free(dataPtr);
-  dataPtr = 0;
-  dataCap = 0;
-  const p = m._malloc(cap);
-  if (p === 0) throw new InvalidArgumentError(`the libsodium heap cannot hold a ${bytes}-byte operation`);
-  dataPtr = p;
-  dataCap = cap;
-  return p;
+  return scratch.dataRegion(m, bytes);
 }
 
 /** Reads the little-endian 32-bit `size_t` libsodium wrote at `ptr`. */
@@ -114,7 +80,7 @@ export function readSize(heap: Uint8Array, ptr: number): number {
 
 /** The fixed scratch region's address (valid once {@link sodiumV2Ready} resolved). */
 export function fixedRegion(): number {
-  return fixedPtr;
+  return scratch.fixed;
 }
 
 /**
@@ -122,6 +88,5 @@ export function fixedRegion(): number {
  * region), to check that no secret stays behind. Internal: never call it outside tests.
  */
 export function scratchV2ForTesting(): { fixed: Uint8Array; data: Uint8Array } {
-  const heap = lib().HEAPU8;
-  return { fixed: heap.slice(fixedPtr, fixedPtr + FIXED_BYTES), data: heap.slice(dataPtr, dataPtr + dataCap) };
+  return scratch.snapshot();
 }

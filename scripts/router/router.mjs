@@ -804,7 +804,8 @@ async function cmdCheck() {
   }
 }
 
-async function cmdStart(argv) {
+/** The options of `start` and `start-linked`: `--loglevel L` and `--control`. */
+function startOptions(argv) {
   let loglevel = 'info';
   let control = false;
   for (let i = 0; i < argv.length; i++) {
@@ -812,25 +813,50 @@ async function cmdStart(argv) {
     else if (argv[i] === '--control') control = true;
     else throw new Error(`unknown option ${argv[i]}`);
   }
-  const router = await startRouter({ loglevel });
-  const print = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
-  print(router.info());
+  return { loglevel, control };
+}
 
+/** Exit (after `stop()`) on SIGINT, SIGTERM and SIGHUP; `shutdown(code)` does the same at once. */
+function exitWith(stop) {
   let stopping = false;
   const shutdown = async (code) => {
     if (stopping) return;
     stopping = true;
-    await router.stop().catch((e) => log(`stop failed: ${e.message}`));
+    await stop().catch((e) => log(`stop failed: ${e.message}`));
     process.exit(code);
   };
-  process.on('SIGINT', () => void shutdown(0));
-  process.on('SIGTERM', () => void shutdown(0));
-  process.on('SIGHUP', () => void shutdown(0));
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => void shutdown(0));
+  return { shutdown, stopping: () => stopping };
+}
+
+/** Call `onLine` for every non-empty line on stdin (trimmed), and `onEnd` when stdin closes. */
+function onStdinLines(onLine, onEnd) {
+  let buf = '';
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (chunk) => {
+    buf += chunk;
+    let nl;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl).trim();
+      buf = buf.slice(nl + 1);
+      if (line) onLine(line);
+    }
+  });
+  process.stdin.on('end', onEnd);
+}
+
+async function cmdStart(argv) {
+  const { loglevel, control } = startOptions(argv);
+  const router = await startRouter({ loglevel });
+  const print = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
+  print(router.info());
+
+  const { shutdown, stopping } = exitWith(() => router.stop());
 
   // keep the process alive and notice a router that dies on its own
   let expectDown = false;
   const watchdog = setInterval(() => {
-    if (!router.running && !expectDown && !stopping) {
+    if (!router.running && !expectDown && !stopping()) {
       log(`Crossbar exited unexpectedly; last lines of ${router.logFile}:\n${tailFile(router.logFile)}`);
       void shutdown(1);
     }
@@ -840,18 +866,10 @@ async function cmdStart(argv) {
 
   if (control) {
     // line commands on stdin: "kill [SIGNAL]", "restart", "stop"; each answered by one JSON line
-    let buf = '';
-    process.stdin.setEncoding('utf8');
-    process.stdin.on('data', (chunk) => {
-      buf += chunk;
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl).trim();
-        buf = buf.slice(nl + 1);
-        if (line) void handleCommand(line);
-      }
-    });
-    process.stdin.on('end', () => void shutdown(0));
+    onStdinLines(
+      (line) => void handleCommand(line),
+      () => void shutdown(0),
+    );
     let queue = Promise.resolve();
     const handleCommand = (line) => {
       queue = queue.then(async () => {
@@ -926,30 +944,15 @@ async function cmdCheckLinked() {
 }
 
 async function cmdStartLinked(argv) {
-  let loglevel = 'info';
-  let control = false;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--loglevel') loglevel = argv[++i];
-    else if (argv[i] === '--control') control = true;
-    else throw new Error(`unknown option ${argv[i]}`);
-  }
+  const { loglevel, control } = startOptions(argv);
   const pair = await startLinkedRouters({ loglevel });
   const print = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
   print(pair.info());
 
-  let stopping = false;
-  const shutdown = async (code) => {
-    if (stopping) return;
-    stopping = true;
-    await pair.stop().catch((e) => log(`stop failed: ${e.message}`));
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void shutdown(0));
-  process.on('SIGTERM', () => void shutdown(0));
-  process.on('SIGHUP', () => void shutdown(0));
+  const { shutdown, stopping } = exitWith(() => pair.stop());
 
   const watchdog = setInterval(() => {
-    if (!pair.running && !stopping) {
+    if (!pair.running && !stopping()) {
       const [node, r] = pair.a.running ? ['B', pair.b] : ['A', pair.a];
       log(`Crossbar node ${node} exited unexpectedly; last lines of ${r.logFile}:\n${tailFile(r.logFile)}`);
       void shutdown(1);
@@ -960,23 +963,15 @@ async function cmdStartLinked(argv) {
 
   if (control) {
     // line commands on stdin: "stop"; answered by one JSON line
-    let buf = '';
-    process.stdin.setEncoding('utf8');
-    process.stdin.on('data', (chunk) => {
-      buf += chunk;
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl).trim();
-        buf = buf.slice(nl + 1);
+    onStdinLines(
+      (line) => {
         if (line === 'stop') {
           print({ ok: true, cmd: 'stop' });
           void shutdown(0);
-        } else if (line) {
-          print({ ok: false, cmd: line.split(/\s+/)[0], error: `unknown command ${line}` });
-        }
-      }
-    });
-    process.stdin.on('end', () => void shutdown(0));
+        } else print({ ok: false, cmd: line.split(/\s+/)[0], error: `unknown command ${line}` });
+      },
+      () => void shutdown(0),
+    );
   }
 }
 

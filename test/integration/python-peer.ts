@@ -29,6 +29,8 @@ export interface StartPeerOptions {
   readyTimeoutMs?: number;
   /** Python to run the peer with (default routerInfo().venvPython). */
   python?: string;
+  /** The peer script (default PYTHON_PEER; e.g. the x_e2ev2 peer, which takes the same driven mode). */
+  script?: string;
   /** A name for error messages (default: the mode and the first URI-ish argument). */
   name?: string;
 }
@@ -136,7 +138,7 @@ export async function startPeer(args: readonly string[], options: StartPeerOptio
     [args[0], args.find((a, i) => i > 0 && /^(--serializer|--procedure|--topic)$/.test(args[i - 1] ?? ''))]
       .filter(Boolean)
       .join(' ');
-  const child: ChildProcessWithoutNullStreams = spawn(python, ['-u', PYTHON_PEER, ...args], {
+  const child: ChildProcessWithoutNullStreams = spawn(python, ['-u', options.script ?? PYTHON_PEER, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, PYTHONUNBUFFERED: '1' },
   });

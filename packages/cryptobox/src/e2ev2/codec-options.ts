@@ -4,17 +4,16 @@
  * and the routes. Static mode only: keys and grants are given, not fetched.
  */
 import { InvalidArgumentError } from '@wampbox/core';
-import { signSeedKeypair, scalarmultBase, bytesEqual } from '../sodium.js';
+import { scalarmultBase, bytesEqual } from '../sodium.js';
 import type { InnerSerializer } from './constants.js';
 import type { Carriage, Route } from './envelope.js';
 import { GroupKeyStore, type GroupKeyInput } from './group-keys.js';
+import { identityKeyPair, type E2eV2IdentityInput } from './identity.js';
 import { longestCovering } from './prefix.js';
 import { ScopeKeyStore } from './scope-keys.js';
 import { TrustStore, type TrustGrant } from './trust-store.js';
 
-/** This participant's Ed25519 identity: a 32-byte seed, or libsodium's key pair (64-byte secret key). */
-export type E2eV2IdentityInput =
-  { readonly seed: Uint8Array } | { readonly publicKey: Uint8Array; readonly secretKey: Uint8Array };
+export type { E2eV2IdentityInput } from './identity.js';
 
 /** A group key of a topic scope: held for reading; with `current`, also what this side publishes with. */
 export interface E2eV2GroupKeyOption extends GroupKeyInput {
@@ -162,19 +161,7 @@ function checkKeys(o: E2eV2Options): void {
  * @throws InvalidArgumentError for keys that do not fit (a key pair whose halves differ, a bad grant).
  */
 export function buildConfig(o: E2eV2Options): E2eV2Config {
-  let spk: Uint8Array;
-  let secretKey: Uint8Array;
-  if ('seed' in o.identity) {
-    const seed = o.identity.seed.slice();
-    ({ publicKey: spk, secretKey } = signSeedKeypair(seed));
-    seed.fill(0);
-  } else {
-    spk = o.identity.publicKey.slice();
-    secretKey = o.identity.secretKey.slice();
-    if (!bytesEqual(secretKey.subarray(32), spk)) {
-      throw new InvalidArgumentError('e2eV2: the identity secret key does not belong to its public key');
-    }
-  }
+  const { publicKey: spk, secretKey } = identityKeyPair(o.identity);
   const trust = o.trust instanceof TrustStore ? o.trust : new TrustStore(o.trust ?? []);
   const groupKeys = new GroupKeyStore(o.groupKeys ?? []);
   const sendKeys = (o.groupKeys ?? [])

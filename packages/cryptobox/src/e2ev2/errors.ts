@@ -12,8 +12,9 @@ export const UNKNOWN_KEY_URI = 'wamp.error.encryption.unknown_key';
 
 /**
  * Why E2E v2 refused a payload, in the order the receiver checks (envelope, parse, binding,
- * signature, freshness, replay, key, decryption, inner URI), or why a payload could not be sealed
- * (`seal`).
+ * signature, freshness, replay, key, decryption, inner URI), why key material was refused
+ * (`keypkg`: a key package, key record or key reply that is malformed, badly signed or expired;
+ * `tofu-mismatch`: another key for a pinned identity), or why a payload could not be sealed (`seal`).
  */
 export type E2eReason =
   | 'downgrade'
@@ -42,6 +43,8 @@ export type E2eReason =
   | 'padding'
   | 'plaintext'
   | 'uri'
+  | 'keypkg'
+  | 'tofu-mismatch'
   | 'seal';
 
 const CODES: Readonly<Record<E2eReason, PayloadErrorCode>> = {
@@ -71,6 +74,8 @@ const CODES: Readonly<Record<E2eReason, PayloadErrorCode>> = {
   padding: 'ERR_PAYLOAD_DECRYPT',
   plaintext: 'ERR_PAYLOAD_DECRYPT',
   uri: 'ERR_PAYLOAD_URI_MISMATCH',
+  keypkg: 'ERR_PAYLOAD_NOT_AUTHENTIC',
+  'tofu-mismatch': 'ERR_PAYLOAD_NOT_AUTHENTIC',
   seal: 'ERR_PAYLOAD_CODEC',
 };
 

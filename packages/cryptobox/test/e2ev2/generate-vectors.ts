@@ -16,6 +16,7 @@
  * - copied as they are: the key material of §b.8 (key packages, records, bundles), which this
  *   implementation does not build yet.
  */
+import { deriveKeyMaterial } from './generate-key-material';
 import { LIBSODIUM_VERSION } from '../../src/internal/libsodium-module';
 import { scalarmultBase, signDetached, signSeedKeypair } from '../../src/sodium';
 import {
@@ -271,6 +272,7 @@ export function generateVectors(input: VectorsFile): string {
     n['key'] = hex(namespaceKey(fromHex(str(n['master'])), str(n['prefix'])));
   }
   derivePrimitives(obj(out['primitives']));
+  deriveKeyMaterial(obj(out['key_material']), input.identities);
 
   const payloads = new Map<string, Uint8Array>();
   const kidRename = new Map<string, string>(); // the input file's kid of a message -> this implementation's

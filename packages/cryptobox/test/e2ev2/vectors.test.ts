@@ -2,8 +2,7 @@
  * The `x_e2ev2` known-answer vectors (test/fixtures/e2ev2/vectors.json, written by the independent
  * Python implementation): every primitive case, every sealing vector re-sealed byte for byte and
  * opened, and every scenario step opened or refused with the named error, a refusal leaving the
- * receiver's state as it was. What the vectors hold that this implementation does not do yet is
- * reported as not covered (a `todo` and the summary printed at the end), never skipped silently.
+ * receiver's state as it was. The key-material cases are in vectors-key-material.test.ts.
  */
 import { sealMessage } from './generate-vectors';
 import { signSeedKeypair, scalarmultBase, sodiumReady } from '../../src/sodium';
@@ -30,12 +29,10 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  const km = vectors.key_material;
-  const notCovered = Object.entries(km).map(([k, v]) => `${v.length} ${k}`);
   process.stdout.write(
     `x_e2ev2 vectors covered: ${covered.primitives} primitive cases, ${covered.messages}/${vectors.messages.length} ` +
       `sealing vectors, ${covered.scenarios}/${vectors.scenarios.length} scenarios with ${covered.steps} steps ` +
-      `(${covered.refusals} refusals). Not covered (not built yet): key material (${notCovered.join(', ')}).\n`,
+      `(${covered.refusals} refusals); key material: vectors-key-material.test.ts.\n`,
   );
 });
 
@@ -169,12 +166,4 @@ describe('scenarios', () => {
     });
     covered.scenarios++;
   });
-});
-
-describe('key material (§b.8 key packages, key records, bundles)', () => {
-  it.todo(
-    `not built yet: ${Object.entries(vectors.key_material)
-      .map(([k, v]) => `${v.length} ${k}`)
-      .join(', ')}`,
-  );
 });

@@ -40,6 +40,13 @@ export interface CallOptions {
   onProgress?: ((result: CallResult) => void) | undefined;
   /** Extra WAMP options passed through to the CALL message as they are (snake_case wire names). */
   wampOptions?: Dict | undefined;
+  /**
+   * Open this call's RESULT or ERROR as soon as it arrives, even while earlier received messages
+   * wait for an asynchronous codec step; its order relative to other received messages is then not
+   * kept. For a codec's own calls made while it holds a message back (fetching the key of an
+   * EVENT it is opening): without this, the answer would wait behind that EVENT. Default `false`.
+   */
+  unordered?: boolean | undefined;
 }
 
 /** Options of {@link Session.publish}. */

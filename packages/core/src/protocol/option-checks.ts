@@ -51,6 +51,7 @@ export function checkCall(procedure: unknown, args: unknown, kwargs: unknown, op
   checkOneOf(o['cancelMode'], CANCEL, 'options.cancelMode');
   checkDuration(o['timeoutMs'], 'options.timeoutMs');
   checkBoolean(o['discloseMe'], 'options.discloseMe');
+  checkBoolean(o['unordered'], 'options.unordered');
   checkFunction(o['onProgress'], 'options.onProgress');
   checkWampOptions(o, 'options');
 }

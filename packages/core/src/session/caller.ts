@@ -70,6 +70,7 @@ export class Caller implements Role {
         timer: undefined,
         cleanup: undefined,
         exchange: ctx.payload.codec && { procedure },
+        unordered: options.unordered === true,
       };
       ctx.requests.add(id, p);
       if (options.signal || options.timeoutMs) this.watch(id, p, options);

@@ -161,7 +161,10 @@ export class SessionCore implements SessionContext {
 
   private onMessage(msg: RouterMessage): void {
     if (this.state === 'closed') return;
-    if (this.inbound.busy)
+    if (this.inbound.busy && this.isUnorderedAnswer(msg)) {
+      const r = dispatch(this, msg);
+      if (r) r.then(undefined, (e: unknown) => this.report(e));
+    } else if (this.inbound.busy)
       this.inbound.run(
         () => dispatch(this, msg),
         (e) => this.report(e),
@@ -174,6 +177,12 @@ export class SessionCore implements SessionContext {
           (e) => this.report(e),
         );
     }
+  }
+
+  /** A RESULT or an ERROR answering a call made with `unordered`. */
+  private isUnorderedAnswer(msg: RouterMessage): boolean {
+    const id = msg[0] === T.RESULT ? msg[1] : msg[0] === T.ERROR && msg[1] === T.CALL ? msg[2] : undefined;
+    return typeof id === 'number' && this.requests.get(id)?.unordered === true;
   }
 
   onWelcome(sessionId: number, details: Dict): void {

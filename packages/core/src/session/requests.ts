@@ -14,6 +14,8 @@ export interface Pending {
   reject(err: Error): void;
   /** Called instead of `reject` when the session ends (a call clears its timer first). */
   end?(err: Error): void;
+  /** A CALL whose answers skip the inbound queue (`CallOptions.unordered`). */
+  readonly unordered?: boolean;
 }
 
 /** Not part of the public API (not exported by the package). */

@@ -5,9 +5,12 @@
  * - events and calls (progressive results, a sealed application error) both ways, in transparent
  *   and argument carriage, with the TypeScript session and the Python peer on every pair of
  *   serializers (json, msgpack, cbor): the router converts each message between the two, and a
- *   sealed payload must arrive byte for byte, also through JSON's "\0" + base64 binary strings.
+ *   sealed payload must arrive byte for byte, also through JSON's "\0" + base64 binary strings;
+ * - the key service of §b.8.3 between two Python peers (on CBOR and JSON): a reader meets an event
+ *   under a key it lacks (`unknown_key`, with the kid), is refused by the service without a `read`
+ *   grant, then fetches the key (`key.get`) once granted and opens the next event.
  *
- * One Python peer per serializer serves every test.
+ * One Python peer per serializer serves every interop test; the key service test starts its own two.
  */
 import { ApplicationError, Result, cryptosignKeyPair, generateKeyPair } from '@wampbox/wamp-client';
 import type { CallResult, CryptosignKeyPair, EventData, KeyPair, PayloadCodec, Session } from '@wampbox/wamp-client';
@@ -215,3 +218,93 @@ describe.each(matrix)(
     });
   },
 );
+
+describe('x_e2ev2 key service (key.get) between two Python peers', () => {
+  const KS = `${IP}keys.`;
+  const KEY_GET = `${KS}e2e.key.get`;
+  const NOT_ENTITLED = 'wampbox.e2e.error.not_entitled';
+  const NO_SUCH_KEY = 'wampbox.e2e.error.no_such_key';
+  let service: PyPeer; // holds the keys, publishes under them, serves key.get
+  let reader: PyPeer; // meets an unknown kid, fetches it
+  let readerPk: Uint8Array;
+
+  beforeAll(async () => {
+    const [serviceSeed, readerSeed] = [random(32), random(32)];
+    const [servicePair, readerPair] = await Promise.all([
+      cryptosignKeyPair(serviceSeed),
+      cryptosignKeyPair(readerSeed),
+    ]);
+    readerPk = readerPair.publicKey;
+    const routes = [
+      { prefix: KS, scheme: 'x_e2ev2', carriages: ['transparent', 'argument'] },
+      { prefix: '', scheme: 'plaintext', carriages: [] },
+    ];
+    // the reader may call the service, but no one has granted it `read` yet
+    [service, reader] = await Promise.all([
+      startPyPeer('cbor', {
+        seed: hex(serviceSeed),
+        trust: [{ spk: hex(readerPk), prefix: KEY_GET, roles: ['call'] }],
+        scope_keys: [{ prefix: KS, x25519_sk: hex(scope.secretKey) }],
+        routes,
+      }),
+      startPyPeer('json', {
+        seed: hex(readerSeed),
+        trust: [{ spk: hex(servicePair.publicKey), prefix: KS, roles: ['publish', 'answer'] }],
+        callee_scopes: [{ prefix: KS, x25519_pk: hex(scope.publicKey) }],
+        routes,
+      }),
+    ]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([service?.stop(), reader?.stop()]);
+  }, 30_000);
+
+  it.each(['transparent', 'argument'] as const)(
+    '%s carriage: a reader meets an unknown kid, is refused without a read grant, then fetches the key and opens the next event',
+    async (carriage) => {
+      const scopeOf = `${KS}${carriage}.`;
+      const topic = uniqueUri(`${scopeOf}news`);
+      const key = { key: hex(random(32)), scope: scopeOf };
+      const serving = await answer(service, { op: 'serve_keys', procedure: KEY_GET, keys: [key] }, ['serving']);
+      const kid = (serving['kids'] as string[])[0]!;
+      await answer(reader, { op: 'subscribe', topic }, ['subscribed']);
+      const publish = { op: 'publish', topic, group_key: key, acknowledge: true, carriage };
+      const published = await answer(service, { ...publish, args: ['first'] }, ['published']);
+      expect(published['kid']).toBe(kid);
+      const unknown = await reader.wait('the refusal', (l) => l.event === 'refused' && l['uri'] === topic);
+      expect(unknown).toEqual(expect.objectContaining({ error: 'unknown_key', kid }));
+
+      const fetch = { op: 'fetch_key', procedure: KEY_GET, kid, uri: topic, carriage };
+      const outcomes = ['key_fetched', 'key_fetch_failed', 'command_failed'];
+      const refused = await answer(reader, fetch, outcomes);
+      expect(refused).toEqual(expect.objectContaining({ event: 'key_fetch_failed', error: NOT_ENTITLED, kid }));
+      const atService = await service.wait(
+        'the refusal at the service',
+        (l) => l.event === 'key_refused' && l['uri'] === topic,
+      );
+      expect(atService).toEqual(expect.objectContaining({ error: NOT_ENTITLED, reader: hex(readerPk), kid }));
+
+      // grant `read` on the scope: the same request is now served; an unknown kid is not
+      await answer(
+        service,
+        { op: 'serve_keys', procedure: KEY_GET, readers: [{ spk: hex(readerPk), prefix: scopeOf }] },
+        ['serving'],
+      );
+      const missing = await answer(reader, { ...fetch, kid: '00'.repeat(16) }, outcomes);
+      expect(missing).toEqual(expect.objectContaining({ event: 'key_fetch_failed', error: NO_SUCH_KEY }));
+      const fetched = await answer(reader, fetch, outcomes);
+      expect(fetched).toEqual(expect.objectContaining({ event: 'key_fetched', kid, scope: scopeOf, not_after: null }));
+      expect(JSON.stringify(fetched)).not.toContain(key.key);
+      const served = await service.wait('the key served', (l) => l.event === 'key_served' && l['uri'] === topic);
+      expect(JSON.stringify(served)).not.toContain(key.key);
+
+      await answer(service, { ...publish, args: ['second', BIN] }, ['published']);
+      const ev = await reader.wait(
+        'the event under the fetched key',
+        (l) => l.event === 'event' && l['topic'] === topic,
+      );
+      expect(ev).toEqual(expect.objectContaining({ args: ['second', BIN], carriage }));
+    },
+  );
+});

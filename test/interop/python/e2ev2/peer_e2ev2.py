@@ -21,6 +21,7 @@ import json
 import os
 import sys
 import traceback
+from collections import namedtuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -33,7 +34,9 @@ from autobahn.wamp import message  # noqa: E402
 from autobahn.wamp.types import ComponentConfig, RegisterOptions, SubscribeOptions  # noqa: E402
 
 from e2ev2 import CalleeExchange, CallerSession, E2eError, Envelope, Identity, Sender  # noqa: E402
-from e2ev2_state import longest  # noqa: E402
+from e2ev2_keyservice import group_key_from_json, payload_kid  # noqa: E402
+from e2ev2_peer_keys import KeyCommands  # noqa: E402
+from e2ev2_state import longest, system_clock_ms  # noqa: E402
 from e2ev2_vectors import build_receiver  # noqa: E402
 from e2ev2_wire import SCHEME  # noqa: E402
 
@@ -55,8 +58,9 @@ def _opened_fields(o):
     )
 
 
-class V2Peer(base.Peer):
-    """peer.Peer in driven mode, with x_e2ev2 on every URI its configuration routes to x_e2ev2."""
+class V2Peer(KeyCommands, base.Peer):
+    """peer.Peer in driven mode, with x_e2ev2 on every URI its configuration routes to x_e2ev2;
+    key distribution commands from KeyCommands (e2ev2_peer_keys.py)."""
 
     def __init__(self, config, opts, done, cfg):
         super().__init__(config, opts, done)
@@ -73,7 +77,7 @@ class V2Peer(base.Peer):
                        for s in cfg.get("callee_scopes", [])]
         self.sessions = {}  # scope prefix -> CallerSession
         self._v2_subs, self._v2_regs, self._v2_calls, self._v2_pubs = {}, {}, {}, {}
-        self._invocation_exchanges = {}
+        self._key_services = {}  # registration id -> KeyService
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -84,8 +88,7 @@ class V2Peer(base.Peer):
         return cmd.get(name, self.defaults[name])
 
     def group_key_for(self, topic):
-        keys = [g for g in self.receiver.group_keys.values()]
-        g = longest(keys, topic, prefix_of=lambda k: k.scope)
+        g = longest(self.receiver.group_keys.values(), topic, prefix_of=lambda k: k.scope)
         if g is None:
             raise E2eError(f"no group key for {topic}")
         return g
@@ -131,11 +134,11 @@ class V2Peer(base.Peer):
         super().onMessage(msg)
 
     def on_event(self, msg):
-        topic = msg.topic or self._v2_subs[msg.subscription]
+        topic, env = msg.topic or self._v2_subs[msg.subscription], _envelope(msg)
         try:
-            o = self.receiver.open("EVENT", topic, _envelope(msg), retained=bool(msg.retained))
+            o = self.receiver.open("EVENT", topic, env, retained=bool(msg.retained))
         except E2eError as e:
-            emit("refused", wamp="EVENT", uri=topic, error=e.code, detail=e.detail)
+            emit("refused", wamp="EVENT", uri=topic, error=e.code, detail=e.detail, kid=payload_kid(env))
             return
         emit("event", topic=o.uri, wire_topic=topic, stale=o.stale, publication=msg.publication,
              publisher=msg.publisher, publisher_authid=msg.publisher_authid, **_opened_fields(o))
@@ -149,40 +152,45 @@ class V2Peer(base.Peer):
             emit("refused", wamp="INVOCATION", uri=proc, error=e.code, detail=e.detail)
             self._transport.send(message.Error(message.Invocation.MESSAGE_TYPE, msg.request, e.wamp_uri, args=[e.code]))
             return
+        carriage = "transparent" if o.passthrough or o.carriage == "transparent" else "argument"
+        if msg.registration in self._key_services:
+            return self.serve_key(msg, o, exchange, carriage)
         emit("invocation", procedure=o.uri, wire_procedure=proc, caller=msg.caller, caller_authid=msg.caller_authid,
              progress_requested=bool(msg.receive_progress), **_opened_fields(o))
-        carriage = "transparent" if o.passthrough or o.carriage == "transparent" else "argument"
         asyncio.ensure_future(self.serve(msg, o, exchange, carriage))
+
+    def reply(self, msg, o, exchange, carriage, args, kwargs, progress=False, error_uri=None):
+        """One YIELD (or, with error_uri, ERROR) to an INVOCATION: sealed, unless it came in the clear."""
+        if o.passthrough:
+            if error_uri is None:
+                m = message.Yield(msg.request, args=args, kwargs=kwargs, progress=progress or None)
+            else:
+                m = message.Error(message.Invocation.MESSAGE_TYPE, msg.request, error_uri, args=args, kwargs=kwargs)
+            return self._transport.send(m)
+        s = self.sender.reply(exchange, args, kwargs, progress=progress, error_uri=error_uri,
+                              ser=self.defaults["ser"], bucket=self.defaults["bucket"])
+        if error_uri is None:
+            m = message.Yield(msg.request, progress=progress or None, **self.carry(s, carriage))
+        else:
+            m = message.Error(message.Invocation.MESSAGE_TYPE, msg.request, s.wire_uri, **self.carry(s, carriage))
+        self._transport.send(m)
 
     async def serve(self, msg, o, exchange, carriage):
         """The echo procedure of ../peer.py: kwargs "raise" and "progress" steer it; sealed replies."""
         kwargs = o.kwargs or {}
         args = list(o.args or [])
-
-        def send_yield(a, k, progress=False):
-            if o.passthrough:
-                self._transport.send(message.Yield(msg.request, args=a, kwargs=k, progress=progress or None))
-                return
-            s = self.sender.reply(exchange, a, k, progress=progress, ser=self.defaults["ser"], bucket=self.defaults["bucket"])
-            self._transport.send(message.Yield(msg.request, progress=progress or None, **self.carry(s, carriage)))
-
         try:
             error_uri = kwargs.get("raise")
             if error_uri is True:
                 error_uri = "com.example.error.test"
             if isinstance(error_uri, str):
-                if o.passthrough:
-                    self._transport.send(message.Error(message.Invocation.MESSAGE_TYPE, msg.request, error_uri, args=args, kwargs=kwargs))
-                else:
-                    s = self.sender.error(exchange, error_uri, args, kwargs, ser=self.defaults["ser"])
-                    self._transport.send(message.Error(message.Invocation.MESSAGE_TYPE, msg.request, s.wire_uri, **self.carry(s, carriage)))
-                return
+                return self.reply(msg, o, exchange, carriage, args, kwargs, error_uri=error_uri)
             n = kwargs.get("progress")
             if isinstance(n, int) and not isinstance(n, bool) and n > 0 and msg.receive_progress:
                 for i in range(n):
-                    send_yield([i], {}, progress=True)
+                    self.reply(msg, o, exchange, carriage, [i], {}, progress=True)
                     await asyncio.sleep(0)
-            send_yield(args, kwargs)
+            self.reply(msg, o, exchange, carriage, args, kwargs)
         except Exception as e:
             self.fail(e)
 
@@ -196,24 +204,27 @@ class V2Peer(base.Peer):
             self.sender.on_unknown_key(p["session"])
             self.send_call(p["cmd"], p["future"], retried=True)
             return
+        quiet = p["cmd"].get("quiet")  # the command prints what it makes of the reply (fetch_key)
         try:
             o = self.receiver.open("ERROR" if is_error else "RESULT", msg.error if is_error else None, _envelope(msg),
                                    exchange=p["exchange"], progress=progress)
         except E2eError as e:
             if not progress:
                 del self._v2_calls[msg.request]
-                p["future"].set_result(None)
-            emit("error", tag=p["tag"], error=e.wamp_uri, refused=e.code, local=True, args=[], kwargs={})
+                p["future"].set_result(e)
+            if not quiet:
+                emit("error", tag=p["tag"], error=e.wamp_uri, refused=e.code, local=True, args=[], kwargs={})
             return
-        if progress:
-            emit("progress", tag=p["tag"], **_opened_fields(o))
-            return
-        del self._v2_calls[msg.request]
-        if is_error:
-            emit("error", tag=p["tag"], error=o.uri, wire_error=msg.error, authenticated=o.authenticated, **_opened_fields(o))
-        else:
-            emit("result", tag=p["tag"], **_opened_fields(o))
-        p["future"].set_result(None)
+        if not quiet:
+            if progress:
+                emit("progress", tag=p["tag"], **_opened_fields(o))
+            elif is_error:
+                emit("error", tag=p["tag"], error=o.uri, wire_error=msg.error, authenticated=o.authenticated, **_opened_fields(o))
+            else:
+                emit("result", tag=p["tag"], **_opened_fields(o))
+        if not progress:
+            del self._v2_calls[msg.request]
+            p["future"].set_result(o)
 
     # -- outgoing --------------------------------------------------------------------------
 
@@ -253,8 +264,10 @@ class V2Peer(base.Peer):
                 fut = asyncio.get_running_loop().create_future()
                 self.send_call(cmd, fut)
                 await fut
+            elif op in self.KEY_OPS:
+                await self.key_command(op, cmd)
             else:
-                raise ValueError(f"unknown op {op!r} (subscribe, register, publish, publish_raw, call)")
+                raise ValueError(f"unknown op {op!r} (subscribe, register, publish, publish_raw, call, {', '.join(self.KEY_OPS)})")
         except _RouterError as e:
             emit("error", tag=tag, error=e.uri, args=[], kwargs={})
         except Exception as e:
@@ -281,11 +294,12 @@ class V2Peer(base.Peer):
         topic = cmd["topic"]
         if not self.v2(topic):
             raise E2eError(f"{topic} is not routed to x_e2ev2 (use ../peer.py for plaintext)")
-        s = self.sender.publish(topic, cmd.get("args") or [], cmd.get("kwargs") or {}, group_key=self.group_key_for(topic),
+        g = group_key_from_json(cmd["group_key"]) if cmd.get("group_key") else self.group_key_for(topic)
+        s = self.sender.publish(topic, cmd.get("args") or [], cmd.get("kwargs") or {}, group_key=g,
                                 ser=self.opt(cmd, "ser"), bucket=self.opt(cmd, "bucket"))
         fut = self._publish(cmd, s.wire_uri, self.carry(s, self.opt(cmd, "carriage")))
         emit("published", tag=cmd.get("tag"), index=0, publication=(await fut) if fut else None,
-             payload_length=len(s.payload), seq=int.from_bytes(s.payload[64:72], "big"))
+             payload_length=len(s.payload), seq=int.from_bytes(s.payload[64:72], "big"), kid=s.kid.hex())
 
     async def do_raw_publish(self, cmd):
         """Publish given bytes as they are (hostile payloads for the other side's receiver)."""
@@ -299,9 +313,7 @@ class V2Peer(base.Peer):
         emit("published", tag=cmd.get("tag"), index=0, publication=(await fut) if fut else None)
 
 
-class _Scope:
-    def __init__(self, prefix, pk, session_key):
-        self.prefix, self.pk, self.session_key = prefix, pk, session_key
+_Scope = namedtuple("_Scope", "prefix pk session_key")
 
 
 class _RouterError(Exception):
@@ -310,9 +322,7 @@ class _RouterError(Exception):
         self.uri = uri
 
 
-def base_clock():
-    from e2ev2_state import system_clock_ms
-    return system_clock_ms()
+base_clock = system_clock_ms
 
 
 def parse_args(argv):

@@ -17,7 +17,10 @@ import type { CallResult, CryptosignKeyPair, EventData, KeyPair, PayloadCodec, S
 import { e2eV2 } from '@wampbox/cryptobox/internal';
 import { closeAll, open, routes, uniqueUri, waitFor } from './helpers';
 import type { Route } from './helpers';
-import { answer, hex, startPyPeer } from './e2ev2-py-peer';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { PY_E2EV2_PEER, answer, hex, startPyPeer } from './e2ev2-py-peer';
+import { routerInfo } from './router';
 import type { PyPeer, PySer } from './e2ev2-py-peer';
 
 type Ser = PySer;
@@ -259,6 +262,18 @@ describe('x_e2ev2 key service (key.get) between two Python peers', () => {
   afterAll(async () => {
     await Promise.all([service?.stop(), reader?.stop()]);
   }, 30_000);
+
+  it('the decisions of the service and the reader pass their unit tests (test_keyservice.py, no router)', () => {
+    const r = spawnSync(routerInfo().venvPython, ['-m', 'unittest', 'test_keyservice'], {
+      cwd: path.dirname(PY_E2EV2_PEER),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect({ status: r.status, output: r.stderr.trim().split('\n').slice(-3) }).toEqual({
+      status: 0,
+      output: [expect.stringMatching(/^Ran \d+ tests/), '', 'OK'],
+    });
+  });
 
   it.each(['transparent', 'argument'] as const)(
     '%s carriage: a reader meets an unknown kid, is refused without a read grant, then fetches the key and opens the next event',

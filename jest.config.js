@@ -12,6 +12,7 @@ const moduleNameMapper = {
   '^@wampbox/core/testing$': '<rootDir>/packages/core/src/testing/index.ts',
   '^@wampbox/cryptobox/internal$': '<rootDir>/packages/cryptobox/src/internal.ts',
   '^@wampbox/cryptobox$': '<rootDir>/packages/cryptobox/src/index.ts',
+  '^@wampbox/contracts$': '<rootDir>/packages/contracts/src/index.ts',
   '^@wampbox/wamp-client$': '<rootDir>/packages/client/src/index.ts',
 };
 

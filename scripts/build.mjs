@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-const order = ['core', 'cryptobox', 'client'];
+const order = ['core', 'cryptobox', 'contracts', 'client'];
 
 // the version the library reports (HELLO's agent) is the package's: written before compiling
 const coreVersion = JSON.parse(readFileSync(join(root, 'packages', 'core', 'package.json'), 'utf8')).version;

@@ -30,7 +30,7 @@ import { promisify } from 'node:util';
 
 const execFile = promisify(execFileCb);
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const PACKAGES = ['core', 'cryptobox', 'client'];
+const PACKAGES = ['core', 'cryptobox', 'contracts', 'client'];
 const FIXTURES = join(ROOT, 'test', 'packaging');
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const args = new Set(process.argv.slice(2));
@@ -343,7 +343,7 @@ async function main() {
         }
       }
     };
-    for (const name of ['core', 'cryptobox', 'wamp-client'])
+    for (const name of ['core', 'cryptobox', 'contracts', 'wamp-client'])
       walkDts(join(project, 'node_modules', '@wampbox', name, 'dist'));
     record('published declarations carry no @internal member', leaked.length === 0, leaked.slice(0, 5).join('; '));
 

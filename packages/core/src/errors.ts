@@ -29,7 +29,8 @@ export type ErrorCode =
   | 'ERR_PAYLOAD_UNSUPPORTED'
   | 'ERR_PAYLOAD_NOT_AUTHENTIC'
   | 'ERR_PAYLOAD_REPLAY'
-  | 'ERR_PAYLOAD_UNKNOWN_KEY';
+  | 'ERR_PAYLOAD_UNKNOWN_KEY'
+  | 'ERR_PAYLOAD_INVALID';
 
 /** Options accepted by every wampbox error constructor. */
 export interface WampboxErrorOptions {
@@ -214,11 +215,13 @@ export type PayloadErrorCode =
   | 'ERR_PAYLOAD_UNSUPPORTED'
   | 'ERR_PAYLOAD_NOT_AUTHENTIC'
   | 'ERR_PAYLOAD_REPLAY'
-  | 'ERR_PAYLOAD_UNKNOWN_KEY';
+  | 'ERR_PAYLOAD_UNKNOWN_KEY'
+  | 'ERR_PAYLOAD_INVALID';
 
 /**
  * A payload codec refused to encode or decode a payload (tampered or undecryptable ciphertext,
- * inner-URI mismatch, plaintext on a URI that requires encryption, unknown scheme).
+ * inner-URI mismatch, plaintext on a URI that requires encryption, unknown scheme, a payload its
+ * schema refuses).
  * Never carries payload contents or key material.
  */
 export class PayloadCodecError extends WampboxError {
@@ -246,4 +249,6 @@ export const PAYLOAD_ERROR_URIS = {
   noKey: 'wamp.error.encryption.no_key',
   /** Scheme attributes and payload disagree, or the payload could not be serialized. */
   codec: 'wamp.error.payload_codec',
+  /** The payload opened but its schema refuses it (Crossbar's URI for a payload that fails validation). */
+  invalidArgument: 'wamp.error.invalid_argument',
 } as const;

@@ -41,7 +41,8 @@ function log(msg) {
   process.stderr.write(`[router] ${msg}\n`);
 }
 
-function cacheRoot() {
+/** The cache folder of the test routers: `$XDG_CACHE_HOME/wampbox`, by default `~/.cache/wampbox`. */
+export function cacheRoot() {
   const xdg = process.env.XDG_CACHE_HOME;
   return path.join(xdg && xdg.length > 0 ? xdg : path.join(os.homedir(), '.cache'), 'wampbox');
 }
@@ -210,7 +211,7 @@ function pidAlive(pid) {
 }
 
 /** A lock folder beside the venv, so two concurrent installs do not clobber each other. */
-async function withLock(lockDir, fn, timeoutMs = 30 * 60_000) {
+export async function withLock(lockDir, fn, timeoutMs = 30 * 60_000) {
   fs.mkdirSync(path.dirname(lockDir), { recursive: true });
   const start = Date.now();
   let announced = false;
@@ -330,7 +331,8 @@ function connects(opts, timeoutMs = 1000) {
   });
 }
 
-function tailFile(file, lines = 40) {
+/** The last `lines` lines of a log file, or "(no log)". */
+export function tailFile(file, lines = 40) {
   try {
     const text = fs.readFileSync(file, 'utf8');
     return text
@@ -343,7 +345,7 @@ function tailFile(file, lines = 40) {
 }
 
 /** On Linux the router gets SIGTERM when the process that started it dies (no orphan routers). */
-const PDEATHSIG_LAUNCHER = [
+export const PDEATHSIG_LAUNCHER = [
   'import ctypes, os, signal, sys',
   'try:',
   '    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)',

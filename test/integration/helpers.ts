@@ -1,12 +1,15 @@
 import { cbor, connect, json, msgpack } from '@wampbox/wamp-client';
 import type { ConnectOptions, Serializer, Session } from '@wampbox/wamp-client';
 import { routerInfo } from './router';
+import type { RouterInfo } from './router';
 
 /** One way of reaching the router: a transport URL and a serializer. */
 export interface Route {
   readonly name: string;
   readonly url: string;
   readonly serializer: () => Serializer;
+  /** The realm to join (default: the shared router's). */
+  readonly realm?: string;
 }
 
 const SERIALIZERS: [string, () => Serializer][] = [
@@ -15,22 +18,24 @@ const SERIALIZERS: [string, () => Serializer][] = [
   ['cbor', cbor],
 ];
 
-/** Every transport × serializer combination the router offers. */
-export function routes(): Route[] {
-  const info = routerInfo();
+/** Every transport × serializer combination a router offers (default: the shared Crossbar router). */
+export function routes(info: Pick<RouterInfo, 'wsUrl' | 'rsUrl' | 'rsUnixPath' | 'realm'> = routerInfo()): Route[] {
+  const { realm } = info;
   const out: Route[] = [];
   for (const [sname, s] of SERIALIZERS) {
-    out.push({ name: `websocket/${sname}`, url: info.wsUrl, serializer: s });
-    out.push({ name: `rawsocket-tcp/${sname}`, url: info.rsUrl, serializer: s });
+    out.push({ name: `websocket/${sname}`, url: info.wsUrl, serializer: s, realm });
+    out.push({ name: `rawsocket-tcp/${sname}`, url: info.rsUrl, serializer: s, realm });
   }
-  if (info.rsUnixPath) out.push({ name: 'rawsocket-unix/cbor', url: `unix://${info.rsUnixPath}`, serializer: cbor });
+  if (info.rsUnixPath)
+    out.push({ name: 'rawsocket-unix/cbor', url: `unix://${info.rsUnixPath}`, serializer: cbor, realm });
   return out;
 }
 
 /** Open a session on a route, closing it when the test file ends. */
 const opened: Session[] = [];
 export async function open(route: Route, extra: Partial<ConnectOptions> = {}): Promise<Session> {
-  const s = await connect({ url: route.url, realm: routerInfo().realm, serializers: [route.serializer()], ...extra });
+  const realm = route.realm ?? routerInfo().realm;
+  const s = await connect({ url: route.url, realm, serializers: [route.serializer()], ...extra });
   opened.push(s);
   return s;
 }

@@ -137,6 +137,31 @@ export function recording(base: Serializer): RecordingSerializer {
   };
 }
 
+/** Where the Options/Details and the Arguments of each payload-carrying message stand. */
+const SLOTS: Readonly<Record<number, readonly [details: number, args: number]>> = {
+  8: [3, 5], // ERROR
+  16: [2, 4], // PUBLISH
+  36: [3, 4], // EVENT
+  48: [2, 4], // CALL
+  50: [2, 3], // RESULT
+  68: [3, 4], // INVOCATION
+  70: [2, 3], // YIELD
+};
+
+/** The payload of a message as it stood on the wire. */
+export interface WireSlots {
+  details: Record<string, unknown>;
+  args: unknown;
+  kwargs: unknown;
+}
+
+/** The Options/Details, Arguments and ArgumentsKw of a recorded message. */
+export function slotsOf(msg: readonly unknown[]): WireSlots {
+  const at = SLOTS[msg[0] as number];
+  if (!at) throw new Error(`message type ${String(msg[0])} carries no payload`);
+  return { details: msg[at[0]] as Record<string, unknown>, args: msg[at[1]], kwargs: msg[at[1] + 1] };
+}
+
 /** The last message of `type` (a WAMP message type code) among `messages`; throws when there is none. */
 export function lastOf(messages: readonly unknown[][], type: number): unknown[] {
   for (let i = messages.length - 1; i >= 0; i--) if (messages[i]![0] === type) return messages[i]!;

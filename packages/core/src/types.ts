@@ -1,6 +1,7 @@
 /** Public option and result types of the session API. */
 import { checkArgs, checkKwargs } from './protocol/checks.js';
 import type { Dict } from './protocol/messages.js';
+import type { PayloadExchange } from './payload/payload-codec.js';
 
 /** URI matching policy for pattern-based subscriptions and registrations. */
 export type MatchPolicy = 'exact' | 'prefix' | 'wildcard';
@@ -131,6 +132,11 @@ export interface Invocation {
   readonly signal: AbortSignal;
   /** Whether the caller asked for progressive results. */
   readonly receiveProgress: boolean;
+  /**
+   * The exchange the session's codec opened this invocation with (the same object it sees for
+   * the answers). A codec may answer questions about the call by it, such as who signed it.
+   */
+  readonly exchange: PayloadExchange;
   /**
    * Send a progressive result. Ignored (returns `false`) when the caller did not ask for
    * progressive results or the invocation has ended.

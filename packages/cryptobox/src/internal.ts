@@ -8,6 +8,7 @@ export type { CliIo } from './cli.js';
 /** The `x_e2ev2` payload codec: a preview, not yet part of the public API. */
 export { e2eV2 } from './e2ev2/codec.js';
 export type {
+  E2eV2Codec,
   E2eV2CalleeScopeOption,
   E2eV2GroupKeyOption,
   E2eV2IdentityInput,
@@ -18,3 +19,12 @@ export { E2eV2Error, UNKNOWN_KEY_URI } from './e2ev2/errors.js';
 export type { E2eReason } from './e2ev2/errors.js';
 export type { TrustGrant, TrustRole } from './e2ev2/trust-store.js';
 export { TrustStore } from './e2ev2/trust-store.js';
+export type { GroupKeyInput } from './e2ev2/group-keys.js';
+export type { E2eV2KeyInfo, RotateOptions } from './e2ev2/key-holder.js';
+export type { KeyFetchOptions } from './e2ev2/key-fetch.js';
+export { KEY_SERVICE_ERRORS, serveGroupKeys } from './e2ev2/key-service.js';
+export type { KeyRequest, KeyRequestEvent, KeyServiceOptions } from './e2ev2/key-service.js';
+export { certifyKeyPackage, makeKeyPackage, verifyKeyPackage } from './e2ev2/key-package.js';
+export type { KeyPackage, KeyPackageGrant, VerifiedKeyPackage } from './e2ev2/key-package.js';
+export { decodeKeyRecord, encodeKeyRecord, makeKeyBundle, openKeyBundle } from './e2ev2/key-record.js';
+export type { KeyBundleEntry } from './e2ev2/key-record.js';

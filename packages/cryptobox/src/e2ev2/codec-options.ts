@@ -80,8 +80,8 @@ export interface E2eV2Config {
   readonly secretKey: Uint8Array;
   readonly trust: TrustStore;
   readonly groupKeys: GroupKeyStore;
-  /** The keys this side publishes with, by scope. */
-  readonly sendKeys: readonly { readonly prefix: string; readonly key: Uint8Array }[];
+  /** The keys this side publishes with, by scope (changed by rotation). */
+  readonly sendKeys: { prefix: string; key: Uint8Array }[];
   readonly scopeKeys: ScopeKeyStore;
   /** The callee scopes' public keys, for wrapping. */
   readonly scopePublic: readonly { readonly prefix: string; readonly publicKey: Uint8Array }[];

@@ -1,28 +1,16 @@
 /**
- * The `x_e2ev2` payload codec (preview): E2E v2 sealing and opening behind wampbox's
- * `PayloadCodec` contract, in static mode (keys and grants are given).
- *
- * Sending (§b.5): PUBLISH under the current group key of the topic's scope, signed; CALL under the
- * session key of (this identity, the callee scope), wrapped to the scope key and signed the first
- * time; YIELD and ERROR under the reply key of the invocation they answer (found by
- * `ctx.exchange`). Receiving: every check of the receiver (§b.6), with the state kept per codec
- * instance (replay windows, the callee's sessions) and per exchange (in `WeakMap`s keyed on
- * `ctx.exchange`). A refusal is an {@link E2eV2Error}, which the session maps onto WAMP.
+ * The `x_e2ev2` payload codec (preview): the factory, and the handle through which an application
+ * manages its keys at run time (rotation, the key service, who signed an invocation).
  */
-import type { Payload, PayloadCodec, PayloadContext, PayloadExchange, WirePayload } from '@wampbox/core';
+import type { Payload, PayloadCodec, PayloadContext, PayloadExchange, WampApi, WirePayload } from '@wampbox/core';
 import { isSodiumReady, sodiumReady } from '../sodium.js';
 import { isSodiumV2Ready, sodiumV2Ready } from '../sodium-v2.js';
-import { E2EV2_CIPHER, E2EV2_SCHEME, type InnerSerializer } from './constants.js';
-import { toHex } from './derive.js';
-import { routeOf, type Carriage, type V2Envelope } from './envelope.js';
-import { E2eV2Error, UNKNOWN_KEY_URI } from './errors.js';
-import { CalleeExchange, CallerExchange } from './exchange.js';
-import { Freshness } from './freshness.js';
-import { longestCovering } from './prefix.js';
-import { poolRandomBytes } from './random.js';
-import { E2eReceiver } from './receiver.js';
-import { sealPayload, type SealInput } from './seal.js';
-import { buildConfig, checkOptions, sendCarriage, type E2eV2Config, type E2eV2Options } from './codec-options.js';
+import { checkOptions, type E2eV2Config, type E2eV2GroupKeyOption, type E2eV2Options } from './codec-options.js';
+import { E2eV2State } from './codec-state.js';
+import { E2EV2_SCHEME } from './constants.js';
+import { KeyFetcher, type KeyFetchOptions } from './key-fetch.js';
+import { holdKey, replaceKey, type E2eV2KeyInfo, type RotateOptions } from './key-holder.js';
+import { TrustStore } from './trust-store.js';
 
 export type {
   E2eV2CalleeScopeOption,
@@ -32,256 +20,53 @@ export type {
   E2eV2RouteOption,
 } from './codec-options.js';
 
-/** `n` bytes from the platform's CSPRNG. */
-function randomBytes(n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  globalThis.crypto.getRandomValues(out);
-  return out;
-}
-
-/** A caller's session with one callee scope. */
-interface CallerSession {
-  readonly key: Uint8Array;
-  readonly scopePublicKey: Uint8Array;
+/** The `x_e2ev2` codec, with what an application needs to manage its keys while it runs. */
+export interface E2eV2Codec extends PayloadCodec {
+  /** The trust store: grant and revoke while the codec runs (a revocation counts from the next message). */
+  readonly trust: TrustStore;
+  /** Hold a group key (and, with `current`, publish with it on its scope). Resolves with its id (hex). */
+  addGroupKey(key: E2eV2GroupKeyOption): Promise<string>;
+  /** Stop holding the group key with this id (hex). */
+  removeGroupKey(kid: string): Promise<void>;
   /**
-   * Wrap (and sign) the next CALL: until a sealed answer shows that a callee holds the session, and
-   * again after a callee answered `unknown_key`.
+   * Publish on `scope` under a new random key from now on; the previous key stays accepted for
+   * `graceMs` (default 60 s). Readers fetch the new key from the key service when they meet it.
    */
-  wrapNext: boolean;
-}
-
-/** What the caller keeps per sealed call. */
-interface CallerEntry {
-  readonly exchange: CallerExchange;
-  readonly session: CallerSession;
-}
-
-/** What the callee keeps per invocation. */
-interface CalleeEntry {
-  readonly exchange: CalleeExchange;
-  /** The index of the last answer sent. */
-  index: number;
-  /** The carriage the invocation arrived in: its answers go back in it. */
-  carriage: Carriage | undefined;
-}
-
-/** The state of one codec instance, made once libsodium is ready. */
-class E2eV2State {
-  readonly config: E2eV2Config;
-  readonly receiver: E2eReceiver;
-  readonly sid = randomBytes(8);
-  #seq = 0;
-  /** The clock of the payload being opened (`ctx.now`), read by the receiver's freshness check. */
-  #now: (() => number) | undefined;
-  readonly #sessions = new Map<string, CallerSession>();
-  readonly #calls = new WeakMap<PayloadExchange, CallerEntry>();
-  readonly #invocations = new WeakMap<PayloadExchange, CalleeEntry>();
-
-  constructor(readonly options: E2eV2Options) {
-    this.config = buildConfig(options);
-    const clock = options.clock ?? Date.now;
-    this.receiver = new E2eReceiver({
-      freshness: new Freshness({ maxSkewMs: options.maxSkewMs, clock: () => (this.#now ?? clock)() }),
-      keyGraceMs: options.keyGraceMs,
-      signEveryCall: options.signEveryCall,
-      signReplies: options.signReplies,
-      routes: this.config.routes,
-      trust: this.config.trust,
-      groupKeys: this.config.groupKeys,
-      scopeKeys: this.config.scopeKeys,
-    });
-  }
-
-  get serializer(): InnerSerializer {
-    return this.options.serializer ?? 'json';
-  }
-
-  now(ctx: PayloadContext): number {
-    return (ctx.now ?? this.options.clock ?? Date.now)();
-  }
-
-  encode(payload: Payload, ctx: PayloadContext): WirePayload {
-    const plain: WirePayload = { kind: 'plain', args: payload.args, kwargs: payload.kwargs };
-    switch (ctx.messageType) {
-      case 'PUBLISH':
-        return this.#publish(payload, ctx) ?? plain;
-      case 'CALL':
-        return this.#call(payload, ctx) ?? plain;
-      case 'YIELD':
-      case 'ERROR':
-        return this.#answer(payload, ctx) ?? plain;
-      default:
-        throw new E2eV2Error('seal', `${ctx.messageType} is not sent`);
-    }
-  }
-
-  #base(payload: Payload, ctx: PayloadContext): Pick<SealInput, 'ser' | 'args' | 'kwargs' | 'spk' | 'ts' | 'nonce'> {
-    return {
-      ser: this.serializer,
-      args: payload.args ?? [],
-      kwargs: payload.kwargs ?? {},
-      spk: this.config.spk,
-      ts: this.now(ctx),
-      nonce: poolRandomBytes(24),
-    };
-  }
-
-  #publish(payload: Payload, ctx: PayloadContext): WirePayload | undefined {
-    const carriage = sendCarriage(this.options.routes, ctx.uri);
-    if (carriage === undefined) return undefined;
-    const current = longestCovering(this.config.sendKeys, ctx.uri);
-    if (current === undefined) throw new E2eV2Error('seal', `no group key to publish on "${ctx.uri}" with`);
-    const sealed = sealPayload({
-      ...this.#base(payload, ctx),
-      type: 'PUBLISH',
-      uri: ctx.uri,
-      key: current.key,
-      signer: this.config.secretKey,
-      sid: this.sid,
-      seq: ++this.#seq,
-      xid: new Uint8Array(16),
-    });
-    return this.#carry(carriage, sealed.payload, sealed.kid);
-  }
-
-  #session(procedure: string): CallerSession {
-    const scope = longestCovering(this.config.scopePublic, procedure);
-    if (scope === undefined) throw new E2eV2Error('seal', `no callee scope key to call "${procedure}" with`);
-    let session = this.#sessions.get(scope.prefix);
-    if (session === undefined) {
-      session = { key: randomBytes(32), scopePublicKey: scope.publicKey, wrapNext: true };
-      this.#sessions.set(scope.prefix, session);
-    }
-    return session;
-  }
-
-  #call(payload: Payload, ctx: PayloadContext): WirePayload | undefined {
-    const carriage = sendCarriage(this.options.routes, ctx.uri);
-    if (carriage === undefined) return undefined;
-    const session = this.#session(ctx.uri);
-    const wrap = session.wrapNext;
-    const xid = poolRandomBytes(16);
-    const sealed = sealPayload({
-      ...this.#base(payload, ctx),
-      type: 'CALL',
-      uri: ctx.uri,
-      key: session.key,
-      signer: wrap || this.options.signEveryCall === true ? this.config.secretKey : undefined,
-      wrap: wrap ? { sessionKey: session.key, scopePublicKey: session.scopePublicKey } : undefined,
-      sid: this.sid,
-      seq: ++this.#seq,
-      xid,
-      more: ctx.progress === true,
-    });
-    if (ctx.exchange !== undefined) {
-      const exchange = new CallerExchange({ xid, sessionKey: session.key, procedure: ctx.uri });
-      this.#calls.set(ctx.exchange, { exchange, session });
-    }
-    return this.#carry(carriage, sealed.payload, sealed.kid);
-  }
-
-  #answer(payload: Payload, ctx: PayloadContext): WirePayload | undefined {
-    const procedure = ctx.messageType === 'YIELD' ? ctx.uri : (ctx.procedure ?? ctx.exchange?.procedure ?? ctx.uri);
-    const entry = ctx.exchange === undefined ? undefined : this.#invocations.get(ctx.exchange);
-    const call = entry?.exchange.call;
-    const carriage = sendCarriage(this.options.routes, procedure);
-    if (entry === undefined || call === undefined) {
-      if (carriage === undefined) return undefined;
-      // never answer a sealed procedure in the clear
-      throw new E2eV2Error('seal', `no sealed invocation of "${procedure}" to answer`);
-    }
-    const sealed = sealPayload({
-      ...this.#base(payload, ctx),
-      type: ctx.messageType === 'YIELD' ? 'YIELD' : 'ERROR',
-      uri: ctx.messageType === 'YIELD' ? call.procedure : ctx.uri,
-      key: entry.exchange.replyKey!,
-      signer: this.options.signReplies === true ? this.config.secretKey : undefined,
-      sid: this.sid,
-      seq: ++entry.index,
-      xid: call.xid,
-      more: ctx.messageType === 'YIELD' && ctx.progress === true,
-    });
-    return this.#carry(entry.carriage ?? carriage ?? 'transparent', sealed.payload, sealed.kid);
-  }
-
-  #carry(carriage: Carriage, payload: Uint8Array, kid: Uint8Array): WirePayload {
-    if (carriage === 'argument') return { kind: 'plain', args: [payload] };
-    return {
-      kind: 'opaque',
-      payload,
-      scheme: E2EV2_SCHEME,
-      serializer: this.serializer,
-      keyId: toHex(kid),
-      cipher: E2EV2_CIPHER,
-    };
-  }
-
-  decode(wire: WirePayload, ctx: PayloadContext): Payload {
-    const type = ctx.messageType;
-    const envelope = wire as V2Envelope;
-    let exchange: CallerExchange | CalleeExchange | undefined;
-    let callerEntry: CallerEntry | undefined;
-    let calleeEntry: CalleeEntry | undefined;
-    if (type === 'INVOCATION') {
-      calleeEntry = this.#calleeEntry(ctx.exchange);
-      exchange = calleeEntry.exchange;
-    } else if (type === 'RESULT' || type === 'ERROR') {
-      callerEntry = ctx.exchange === undefined ? undefined : this.#calls.get(ctx.exchange);
-      exchange = callerEntry?.exchange;
-      if (callerEntry === undefined) this.#checkUnsealedAnswer(wire, ctx);
-    } else if (type !== 'EVENT') {
-      throw new E2eV2Error('type', `${type} is not received`);
-    }
-    this.#now = ctx.now;
-    let opened;
-    try {
-      opened = this.receiver.open({
-        wamp: type,
-        uri: type === 'RESULT' ? undefined : ctx.uri,
-        envelope,
-        exchange,
-        progress: ctx.progress,
-        retained: ctx.retained,
-      });
-    } finally {
-      this.#now = undefined;
-    }
-    if (calleeEntry !== undefined && opened.kind === 'sealed') calleeEntry.carriage ??= opened.carriage;
-    if (callerEntry !== undefined) {
-      // a sealed answer shows that a callee holds the session; a plaintext unknown_key (from the
-      // callee, or forged, which is harmless) that it does not: wrap the session key again
-      if (opened.kind === 'sealed') callerEntry.session.wrapNext = false;
-      else if (type === 'ERROR' && ctx.uri === UNKNOWN_KEY_URI) callerEntry.session.wrapNext = true;
-    }
-    return { args: opened.args, kwargs: opened.kwargs };
-  }
-
-  #calleeEntry(key: PayloadExchange | undefined): CalleeEntry {
-    const fresh = (): CalleeEntry => ({ exchange: new CalleeExchange(), index: 0, carriage: undefined });
-    if (key === undefined) return fresh();
-    let entry = this.#invocations.get(key);
-    if (entry === undefined) {
-      entry = fresh();
-      this.#invocations.set(key, entry);
-    }
-    return entry;
-  }
-
+  rotate(scope: string, options?: RotateOptions): Promise<E2eV2KeyInfo>;
   /**
-   * An answer to a call this codec did not seal: on a sealed procedure there is no such call (every
-   * CALL there is sealed), so only the router's plaintext `wamp.error.*` passes.
+   * Publish on `scope` under a new random key and drop the previous one now: after a reader lost
+   * its `read` grant, the key service hands the new key only to the readers still entitled. What
+   * the removed reader already had stays readable to it.
    */
-  #checkUnsealedAnswer(wire: WirePayload, ctx: PayloadContext): void {
-    const procedure = ctx.procedure ?? ctx.exchange?.procedure ?? (ctx.messageType === 'RESULT' ? ctx.uri : undefined);
-    if (procedure === undefined) return;
-    if (routeOf(this.config.routes, procedure, { prefix: '', scheme: 'plaintext' }).scheme !== 'x_e2ev2') return;
-    if (wire.kind === 'plain' && ctx.messageType === 'ERROR' && ctx.uri.startsWith('wamp.error.')) return;
-    throw new E2eV2Error('exchange', `an answer on "${procedure}" to a call that was not sealed here`);
-  }
+  rekey(scope: string, options?: Omit<RotateOptions, 'graceMs'>): Promise<E2eV2KeyInfo>;
+  /**
+   * The authenticated caller of a sealed invocation (its Ed25519 key: the signer of the call, or
+   * the owner of the session it came in), by `invocation.exchange`; `undefined` when it was not sealed.
+   */
+  callerOf(exchange: PayloadExchange): Uint8Array | undefined;
+  /**
+   * Fetch the group keys of events this reader does not hold from a key service, over `api` (the
+   * session or connection this codec runs on): such an event (and those after it) waits for the
+   * key, bounded in count and time. The key service's procedure must be sealed (a route and a
+   * callee scope key for it) and trusted to answer.
+   */
+  fetchKeysFrom(api: WampApi, options: KeyFetchOptions): void;
+}
+
+/** What the key service of this package reads from a codec. Internal. */
+export interface KeyServiceView {
+  readonly ready: () => Promise<E2eV2Config>;
+}
+
+const views = new WeakMap<object, KeyServiceView>();
+
+/** The key service's view of a codec made by {@link e2eV2}, or `undefined` for any other object. */
+export function keyServiceView(codec: object): KeyServiceView | undefined {
+  return views.get(codec);
 }
 
 /**
- * Make the `x_e2ev2` payload codec (preview; static keys and grants).
+ * Make the `x_e2ev2` payload codec (preview).
  *
  * Readers of a topic hold its group key but cannot publish on it unless the trust store grants
  * them `publish`: every PUBLISH is signed. Calls are sealed under a session key wrapped to the
@@ -307,14 +92,23 @@ class E2eV2State {
  * });
  * ```
  */
-export function e2eV2(options: E2eV2Options): PayloadCodec {
+export function e2eV2(options: E2eV2Options): E2eV2Codec {
   checkOptions(options);
+  const trust = options.trust instanceof TrustStore ? options.trust : new TrustStore(options.trust ?? []);
   let state: E2eV2State | undefined;
+  let fetch: { api: WampApi; options: KeyFetchOptions } | undefined;
   const ready = (): boolean => isSodiumReady() && isSodiumV2Ready();
-  const get = (): E2eV2State => (state ??= new E2eV2State(options));
+  const get = (): E2eV2State => {
+    if (state === undefined) {
+      state = new E2eV2State({ ...options, trust });
+      if (fetch !== undefined) state.fetcher = fetcherOf(state, fetch.api, fetch.options);
+    }
+    return state;
+  };
   const whenReady = (): Promise<E2eV2State> => Promise.all([sodiumReady(), sodiumV2Ready()]).then(get);
-  return Object.freeze({
+  const codec: E2eV2Codec = Object.freeze({
     name: E2EV2_SCHEME,
+    trust,
     encode(payload: Payload, ctx: PayloadContext): WirePayload | Promise<WirePayload> {
       if (ready()) return get().encode(payload, ctx);
       return whenReady().then((s) => s.encode(payload, ctx));
@@ -323,5 +117,30 @@ export function e2eV2(options: E2eV2Options): PayloadCodec {
       if (ready()) return get().decode(wire, ctx);
       return whenReady().then((s) => s.decode(wire, ctx));
     },
+    addGroupKey: async (key: E2eV2GroupKeyOption) => holdKey((await whenReady()).config, key),
+    removeGroupKey: async (kid: string) => (await whenReady()).config.groupKeys.remove(kid),
+    rotate: async (scope: string, o: RotateOptions = {}) => {
+      const s = await whenReady();
+      return replaceKey(s.config, scope, 'rotate', { ...o, now: s.clock() });
+    },
+    rekey: async (scope: string, o: Omit<RotateOptions, 'graceMs'> = {}) => {
+      const s = await whenReady();
+      return replaceKey(s.config, scope, 'rekey', { ...o, now: s.clock() });
+    },
+    callerOf: (exchange: PayloadExchange) => state?.callerOf(exchange),
+    fetchKeysFrom(api: WampApi, o: KeyFetchOptions): void {
+      if (state !== undefined) state.fetcher = fetcherOf(state, api, o);
+      else {
+        fetcherOf(undefined, api, o); // checks the options now
+        fetch = { api, options: o };
+      }
+    },
   });
+  views.set(codec, { ready: async () => (await whenReady()).config });
+  return codec;
+}
+
+function fetcherOf(state: E2eV2State | undefined, api: WampApi, o: KeyFetchOptions): KeyFetcher {
+  const hold = (k: Parameters<typeof holdKey>[1]): void => void state?.config.groupKeys.add(k);
+  return new KeyFetcher(api, o, hold, () => state?.clock() ?? Date.now());
 }

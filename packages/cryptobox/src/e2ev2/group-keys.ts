@@ -62,6 +62,13 @@ export class GroupKeyStore {
     return this.#keys.get(kid);
   }
 
+  /** Make the key with this id (hex) expire at `notAfter` at the latest. */
+  expire(kid: string, notAfter: number): void {
+    const k = this.#keys.get(kid);
+    if (k !== undefined && !(k.notAfter !== undefined && k.notAfter <= notAfter))
+      this.#keys.set(kid, { ...k, notAfter });
+  }
+
   /** Stop holding the key with this id (hex). */
   remove(kid: string): void {
     this.#keys.delete(kid);

@@ -3,6 +3,7 @@
  * object types the call sites (see `typed`) and configures validation (see `withValidation`).
  */
 import { InvalidArgumentError, isValidUri } from '@wampbox/core';
+import type { ResultFrom } from './payload-types.js';
 import type { PayloadSchemas } from './schemas.js';
 
 /** The schemas of a procedure's payloads, each optional. */
@@ -19,14 +20,20 @@ export interface ProcedureSchemas {
   readonly call_error?: Readonly<Record<string, PayloadSchemas>> | undefined;
 }
 
-/** A procedure and the schemas of its payloads: made by {@link defineProcedure}. */
-export interface ProcedureContract<S extends ProcedureSchemas = ProcedureSchemas> {
+/**
+ * A procedure and the schemas of its payloads: made by {@link defineProcedure}. `R` is the
+ * result payload its handlers return, computed from `S` (it lets a handler's returned tuples be
+ * typed as tuples).
+ */
+export interface ProcedureContract<S extends ProcedureSchemas = ProcedureSchemas, R = ResultFrom<S>> {
   /** Discriminator. */
   readonly type: 'procedure';
   /** The procedure URI. */
   readonly uri: string;
   /** The schemas, per payload kind. */
   readonly schemas: S;
+  /** Type-level only, never set: the result payload a handler returns. */
+  readonly resultType?: R | undefined;
 }
 
 /** A topic and the schema of its events: made by {@link defineTopic}. */

@@ -29,12 +29,11 @@ export type {
   ProgressOf,
   ProgressPayload,
   PublishPayload,
-  ReceivedPayload,
   ResultOf,
   ResultPayload,
   SchemasOf,
-  SentPayload,
 } from './infer.js';
+export type { KindOf, ReceivedPayload, ResultFrom, SentPayload } from './payload-types.js';
 export type { ValidationSource } from './schema-table.js';
 export type {
   ArgsSchema,
@@ -53,6 +52,7 @@ export type {
   EventInfo,
   InvocationInfo,
   PayloadArgs,
+  RegisterRest,
   ResultInfo,
   TypedApi,
   TypedApiOptions,

@@ -1,53 +1,19 @@
-/**
- * Types derived from schemas: what a side sends (the schemas' input types) and what a handler
- * receives (their output types), per payload of a contract.
- */
-import type { StandardSchemaV1 } from '@standard-schema/spec';
-import type { Dict } from '@wampbox/core';
-import type { ProcedureContract, ProcedureSchemas, TopicContract } from './define.js';
-
-/** The empty payload part: `Empty extends X` tests whether `X` requires anything. */
-// eslint-disable-next-line @typescript-eslint/no-generated-empty-object-type -- the empty type is the point
-type Empty = Record<never, never>;
-
-type In<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferInput<S> : never;
-type Out<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> : never;
-
-type ArgsOut<P> = P extends { readonly args: StandardSchemaV1 } ? Out<P['args']> : unknown[];
-type KwargsOut<P> = P extends { readonly kwargs: StandardSchemaV1 } ? Out<P['kwargs']> : Dict;
-type ArgsIn<P> = P extends { readonly args: StandardSchemaV1 } ? In<P['args']> : readonly unknown[];
-type KwargsIn<P> = P extends { readonly kwargs: StandardSchemaV1 } ? In<P['kwargs']> : Dict;
-
-/** A part of a whole-payload output: absent becomes empty. */
-type Part<O, K extends string, Empty> = O extends { readonly [k in K]?: infer V }
-  ? undefined extends V
-    ? Exclude<V, undefined> | Empty
-    : V
-  : Empty;
-
-/**
- * A received payload as a handler sees it, from payload schemas `P` (or `undefined`: no schema):
- * the output types of `args` and `kwargs`, `unknown[]` and {@link Dict} where there is no schema.
- */
-export type ReceivedPayload<P> = P extends { readonly payload: StandardSchemaV1 }
-  ? { readonly args: Part<Out<P['payload']>, 'args', []>; readonly kwargs: Part<Out<P['payload']>, 'kwargs', Empty> }
-  : { readonly args: ArgsOut<P>; readonly kwargs: KwargsOut<P> };
-
-/**
- * A payload as a sender passes it, from payload schemas `P`: the input types of `args` and
- * `kwargs`; a part that may be empty may be left out.
- */
-export type SentPayload<P> = P extends { readonly payload: StandardSchemaV1 }
-  ? In<P['payload']>
-  : ([] extends ArgsIn<P> ? { readonly args?: ArgsIn<P> } : { readonly args: ArgsIn<P> }) &
-      (Empty extends KwargsIn<P> ? { readonly kwargs?: KwargsIn<P> } : { readonly kwargs: KwargsIn<P> });
+/** Types derived from contracts: what each side of a procedure or a topic sends and receives. */
+import type { ProcedureSchemas } from './define.js';
+import type { KindOf, ReceivedPayload, ResultFrom, SentPayload } from './payload-types.js';
 
 /** The payload schemas of `kind` in a procedure contract, or `undefined`. */
-export type SchemasOf<D, K extends keyof ProcedureSchemas> =
-  D extends ProcedureContract<infer S> ? (K extends keyof S ? Exclude<S[K], undefined> : undefined) : undefined;
+export type SchemasOf<D, K extends keyof ProcedureSchemas> = D extends {
+  readonly type: 'procedure';
+  readonly schemas: infer S;
+}
+  ? KindOf<S, K>
+  : undefined;
 
 /** The event schemas of a topic contract. */
-export type EventSchemasOf<D> = D extends TopicContract<infer S> ? S : undefined;
+export type EventSchemasOf<D> = D extends { readonly type: 'topic'; readonly schemas: { readonly event: infer S } }
+  ? S
+  : undefined;
 
 /** What a caller passes to a procedure `D`. */
 export type CallPayload<D> = SentPayload<SchemasOf<D, 'call'>>;
@@ -56,8 +22,9 @@ export type CallPayload<D> = SentPayload<SchemasOf<D, 'call'>>;
 export type InvocationPayload<D> = ReceivedPayload<SchemasOf<D, 'call'>>;
 
 /** What a procedure `D`'s handler returns: its result payload (may be omitted when nothing is required). */
-export type ResultPayload<D> =
-  SentPayload<SchemasOf<D, 'call_result'>> | (Empty extends SentPayload<SchemasOf<D, 'call_result'>> ? void : never);
+export type ResultPayload<D> = D extends { readonly type: 'procedure'; readonly schemas: infer S }
+  ? ResultFrom<S>
+  : never;
 
 /** A progressive result a procedure `D`'s handler sends. */
 export type ProgressPayload<D> = SentPayload<SchemasOf<D, 'call_result_progress'>>;

@@ -15,7 +15,7 @@ function segment(key: PropertyKey): string {
   if (typeof key === 'number') return `[${key}]`;
   if (typeof key === 'symbol') return '[symbol]';
   const cut = key.length > MAX_KEY ? `${key.slice(0, MAX_KEY)}…` : key;
-  return IDENTIFIER.test(cut) ? `.${cut}` : `[${JSON.stringify(cut)}]`;
+  return IDENTIFIER.test(key) ? `.${cut}` : `[${JSON.stringify(cut)}]`;
 }
 
 /**

@@ -57,7 +57,7 @@ export class SchemaTable {
           if (before[kind] && schemas[kind]) throw new InvalidArgumentError(`${uri}: schemas for ${kind} given twice`);
         }
       }
-      merged.set(uri, { ...before, ...schemas });
+      merged.set(uri, before ? { ...before, ...schemas } : schemas);
     }
     for (const [uri, schemas] of merged) {
       if (uri.endsWith('.')) this.prefixes.push([uri, schemas]);

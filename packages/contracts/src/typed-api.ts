@@ -16,7 +16,7 @@ import type {
 } from '@wampbox/core';
 import { checkPayload } from './check-payload.js';
 import type { CheckedPayload, CheckOutcome } from './check-payload.js';
-import type { ProcedureContract, TopicContract } from './define.js';
+import type { ProcedureContract, ProcedureSchemas, TopicContract } from './define.js';
 import { INVALID_ARGUMENT_URI, PayloadValidationError } from './errors.js';
 import { wasValidated } from './marks.js';
 import { schemasOf } from './schema-table.js';
@@ -27,7 +27,6 @@ import type {
   TypedApiOptions,
   TypedCallOptions,
   TypedEventHandler,
-  TypedProcedureHandler,
   TypedRegistration,
   TypedSubscription,
 } from './typed-types.js';
@@ -175,9 +174,9 @@ class TypedApiImpl implements TypedApi {
     return { unsubscribe: () => sub.unsubscribe() };
   }
 
-  async register<D extends ProcedureContract>(
-    procedure: D,
-    handler: TypedProcedureHandler<D>,
+  async register(
+    procedure: ProcedureContract<ProcedureSchemas, unknown>,
+    handler: (invocation: never) => unknown,
     options?: RegisterOptions,
   ): Promise<TypedRegistration> {
     const schemas = procedure.schemas as UriSchemas;

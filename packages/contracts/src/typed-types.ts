@@ -1,6 +1,6 @@
 /** The typed API over a `WampApi`: its methods, handlers and results, typed from contracts. */
 import type { CallOptions, Dict, PublishOptions, RegisterOptions, SubscribeOptions } from '@wampbox/core';
-import type { ProcedureContract, TopicContract } from './define.js';
+import type { ProcedureContract, ProcedureSchemas, TopicContract } from './define.js';
 import type { PayloadValidationError } from './errors.js';
 import type {
   CallPayload,
@@ -12,6 +12,7 @@ import type {
   ResultOf,
   ResultPayload,
 } from './infer.js';
+import type { ResultFrom } from './payload-types.js';
 
 /** What a typed procedure handler sees besides its payload. */
 export interface InvocationInfo<D> {
@@ -84,6 +85,17 @@ export interface TypedRegistration {
   unregister(): Promise<void>;
 }
 
+/**
+ * The parameters of {@link TypedApi.register} after the handler: `[options?]`, or, when the
+ * handler may return nothing but the procedure's result schema requires a result, a parameter of
+ * type `never` named for the mistake (so the call does not compile).
+ */
+export type RegisterRest<R, S> = undefined extends R
+  ? undefined extends ResultFrom<S>
+    ? [options?: RegisterOptions]
+    : [a_result_is_required: never]
+  : [options?: RegisterOptions];
+
 /** A payload argument that may be left out when nothing in it is required. */
 // eslint-disable-next-line @typescript-eslint/no-generated-empty-object-type -- `{} extends P`: P requires nothing
 export type PayloadArgs<P, O> = Record<never, never> extends P ? [payload?: P, options?: O] : [payload: P, options?: O];
@@ -113,12 +125,12 @@ export interface TypedApi {
    */
   call<D extends ProcedureContract>(
     procedure: D,
-    ...rest: PayloadArgs<CallPayload<D>, TypedCallOptions<D>>
+    ...rest: PayloadArgs<CallPayload<NoInfer<D>>, TypedCallOptions<NoInfer<D>>>
   ): Promise<TypedCallResult<D>>;
   /** Publish to topic `D`; with `acknowledge`, resolves with the publication id. */
   publish<D extends TopicContract>(
     topic: D,
-    ...rest: PayloadArgs<PublishPayload<D>, PublishOptions>
+    ...rest: PayloadArgs<PublishPayload<NoInfer<D>>, PublishOptions>
   ): Promise<number | undefined>;
   /**
    * Subscribe to topic `D`. The handler receives validated events, in order; an event its schema
@@ -126,16 +138,17 @@ export interface TypedApi {
    */
   subscribe<D extends TopicContract>(
     topic: D,
-    handler: TypedEventHandler<D>,
+    handler: TypedEventHandler<NoInfer<D>>,
     options?: SubscribeOptions,
   ): Promise<TypedSubscription>;
   /**
-   * Register procedure `D`. The handler receives validated arguments; an invocation its schema
-   * refuses is answered with ERROR `wamp.error.invalid_argument` naming the failing paths.
+   * Register procedure `D`. The handler receives validated arguments and returns the result
+   * payload (`{ args, kwargs }`); an invocation its schema refuses is answered with ERROR
+   * `wamp.error.invalid_argument` naming the failing paths.
    */
-  register<D extends ProcedureContract>(
-    procedure: D,
-    handler: TypedProcedureHandler<D>,
-    options?: RegisterOptions,
+  register<S extends ProcedureSchemas, R>(
+    procedure: ProcedureContract<S, R>,
+    handler: (invocation: TypedInvocation<ProcedureContract<S>>) => R | Promise<R>,
+    ...options: RegisterRest<R, S>
   ): Promise<TypedRegistration>;
 }

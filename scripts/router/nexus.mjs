@@ -129,7 +129,7 @@ export function nexusConfig({ wsPort, rsPort, rsUnixPath, logFile, debug = false
  * (`nexus.json`, `nexus.log`, `rs.sock`), removed by `stop()`.
  *
  * @param {object} [options]
- * @param {boolean} [options.debug] nexus's debug log (every session, registration, subscription)
+ * @param {boolean} [options.debug] nexus's debug log: every message it receives, payload included
  * @param {number} [options.timeoutMs] how long to wait for the listeners (default 30000 or
  *   $WAMPBOX_ROUTER_TIMEOUT_MS)
  * @returns {Promise<object>} `{ wsUrl, rsUrl, rsUnixPath, realm, wsPort, rsPort, pid, dir, logFile,

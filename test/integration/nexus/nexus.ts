@@ -36,13 +36,21 @@ export interface NexusRouter {
   stop(): Promise<void>;
 }
 
+export interface NexusOptions {
+  /** nexus's debug log: among other things every message it receives, payload included. */
+  verbose?: boolean;
+  /** How long to wait for the router, a first build included (default 300 s). */
+  timeoutMs?: number;
+}
+
 /**
  * Start nexus (`node scripts/router/nexus.mjs start`, in a child process that stops nexusd when it
  * gets SIGTERM or dies). Rejects with the reason, the script's own output included, when nexusd
  * cannot be built or started. A first run builds nexusd (about a minute on 2 cores).
  */
-export async function startNexus(timeoutMs = 300_000): Promise<NexusRouter> {
-  const child = spawn(process.execPath, [NEXUS_SCRIPT, 'start'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startNexus({ verbose = false, timeoutMs = 300_000 }: NexusOptions = {}): Promise<NexusRouter> {
+  const args = [NEXUS_SCRIPT, 'start', ...(verbose ? ['--verbose'] : [])];
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => void (stderr = (stderr + d).slice(-20_000)));
@@ -85,9 +93,9 @@ let current: NexusRouter | undefined;
  * Start a nexus for the calling test file in beforeAll, close the file's sessions and stop nexus in
  * afterAll. Returns an accessor of the running router (it throws before beforeAll ran).
  */
-export function useNexus(): () => NexusRouter {
+export function useNexus(options: NexusOptions = {}): () => NexusRouter {
   beforeAll(async () => {
-    current = await startNexus();
+    current = await startNexus(options);
   }, 330_000);
   afterAll(async () => {
     await closeAll();

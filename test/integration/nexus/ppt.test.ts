@@ -3,7 +3,8 @@
  * spec's dialect names `x_cryptobox`) and the custom test codec `x_wbtest` (./xor-codec.ts), on
  * every transport and serializer nexus offers. Recording serializers show both legs of each
  * exchange: what wampbox sent (the `ppt_*` attributes in Options, the payload as `[binary]`) and
- * what nexus delivered (the same attributes copied into Details, the same bytes).
+ * what nexus delivered (the same attributes copied into Details, the same bytes). nexus runs with
+ * its debug log, which has every message it receives: the plaintext never appears there.
  */
 import { ApplicationError, KeyRing, Result, cryptobox, generateKeyPair } from '@wampbox/wamp-client';
 import type { EventData, KeyPair, PayloadCodec, Session } from '@wampbox/wamp-client';
@@ -12,12 +13,16 @@ import { NEXUS_ROUTE_NAMES, lastOf, nexusRoute, recording, slotsOf, useNexus } f
 import type { RecordingSerializer } from './nexus';
 import { XOR_CIPHER, XOR_KEY_ID, XOR_SCHEME, xorCodec } from './xor-codec';
 
-useNexus();
+const nexus = useNexus({ verbose: true });
 
 /** Every keyed URI of this file lives under this prefix, error URIs too. */
 const PREFIX = `com.test.nexus.ppt.${process.pid}.${Date.now().toString(36)}.`;
 const BIN = new Uint8Array([0, 1, 2, 127, 128, 254, 255]);
-const ARGS = [1, 'text ✓', BIN, { nested: [BIN] }];
+/** A string that only the plaintext holds. */
+const MARKER = `plaintext-${process.pid}-${Date.now().toString(36)}`;
+/** A string published in plaintext, outside the prefix: it does show in nexus's log. */
+const CONTROL = `control-${process.pid}-${Date.now().toString(36)}`;
+const ARGS = [1, MARKER, BIN, { nested: [BIN] }];
 const KWARGS = { bin: BIN, n: null };
 
 let O: KeyPair; // originator pair: publishers and callers
@@ -92,6 +97,12 @@ describe.each(CASES)('%s through nexus over %s', (schemeName, routeName) => {
     await waitFor(() => seen.length === 1, 5000, 'event');
     expect(seen[0]).toMatchObject({ args: ARGS, kwargs: KWARGS });
     expectPassedThrough(lastOf(origWire.sent, 16), lastOf(respWire.received, 36), scheme.attrs);
+    // the router logged the PUBLISH, which held only the opaque bytes (the plain control shows)
+    await orig.publish(uniqueUri('com.test.nexus.plain'), [CONTROL], {}, { acknowledge: true });
+    const log = nexus().readLog();
+    expect(log).toContain(CONTROL);
+    expect(log).toMatch(new RegExp(`submitting PUBLISH: .*${topic.replace(/\./g, '\\.')}`));
+    expect(log).not.toContain(MARKER);
   });
 
   it('CALL → INVOCATION and YIELD → RESULT: both legs opaque, the values round-trip', async () => {

@@ -88,6 +88,8 @@ export async function startNexus({ verbose = false, timeoutMs = 300_000 }: Nexus
 export const NEXUS_ROUTE_NAMES = routes({ wsUrl: '-', rsUrl: '-', rsUnixPath: '-', realm: '-' }).map((r) => r.name);
 
 let current: NexusRouter | undefined;
+const NOT_RUNNING =
+  "nexus is not running: its start failed (this file's first error says why) or useNexus() was not called";
 
 /**
  * Start a nexus for the calling test file in beforeAll, close the file's sessions and stop nexus in
@@ -103,14 +105,14 @@ export function useNexus(options: NexusOptions = {}): () => NexusRouter {
     current = undefined;
   });
   return () => {
-    if (!current) throw new Error('nexus not started: call useNexus() at the top of the test file');
+    if (!current) throw new Error(NOT_RUNNING);
     return current;
   };
 }
 
 /** The route `name` (one of NEXUS_ROUTE_NAMES) to the running nexus. */
 export function nexusRoute(name: string): Route {
-  if (!current) throw new Error('nexus not started: call useNexus() at the top of the test file');
+  if (!current) throw new Error(NOT_RUNNING);
   const route = routes(current).find((r) => r.name === name);
   if (!route) throw new Error(`nexus has no route ${name}`);
   return route;

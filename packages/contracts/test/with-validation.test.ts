@@ -122,6 +122,30 @@ describe('withValidation, on a session', () => {
     expect(seen).toEqual([0, 1, 2, 3]);
   });
 
+  it('with outbound checks, replaces a refused YIELD by wamp.error.runtime_error and refuses a PUBLISH', async () => {
+    const router = new ScriptedRouter();
+    const session = await router.join({
+      realm: 'r',
+      codec: withValidation(undefined, [add, order], { outbound: true }),
+    });
+    const errors = errorsOf(session);
+    const reg = session.register(add.uri, () => secret);
+    const regId = await router.acceptRegister();
+    await reg;
+    router.send([T.INVOCATION, 9, regId, {}, [1, 2]]);
+    const err = await router.next(T.ERROR);
+    expect(err.slice(4)).toEqual([
+      'wamp.error.runtime_error',
+      ['invalid call_result payload to send for com.example.add at args[0]'],
+    ]);
+    expect(errors).toEqual([expect.objectContaining({ direction: 'outbound', kind: 'call_result' })]);
+    await expect(session.publish(order.uri, [], { id: 1 })).rejects.toMatchObject({
+      direction: 'outbound',
+      kind: 'event',
+    });
+    expect(router.transport.sent.filter((m) => m[0] === T.PUBLISH)).toEqual([]);
+  });
+
   it('never validates a payload the inner codec refused', async () => {
     const validate = jest.fn(() => ({ value: {} }));
     const spy = { '~standard': { version: 1 as const, vendor: 'spy', validate } };

@@ -28,3 +28,6 @@ export { certifyKeyPackage, makeKeyPackage, verifyKeyPackage } from './e2ev2/key
 export type { KeyPackage, KeyPackageGrant, VerifiedKeyPackage } from './e2ev2/key-package.js';
 export { decodeKeyRecord, encodeKeyRecord, makeKeyBundle, openKeyBundle } from './e2ev2/key-record.js';
 export type { KeyBundleEntry } from './e2ev2/key-record.js';
+export { AuthorityTrustStore, TofuTrustStore } from './e2ev2/trust-modes.js';
+export type { TofuMismatch, TofuScope } from './e2ev2/trust-modes.js';
+export type { SenderClaims } from './e2ev2/trust-store.js';

@@ -237,6 +237,7 @@ export class E2eV2State {
       exchange,
       progress: ctx.progress,
       retained: ctx.retained,
+      claims: ctx.disclosed,
     };
     let opened;
     try {

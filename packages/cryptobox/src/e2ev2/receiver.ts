@@ -37,7 +37,7 @@ import { ReplayWindows } from './replay-window.js';
 import { scrambleUri, type Namespace } from './scramble.js';
 import { ScopeKeyStore } from './scope-keys.js';
 import { SessionCache } from './session-cache.js';
-import { TrustStore, type TrustRole } from './trust-store.js';
+import { TrustStore, type SenderClaims, type TrustRole } from './trust-store.js';
 
 /** The WAMP messages that carry a payload to a receiver. */
 export type ReceivedMessageType = 'EVENT' | 'INVOCATION' | 'RESULT' | 'ERROR';
@@ -77,6 +77,8 @@ export interface ReceivedPayload {
   readonly progress?: boolean | undefined;
   /** EVENT: the router marked it retained or from history. */
   readonly retained?: boolean | undefined;
+  /** EVENT and INVOCATION: what the router says about the sender (for trust on first use). */
+  readonly claims?: SenderClaims | undefined;
 }
 
 /** An opened payload. */
@@ -187,7 +189,7 @@ export class E2eReceiver {
     const encodedUri = encodeUri(boundUri);
     const role = ROLE[p.type]!;
     if (p.signature !== undefined) {
-      if (!this.trust.isAuthorized(p.spk, authUri, role)) {
+      if (!this.trust.isAuthorized(p.spk, authUri, role, msg.claims)) {
         throw new E2eV2Error('sender', `the signer may not ${role} on ${authUri}`);
       }
       if (!signVerifyDetached(p.signature, signatureInputOf(encodedUri, p.signed), p.spk)) {
@@ -251,7 +253,7 @@ export class E2eReceiver {
           throw new E2eV2Error('unknown_key', 'no session with this id for this procedure', { kid: p.kid.slice() });
         }
         if (!bytesEqual(session.owner, p.spk)) throw new E2eV2Error('sender', 'the session belongs to another caller');
-        if (!this.trust.isAuthorized(session.owner, messageUri, 'call')) {
+        if (!this.trust.isAuthorized(session.owner, messageUri, 'call', msg.claims)) {
           throw new E2eV2Error('sender', `the session's owner may no longer call ${messageUri}`);
         }
         key = session.key;
@@ -283,6 +285,7 @@ export class E2eReceiver {
 
     // step 10: commit, then deliver
     if (streamed) this.windows.accept(spkHex, sidHex, p.seq);
+    if (p.signature !== undefined) this.trust.accepted(p.spk, authUri, role, msg.claims);
     if (newSession !== undefined) this.sessions.put(newSession);
     else if (p.type === MessageKind.CALL) this.sessions.touch(kidHex);
     if (callee !== undefined) {

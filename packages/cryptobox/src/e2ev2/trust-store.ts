@@ -19,18 +19,33 @@ export interface TrustGrant {
   readonly spk: Uint8Array;
   readonly prefix: string;
   readonly roles: readonly TrustRole[];
+  /** Milliseconds since the Unix epoch after which the grant no longer counts (default: never). */
+  readonly notAfter?: number | undefined;
+}
+
+/**
+ * What the router claims about the sender of a payload (`publisher_authid` / `caller_authid`): not
+ * proof, but what trust-on-first-use pins a key to.
+ */
+export interface SenderClaims {
+  readonly authid?: string | undefined;
 }
 
 interface StoredGrant {
   readonly prefix: string;
   readonly roles: ReadonlySet<TrustRole>;
+  readonly notAfter: number | undefined;
 }
 
-/** A static trust store. */
+/** A static trust store: the grants it is given (the base of the other modes). */
 export class TrustStore {
   readonly #grants = new Map<string, StoredGrant[]>();
+  /** The clock grants expire by. */
+  protected readonly clock: () => number;
 
-  constructor(grants: Iterable<TrustGrant> = []) {
+  /** @param options.clock - what grant expiry is checked against (default `Date.now`). */
+  constructor(grants: Iterable<TrustGrant> = [], options: { readonly clock?: () => number } = {}) {
+    this.clock = options.clock ?? Date.now;
     for (const g of grants) this.grant(g);
   }
 
@@ -43,7 +58,7 @@ export class TrustStore {
     for (const r of g.roles) if (!ROLES.has(r)) throw new InvalidArgumentError(`unknown role "${r}"`);
     const key = toHex(g.spk);
     const list = this.#grants.get(key) ?? [];
-    list.push({ prefix: g.prefix, roles: new Set(g.roles) });
+    list.push({ prefix: g.prefix, roles: new Set(g.roles), notAfter: g.notAfter });
     this.#grants.set(key, list);
   }
 
@@ -52,10 +67,27 @@ export class TrustStore {
     this.#grants.delete(toHex(spk));
   }
 
-  /** Whether `spk` may act in `role` on `uri` (the wire URI; grants name clear routing prefixes). */
+  /**
+   * Whether `spk` may act in `role` on `uri` (the wire URI; grants name clear routing prefixes).
+   * `claims` are the router's, for the modes that use them.
+   * @throws E2eV2Error when a mode refuses outright (`tofu-mismatch`).
+   */
+  isAuthorized(spk: Uint8Array, uri: string, role: TrustRole, claims?: SenderClaims): boolean;
   isAuthorized(spk: Uint8Array, uri: string, role: TrustRole): boolean {
     const list = this.#grants.get(toHex(spk));
     if (list === undefined) return false;
-    return list.some((g) => g.roles.has(role) && covers(g.prefix, uri));
+    const now = this.clock();
+    return list.some(
+      (g) => g.roles.has(role) && covers(g.prefix, uri) && !(g.notAfter !== undefined && now > g.notAfter),
+    );
+  }
+
+  /**
+   * Told by the receiver once a payload authorized by {@link isAuthorized} passed every check:
+   * where a mode learns (trust on first use pins the key). Nothing in static mode.
+   */
+  accepted(spk: Uint8Array, uri: string, role: TrustRole, claims?: SenderClaims): void;
+  accepted(): void {
+    // static mode learns nothing
   }
 }

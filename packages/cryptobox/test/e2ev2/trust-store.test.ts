@@ -25,4 +25,15 @@ describe('TrustStore', () => {
     expect(() => t.grant({ spk: random(31), prefix: '', roles: ['publish'] })).toThrow(invalid);
     expect(() => t.grant({ spk: random(32), prefix: '', roles: ['write' as 'publish'] })).toThrow(invalid);
   });
+
+  it('lets a grant with notAfter lapse by its clock', () => {
+    const a = random(32);
+    let now = 1000;
+    const t = new TrustStore([{ spk: a, prefix: 'com.example.', roles: ['read'], notAfter: 2000 }], {
+      clock: () => now,
+    });
+    expect(t.isAuthorized(a, 'com.example.x', 'read')).toBe(true);
+    now = 2001;
+    expect(t.isAuthorized(a, 'com.example.x', 'read')).toBe(false);
+  });
 });

@@ -112,6 +112,18 @@ test('e2ee-with-python.mjs: a sealed call and a sealed event between wampbox and
   );
 }, 120_000);
 
+test('typed-contracts.mjs: a typed call, an invalid call and an invalid event refused with paths only', async () => {
+  const { wsUrl, realm } = routerInfo();
+  const run = await runExample('typed-contracts.mjs', [wsUrl, realm]);
+  expectSuccess(run, 'typed-contracts: ok');
+  expect(run.lines).toContain('add(2, 3) = 5');
+  expect(run.lines).toContain(
+    'add(2, "three") refused: wamp.error.invalid_argument invalid call payload received for <ns>.add at args[1]',
+  );
+  expect(run.lines).toContain('order o-1: total 5.5 (note: none)');
+  expect(run.lines).toContain('event dropped: ERR_PAYLOAD_INVALID at kwargs.items[0].price');
+});
+
 test('an example that cannot do its job exits 1 and says why', async () => {
   const { wsUrl } = routerInfo();
   const run = await runExample('node-rpc.mjs', [wsUrl, 'com.example.no_such_realm']);

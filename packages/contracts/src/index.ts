@@ -33,7 +33,20 @@ export type {
   ResultPayload,
   SchemasOf,
 } from './infer.js';
-export type { KindOf, ReceivedPayload, ResultFrom, SentPayload } from './payload-types.js';
+export type {
+  ArgsInput,
+  ArgsOutput,
+  EmptyPart,
+  KindOf,
+  KwargsInput,
+  KwargsOutput,
+  ReceivedPayload,
+  ResultFrom,
+  SchemaInput,
+  SchemaOutput,
+  SentPayload,
+  WholePart,
+} from './payload-types.js';
 export type { ValidationSource } from './schema-table.js';
 export type {
   ArgsSchema,

@@ -1,7 +1,10 @@
 /**
  * `wampbox keygen`: make X25519 key pairs for cryptobox and print them in the forms both
- * wampbox's `KeyRing` and Autobahn|Python's `Key(...)` take.
+ * wampbox's `KeyRing` and Autobahn|Python's `Key(...)` take; and, with a kind, the keys and key
+ * packages of E2E v2 (cli-e2e.ts).
  */
+import { InvalidArgumentError } from '@wampbox/core';
+import { E2E_KINDS, E2E_USAGE, runE2eKeygen } from './cli-e2e.js';
 import { generateKeyPair, type KeyPair } from './keys.js';
 
 /** Where the CLI writes; defaults to the console. */
@@ -10,6 +13,8 @@ export interface CliIo {
   out: (line: string) => void;
   /** Write one line of diagnostics (standard error by default). */
   err: (line: string) => void;
+  /** Read a text file (key files of the E2E v2 kinds); without it those kinds cannot read files. */
+  readFile?: ((path: string) => Promise<string>) | undefined;
 }
 
 const defaultIo: CliIo = {
@@ -24,7 +29,9 @@ Make X25519 key pairs for cryptobox end-to-end payload encryption.
   (no option)  one key pair, with hints for using it as originator or responder
   --pair       an originator pair and a responder pair, with the configuration of both sides
   --json       machine-readable output (base64 and hex)
-  -h, --help   this text`;
+  -h, --help   this text
+
+${E2E_USAGE}`;
 
 /**
  * Run the cryptobox CLI. `argv` holds the arguments after the program name, e.g.
@@ -44,6 +51,16 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   if (command !== 'keygen') {
     io.err(`unknown command "${command}"\n\n${USAGE}`);
     return 2;
+  }
+  const kind = rest[0];
+  if (kind !== undefined && E2E_KINDS.has(kind)) {
+    try {
+      return await runE2eKeygen(kind, rest.slice(1), io);
+    } catch (e) {
+      if (!(e instanceof InvalidArgumentError)) throw e;
+      io.err(`${e.message}\n\n${USAGE}`);
+      return 2;
+    }
   }
   let pair = false;
   let json = false;

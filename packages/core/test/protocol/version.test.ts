@@ -13,7 +13,7 @@ describe('VERSION', () => {
   });
 
   it('is the same in every package of the repository', () => {
-    for (const name of ['core', 'cryptobox', 'client']) {
+    for (const name of ['core', 'cryptobox', 'contracts', 'client']) {
       const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, `../../../${name}/package.json`), 'utf8')) as {
         version: string;
       };

@@ -95,11 +95,17 @@ class TypedApiImpl implements TypedApi {
     const { onProgress, signal, ...rest } = options ?? {};
     const seq = new Sequencer();
     let failure: Error | undefined;
+    let unlink: (() => void) | undefined;
     const coreOptions: CallOptions = { ...rest, signal };
     if (onProgress) {
+      // the call's own signal: a refused progressive result cancels the call through it
       const controller = new AbortController();
       if (signal?.aborted) controller.abort(signal.reason);
-      else signal?.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+      else if (signal) {
+        const onAbort = (): void => controller.abort(signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
+        unlink = () => signal.removeEventListener('abort', onAbort);
+      }
       coreOptions.signal = controller.signal;
       const fail = (e: unknown): void => {
         if (failure !== undefined) return;
@@ -129,6 +135,8 @@ class TypedApiImpl implements TypedApi {
       await seq.idle();
       if (failure !== undefined) throw failure;
       throw await this.errorOf(schemas, procedure.uri, e);
+    } finally {
+      unlink?.();
     }
     await seq.idle();
     if (failure !== undefined) throw failure;

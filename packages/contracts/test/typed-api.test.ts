@@ -88,6 +88,16 @@ describe('typed(api).call', () => {
     expect(seen).toEqual([1]);
   });
 
+  it('still cancels through the caller’s signal when onProgress is given', async () => {
+    const [router, session] = await join();
+    const ac = new AbortController();
+    const res = typed(session).call(add, { args: [1, 1] }, { signal: ac.signal, onProgress: () => undefined });
+    const call = await router.next(T.CALL);
+    ac.abort();
+    await expect(res).rejects.toMatchObject({ code: 'ERR_CANCELED' });
+    expect((await router.next(T.CANCEL))[1]).toBe(call[1]);
+  });
+
   it('keeps progressive results in order through an asynchronous schema', async () => {
     let wait = 30;
     const slow = defineProcedure('com.example.slow', {

@@ -3,11 +3,11 @@
  * type error (or the check fails), and every other line must compile. At run time the calls go to
  * a recording stub.
  */
-import type { WampApi } from '@wampbox/core';
+import type { Connection, Session, WampApi } from '@wampbox/core';
 import * as v from 'valibot';
 import { z } from 'zod';
 import { defineProcedure, defineTopic, typed } from '../src/index';
-import type { CallPayload, EventPayload, ResultOf, TypedInvocation } from '../src/index';
+import type { CallPayload, EventPayload, ResultOf, TypedApi, TypedInvocation } from '../src/index';
 
 const add = defineProcedure('com.example.add', {
   call: { args: z.tuple([z.number(), z.number()]) },
@@ -104,6 +104,11 @@ async function uses(api: WampApi): Promise<void> {
   // @ts-expect-error a procedure is not a topic
   await t.subscribe(add, () => undefined);
   void [sum, wrong];
+}
+
+/** A `Session` and a `Connection` are both `WampApi`s: both can be typed. */
+export function both(session: Session, connection: Connection): [TypedApi, TypedApi] {
+  return [typed(session), typed(connection)];
 }
 
 it('compiles the typed call sites (checked by npm run typecheck)', async () => {

@@ -47,6 +47,19 @@ export default tseslint.config(
     },
   },
   {
+    // the browser bundles shorten names ending in `_` (scripts/bundle.mjs, mangleProps): private
+    // members of the core and the client end in `_`, and nothing else does
+    files: ['packages/core/src/**/*.ts', 'packages/client/src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/naming-convention': [
+        'error',
+        { selector: 'memberLike', modifiers: ['private'], format: null, trailingUnderscore: 'require' },
+        { selector: 'memberLike', modifiers: ['public'], format: null, trailingUnderscore: 'forbid' },
+        { selector: 'memberLike', modifiers: ['protected'], format: null, trailingUnderscore: 'forbid' },
+      ],
+    },
+  },
+  {
     files: ['**/test/**/*.ts'],
     rules: {
       // tests reach into values with `as` and build malformed input on purpose

@@ -128,6 +128,9 @@ export function browserBuildOptions(extra = {}, stubbed = []) {
     logLevel: 'silent',
     metafile: true,
     legalComments: 'eof',
+    // private members end in `_` (a convention the sources keep): nothing outside can reach them by
+    // name, so the bundles shorten them
+    mangleProps: /[^_]_$/,
     ...extra,
     plugins: [...(extra.plugins ?? []), browserGuardPlugin({ stubbed })],
   };

@@ -33,25 +33,25 @@ interface Entry {
  */
 export class Emitter<E extends { [K in keyof E]: unknown[] }> {
   /** Listeners per event. Lists are replaced, never changed, so an emit can iterate its own. */
-  declare private readonly listenerLists: Map<keyof E, readonly Entry[]>;
+  declare private readonly listenerLists_: Map<keyof E, readonly Entry[]>;
 
   constructor() {
-    this.listenerLists = new Map();
+    this.listenerLists_ = new Map();
   }
 
   /** Add a listener. */
   on<K extends keyof E>(event: K, fn: (...args: E[K]) => void): this {
-    return this.add(event, fn, false);
+    return this.add_(event, fn, false);
   }
 
   /** Add a listener that is removed before it first runs. */
   once<K extends keyof E>(event: K, fn: (...args: E[K]) => void): this {
-    return this.add(event, fn, true);
+    return this.add_(event, fn, true);
   }
 
   /** Remove every registration of `fn` for `event`, or all listeners of `event` without `fn`. */
   off<K extends keyof E>(event: K, fn?: (...args: E[K]) => void): this {
-    return this.keep(event, (l) => fn !== undefined && l.fn !== fn);
+    return this.keep_(event, (l) => fn !== undefined && l.fn !== fn);
   }
 
   /** The same as {@link Emitter.off}. */
@@ -61,33 +61,33 @@ export class Emitter<E extends { [K in keyof E]: unknown[] }> {
 
   /** Remove all listeners of `event`, or of every event. */
   removeAllListeners(event?: keyof E): this {
-    if (event === undefined) this.listenerLists.clear();
-    else this.listenerLists.delete(event);
+    if (event === undefined) this.listenerLists_.clear();
+    else this.listenerLists_.delete(event);
     return this;
   }
 
   /** How many listeners `event` has. */
   listenerCount(event: keyof E): number {
-    return this.listenerLists.get(event)?.length ?? 0;
+    return this.listenerLists_.get(event)?.length ?? 0;
   }
 
   /** Call the listeners of `event` with `args`. Returns `true` when there were any. */
   protected emit<K extends keyof E>(event: K, ...args: E[K]): boolean {
-    const list = this.listenerLists.get(event);
+    const list = this.listenerLists_.get(event);
     if (!list) return false;
     for (const l of list) {
-      if (l.once) this.keep(event, (x) => x !== l);
+      if (l.once) this.keep_(event, (x) => x !== l);
       try {
         l.fn.apply(this, args);
       } catch (e) {
-        this.listenerFailed(event, e);
+        this.listenerFailed_(event, e);
       }
     }
     return true;
   }
 
   /** A listener of `event` threw `err`: hand it to the `error` listeners, unless it came from one. */
-  private listenerFailed(event: keyof E, err: unknown): void {
+  private listenerFailed_(event: keyof E, err: unknown): void {
     const reported = event !== 'error' && this.emit('error' as keyof E, ...([err] as unknown as E[keyof E]));
     if (!reported) this.unheard(err, event);
   }
@@ -100,16 +100,16 @@ export class Emitter<E extends { [K in keyof E]: unknown[] }> {
     // nowhere by default
   }
 
-  private add(event: keyof E, fn: Listener, once: boolean): this {
-    this.listenerLists.set(event, [...(this.listenerLists.get(event) ?? []), { fn, once }]);
+  private add_(event: keyof E, fn: Listener, once: boolean): this {
+    this.listenerLists_.set(event, [...(this.listenerLists_.get(event) ?? []), { fn, once }]);
     return this;
   }
 
   /** Keep only the listeners of `event` that pass `test`. */
-  private keep(event: keyof E, test: (l: Entry) => boolean): this {
-    const list = this.listenerLists.get(event)?.filter(test);
-    if (list?.length) this.listenerLists.set(event, list);
-    else this.listenerLists.delete(event);
+  private keep_(event: keyof E, test: (l: Entry) => boolean): this {
+    const list = this.listenerLists_.get(event)?.filter(test);
+    if (list?.length) this.listenerLists_.set(event, list);
+    else this.listenerLists_.delete(event);
     return this;
   }
 }

@@ -55,15 +55,15 @@ export interface FrameReaderOptions {
  * ```
  */
 export class FrameReader {
-  private readonly max: number;
-  private readonly onFrame: (type: FrameType, payload: Uint8Array) => void;
-  private readonly header = new Uint8Array(FRAME_HEADER_BYTES);
-  private headerFill = 0;
+  private readonly max_: number;
+  private readonly onFrame_: (type: FrameType, payload: Uint8Array) => void;
+  private readonly header_ = new Uint8Array(FRAME_HEADER_BYTES);
+  private headerFill_ = 0;
   /** The payload being reassembled across chunks. */
-  private payload: Uint8Array | null = null;
-  private payloadFill = 0;
-  private payloadType: FrameType = FRAME_MESSAGE;
-  private failure: TransportError | null = null;
+  private payload_: Uint8Array | null = null;
+  private payloadFill_ = 0;
+  private payloadType_: FrameType = FRAME_MESSAGE;
+  private failure_: TransportError | null = null;
 
   /**
    * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` when `maxFrameBytes` is not an integer from 0 to 2^24.
@@ -75,18 +75,18 @@ export class FrameReader {
         `maxFrameBytes of a RawSocket frame reader is an integer from 0 to 2^24 (got ${String(maxFrameBytes)})`,
       );
     }
-    this.max = maxFrameBytes;
-    this.onFrame = options.onFrame;
+    this.max_ = maxFrameBytes;
+    this.onFrame_ = options.onFrame;
   }
 
   /** Bytes of an incomplete frame (prefix and payload) held until the rest arrives. */
   get pendingBytes(): number {
-    return this.payload ? FRAME_HEADER_BYTES + this.payloadFill : this.headerFill;
+    return this.payload_ ? FRAME_HEADER_BYTES + this.payloadFill_ : this.headerFill_;
   }
 
   /** The error that failed the reader, or `null` while it reads. */
   get error(): TransportError | null {
-    return this.failure;
+    return this.failure_;
   }
 
   /**
@@ -97,24 +97,24 @@ export class FrameReader {
    *   throws the same error.
    */
   push(chunk: Uint8Array): void {
-    if (this.failure) throw this.failure;
+    if (this.failure_) throw this.failure_;
     const end = chunk.byteLength;
     let pos = 0;
     while (pos < end) {
-      const payload = this.payload;
+      const payload = this.payload_;
       if (payload) {
-        const take = Math.min(payload.byteLength - this.payloadFill, end - pos);
-        payload.set(chunk.subarray(pos, pos + take), this.payloadFill);
-        this.payloadFill += take;
+        const take = Math.min(payload.byteLength - this.payloadFill_, end - pos);
+        payload.set(chunk.subarray(pos, pos + take), this.payloadFill_);
+        this.payloadFill_ += take;
         pos += take;
-        if (this.payloadFill === payload.byteLength) {
-          this.payload = null;
-          this.onFrame(this.payloadType, payload);
+        if (this.payloadFill_ === payload.byteLength) {
+          this.payload_ = null;
+          this.onFrame_(this.payloadType_, payload);
         }
         continue;
       }
       let b0: number, b1: number, b2: number, b3: number;
-      if (this.headerFill === 0 && end - pos >= FRAME_HEADER_BYTES) {
+      if (this.headerFill_ === 0 && end - pos >= FRAME_HEADER_BYTES) {
         // the common case: the whole prefix in this chunk, read in place
         b0 = chunk[pos]!;
         b1 = chunk[pos + 1]!;
@@ -122,54 +122,54 @@ export class FrameReader {
         b3 = chunk[pos + 3]!;
         pos += FRAME_HEADER_BYTES;
       } else {
-        const take = Math.min(FRAME_HEADER_BYTES - this.headerFill, end - pos);
-        this.header.set(chunk.subarray(pos, pos + take), this.headerFill);
-        this.headerFill += take;
+        const take = Math.min(FRAME_HEADER_BYTES - this.headerFill_, end - pos);
+        this.header_.set(chunk.subarray(pos, pos + take), this.headerFill_);
+        this.headerFill_ += take;
         pos += take;
-        if (this.headerFill < FRAME_HEADER_BYTES) return;
-        this.headerFill = 0;
-        const h = this.header;
+        if (this.headerFill_ < FRAME_HEADER_BYTES) return;
+        this.headerFill_ = 0;
+        const h = this.header_;
         b0 = h[0]!;
         b1 = h[1]!;
         b2 = h[2]!;
         b3 = h[3]!;
       }
       const low = (b1 << 16) | (b2 << 8) | b3;
-      const type = this.frameType(b0, low);
+      const type = this.frameType_(b0, low);
       const length = b0 & X_BIT ? MAX_FRAME_PAYLOAD : low;
-      if (length > this.max) {
-        const message = `received a frame of ${length} bytes, over the limit of ${this.max} bytes`;
-        throw this.fail(message, 'ERR_FRAME_TOO_LARGE');
+      if (length > this.max_) {
+        const message = `received a frame of ${length} bytes, over the limit of ${this.max_} bytes`;
+        throw this.fail_(message, 'ERR_FRAME_TOO_LARGE');
       }
       if (length === 0) {
-        this.onFrame(type, EMPTY);
+        this.onFrame_(type, EMPTY);
       } else if (end - pos >= length) {
         const view = new Uint8Array(chunk.buffer, chunk.byteOffset + pos, length);
         pos += length;
-        this.onFrame(type, view);
+        this.onFrame_(type, view);
       } else {
-        this.payload = new Uint8Array(length);
-        this.payloadFill = 0;
-        this.payloadType = type;
+        this.payload_ = new Uint8Array(length);
+        this.payloadFill_ = 0;
+        this.payloadType_ = type;
       }
     }
   }
 
   /** The type of a frame with prefix octet `b0` and 24-bit length `low`. @throws TransportError */
-  private frameType(b0: number, low: number): FrameType {
-    if (b0 & X_BIT && low !== 0) throw this.fail('RawSocket frame prefix sets the X bit with a non-zero length');
-    if (b0 & RESERVED_BITS) throw this.fail('RawSocket frame prefix sets reserved bits');
+  private frameType_(b0: number, low: number): FrameType {
+    if (b0 & X_BIT && low !== 0) throw this.fail_('RawSocket frame prefix sets the X bit with a non-zero length');
+    if (b0 & RESERVED_BITS) throw this.fail_('RawSocket frame prefix sets reserved bits');
     const type = b0 & TYPE_BITS;
     if (type !== FRAME_MESSAGE && type !== FRAME_PING && type !== FRAME_PONG) {
-      throw this.fail(`RawSocket frame of reserved type ${type}`);
+      throw this.fail_(`RawSocket frame of reserved type ${type}`);
     }
     return type;
   }
 
-  private fail(message: string, code?: 'ERR_FRAME_TOO_LARGE'): TransportError {
-    this.failure = new TransportError(message, code ? { code } : undefined);
-    this.payload = null;
-    this.headerFill = 0;
-    return this.failure;
+  private fail_(message: string, code?: 'ERR_FRAME_TOO_LARGE'): TransportError {
+    this.failure_ = new TransportError(message, code ? { code } : undefined);
+    this.payload_ = null;
+    this.headerFill_ = 0;
+    return this.failure_;
   }
 }

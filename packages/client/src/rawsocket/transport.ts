@@ -99,103 +99,103 @@ export function errorMessage(err: unknown): string {
 export class RawSocketConnection implements RawSocketTransport {
   readonly serializer: Serializer;
   readonly protocol: string;
-  private sendMax = 0;
-  private routerMax = 0;
+  private sendMax_ = 0;
+  private routerMax_ = 0;
 
   /** The handshake result; settles exactly once. */
   readonly handshake: Promise<HandshakeOutcome>;
-  private settleHandshake!: (outcome: HandshakeOutcome) => void;
+  private settleHandshake_!: (outcome: HandshakeOutcome) => void;
 
-  private phase: Phase = 'handshake';
-  private readonly url: string;
-  private readonly receiveMax: number;
-  private readonly closeTimeoutMs: number;
-  private readonly reply = new Uint8Array(HANDSHAKE_BYTES);
-  private replyFill = 0;
-  private readonly reader: FrameReader;
+  private phase_: Phase = 'handshake';
+  private readonly url_: string;
+  private readonly receiveMax_: number;
+  private readonly closeTimeoutMs_: number;
+  private readonly reply_ = new Uint8Array(HANDSHAKE_BYTES);
+  private replyFill_ = 0;
+  private readonly reader_: FrameReader;
 
-  private handlers: TransportHandlers | null = null;
-  private early: Uint8Array[] | null = [];
+  private handlers_: TransportHandlers | null = null;
+  private early_: Uint8Array[] | null = [];
   /** Set by close() or a detected failure; wins over what the socket reports later. */
-  private closeInfo: TransportCloseInfo | null = null;
-  private finalInfo: TransportCloseInfo | null = null;
-  private closeReported = false;
-  private socketError: Error | undefined;
-  private readonly closeWaiters: (() => void)[] = [];
-  private closeTimer: ReturnType<typeof setTimeout> | undefined;
+  private closeInfo_: TransportCloseInfo | null = null;
+  private finalInfo_: TransportCloseInfo | null = null;
+  private closeReported_ = false;
+  private socketError_: Error | undefined;
+  private readonly closeWaiters_: (() => void)[] = [];
+  private closeTimer_: ReturnType<typeof setTimeout> | undefined;
 
-  private readonly pings: PendingPing[] = [];
-  private pingCounter = 0;
+  private readonly pings_: PendingPing[] = [];
+  private pingCounter_ = 0;
   /** Corks the socket until the end of the task, so the messages sent in it leave in one write. */
-  private readonly hold: () => void;
+  private readonly hold_: () => void;
 
   constructor(
-    private readonly socket: net.Socket,
+    private readonly socket_: net.Socket,
     options: RawSocketConnectionOptions,
   ) {
     const { serializer, receiveMaxBytes } = options;
     this.serializer = serializer;
     this.protocol = serializer.protocol;
-    this.url = options.url;
-    this.receiveMax = receiveMaxBytes;
-    this.closeTimeoutMs = options.closeTimeoutMs;
+    this.url_ = options.url;
+    this.receiveMax_ = receiveMaxBytes;
+    this.closeTimeoutMs_ = options.closeTimeoutMs;
     const request = buildHandshake(receiveMaxBytes, serializer.rawSocketId ?? 0);
-    const onFrame = (type: FrameType, payload: Uint8Array): void => this.onFrame(type, payload);
-    this.reader = new FrameReader({ maxFrameBytes: receiveMaxBytes, onFrame });
-    this.hold = writeBatcher(socket);
+    const onFrame = (type: FrameType, payload: Uint8Array): void => this.onFrame_(type, payload);
+    this.reader_ = new FrameReader({ maxFrameBytes: receiveMaxBytes, onFrame });
+    this.hold_ = writeBatcher(socket_);
     this.handshake = new Promise<HandshakeOutcome>((resolve) => {
-      this.settleHandshake = resolve;
+      this.settleHandshake_ = resolve;
     });
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err: Error) => this.onSocketError(err));
-    socket.on('close', () => this.onSocketClose());
+    socket_.on('data', (chunk: Buffer) => this.onData_(chunk));
+    socket_.on('error', (err: Error) => this.onSocketError_(err));
+    socket_.on('close', () => this.onSocketClose_());
     // Queued by Node until the connection (and TLS session) is up.
-    socket.write(request);
+    socket_.write(request);
   }
 
   /** Send limit: the smaller of our limit and the router's. */
   get maxFrameBytes(): number {
-    return this.sendMax;
+    return this.sendMax_;
   }
 
   get routerMaxFrameBytes(): number {
-    return this.routerMax;
+    return this.routerMax_;
   }
 
   get bufferedAmount(): number {
-    return this.socket.writableLength;
+    return this.socket_.writableLength;
   }
 
   attach(handlers: TransportHandlers): void {
-    this.handlers = handlers;
-    const early = this.early;
-    this.early = null;
+    this.handlers_ = handlers;
+    const early = this.early_;
+    this.early_ = null;
     if (early) for (const frame of early) handlers.onFrame(frame);
-    if (this.finalInfo && !this.closeReported) {
-      this.closeReported = true;
-      handlers.onClose(this.finalInfo);
+    if (this.finalInfo_ && !this.closeReported_) {
+      this.closeReported_ = true;
+      handlers.onClose(this.finalInfo_);
     }
   }
 
   send(frame: string | Uint8Array): void {
-    if (this.phase !== 'open') throw new TransportError('RawSocket transport is not open');
+    if (this.phase_ !== 'open') throw new TransportError('RawSocket transport is not open');
     const length = typeof frame === 'string' ? Buffer.byteLength(frame, 'utf8') : frame.byteLength;
     if (length > this.maxFrameBytes) {
       throw new TransportError(`frame of ${length} bytes exceeds the limit of ${this.maxFrameBytes} bytes`, {
         code: 'ERR_FRAME_TOO_LARGE',
       });
     }
-    this.hold();
-    this.writeFrame(FRAME_MESSAGE, frame, length);
+    this.hold_();
+    this.writeFrame_(FRAME_MESSAGE, frame, length);
   }
 
   ping(payload?: Uint8Array | string, options?: RawSocketPingOptions): Promise<number> {
-    if (this.phase !== 'open') return Promise.reject(new TransportError('RawSocket transport is not open'));
+    if (this.phase_ !== 'open') return Promise.reject(new TransportError('RawSocket transport is not open'));
     let bytes: Uint8Array;
     if (payload === undefined) {
       bytes = new Uint8Array(8);
       const view = new DataView(bytes.buffer);
-      view.setUint32(0, ++this.pingCounter);
+      view.setUint32(0, ++this.pingCounter_);
       view.setUint32(4, (Math.random() * 0x100000000) >>> 0);
     } else {
       // A private copy: the caller may reuse its buffer before the PONG arrives.
@@ -210,7 +210,7 @@ export class RawSocketConnection implements RawSocketTransport {
     return new Promise<number>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const onAbort = (): void => {
-        this.dropPing(entry);
+        this.dropPing_(entry);
         reject(new CanceledError('ping canceled', { cause: signal?.reason }));
       };
       const entry: PendingPing = {
@@ -226,103 +226,103 @@ export class RawSocketConnection implements RawSocketTransport {
       const timeoutMs = options?.timeoutMs;
       if (timeoutMs !== undefined) {
         timer = setTimeout(() => {
-          this.dropPing(entry);
+          this.dropPing_(entry);
           reject(new TimeoutError(`no PONG within ${timeoutMs} ms`));
         }, timeoutMs);
       }
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.pings.push(entry);
-      this.writeFrame(FRAME_PING, bytes, bytes.byteLength);
+      this.pings_.push(entry);
+      this.writeFrame_(FRAME_PING, bytes, bytes.byteLength);
     });
   }
 
   close(code = 1000, reason = ''): Promise<void> {
-    if (this.phase === 'closed') return Promise.resolve();
-    const done = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
-    if (this.phase === 'open') {
-      this.phase = 'closing';
-      this.closeInfo = { local: true, code, reason };
-      this.socket.end();
-      this.closeTimer = setTimeout(() => this.socket.destroy(), this.closeTimeoutMs);
-      this.closeTimer.unref?.();
+    if (this.phase_ === 'closed') return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.closeWaiters_.push(resolve));
+    if (this.phase_ === 'open') {
+      this.phase_ = 'closing';
+      this.closeInfo_ = { local: true, code, reason };
+      this.socket_.end();
+      this.closeTimer_ = setTimeout(() => this.socket_.destroy(), this.closeTimeoutMs_);
+      this.closeTimer_.unref?.();
     }
     return done;
   }
 
   /** Give up on the handshake (abort, timeout): drops the socket; the outcome is `error`. */
   abortHandshake(error: Error): void {
-    this.failHandshake(error, false);
+    this.failHandshake_(error, false);
   }
 
-  private failHandshake(error: Error, serializerUnsupported: boolean): void {
-    if (this.phase !== 'handshake') return;
-    this.phase = 'closing';
-    this.settleHandshake({ ok: false, error, serializerUnsupported });
-    this.socket.destroy();
+  private failHandshake_(error: Error, serializerUnsupported: boolean): void {
+    if (this.phase_ !== 'handshake') return;
+    this.phase_ = 'closing';
+    this.settleHandshake_({ ok: false, error, serializerUnsupported });
+    this.socket_.destroy();
   }
 
   /** Fail an open connection: drop the socket and report `error` through onClose. */
-  private fail(error: TransportError, code: number, reason: string): void {
-    if (this.phase === 'closed') return;
+  private fail_(error: TransportError, code: number, reason: string): void {
+    if (this.phase_ === 'closed') return;
     // A protocol failure replaces a close still in progress: the peer's bytes were bad.
-    this.phase = 'closing';
-    this.closeInfo = { local: true, code, reason, error };
-    this.socket.destroy();
+    this.phase_ = 'closing';
+    this.closeInfo_ = { local: true, code, reason, error };
+    this.socket_.destroy();
   }
 
-  private onSocketError(err: Error): void {
-    this.socketError ??= err;
-    if (this.phase === 'handshake') {
-      const error = new TransportError(`cannot connect to ${this.url}: ${errorMessage(err)}`, { cause: err });
-      this.failHandshake(error, false);
+  private onSocketError_(err: Error): void {
+    this.socketError_ ??= err;
+    if (this.phase_ === 'handshake') {
+      const error = new TransportError(`cannot connect to ${this.url_}: ${errorMessage(err)}`, { cause: err });
+      this.failHandshake_(error, false);
     }
   }
 
-  private onSocketClose(): void {
-    if (this.phase === 'handshake') {
-      const message = `${this.url} closed the connection during the RawSocket handshake`;
-      this.failHandshake(new TransportError(message, { cause: this.socketError }), false);
+  private onSocketClose_(): void {
+    if (this.phase_ === 'handshake') {
+      const message = `${this.url_} closed the connection during the RawSocket handshake`;
+      this.failHandshake_(new TransportError(message, { cause: this.socketError_ }), false);
     }
-    if (this.phase === 'closed') return;
-    this.phase = 'closed';
-    if (this.closeTimer) clearTimeout(this.closeTimer);
-    const info = this.closeInfo ?? this.peerCloseInfo();
-    this.finalInfo = info;
-    for (const ping of this.pings.splice(0)) {
+    if (this.phase_ === 'closed') return;
+    this.phase_ = 'closed';
+    if (this.closeTimer_) clearTimeout(this.closeTimer_);
+    const info = this.closeInfo_ ?? this.peerCloseInfo_();
+    this.finalInfo_ = info;
+    for (const ping of this.pings_.splice(0)) {
       ping.cleanup();
       ping.reject(new TransportError('RawSocket transport closed before the PONG arrived', { cause: info.error }));
     }
-    for (const resolve of this.closeWaiters.splice(0)) resolve();
-    if (this.handlers) {
-      this.closeReported = true;
-      this.handlers.onClose(info);
+    for (const resolve of this.closeWaiters_.splice(0)) resolve();
+    if (this.handlers_) {
+      this.closeReported_ = true;
+      this.handlers_.onClose(info);
     }
   }
 
   /** How a close we did not start is reported: with the socket's error, if it failed. */
-  private peerCloseInfo(): TransportCloseInfo {
-    const cause = this.socketError;
+  private peerCloseInfo_(): TransportCloseInfo {
+    const cause = this.socketError_;
     if (!cause) return { local: false, reason: 'connection closed by the router' };
-    const message = `RawSocket connection to ${this.url} failed: ${errorMessage(cause)}`;
+    const message = `RawSocket connection to ${this.url_} failed: ${errorMessage(cause)}`;
     return { local: false, code: 1006, reason: errorMessage(cause), error: new TransportError(message, { cause }) };
   }
 
-  private onData(chunk: Buffer): void {
+  private onData_(chunk: Buffer): void {
     let rest: Uint8Array = chunk;
-    if (this.phase === 'handshake') {
-      const used = this.readReply(chunk);
+    if (this.phase_ === 'handshake') {
+      const used = this.readReply_(chunk);
       if (used === null) return;
       rest = chunk.subarray(used);
     }
-    if (this.phase === 'closed' || this.closeInfo?.error !== undefined || rest.byteLength === 0) return;
+    if (this.phase_ === 'closed' || this.closeInfo_?.error !== undefined || rest.byteLength === 0) return;
     try {
-      this.reader.push(rest);
+      this.reader_.push(rest);
     } catch (err) {
       // Only the reader's own errors are the peer's fault; a handler's throw goes on as before.
-      const error = this.reader.error;
+      const error = this.reader_.error;
       if (error === null || err !== error) throw err;
       const tooLarge = error.code === 'ERR_FRAME_TOO_LARGE';
-      this.fail(error, tooLarge ? 1009 : 1002, tooLarge ? 'message too big' : 'protocol error');
+      this.fail_(error, tooLarge ? 1009 : 1002, tooLarge ? 'message too big' : 'protocol error');
     }
   }
 
@@ -330,65 +330,65 @@ export class RawSocketConnection implements RawSocketTransport {
    * Consume handshake reply bytes. Returns how many bytes of `chunk` it used once the handshake
    * succeeded, `null` while the reply is incomplete or when it failed.
    */
-  private readReply(chunk: Buffer): number | null {
-    const take = Math.min(HANDSHAKE_BYTES - this.replyFill, chunk.length);
-    this.reply.set(chunk.subarray(0, take), this.replyFill);
-    this.replyFill += take;
-    if (this.replyFill < HANDSHAKE_BYTES) return null;
-    const reply = parseHandshakeReply(this.reply, { serializerId: this.serializer.rawSocketId ?? 0, peer: this.url });
+  private readReply_(chunk: Buffer): number | null {
+    const take = Math.min(HANDSHAKE_BYTES - this.replyFill_, chunk.length);
+    this.reply_.set(chunk.subarray(0, take), this.replyFill_);
+    this.replyFill_ += take;
+    if (this.replyFill_ < HANDSHAKE_BYTES) return null;
+    const reply = parseHandshakeReply(this.reply_, { serializerId: this.serializer.rawSocketId ?? 0, peer: this.url_ });
     if (!reply.ok) {
-      this.failHandshake(reply.error, reply.error.code === 'ERR_NO_SERIALIZER');
+      this.failHandshake_(reply.error, reply.error.code === 'ERR_NO_SERIALIZER');
       return null;
     }
-    this.routerMax = reply.maxFrameBytes;
-    this.sendMax = Math.min(this.receiveMax, this.routerMax);
-    this.phase = 'open';
-    this.settleHandshake({ ok: true });
+    this.routerMax_ = reply.maxFrameBytes;
+    this.sendMax_ = Math.min(this.receiveMax_, this.routerMax_);
+    this.phase_ = 'open';
+    this.settleHandshake_({ ok: true });
     return take;
   }
 
   /** Handle one complete frame from the reader. */
-  private onFrame(type: FrameType, payload: Uint8Array): void {
+  private onFrame_(type: FrameType, payload: Uint8Array): void {
     if (type === FRAME_PING) {
-      if (this.phase === 'open') this.writeFrame(FRAME_PONG, payload, payload.byteLength);
+      if (this.phase_ === 'open') this.writeFrame_(FRAME_PONG, payload, payload.byteLength);
     } else if (type === FRAME_PONG) {
-      const i = this.pings.findIndex((p) => sameBytes(p.payload, payload));
-      const ping = i >= 0 ? this.pings.splice(i, 1)[0] : undefined;
+      const i = this.pings_.findIndex((p) => sameBytes(p.payload, payload));
+      const ping = i >= 0 ? this.pings_.splice(i, 1)[0] : undefined;
       if (ping) {
         ping.cleanup();
         ping.resolve(performance.now() - ping.sentAt);
       }
-    } else if (this.handlers) {
-      this.handlers.onFrame(payload);
+    } else if (this.handlers_) {
+      this.handlers_.onFrame(payload);
     } else {
-      this.early?.push(payload);
+      this.early_?.push(payload);
     }
   }
 
-  private dropPing(entry: PendingPing): void {
-    const i = this.pings.indexOf(entry);
-    if (i >= 0) this.pings.splice(i, 1);
+  private dropPing_(entry: PendingPing): void {
+    const i = this.pings_.indexOf(entry);
+    if (i >= 0) this.pings_.splice(i, 1);
     entry.cleanup();
   }
 
-  private writeFrame(type: FrameType, payload: string | Uint8Array, length: number): void {
+  private writeFrame_(type: FrameType, payload: string | Uint8Array, length: number): void {
     if (typeof payload === 'string') {
       const buf = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
       writeHeader(buf, type, length);
       buf.write(payload, FRAME_HEADER_BYTES, 'utf8');
-      this.socket.write(buf);
+      this.socket_.write(buf);
     } else if (length <= COALESCE_BYTES) {
       const buf = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
       writeHeader(buf, type, length);
       buf.set(payload, FRAME_HEADER_BYTES);
-      this.socket.write(buf);
+      this.socket_.write(buf);
     } else {
       const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
       writeHeader(header, type, length);
-      this.socket.cork();
-      this.socket.write(header);
-      this.socket.write(payload);
-      this.socket.uncork();
+      this.socket_.cork();
+      this.socket_.write(header);
+      this.socket_.write(payload);
+      this.socket_.uncork();
     }
   }
 }

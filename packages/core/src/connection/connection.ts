@@ -58,66 +58,66 @@ type ConnState = 'idle' | 'connecting' | 'open' | 'waiting' | 'closed';
  * ```
  */
 export class Connection extends Emitter<ConnectionEvents> implements WampApi {
-  declare private readonly transport: TransportFactory;
-  declare private readonly options: ConnectionOptions;
-  declare private state: ConnState;
-  declare private session: Session | null;
+  declare private readonly transport_: TransportFactory;
+  declare private readonly options_: ConnectionOptions;
+  declare private state_: ConnState;
+  declare private session_: Session | null;
   /** Durable subscriptions and registrations: re-made on every session. */
-  declare private readonly durables: Set<DurableSubscription | DurableRegistration>;
-  declare private readonly waiters: WaitingRoom;
-  declare private opened: Promise<Session> | undefined;
-  declare private settleFirst: { resolve(s: Session): void; reject(e: Error): void } | undefined;
-  declare private stopRequested: boolean;
-  declare private backoffTimer: ReturnType<typeof setTimeout> | undefined;
-  declare private wakeBackoff: (() => void) | undefined;
+  declare private readonly durables_: Set<DurableSubscription | DurableRegistration>;
+  declare private readonly waiters_: WaitingRoom;
+  declare private opened_: Promise<Session> | undefined;
+  declare private settleFirst_: { resolve(s: Session): void; reject(e: Error): void } | undefined;
+  declare private stopRequested_: boolean;
+  declare private backoffTimer_: ReturnType<typeof setTimeout> | undefined;
+  declare private wakeBackoff_: (() => void) | undefined;
   /** Stops the current session's dead-peer detection. */
-  declare private stopHeartbeat: () => void;
+  declare private stopHeartbeat_: () => void;
   /** What durable subscriptions and registrations call back into. */
-  declare private readonly owner: DurableOwner;
-  declare private readonly finalClose: Promise<CloseInfo>;
-  declare private resolveFinal: (info: CloseInfo) => void;
-  declare private lastInfo: CloseInfo | undefined;
-  declare private readonly onSessionError: (e: Error) => void;
-  declare private readonly onSignalAbort: () => void;
+  declare private readonly owner_: DurableOwner;
+  declare private readonly finalClose_: Promise<CloseInfo>;
+  declare private resolveFinal_: (info: CloseInfo) => void;
+  declare private lastInfo_: CloseInfo | undefined;
+  declare private readonly onSessionError_: (e: Error) => void;
+  declare private readonly onSignalAbort_: () => void;
 
   constructor(transport: TransportFactory, options: ConnectionOptions) {
     super();
     checkConnectionOptions(options);
-    this.transport = transport;
-    this.options = options;
-    this.state = 'idle';
-    this.session = null;
-    this.durables = new Set();
-    this.waiters = new WaitingRoom();
-    this.stopRequested = false;
-    this.stopHeartbeat = () => undefined;
-    this.owner = { forget: (d) => this.durables.delete(d), overflow: (err) => this.fail(err) };
-    this.finalClose = new Promise((resolve) => {
-      this.resolveFinal = resolve;
+    this.transport_ = transport;
+    this.options_ = options;
+    this.state_ = 'idle';
+    this.session_ = null;
+    this.durables_ = new Set();
+    this.waiters_ = new WaitingRoom();
+    this.stopRequested_ = false;
+    this.stopHeartbeat_ = () => undefined;
+    this.owner_ = { forget: (d) => this.durables_.delete(d), overflow: (err) => this.fail_(err) };
+    this.finalClose_ = new Promise((resolve) => {
+      this.resolveFinal_ = resolve;
     });
-    this.onSessionError = (e) => this.fail(e);
-    this.onSignalAbort = () => void this.close();
-    options.signal?.addEventListener('abort', this.onSignalAbort, { once: true });
+    this.onSessionError_ = (e) => this.fail_(e);
+    this.onSignalAbort_ = () => void this.close();
+    options.signal?.addEventListener('abort', this.onSignalAbort_, { once: true });
   }
 
   /** The current session, or `null` while disconnected. */
   get currentSession(): Session | null {
-    return this.session;
+    return this.session_;
   }
 
   /** `true` while a session is open. */
   get isOpen(): boolean {
-    return this.state === 'open';
+    return this.state_ === 'open';
   }
 
   /** Resolves (never rejects) once the connection has closed for good. */
   get closed(): Promise<CloseInfo> {
-    return this.finalClose;
+    return this.finalClose_;
   }
 
   /** How many operations wait for a reconnect (for diagnostics). */
   get waitingCount(): number {
-    return this.waiters.size;
+    return this.waiters_.size;
   }
 
   /**
@@ -127,18 +127,18 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
    *   when {@link Connection.close} is called first.
    */
   open(): Promise<Session> {
-    if (this.opened) return this.opened;
-    this.opened = new Promise<Session>((resolve, reject) => {
-      this.settleFirst = { resolve, reject };
+    if (this.opened_) return this.opened_;
+    this.opened_ = new Promise<Session>((resolve, reject) => {
+      this.settleFirst_ = { resolve, reject };
     });
-    if (this.options.signal?.aborted) {
-      this.stopRequested = true;
-      this.shutdown(
+    if (this.options_.signal?.aborted) {
+      this.stopRequested_ = true;
+      this.shutdown_(
         { reason: 'wamp.close.aborted', details: {}, local: true, clean: false },
         new CanceledError('connection aborted'),
       );
-    } else void this.run();
-    return this.opened;
+    } else void this.run_();
+    return this.opened_;
   }
 
   /**
@@ -146,27 +146,31 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
    * rejects with `ERR_SESSION_CLOSED`. Never rejects.
    */
   async close(reason = 'wamp.close.close_realm'): Promise<CloseInfo> {
-    checkUri(reason, 'reason', this.options.uriRules);
-    if (this.state === 'closed') return this.finalClose;
-    this.stopRequested = true;
-    this.wakeBackoff?.();
-    const s = this.session;
+    checkUri(reason, 'reason', this.options_.uriRules);
+    if (this.state_ === 'closed') return this.finalClose_;
+    this.stopRequested_ = true;
+    this.wakeBackoff_?.();
+    const s = this.session_;
     const info = s ? await s.close(reason) : { reason, details: {}, local: true, clean: true };
-    this.shutdown(info, new SessionClosedError(reason, 'connection closed'));
-    return this.finalClose;
+    this.shutdown_(info, new SessionClosedError(reason, 'connection closed'));
+    return this.finalClose_;
   }
 
   /** Call a procedure on the current session (or the next one, per `callsWhileDisconnected`). */
   call(procedure: string, args?: unknown[], kwargs?: Dict, options: CallOptions = {}): Promise<CallResult> {
     try {
-      checkCall(procedure, args, kwargs, options, this.options.uriRules ?? 'loose');
+      checkCall(procedure, args, kwargs, options, this.options_.uriRules ?? 'loose');
     } catch (e) {
       return rejected(e);
     }
-    const s = this.session;
+    const s = this.session_;
     if (s?.isOpen) return s.call(procedure, args, kwargs, options);
-    return this.whenOpen(this.options.callsWhileDisconnected, options.timeoutMs, options.signal, (session, remaining) =>
-      session.call(procedure, args, kwargs, remaining === undefined ? options : { ...options, timeoutMs: remaining }),
+    return this.whenOpen_(
+      this.options_.callsWhileDisconnected,
+      options.timeoutMs,
+      options.signal,
+      (session, remaining) =>
+        session.call(procedure, args, kwargs, remaining === undefined ? options : { ...options, timeoutMs: remaining }),
     );
   }
 
@@ -181,17 +185,17 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
     kwargs?: Dict,
     options: Omit<CallOptions, 'onProgress'> = {},
   ): AsyncIterableIterator<CallResult> {
-    const s = this.session;
+    const s = this.session_;
     if (s?.isOpen) return s.callProgressive(procedure, args, kwargs, options);
     try {
-      checkCall(procedure, args, kwargs, options, this.options.uriRules ?? 'loose');
+      checkCall(procedure, args, kwargs, options, this.options_.uriRules ?? 'loose');
     } catch (e) {
       const refused = new EventQueue<CallResult>();
       refused.end(e);
       return refused.iterator(() => Promise.resolve());
     }
-    const waiting = this.whenOpen(
-      this.options.callsWhileDisconnected,
+    const waiting = this.whenOpen_(
+      this.options_.callsWhileDisconnected,
       options.timeoutMs,
       options.signal,
       (session, remaining) => Promise.resolve({ session, remaining }),
@@ -211,13 +215,13 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
   /** Publish on the current session (or the next one, per `publishesWhileDisconnected`). */
   publish(topic: string, args?: unknown[], kwargs?: Dict, options: PublishOptions = {}): Promise<number | undefined> {
     try {
-      checkPublish(topic, args, kwargs, options, this.options.uriRules ?? 'loose');
+      checkPublish(topic, args, kwargs, options, this.options_.uriRules ?? 'loose');
     } catch (e) {
       return rejected(e);
     }
-    const s = this.session;
+    const s = this.session_;
     if (s?.isOpen) return s.publish(topic, args, kwargs, options);
-    return this.whenOpen(this.options.publishesWhileDisconnected, undefined, undefined, (session) =>
+    return this.whenOpen_(this.options_.publishesWhileDisconnected, undefined, undefined, (session) =>
       session.publish(topic, args, kwargs, options),
     );
   }
@@ -228,36 +232,36 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
    */
   subscribe(topic: string, handler?: EventHandler, options: SubscribeOptions = {}): Promise<DurableSubscription> {
     try {
-      checkSubscribe(topic, handler, options, this.options.uriRules ?? 'loose');
+      checkSubscribe(topic, handler, options, this.options_.uriRules ?? 'loose');
     } catch (e) {
       return rejected(e);
     }
-    return this.adopt(() => new DurableSubscription(this.owner, topic, handler, options));
+    return this.adopt_(() => new DurableSubscription(this.owner_, topic, handler, options));
   }
 
   /** Register, now (if connected) and after every reconnect. */
   register(procedure: string, handler: ProcedureHandler, options: RegisterOptions = {}): Promise<DurableRegistration> {
     try {
-      checkRegister(procedure, handler, options, this.options.uriRules ?? 'loose');
+      checkRegister(procedure, handler, options, this.options_.uriRules ?? 'loose');
     } catch (e) {
       return rejected(e);
     }
-    return this.adopt(() => new DurableRegistration(this.owner, procedure, handler, options));
+    return this.adopt_(() => new DurableRegistration(this.owner_, procedure, handler, options));
   }
 
   // ---------------------------------------------------------------------------------------------
 
   /** Keep a new durable subscription or registration, and make it in the current session if there is one. */
-  private async adopt<D extends DurableSubscription | DurableRegistration>(make: () => D): Promise<D> {
-    if (this.state === 'closed') throw this.closedError();
+  private async adopt_<D extends DurableSubscription | DurableRegistration>(make: () => D): Promise<D> {
+    if (this.state_ === 'closed') throw this.closedError_();
     const d = make();
-    this.durables.add(d);
-    const s = this.session;
+    this.durables_.add(d);
+    const s = this.session_;
     if (s?.isOpen) {
       try {
         await d.renew(s);
       } catch (e) {
-        this.durables.delete(d);
+        this.durables_.delete(d);
         d.end();
         throw e;
       }
@@ -265,47 +269,47 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
     return d;
   }
 
-  private closedError(): SessionClosedError {
-    return new SessionClosedError(this.lastInfo?.reason ?? 'wamp.close.close_realm', 'connection is closed');
+  private closedError_(): SessionClosedError {
+    return new SessionClosedError(this.lastInfo_?.reason ?? 'wamp.close.close_realm', 'connection is closed');
   }
 
   /** Run `op` on the next session, as `policy` (default `wait`) and the waiting limits allow. */
-  private whenOpen<R>(
+  private whenOpen_<R>(
     policy: OfflinePolicy | undefined,
     timeoutMs: number | undefined,
     signal: AbortSignal | undefined,
     op: (s: Session, remainingMs?: number) => Promise<R>,
   ): Promise<R> {
-    if (this.state === 'closed') return Promise.reject(this.closedError());
-    if (policy === 'fail' || this.options.reconnect === false) {
+    if (this.state_ === 'closed') return Promise.reject(this.closedError_());
+    if (policy === 'fail' || this.options_.reconnect === false) {
       return Promise.reject(
         new SessionClosedError('wamp.close.transport_lost', 'not connected', { code: 'ERR_CONNECTION_LOST' }),
       );
     }
-    const max = this.options.maxWaiting ?? 1000;
-    if (this.waiters.size >= max) {
+    const max = this.options_.maxWaiting ?? 1000;
+    if (this.waiters_.size >= max) {
       return Promise.reject(
         new TransportError(`${max} operations already wait for the reconnect`, { code: 'ERR_BACKPRESSURE' }),
       );
     }
-    return this.waiters.wait(timeoutMs, signal, op);
+    return this.waiters_.wait(timeoutMs, signal, op);
   }
 
-  private async run(): Promise<void> {
-    const policy = this.options.reconnect === false ? null : backoff(this.options.reconnect);
+  private async run_(): Promise<void> {
+    const policy = this.options_.reconnect === false ? null : backoff(this.options_.reconnect);
     let attempt = 0;
     let lastError: Error | undefined;
-    while (!this.stopRequested) {
-      this.state = 'connecting';
+    while (!this.stopRequested_) {
+      this.state_ = 'connecting';
       this.emit('connecting', { attempt });
       let session: Session;
       try {
-        session = await connectWith(this.transport, this.options);
+        session = await connectWith(this.transport_, this.options_);
       } catch (e) {
         // a custom transport factory may throw anything: what reaches the application is typed
         lastError =
           e instanceof WampboxError ? e : new TransportError(e instanceof Error ? e.message : String(e), { cause: e });
-        if (this.stopRequested) break;
+        if (this.stopRequested_) break;
         attempt++;
         // retrying cannot help wrong credentials, an unknown realm or bad arguments
         if (
@@ -314,86 +318,86 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
           lastError instanceof InvalidArgumentError ||
           attempt >= policy.maxAttempts
         ) {
-          return this.shutdown(
+          return this.shutdown_(
             { reason: 'wamp.close.connect_failed', details: {}, local: false, clean: false, error: lastError },
             lastError,
           );
         }
-        await this.waitBeforeRetry(attempt, policy, lastError);
+        await this.waitBeforeRetry_(attempt, policy, lastError);
         continue;
       }
-      if (this.stopRequested) {
+      if (this.stopRequested_) {
         await session.close();
         break;
       }
       attempt = 0;
       lastError = undefined;
-      this.session = session;
-      session.on('error', this.onSessionError);
-      await this.restore(session);
-      if (session.isOpen && !this.stopRequested) {
-        this.state = 'open';
-        this.stopHeartbeat = startHeartbeat(session, this.options.heartbeat, (err) => this.fail(err));
+      this.session_ = session;
+      session.on('error', this.onSessionError_);
+      await this.restore_(session);
+      if (session.isOpen && !this.stopRequested_) {
+        this.state_ = 'open';
+        this.stopHeartbeat_ = startHeartbeat(session, this.options_.heartbeat, (err) => this.fail_(err));
         this.emit('open', session);
-        this.settleFirst?.resolve(session);
-        this.settleFirst = undefined;
-        this.waiters.runAll(session);
+        this.settleFirst_?.resolve(session);
+        this.settleFirst_ = undefined;
+        this.waiters_.runAll(session);
       }
       const info = await session.closed;
-      this.stopHeartbeat();
-      session.off('error', this.onSessionError);
-      this.session = null;
-      this.lastInfo = info;
-      for (const d of this.durables) d.current = null;
-      const again = !this.stopRequested && policy !== null && !(info.local && info.clean);
+      this.stopHeartbeat_();
+      session.off('error', this.onSessionError_);
+      this.session_ = null;
+      this.lastInfo_ = info;
+      for (const d of this.durables_) d.current = null;
+      const again = !this.stopRequested_ && policy !== null && !(info.local && info.clean);
       this.emit('close', { ...info, willReconnect: again });
-      if (!again) return this.shutdown(info, new SessionClosedError(info.reason));
-      this.state = 'waiting';
+      if (!again) return this.shutdown_(info, new SessionClosedError(info.reason));
+      this.state_ = 'waiting';
       this.emit('reconnecting', { reason: info.reason });
       attempt = 1;
-      await this.waitBeforeRetry(attempt, policy, info.error);
+      await this.waitBeforeRetry_(attempt, policy, info.error);
     }
-    this.shutdown(
-      this.lastInfo ?? { reason: 'wamp.close.close_realm', details: {}, local: true, clean: true },
+    this.shutdown_(
+      this.lastInfo_ ?? { reason: 'wamp.close.close_realm', details: {}, local: true, clean: true },
       lastError ?? new SessionClosedError('wamp.close.close_realm', 'connection closed'),
     );
   }
 
-  private waitBeforeRetry(
+  private waitBeforeRetry_(
     attempt: number,
     policy: Required<ReconnectOptions>,
     error: Error | undefined,
   ): Promise<void> {
-    this.state = 'waiting';
+    this.state_ = 'waiting';
     const delayMs = reconnectDelay(attempt, policy);
     this.emit('retry', { attempt, delayMs, error });
     return new Promise<void>((resolve) => {
-      this.wakeBackoff = () => {
-        clearTimeout(this.backoffTimer);
-        this.wakeBackoff = undefined;
+      this.wakeBackoff_ = () => {
+        clearTimeout(this.backoffTimer_);
+        this.wakeBackoff_ = undefined;
         resolve();
       };
-      this.backoffTimer = setTimeout(() => this.wakeBackoff?.(), delayMs);
+      this.backoffTimer_ = setTimeout(() => this.wakeBackoff_?.(), delayMs);
     });
   }
 
   /** Emit `error`, or log it as a warning when nobody listens. */
-  private fail(err: unknown): void {
-    const logger = this.options.logger;
+  private fail_(err: unknown): void {
+    const logger = this.options_.logger;
     if (!this.emit('error', err as Error) && logger?.warn)
       logger.warn('connection error without an error listener', errorLogFields(err));
   }
 
   /** Re-make every durable subscription and registration on a new session. */
-  private async restore(session: Session): Promise<void> {
+  private async restore_(session: Session): Promise<void> {
     await Promise.all(
-      [...this.durables].map((d) =>
+      [...this.durables_].map((d) =>
         d.renew(session).catch((e: unknown) => {
           const what =
             d instanceof DurableSubscription
               ? `could not re-subscribe to ${d.topic}`
               : `could not re-register ${d.procedure}`;
-          this.fail(restoreError(e, what));
+          this.fail_(restoreError(e, what));
         }),
       ),
     );
@@ -401,28 +405,28 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
 
   /** @internal A listener threw and no `error` listener took the error: log it. */
   protected override unheard(err: unknown, event: keyof ConnectionEvents): void {
-    this.options.logger?.warn?.(`a connection ${event} listener threw`, errorLogFields(err));
+    this.options_.logger?.warn?.(`a connection ${event} listener threw`, errorLogFields(err));
   }
 
-  private shutdown(info: CloseInfo, error: Error): void {
-    if (this.state === 'closed') return;
-    this.state = 'closed';
-    this.stopRequested = true;
-    this.stopHeartbeat();
-    clearTimeout(this.backoffTimer);
-    this.wakeBackoff = undefined;
-    this.options.signal?.removeEventListener('abort', this.onSignalAbort);
-    this.settleFirst?.reject(error);
-    this.settleFirst = undefined;
+  private shutdown_(info: CloseInfo, error: Error): void {
+    if (this.state_ === 'closed') return;
+    this.state_ = 'closed';
+    this.stopRequested_ = true;
+    this.stopHeartbeat_();
+    clearTimeout(this.backoffTimer_);
+    this.wakeBackoff_ = undefined;
+    this.options_.signal?.removeEventListener('abort', this.onSignalAbort_);
+    this.settleFirst_?.reject(error);
+    this.settleFirst_ = undefined;
     const waitErr =
       error instanceof SessionClosedError
         ? error
         : new SessionClosedError(info.reason, `connection closed: ${error.message}`, { cause: error });
-    this.waiters.failAll(waitErr);
-    for (const d of this.durables) d.end();
-    this.durables.clear();
-    this.lastInfo = info;
-    this.resolveFinal(info);
+    this.waiters_.failAll(waitErr);
+    for (const d of this.durables_) d.end();
+    this.durables_.clear();
+    this.lastInfo_ = info;
+    this.resolveFinal_(info);
   }
 }
 

@@ -50,9 +50,9 @@ export class DurableSubscription implements AsyncIterable<EventData> {
   declare current: Subscription | null;
   /** @internal Forwards events from each session's subscription. */
   declare readonly deliver: EventHandler;
-  declare private readonly owner: DurableOwner;
-  declare private activeFlag: boolean;
-  declare private queue: EventQueue<EventData> | undefined;
+  declare private readonly owner_: DurableOwner;
+  declare private activeFlag_: boolean;
+  declare private queue_: EventQueue<EventData> | undefined;
 
   /** @internal */
   constructor(
@@ -61,31 +61,31 @@ export class DurableSubscription implements AsyncIterable<EventData> {
     handler: EventHandler | undefined,
     options: Readonly<SubscribeOptions>,
   ) {
-    this.owner = owner;
+    this.owner_ = owner;
     this.topic = topic;
     this.handler = handler;
     this.options = options;
     this.current = null;
-    this.activeFlag = true;
-    this.queue = handler ? undefined : this.makeQueue();
+    this.activeFlag_ = true;
+    this.queue_ = handler ? undefined : this.makeQueue_();
     this.deliver = (ev) => {
-      this.queue?.push(ev);
+      this.queue_?.push(ev);
       return this.handler?.(ev);
     };
   }
 
   /** How many events the iterator missed because its buffer was full (see the `maxBuffered` option). */
   get dropped(): number {
-    return this.queue?.dropped ?? 0;
+    return this.queue_?.dropped ?? 0;
   }
 
-  private makeQueue(): EventQueue<EventData> {
-    return boundedQueue(this.topic, this.options, (err) => this.owner.overflow(err));
+  private makeQueue_(): EventQueue<EventData> {
+    return boundedQueue(this.topic, this.options, (err) => this.owner_.overflow(err));
   }
 
   /** `false` once unsubscribed or the connection closed for good. */
   get active(): boolean {
-    return this.activeFlag;
+    return this.activeFlag_;
   }
 
   /** The router's subscription id in the current session, if subscribed right now. */
@@ -95,29 +95,29 @@ export class DurableSubscription implements AsyncIterable<EventData> {
 
   /** Stop receiving events, now and after reconnects. */
   async unsubscribe(): Promise<void> {
-    if (!this.activeFlag) return;
+    if (!this.activeFlag_) return;
     this.end();
-    await retire(this, this.owner, (s) => s.unsubscribe());
+    await retire(this, this.owner_, (s) => s.unsubscribe());
   }
 
   /** @internal */
   end(): void {
-    this.activeFlag = false;
-    this.queue?.end();
+    this.activeFlag_ = false;
+    this.queue_?.end();
   }
 
   /** @internal Subscribe in `session`. */
   renew(session: Session): Promise<void> {
     return session.subscribe(this.topic, this.deliver, this.options).then((sub) => {
-      if (this.activeFlag) this.current = sub;
+      if (this.activeFlag_) this.current = sub;
       else void sub.unsubscribe().catch(() => undefined);
     });
   }
 
   /** Read events, across reconnects, until unsubscribed; breaking out of the loop unsubscribes. */
   [Symbol.asyncIterator](): AsyncIterator<EventData> {
-    const queue = (this.queue ??= this.makeQueue());
-    if (!this.activeFlag) queue.end();
+    const queue = (this.queue_ ??= this.makeQueue_());
+    if (!this.activeFlag_) queue.end();
     return queue.iterator(() => this.unsubscribe());
   }
 }
@@ -139,22 +139,22 @@ export class DurableRegistration {
   declare readonly options: Readonly<RegisterOptions>;
   /** @internal The registration in the current session, if any. */
   declare current: Registration | null;
-  declare private readonly owner: DurableOwner;
-  declare private activeFlag: boolean;
+  declare private readonly owner_: DurableOwner;
+  declare private activeFlag_: boolean;
 
   /** @internal */
   constructor(owner: DurableOwner, procedure: string, handler: ProcedureHandler, options: Readonly<RegisterOptions>) {
-    this.owner = owner;
+    this.owner_ = owner;
     this.procedure = procedure;
     this.handler = handler;
     this.options = options;
     this.current = null;
-    this.activeFlag = true;
+    this.activeFlag_ = true;
   }
 
   /** `false` once unregistered or the connection closed for good. */
   get active(): boolean {
-    return this.activeFlag;
+    return this.activeFlag_;
   }
 
   /** The router's registration id in the current session, if registered right now. */
@@ -164,20 +164,20 @@ export class DurableRegistration {
 
   /** Remove the registration, now and after reconnects. */
   async unregister(): Promise<void> {
-    if (!this.activeFlag) return;
+    if (!this.activeFlag_) return;
     this.end();
-    await retire(this, this.owner, (r) => r.unregister());
+    await retire(this, this.owner_, (r) => r.unregister());
   }
 
   /** @internal */
   end(): void {
-    this.activeFlag = false;
+    this.activeFlag_ = false;
   }
 
   /** @internal Register in `session`. */
   renew(session: Session): Promise<void> {
     return session.register(this.procedure, this.handler, this.options).then((reg) => {
-      if (this.activeFlag) this.current = reg;
+      if (this.activeFlag_) this.current = reg;
       else void reg.unregister().catch(() => undefined);
     });
   }

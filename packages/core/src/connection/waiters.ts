@@ -14,15 +14,15 @@ interface Waiter {
 
 /** Not part of the public API (not exported by the package). */
 export class WaitingRoom {
-  declare private readonly waiters: Set<Waiter>;
+  declare private readonly waiters_: Set<Waiter>;
 
   constructor() {
-    this.waiters = new Set();
+    this.waiters_ = new Set();
   }
 
   /** How many operations wait. */
   get size(): number {
-    return this.waiters.size;
+    return this.waiters_.size;
   }
 
   /**
@@ -52,7 +52,7 @@ export class WaitingRoom {
           );
         },
         fail: (err) => {
-          this.waiters.delete(w);
+          this.waiters_.delete(w);
           clearTimeout(timer);
           signal?.removeEventListener('abort', onAbort);
           if (err) reject(err);
@@ -62,17 +62,17 @@ export class WaitingRoom {
       if (deadline !== undefined)
         timer = setTimeout(() => w.fail(new TimeoutError(`not reconnected within ${deadline} ms`)), deadline);
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiters.add(w);
+      this.waiters_.add(w);
     });
   }
 
   /** A session is open: run every waiting operation on it. */
   runAll(session: Session): void {
-    for (const w of [...this.waiters]) w.run(session);
+    for (const w of [...this.waiters_]) w.run(session);
   }
 
   /** The connection closed for good: every waiting operation fails with `err`. */
   failAll(err: Error): void {
-    for (const w of [...this.waiters]) w.fail(err);
+    for (const w of [...this.waiters_]) w.fail(err);
   }
 }

@@ -5,23 +5,23 @@
 
 /** Not part of the public API (not exported by the package). */
 export class OrderedQueue {
-  declare private tail: Promise<void> | undefined;
+  declare private tail_: Promise<void> | undefined;
 
   constructor() {
-    this.tail = undefined;
+    this.tail_ = undefined;
   }
 
   /** `true` while a step is queued or running. */
   get busy(): boolean {
-    return this.tail !== undefined;
+    return this.tail_ !== undefined;
   }
 
   /** Run `step` after everything already queued; a failure goes to `onFail`. The queue is dropped once it runs dry. */
   run(step: () => unknown, onFail: (err: Error) => void): void {
     const done = (): void => {
-      if (this.tail === next) this.tail = undefined;
+      if (this.tail_ === next) this.tail_ = undefined;
     };
-    const next: Promise<void> = (this.tail ?? Promise.resolve()).then(step).then(undefined, onFail).then(done, done);
-    this.tail = next;
+    const next: Promise<void> = (this.tail_ ?? Promise.resolve()).then(step).then(undefined, onFail).then(done, done);
+    this.tail_ = next;
   }
 }

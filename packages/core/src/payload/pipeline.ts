@@ -28,11 +28,11 @@ export class PayloadPipeline {
   declare readonly codec: PayloadCodec | undefined;
   /** The router's payload dialect, known from WELCOME. */
   declare dialect: PayloadDialect;
-  declare private readonly channel: Channel;
+  declare private readonly channel_: Channel;
   /** Holds sends back while an asynchronous codec step is in flight. */
-  declare private readonly out: OrderedQueue;
+  declare private readonly out_: OrderedQueue;
   /** Whether a message may still go out, and the error for one that may not. */
-  declare private readonly usable: () => Error | undefined;
+  declare private readonly usable_: () => Error | undefined;
   /** The session's clock, handed to the codec (milliseconds since the Unix epoch). */
   declare readonly now: () => number;
 
@@ -41,12 +41,12 @@ export class PayloadPipeline {
     codec: PayloadCodec | undefined,
     opts: { usable: () => Error | undefined; now: () => number },
   ) {
-    this.channel = channel;
+    this.channel_ = channel;
     this.codec = codec;
     this.now = opts.now;
     this.dialect = 'none';
-    this.out = new OrderedQueue();
-    this.usable = opts.usable;
+    this.out_ = new OrderedQueue();
+    this.usable_ = opts.usable;
   }
 
   /**
@@ -54,12 +54,12 @@ export class PayloadPipeline {
    * `onFail`). A failure goes to `onFail`; without one it is dropped. Returns `false` when it failed now.
    */
   send(msg: unknown[], onFail?: (err: Error) => void): boolean {
-    if (this.out.busy && onFail) {
-      this.out.run(() => this.sendIfUsable(msg), onFail);
+    if (this.out_.busy && onFail) {
+      this.out_.run(() => this.sendIfUsable_(msg), onFail);
       return true;
     }
     try {
-      this.channel.send(msg);
+      this.channel_.send(msg);
       return true;
     } catch (e) {
       // a custom transport may throw anything: what reaches the application is typed
@@ -71,10 +71,10 @@ export class PayloadPipeline {
   }
 
   /** {@link Channel.send} for a send that waited: refused if the session ended meanwhile. */
-  private sendIfUsable(msg: unknown[]): void {
-    const err = this.usable();
+  private sendIfUsable_(msg: unknown[]): void {
+    const err = this.usable_();
     if (err) throw err;
-    this.channel.send(msg);
+    this.channel_.send(msg);
   }
 
   /**
@@ -90,17 +90,17 @@ export class PayloadPipeline {
       return;
     }
     const send = (opaque: boolean): void => {
-      this.sendIfUsable(msg);
+      this.sendIfUsable_(msg);
       p.onSent?.(opaque);
     };
     try {
       const opaque = encodeWith(codec, msg, { ...p, now: this.now }, this.dialect);
-      if (this.out.busy || isThenable(opaque)) {
+      if (this.out_.busy || isThenable(opaque)) {
         // the step may run only after earlier sends: a rejection meanwhile must not count as
         // unhandled (Node would end the process); the step still sees it and calls onFail
         const encoded = Promise.resolve(opaque);
         encoded.catch(ignore);
-        this.out.run(() => encoded.then(send), p.onFail);
+        this.out_.run(() => encoded.then(send), p.onFail);
       } else send(opaque);
     } catch (e) {
       p.onFail(e as Error);

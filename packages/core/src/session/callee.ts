@@ -20,62 +20,62 @@ import { request } from './requests.js';
 
 /** Not part of the public API (not exported by the package). */
 export class Callee implements Role, InvocationOwner {
-  declare private readonly ctx: SessionContext;
-  declare private readonly registrations: Map<number, Registration>;
+  declare private readonly ctx_: SessionContext;
+  declare private readonly registrations_: Map<number, Registration>;
   /**
    * Invocations whose handler returned a promise, until answered: what INTERRUPT looks up and the
    * session's end aborts. One that is answered before its handler returns never enters it.
    */
-  declare private readonly invocations: Map<number, InvocationImpl>;
+  declare private readonly invocations_: Map<number, InvocationImpl>;
   /** The invocation whose handler is running right now (the session's end aborts it too). */
-  declare private running: InvocationImpl | undefined;
-  declare private readonly owner: { unregister(r: Registration): Promise<void> };
+  declare private running_: InvocationImpl | undefined;
+  declare private readonly owner_: { unregister(r: Registration): Promise<void> };
 
   constructor(ctx: SessionContext) {
-    this.ctx = ctx;
-    this.registrations = new Map();
-    this.invocations = new Map();
-    this.running = undefined;
-    this.owner = { unregister: (r) => this.unregister(r) };
+    this.ctx_ = ctx;
+    this.registrations_ = new Map();
+    this.invocations_ = new Map();
+    this.running_ = undefined;
+    this.owner_ = { unregister: (r) => this.unregister_(r) };
   }
 
   register(procedure: string, handler: ProcedureHandler, options: RegisterOptions): Promise<Registration> {
-    checkRegister(procedure, handler, options, this.ctx.rules);
+    checkRegister(procedure, handler, options, this.ctx_.rules);
     const o = wireOptions(options);
     if (options.match && options.match !== 'exact') o['match'] = options.match;
     if (options.invoke && options.invoke !== 'single') o['invoke'] = options.invoke;
-    return request(this.ctx, [T.REGISTER, 0, o, procedure], (regId) => {
-      const reg = new Registration(this.owner, regId, procedure, options, handler);
-      this.registrations.set(regId, reg);
+    return request(this.ctx_, [T.REGISTER, 0, o, procedure], (regId) => {
+      const reg = new Registration(this.owner_, regId, procedure, options, handler);
+      this.registrations_.set(regId, reg);
       return reg;
     });
   }
 
-  private unregister(reg: Registration): Promise<void> {
-    if (this.registrations.get(reg.id) !== reg) {
+  private unregister_(reg: Registration): Promise<void> {
+    if (this.registrations_.get(reg.id) !== reg) {
       reg.end();
       return Promise.resolve();
     }
-    return request(this.ctx, [T.UNREGISTER, 0, reg.id], () => {
-      this.registrations.delete(reg.id);
+    return request(this.ctx_, [T.UNREGISTER, 0, reg.id], () => {
+      this.registrations_.delete(reg.id);
       reg.end();
     });
   }
 
   /** UNREGISTERED for request 0: the router revoked registration `id`. */
   revoked(id: number): void {
-    this.registrations.get(id)?.end();
-    this.registrations.delete(id);
+    this.registrations_.get(id)?.end();
+    this.registrations_.delete(id);
   }
 
   onInvocation(id: number, regId: number, details: Dict, slot?: ArgsSlot, kw?: Dict): Promise<void> | void {
-    const ctx = this.ctx;
-    const reg = this.registrations.get(regId);
+    const ctx = this.ctx_;
+    const reg = this.registrations_.get(regId);
     if (!reg)
-      return this.sendError(id, 'wamp.error.no_such_registration', [`no registration ${regId} in this session`]);
+      return this.sendError_(id, 'wamp.error.no_such_registration', [`no registration ${regId} in this session`]);
     const procedure = typeof details['procedure'] === 'string' ? details['procedure'] : reg.procedure;
     if (!ctx.payload.codec && isPlain(slot, details))
-      return this.invoke(reg, id, procedure, details, { args: slot, kwargs: kw, opaque: false });
+      return this.invoke_(reg, id, procedure, details, { args: slot, kwargs: kw, opaque: false });
     // the exchange this INVOCATION opens: the codec sees the same object for its YIELDs and ERROR
     const exchange = { procedure };
     const disclosed = disclosedBy(details, 'caller');
@@ -96,18 +96,20 @@ export class Callee implements Role, InvocationOwner {
       {
         // an invocation whose decode finished after the session ended gets no answer
         then: (p) =>
-          this.registrations.get(regId) === reg
-            ? this.invoke(reg, id, procedure, details, { ...p, exchange })
-            : this.sendError(id, 'wamp.error.no_such_registration', [`registration ${regId} ended`]),
+          this.registrations_.get(regId) === reg
+            ? this.invoke_(reg, id, procedure, details, { ...p, exchange })
+            : this.sendError_(id, 'wamp.error.no_such_registration', [`registration ${regId} ended`]),
         fail: (err) => {
           ctx.report(err);
-          this.sendError(id, err instanceof PayloadCodecError ? err.uri : 'wamp.error.invalid_argument', [err.message]);
+          this.sendError_(id, err instanceof PayloadCodecError ? err.uri : 'wamp.error.invalid_argument', [
+            err.message,
+          ]);
         },
       },
     );
   }
 
-  private invoke(
+  private invoke_(
     reg: Registration,
     id: number,
     procedure: string,
@@ -117,56 +119,56 @@ export class Callee implements Role, InvocationOwner {
     const inv = new InvocationImpl(this, id, procedure, details, payload);
     // No INTERRUPT can arrive while the handler runs synchronously, so an invocation enters
     // `invocations` only if its handler returns a promise: a synchronous one costs no map churn.
-    const outer = this.running;
-    this.running = inv;
+    const outer = this.running_;
+    this.running_ = inv;
     let out: unknown;
     try {
       out = reg.handler(inv);
     } catch (e) {
-      return this.answerError(inv, e);
+      return this.answerError_(inv, e);
     } finally {
-      this.running = outer;
+      this.running_ = outer;
     }
     if (isThenable(out)) {
-      if (!inv.done) this.invocations.set(id, inv);
+      if (!inv.done) this.invocations_.set(id, inv);
       out.then(
-        (v) => this.answer(inv, v),
-        (e: unknown) => this.answerError(inv, e),
+        (v) => this.answer_(inv, v),
+        (e: unknown) => this.answerError_(inv, e),
       );
-    } else this.answer(inv, out);
+    } else this.answer_(inv, out);
   }
 
   /** A procedure handler returned `value`: answer with YIELD. */
-  private answer(inv: InvocationImpl, value: unknown): void {
+  private answer_(inv: InvocationImpl, value: unknown): void {
     if (inv.done) return;
     if (value instanceof Result) this.yieldResult(inv, value.args, value.kwargs, false);
     else this.yieldResult(inv, value === undefined ? undefined : [value], undefined, false);
   }
 
   /** A procedure handler threw `value`: answer with ERROR. */
-  private answerError(inv: InvocationImpl, value: unknown): void {
+  private answerError_(inv: InvocationImpl, value: unknown): void {
     if (inv.done) return;
-    this.endInvocation(inv);
+    this.endInvocation_(inv);
     if (value instanceof ApplicationError) {
-      if (isValidUri(value.uri, this.ctx.rules) && Array.isArray(value.args) && isPlainObject(value.kwargs)) {
-        this.sendError(inv.requestId, value.uri, value.args, value.kwargs, inv);
+      if (isValidUri(value.uri, this.ctx_.rules) && Array.isArray(value.args) && isPlainObject(value.kwargs)) {
+        this.sendError_(inv.requestId, value.uri, value.args, value.kwargs, inv);
         return;
       }
       // the router would drop the whole connection for a malformed ERROR: answer with a valid one
       const why = `${inv.procedure}: the handler threw a malformed ApplicationError`;
-      this.ctx.report(new InvalidArgumentError(why, { cause: value }));
-      this.sendError(inv.requestId, 'wamp.error.runtime_error', ['malformed error']);
+      this.ctx_.report(new InvalidArgumentError(why, { cause: value }));
+      this.sendError_(inv.requestId, 'wamp.error.runtime_error', ['malformed error']);
       return;
     }
     const message = value instanceof Error ? value.message : typeof value === 'string' ? value : 'procedure failed';
-    this.sendError(inv.requestId, 'wamp.error.runtime_error', [message], undefined, inv);
+    this.sendError_(inv.requestId, 'wamp.error.runtime_error', [message], undefined, inv);
   }
 
   /** Send a YIELD (final or progressive) for an invocation. */
   yieldResult(inv: InvocationImpl, args: unknown[] | undefined, kwargs: Dict | undefined, progress: boolean): void {
     if (inv.done) return;
-    if (!progress) this.endInvocation(inv);
-    const ctx = this.ctx;
+    if (!progress) this.endInvocation_(inv);
+    const ctx = this.ctx_;
     if (!ctx.transportUsable()) return;
     const o: Dict = progress ? { progress: true } : {};
     ctx.payload.sendPayload([T.YIELD, inv.requestId, o], {
@@ -174,10 +176,10 @@ export class Callee implements Role, InvocationOwner {
       args,
       kwargs,
       onFail: (err) => {
-        this.endInvocation(inv);
+        this.endInvocation_(inv);
         if (ctx.state === 'closed') return; // ended while the YIELD waited: nobody to answer
         ctx.report(err);
-        this.sendError(inv.requestId, err instanceof PayloadCodecError ? err.uri : 'wamp.error.runtime_error', [
+        this.sendError_(inv.requestId, err instanceof PayloadCodecError ? err.uri : 'wamp.error.runtime_error', [
           err.message,
         ]);
       },
@@ -186,23 +188,23 @@ export class Callee implements Role, InvocationOwner {
     });
   }
 
-  private endInvocation(inv: InvocationImpl): void {
+  private endInvocation_(inv: InvocationImpl): void {
     inv.done = true;
-    this.invocations.delete(inv.requestId);
+    this.invocations_.delete(inv.requestId);
   }
 
   /**
    * Answer an INVOCATION with ERROR. The payload goes through the codec only for a handler's own
    * error (`inv` given); errors the session makes up are sent plain.
    */
-  private sendError(
+  private sendError_(
     requestId: number,
     uri: string,
     args: unknown[] | undefined,
     kwargs?: Dict,
     inv?: InvocationImpl,
   ): void {
-    const ctx = this.ctx;
+    const ctx = this.ctx_;
     if (!ctx.transportUsable()) return;
     const details: Dict = {};
     ctx.payload.sendPayload([T.ERROR, T.INVOCATION, requestId, details, uri], {
@@ -223,22 +225,22 @@ export class Callee implements Role, InvocationOwner {
   }
 
   onInterrupt(id: number, options: Dict): void {
-    const inv = this.invocations.get(id);
+    const inv = this.invocations_.get(id);
     if (!inv) return; // already answered
-    this.endInvocation(inv);
+    this.endInvocation_(inv);
     const mode = typeof options['mode'] === 'string' ? options['mode'] : 'kill';
     inv.abort(new CanceledError(`invocation interrupted by the caller (${mode})`));
-    if (mode !== 'killnowait') this.sendError(id, 'wamp.error.canceled', ['canceled']);
+    if (mode !== 'killnowait') this.sendError_(id, 'wamp.error.canceled', ['canceled']);
   }
 
   end(err: Error): void {
-    const running = this.running;
-    for (const inv of running ? [running, ...this.invocations.values()] : this.invocations.values()) {
+    const running = this.running_;
+    for (const inv of running ? [running, ...this.invocations_.values()] : this.invocations_.values()) {
       inv.done = true;
       inv.abort(err);
     }
-    this.invocations.clear();
-    for (const reg of this.registrations.values()) reg.end();
-    this.registrations.clear();
+    this.invocations_.clear();
+    for (const reg of this.registrations_.values()) reg.end();
+    this.registrations_.clear();
   }
 }

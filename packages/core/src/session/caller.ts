@@ -32,10 +32,10 @@ function settle(p: PendingCall): void {
 
 /** Not part of the public API (not exported by the package). */
 export class Caller implements Role {
-  declare private readonly ctx: SessionContext;
+  declare private readonly ctx_: SessionContext;
 
   constructor(ctx: SessionContext) {
-    this.ctx = ctx;
+    this.ctx_ = ctx;
   }
 
   call(
@@ -44,7 +44,7 @@ export class Caller implements Role {
     kwargs: Dict | undefined,
     options: CallOptions,
   ): Promise<CallResult> {
-    const ctx = this.ctx;
+    const ctx = this.ctx_;
     // a throw in the executor rejects the promise
     return new Promise<CallResult>((resolve, reject) => {
       checkCall(procedure, args, kwargs, options, ctx.rules);
@@ -73,7 +73,7 @@ export class Caller implements Role {
         unordered: options.unordered === true,
       };
       ctx.requests.add(id, p);
-      if (options.signal || options.timeoutMs) this.watch(id, p, options);
+      if (options.signal || options.timeoutMs) this.watch_(id, p, options);
       ctx.payload.sendPayload([T.CALL, id, o, procedure], {
         options: o,
         args,
@@ -121,23 +121,23 @@ export class Caller implements Role {
   }
 
   /** Cancel call `id` when its signal aborts or its timeout passes. */
-  private watch(id: number, p: PendingCall, { signal, timeoutMs, cancelMode = 'kill' }: CallOptions): void {
+  private watch_(id: number, p: PendingCall, { signal, timeoutMs, cancelMode = 'kill' }: CallOptions): void {
     if (signal) {
       const onAbort = (): void =>
-        this.abandon(id, p, cancelMode, new CanceledError('call canceled', { cause: signal.reason }));
+        this.abandon_(id, p, cancelMode, new CanceledError('call canceled', { cause: signal.reason }));
       signal.addEventListener('abort', onAbort, { once: true });
       p.cleanup = () => signal.removeEventListener('abort', onAbort);
     }
     // 0 and Infinity mean no deadline (larger values were refused by the argument checks)
     if (timeoutMs !== undefined && timeoutMs > 0 && timeoutMs !== Number.POSITIVE_INFINITY) {
       const timedOut = (): Error => new TimeoutError(`call to ${p.procedure} timed out after ${timeoutMs} ms`);
-      p.timer = setTimeout(() => this.abandon(id, p, 'killnowait', timedOut()), timeoutMs);
+      p.timer = setTimeout(() => this.abandon_(id, p, 'killnowait', timedOut()), timeoutMs);
     }
   }
 
   /** Reject a call locally and cancel it at the router; its entry stays until the router's final reply. */
-  private abandon(id: number, p: PendingCall, mode: string, err: Error): void {
-    const ctx = this.ctx;
+  private abandon_(id: number, p: PendingCall, mode: string, err: Error): void {
+    const ctx = this.ctx_;
     if (p.abandoned || ctx.requests.get(id) !== p) return;
     p.abandoned = true;
     settle(p);
@@ -154,14 +154,14 @@ export class Caller implements Role {
     kw: Dict | undefined,
     uri?: string,
   ): Promise<void> | void {
-    const ctx = this.ctx;
+    const ctx = this.ctx_;
     const p = ctx.requests.take(T.CALL, id, uri === undefined ? 'RESULT' : 'ERROR (for CALL)') as PendingCall;
     const progress = uri === undefined && details['progress'] === true;
     if (!progress) ctx.requests.delete(id);
     if (p.abandoned) return;
     if (!progress) settle(p);
     if (!ctx.payload.codec && isPlain(slot, details))
-      return this.replied(p, { args: slot, kwargs: kw }, details, progress, uri);
+      return this.replied_(p, { args: slot, kwargs: kw }, details, progress, uri);
     return ctx.payload.open(
       slot,
       kw,
@@ -181,15 +181,15 @@ export class Caller implements Role {
         // a progressive result decoded after the call was canceled or the session ended is dropped
         then: (payload) =>
           !progress || (!p.abandoned && ctx.requests.get(id) === p)
-            ? this.replied(p, payload, details, progress, uri)
+            ? this.replied_(p, payload, details, progress, uri)
             : undefined,
         // a progressive result that cannot be opened fails the whole call
-        fail: (err) => (progress ? this.abandon(id, p, 'killnowait', err) : p.reject(err)),
+        fail: (err) => (progress ? this.abandon_(id, p, 'killnowait', err) : p.reject(err)),
       },
     );
   }
 
-  private replied(
+  private replied_(
     p: PendingCall,
     payload: { args?: unknown[] | undefined; kwargs?: Dict | undefined },
     details: Dict,
@@ -204,7 +204,7 @@ export class Caller implements Role {
       try {
         p.onProgress?.(r);
       } catch (e) {
-        this.ctx.report(e);
+        this.ctx_.report(e);
       }
     }
   }

@@ -23,10 +23,10 @@ export class InvocationImpl implements Invocation {
   declare readonly exchange: PayloadExchange;
   /** Answered, interrupted, or the session ended: nothing more goes out for it. */
   declare done: boolean;
-  declare private readonly owner: InvocationOwner;
+  declare private readonly owner_: InvocationOwner;
   /** Made when the handler first reads `signal`. */
-  declare private controller: AbortController | undefined;
-  declare private abortReason: Error | undefined;
+  declare private controller_: AbortController | undefined;
+  declare private abortReason_: Error | undefined;
 
   constructor(
     owner: InvocationOwner,
@@ -35,7 +35,7 @@ export class InvocationImpl implements Invocation {
     details: Dict,
     payload: { args?: unknown[] | undefined; kwargs?: Dict | undefined; opaque: boolean; exchange?: PayloadExchange },
   ) {
-    this.owner = owner;
+    this.owner_ = owner;
     this.requestId = requestId;
     this.procedure = procedure;
     this.opaque = payload.opaque;
@@ -45,28 +45,28 @@ export class InvocationImpl implements Invocation {
     this.receiveProgress = details['receive_progress'] === true;
     this.exchange = payload.exchange ?? this;
     this.done = false;
-    this.controller = this.abortReason = undefined;
+    this.controller_ = this.abortReason_ = undefined;
   }
 
   get signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.abortReason) this.controller.abort(this.abortReason);
+    if (!this.controller_) {
+      this.controller_ = new AbortController();
+      if (this.abortReason_) this.controller_.abort(this.abortReason_);
     }
-    return this.controller.signal;
+    return this.controller_.signal;
   }
 
   progress(args?: unknown[], kwargs?: Dict): boolean {
     checkArgs(args);
     checkKwargs(kwargs);
     if (!this.receiveProgress || this.done) return false;
-    this.owner.yieldResult(this, args, kwargs, true);
+    this.owner_.yieldResult(this, args, kwargs, true);
     return true;
   }
 
   /** Abort the handler's signal (now, or when it is first read). */
   abort(reason: Error): void {
-    this.abortReason = reason;
-    this.controller?.abort(reason);
+    this.abortReason_ = reason;
+    this.controller_?.abort(reason);
   }
 }

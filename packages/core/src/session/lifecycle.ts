@@ -72,20 +72,20 @@ export class SessionCore implements SessionContext {
   declare welcomeInfo: WelcomeInfo | undefined;
   declare closeInfo: CloseInfo | undefined;
   declare readonly closed: Promise<CloseInfo>;
-  declare private resolveClosed: (info: CloseInfo) => void;
-  declare private readonly hooks: CoreHooks;
+  declare private resolveClosed_: (info: CloseInfo) => void;
+  declare private readonly hooks_: CoreHooks;
   /** Holds message handling back while an asynchronous decode is in flight. */
-  declare private readonly inbound: OrderedQueue;
-  declare private joinSettle: { resolve(): void; reject(e: Error): void } | undefined;
+  declare private readonly inbound_: OrderedQueue;
+  declare private joinSettle_: { resolve(): void; reject(e: Error): void } | undefined;
   /** The join timeout while joining, the GOODBYE timeout while closing. */
-  declare private timer: ReturnType<typeof setTimeout> | undefined;
+  declare private timer_: ReturnType<typeof setTimeout> | undefined;
   /** The reason our GOODBYE gave. */
-  declare private closeReason: string;
+  declare private closeReason_: string;
 
   constructor(transport: Transport, options: JoinOptions, hooks: CoreHooks) {
     this.state = 'joining';
     this.options = options;
-    this.hooks = hooks;
+    this.hooks_ = hooks;
     this.rules = options.uriRules ?? 'loose';
     this.requests = new RequestTable();
     const tracer = options.trace === true && typeof options.logger?.trace === 'function' ? options.logger : undefined;
@@ -96,15 +96,15 @@ export class SessionCore implements SessionContext {
         this.transportUsable() ? undefined : new SessionClosedError(this.closeInfo?.reason ?? 'wamp.close.closing'),
       now: options.clock ?? Date.now,
     });
-    this.inbound = new OrderedQueue();
+    this.inbound_ = new OrderedQueue();
     this.caller = new Caller(this);
     this.callee = new Callee(this);
     this.publisher = new Publisher(this);
     this.subscriber = new Subscriber(this);
     this.welcomeInfo = this.closeInfo = undefined;
-    this.closeReason = '';
+    this.closeReason_ = '';
     this.closed = new Promise<CloseInfo>((resolve) => {
-      this.resolveClosed = resolve;
+      this.resolveClosed_ = resolve;
     });
   }
 
@@ -113,15 +113,15 @@ export class SessionCore implements SessionContext {
     const options = this.options;
     return new Promise<void>((resolve, reject) => {
       const ms = options.joinTimeoutMs ?? 15000;
-      this.joinSettle = { resolve, reject };
-      this.timer = setTimeout(
+      this.joinSettle_ = { resolve, reject };
+      this.timer_ = setTimeout(
         () => this.finish({ reason: 'wamp.close.timeout', error: new TimeoutError(`no WELCOME within ${ms} ms`) }),
         ms,
       );
       this.channel.attach({
-        onMessage: (m) => this.onMessage(m),
+        onMessage: (m) => this.onMessage_(m),
         onViolation: (e) => this.violation(e),
-        onClose: (i) => this.onTransportClose(i),
+        onClose: (i) => this.onTransportClose_(i),
       });
       // a HELLO that cannot go out (too large for the transport, say) fails the join now
       const fail = (error: Error): void => this.finish({ reason: 'wamp.close.transport_closed', error });
@@ -130,7 +130,7 @@ export class SessionCore implements SessionContext {
   }
 
   report(err: unknown): void {
-    this.hooks.report(err);
+    this.hooks_.report(err);
   }
 
   assertOpen(): void {
@@ -149,30 +149,30 @@ export class SessionCore implements SessionContext {
   close(reason: string, details: Dict): void {
     if (this.state === 'established') {
       this.state = 'closing';
-      this.closeReason = reason;
+      this.closeReason_ = reason;
       this.payload.send([T.GOODBYE, details, reason], () => void this.channel.close());
       const ms = this.options.closeTimeoutMs ?? 5000;
-      this.timer = setTimeout(() => this.finish({ reason, error: new SessionClosedError(reason) }), ms);
+      this.timer_ = setTimeout(() => this.finish({ reason, error: new SessionClosedError(reason) }), ms);
     } else if (this.state === 'joining') {
       this.payload.send([T.ABORT, details, 'wamp.close.system_shutdown']);
       this.finish({ reason, error: new SessionClosedError(reason, 'session closed while joining') });
     }
   }
 
-  private onMessage(msg: RouterMessage): void {
+  private onMessage_(msg: RouterMessage): void {
     if (this.state === 'closed') return;
-    if (this.inbound.busy && this.isUnorderedAnswer(msg)) {
+    if (this.inbound_.busy && this.isUnorderedAnswer_(msg)) {
       const r = dispatch(this, msg);
       if (r) r.then(undefined, (e: unknown) => this.report(e));
-    } else if (this.inbound.busy)
-      this.inbound.run(
+    } else if (this.inbound_.busy)
+      this.inbound_.run(
         () => dispatch(this, msg),
         (e) => this.report(e),
       );
     else {
       const r = dispatch(this, msg);
       if (r)
-        this.inbound.run(
+        this.inbound_.run(
           () => r,
           (e) => this.report(e),
         );
@@ -180,7 +180,7 @@ export class SessionCore implements SessionContext {
   }
 
   /** A RESULT or an ERROR answering a call made with `unordered`. */
-  private isUnorderedAnswer(msg: RouterMessage): boolean {
+  private isUnorderedAnswer_(msg: RouterMessage): boolean {
     const id = msg[0] === T.RESULT ? msg[1] : msg[0] === T.ERROR && msg[1] === T.CALL ? msg[2] : undefined;
     return typeof id === 'number' && this.requests.get(id)?.unordered === true;
   }
@@ -199,15 +199,15 @@ export class SessionCore implements SessionContext {
       if (typeof details[k] === 'string') info[k] = details[k];
     this.welcomeInfo = info as unknown as WelcomeInfo;
     this.state = 'established';
-    clearTimeout(this.timer);
-    this.joinSettle?.resolve();
+    clearTimeout(this.timer_);
+    this.joinSettle_?.resolve();
   }
 
   onChallenge(method: string, extra: Dict): void {
     const failed = (e: unknown): void =>
-      this.abortJoin(`challenge handler failed: ${(e as Error | undefined)?.message ?? String(e)}`);
+      this.abortJoin_(`challenge handler failed: ${(e as Error | undefined)?.message ?? String(e)}`);
     const handler = this.options.onChallenge;
-    if (!handler) return this.abortJoin(`no handler for the ${method} challenge`);
+    if (!handler) return this.abortJoin_(`no handler for the ${method} challenge`);
     let r: ChallengeResponse | Promise<ChallengeResponse>;
     try {
       r = handler(method, extra);
@@ -217,14 +217,14 @@ export class SessionCore implements SessionContext {
     const answer = (a: ChallengeResponse): void => {
       if (this.state !== 'joining') return;
       const [signature, ex] = typeof a === 'string' ? [a, {}] : [a.signature, a.extra ?? {}];
-      this.payload.send([T.AUTHENTICATE, signature, ex], (err) => this.abortJoin(err.message));
+      this.payload.send([T.AUTHENTICATE, signature, ex], (err) => this.abortJoin_(err.message));
     };
     if (isThenable<ChallengeResponse>(r)) Promise.resolve(r).then(answer, failed);
     else answer(r);
   }
 
   /** Give up joining because authentication failed on this side. */
-  private abortJoin(message: string): void {
+  private abortJoin_(message: string): void {
     if (this.state !== 'joining') return;
     const reason = 'wamp.error.authentication_failed';
     this.payload.send([T.ABORT, { message }, reason]);
@@ -249,7 +249,7 @@ export class SessionCore implements SessionContext {
     const local = this.state === 'closing'; // the reply to our GOODBYE
     if (!local) this.payload.send([T.GOODBYE, {}, 'wamp.close.goodbye_and_out']);
     this.finish({
-      reason: local ? this.closeReason : reason,
+      reason: local ? this.closeReason_ : reason,
       error: new SessionClosedError(reason),
       details,
       local,
@@ -269,7 +269,7 @@ export class SessionCore implements SessionContext {
     });
   }
 
-  private onTransportClose(info: TransportCloseInfo): void {
+  private onTransportClose_(info: TransportCloseInfo): void {
     if (this.state === 'closed') return;
     const reason = info.local ? 'wamp.close.transport_closed' : 'wamp.close.transport_lost';
     const why = `connection lost${info.reason ? `: ${info.reason}` : ''}${info.code ? ` (code ${info.code})` : ''}`;
@@ -289,13 +289,13 @@ export class SessionCore implements SessionContext {
     const { reason, error, details = {}, local = true, clean = false, closeWith = true } = e;
     const joining = this.state === 'joining';
     this.state = 'closed';
-    clearTimeout(this.timer);
+    clearTimeout(this.timer_);
     const info: CloseInfo =
       codeOf(error) === 'ERR_SESSION_CLOSED'
         ? { reason, details, local, clean }
         : { reason, details, local, clean, error };
     this.closeInfo = info;
-    if (joining) this.joinSettle?.reject(error);
+    if (joining) this.joinSettle_?.reject(error);
     const pendingError =
       error instanceof SessionClosedError ||
       error instanceof ProtocolError ||
@@ -310,7 +310,7 @@ export class SessionCore implements SessionContext {
     this.subscriber.end(pendingError, clean);
     // the transport closes before user code (a `close` listener) runs
     if (closeWith !== false) void (closeWith === true ? this.channel.close() : this.channel.close(1000, closeWith));
-    this.resolveClosed(info);
-    this.hooks.ended(info);
+    this.resolveClosed_(info);
+    this.hooks_.ended(info);
   }
 }

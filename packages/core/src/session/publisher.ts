@@ -8,10 +8,10 @@ import type { Role, SessionContext } from './context.js';
 
 /** Not part of the public API (not exported by the package). */
 export class Publisher implements Role {
-  declare private readonly ctx: SessionContext;
+  declare private readonly ctx_: SessionContext;
 
   constructor(ctx: SessionContext) {
-    this.ctx = ctx;
+    this.ctx_ = ctx;
   }
 
   publish(
@@ -20,7 +20,7 @@ export class Publisher implements Role {
     kwargs: Dict | undefined,
     options: PublishOptions,
   ): Promise<number | undefined> {
-    const ctx = this.ctx;
+    const ctx = this.ctx_;
     return new Promise<number | undefined>((resolve, reject) => {
       checkPublish(topic, args, kwargs, options, ctx.rules);
       ctx.assertOpen();

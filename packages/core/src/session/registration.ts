@@ -22,8 +22,8 @@ export class Registration {
   declare readonly options: Readonly<RegisterOptions>;
   /** @internal */
   declare readonly handler: ProcedureHandler;
-  declare private readonly owner: RegistrationOwner;
-  declare private activeFlag: boolean;
+  declare private readonly owner_: RegistrationOwner;
+  declare private activeFlag_: boolean;
 
   /** @internal */
   constructor(
@@ -33,17 +33,17 @@ export class Registration {
     options: RegisterOptions,
     handler: ProcedureHandler,
   ) {
-    this.owner = owner;
+    this.owner_ = owner;
     this.id = id;
     this.procedure = procedure;
     this.options = options;
     this.handler = handler;
-    this.activeFlag = true;
+    this.activeFlag_ = true;
   }
 
   /** `false` once unregistered or the session ended. */
   get active(): boolean {
-    return this.activeFlag;
+    return this.activeFlag_;
   }
 
   /**
@@ -51,12 +51,12 @@ export class Registration {
    * @throws SessionClosedError `ERR_SESSION_CLOSED` when the session is not open.
    */
   unregister(): Promise<void> {
-    if (!this.activeFlag) return Promise.resolve();
-    return this.owner.unregister(this);
+    if (!this.activeFlag_) return Promise.resolve();
+    return this.owner_.unregister(this);
   }
 
   /** @internal */
   end(): void {
-    this.activeFlag = false;
+    this.activeFlag_ = false;
   }
 }

@@ -20,31 +20,31 @@ export interface Pending {
 
 /** Not part of the public API (not exported by the package). */
 export class RequestTable {
-  declare private readonly pending: Map<number, Pending>;
-  declare private nextId: number;
+  declare private readonly pending_: Map<number, Pending>;
+  declare private nextId_: number;
 
   constructor() {
-    this.pending = new Map();
-    this.nextId = 1;
+    this.pending_ = new Map();
+    this.nextId_ = 1;
   }
 
   /** A new request id: 1, 2, … 2^53, then 1 again (the WAMP session scope). */
   next(): number {
-    const id = this.nextId;
-    this.nextId = id >= 2 ** 53 ? 1 : id + 1;
+    const id = this.nextId_;
+    this.nextId_ = id >= 2 ** 53 ? 1 : id + 1;
     return id;
   }
 
   add(id: number, p: Pending): void {
-    this.pending.set(id, p);
+    this.pending_.set(id, p);
   }
 
   get(id: number): Pending | undefined {
-    return this.pending.get(id);
+    return this.pending_.get(id);
   }
 
   delete(id: number): void {
-    this.pending.delete(id);
+    this.pending_.delete(id);
   }
 
   /**
@@ -52,7 +52,7 @@ export class RequestTable {
    * @throws ProtocolError when there is none, or it is of another type.
    */
   take(type: number, id: number, reply: string): Pending {
-    const p = this.pending.get(id);
+    const p = this.pending_.get(id);
     if (!p) throw new ProtocolError(`${reply} for unknown request ${id}`);
     if (p.type !== type)
       throw new ProtocolError(`${reply} answers request ${id}, which was a ${MessageTypeName[p.type]}`);
@@ -61,11 +61,11 @@ export class RequestTable {
 
   /** The session ended: every request fails with `err`, and the table is empty. */
   rejectAll(err: Error): void {
-    for (const p of this.pending.values()) {
+    for (const p of this.pending_.values()) {
       if (p.end) p.end(err);
       else p.reject(err);
     }
-    this.pending.clear();
+    this.pending_.clear();
   }
 }
 

@@ -50,13 +50,13 @@ export interface SessionEvents {
  * ```
  */
 export class Session extends Emitter<SessionEvents> implements WampApi {
-  declare private readonly core: SessionCore;
+  declare private readonly core_: SessionCore;
 
   /** @internal Use `connect()` or {@link Session.join}. */
   constructor(transport: Transport, options: JoinOptions) {
     super();
     const logger = options.logger;
-    this.core = new SessionCore(transport, options, {
+    this.core_ = new SessionCore(transport, options, {
       report: (err) => {
         if (!this.emit('error', err as Error) && logger?.warn)
           logger.warn('session error without an error listener', errorLogFields(err));
@@ -74,59 +74,59 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
   static join(transport: Transport, options: JoinOptions): Promise<Session> {
     checkJoinOptions(options);
     const s = new Session(transport, options);
-    return s.core.join().then(() => s);
+    return s.core_.join().then(() => s);
   }
 
   /** @internal A listener threw and no `error` listener took the error: log it. */
   protected override unheard(err: unknown, event: keyof SessionEvents): void {
-    this.core.options.logger?.warn?.(`a session ${event} listener threw`, errorLogFields(err));
+    this.core_.options.logger?.warn?.(`a session ${event} listener threw`, errorLogFields(err));
   }
 
   /** The WAMP session id. */
   get id(): number {
-    return this.core.welcomeInfo?.sessionId ?? 0;
+    return this.core_.welcomeInfo?.sessionId ?? 0;
   }
 
   /** What WELCOME granted (authid, authrole, authmethod, router roles, ...). */
   get welcome(): WelcomeInfo {
-    const info = this.core.welcomeInfo;
+    const info = this.core_.welcomeInfo;
     if (!info) throw new SessionClosedError('wamp.close.not_joined', 'session has not joined');
     return info;
   }
 
   /** The realm joined. */
   get realm(): string {
-    return this.core.options.realm;
+    return this.core_.options.realm;
   }
 
   /** `true` while the session can be used. */
   get isOpen(): boolean {
-    return this.core.state === 'established';
+    return this.core_.state === 'established';
   }
 
   /** The negotiated serializer id (`json`, `msgpack`, `cbor`). */
   get serializer(): string {
-    return this.core.channel.transport.serializer.id;
+    return this.core_.channel.transport.serializer.id;
   }
 
   /** The payload-transparency dialect the router speaks (`transparency`, `passthru` or `none`). */
   get payloadDialect(): PayloadDialect {
-    return this.core.payload.dialect;
+    return this.core_.payload.dialect;
   }
 
   /** Bytes waiting in the transport's send buffer. */
   get bufferedAmount(): number {
-    return this.core.channel.bufferedAmount;
+    return this.core_.channel.bufferedAmount;
   }
 
   /** Frames received since the session started (a cheap liveness counter). */
   get framesReceived(): number {
-    return this.core.channel.received;
+    return this.core_.channel.received;
   }
 
   /** Resolves (never rejects) once the session has ended, with why. */
   get closed(): Promise<CloseInfo> {
-    return this.core.closed;
+    return this.core_.closed;
   }
 
   /**
@@ -134,13 +134,13 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
    * it already is). Rejects with `ERR_SESSION_CLOSED` if the session ends first.
    */
   drain(): Promise<void> {
-    const limit = this.core.options.highWaterMarkBytes ?? 1024 * 1024;
-    const channel = this.core.channel;
+    const limit = this.core_.options.highWaterMarkBytes ?? 1024 * 1024;
+    const channel = this.core_.channel;
     if (channel.bufferedAmount <= limit) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const check = (): void => {
-        if (this.core.state === 'closed')
-          reject(new SessionClosedError(this.core.closeInfo?.reason ?? 'wamp.close.transport_lost'));
+        if (this.core_.state === 'closed')
+          reject(new SessionClosedError(this.core_.closeInfo?.reason ?? 'wamp.close.transport_lost'));
         else if (channel.bufferedAmount <= limit) resolve();
         else setTimeout(check, 5);
       };
@@ -159,9 +159,9 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
    */
   async ping(timeoutMs = 10000): Promise<number> {
     checkDuration(timeoutMs, 'timeoutMs', false);
-    this.core.assertOpen();
+    this.core_.assertOpen();
     const started = Date.now();
-    const transport = this.core.channel.transport;
+    const transport = this.core_.channel.transport;
     if (typeof transport.probe === 'function') return transport.probe(timeoutMs);
     try {
       await this.call('wampbox.liveness.probe', undefined, undefined, { timeoutMs, cancelMode: 'killnowait' });
@@ -178,7 +178,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
   abort(message = 'connection abandoned'): void {
     const reason = 'wamp.close.transport_lost';
     const error = new SessionClosedError(reason, message, { code: 'ERR_CONNECTION_LOST' });
-    this.core.finish({ reason, error, details: { message }, closeWith: message });
+    this.core_.finish({ reason, error, details: { message }, closeWith: message });
   }
 
   /**
@@ -194,7 +194,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
    * ```
    */
   call(procedure: string, args?: unknown[], kwargs?: Dict, options: CallOptions = {}): Promise<CallResult> {
-    return this.core.caller.call(procedure, args, kwargs, options);
+    return this.core_.caller.call(procedure, args, kwargs, options);
   }
 
   /**
@@ -212,7 +212,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
     kwargs?: Dict,
     options: Omit<CallOptions, 'onProgress'> = {},
   ): AsyncIterableIterator<CallResult> {
-    return this.core.caller.callProgressive(procedure, args, kwargs, options);
+    return this.core_.caller.callProgressive(procedure, args, kwargs, options);
   }
 
   /**
@@ -227,7 +227,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
    * ```
    */
   publish(topic: string, args?: unknown[], kwargs?: Dict, options: PublishOptions = {}): Promise<number | undefined> {
-    return this.core.publisher.publish(topic, args, kwargs, options);
+    return this.core_.publisher.publish(topic, args, kwargs, options);
   }
 
   /**
@@ -241,7 +241,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
    * ```
    */
   async subscribe(topic: string, handler?: EventHandler, options: SubscribeOptions = {}): Promise<Subscription> {
-    return this.core.subscriber.subscribe(topic, handler, options);
+    return this.core_.subscriber.subscribe(topic, handler, options);
   }
 
   /**
@@ -254,7 +254,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
    * ```
    */
   async register(procedure: string, handler: ProcedureHandler, options: RegisterOptions = {}): Promise<Registration> {
-    return this.core.callee.register(procedure, handler, options);
+    return this.core_.callee.register(procedure, handler, options);
   }
 
   /**
@@ -264,12 +264,12 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
    */
   close(reason = 'wamp.close.close_realm', message?: string): Promise<CloseInfo> {
     try {
-      checkUri(reason, 'reason', this.core.rules);
+      checkUri(reason, 'reason', this.core_.rules);
       checkString(message, 'message');
     } catch (e) {
       return rejected(e);
     }
-    this.core.close(reason, message ? { message } : {});
-    return this.core.closed;
+    this.core_.close(reason, message ? { message } : {});
+    return this.core_.closed;
   }
 }

@@ -15,37 +15,37 @@ import { request } from './requests.js';
 
 /** Not part of the public API (not exported by the package). */
 export class Subscriber implements Role {
-  declare private readonly ctx: SessionContext;
+  declare private readonly ctx_: SessionContext;
   /** Router subscriptions by id; local subscriptions to the same topic share one. */
-  declare private readonly subscriptions: Map<number, SubscriptionEntry>;
-  declare private readonly owner: SubscriptionOwner;
+  declare private readonly subscriptions_: Map<number, SubscriptionEntry>;
+  declare private readonly owner_: SubscriptionOwner;
 
   constructor(ctx: SessionContext) {
-    this.ctx = ctx;
-    this.subscriptions = new Map();
-    this.owner = { unsubscribe: (s) => this.unsubscribe(s), overflow: (err) => ctx.report(err) };
+    this.ctx_ = ctx;
+    this.subscriptions_ = new Map();
+    this.owner_ = { unsubscribe: (s) => this.unsubscribe_(s), overflow: (err) => ctx.report(err) };
   }
 
   subscribe(topic: string, handler: EventHandler | undefined, options: SubscribeOptions): Promise<Subscription> {
-    checkSubscribe(topic, handler, options, this.ctx.rules);
+    checkSubscribe(topic, handler, options, this.ctx_.rules);
     const o = wireOptions(options);
     if (options.match && options.match !== 'exact') o['match'] = options.match;
     if (options.getRetained) o['get_retained'] = true;
-    return request(this.ctx, [T.SUBSCRIBE, 0, o, topic], (subId) => {
-      let entry = this.subscriptions.get(subId);
-      if (!entry) this.subscriptions.set(subId, (entry = { topic, subs: new Set() }));
-      const sub = new Subscription(this.owner, subId, topic, options, handler);
+    return request(this.ctx_, [T.SUBSCRIBE, 0, o, topic], (subId) => {
+      let entry = this.subscriptions_.get(subId);
+      if (!entry) this.subscriptions_.set(subId, (entry = { topic, subs: new Set() }));
+      const sub = new Subscription(this.owner_, subId, topic, options, handler);
       entry.subs.add(sub);
       return sub;
     });
   }
 
-  private unsubscribe(sub: Subscription): Promise<void> {
-    const entry = this.subscriptions.get(sub.id);
+  private unsubscribe_(sub: Subscription): Promise<void> {
+    const entry = this.subscriptions_.get(sub.id);
     if (entry?.subs.size === 1 && entry.subs.has(sub)) {
-      return request(this.ctx, [T.UNSUBSCRIBE, 0, sub.id], () => {
-        const current = this.subscriptions.get(sub.id);
-        this.subscriptions.delete(sub.id);
+      return request(this.ctx_, [T.UNSUBSCRIBE, 0, sub.id], () => {
+        const current = this.subscriptions_.get(sub.id);
+        this.subscriptions_.delete(sub.id);
         if (current) for (const s of current.subs) s.end();
       });
     }
@@ -57,21 +57,21 @@ export class Subscriber implements Role {
 
   /** UNSUBSCRIBED for request 0: the router revoked subscription `id`. */
   revoked(id: number, details: Dict | undefined): void {
-    const entry = this.subscriptions.get(id);
+    const entry = this.subscriptions_.get(id);
     if (!entry) return;
-    this.subscriptions.delete(id);
+    this.subscriptions_.delete(id);
     const reason = typeof details?.['reason'] === 'string' ? details['reason'] : 'wamp.error.subscription_revoked';
     for (const sub of entry.subs)
       sub.end(new SessionClosedError(reason, `subscription revoked by the router (${reason})`));
   }
 
   onEvent(subId: number, publication: number, details: Dict, slot?: ArgsSlot, kw?: Dict): Promise<void> | void {
-    const ctx = this.ctx;
-    const entry = this.subscriptions.get(subId);
+    const ctx = this.ctx_;
+    const entry = this.subscriptions_.get(subId);
     if (!entry) return; // unsubscribed while the event was under way
     const topic = typeof details['topic'] === 'string' ? details['topic'] : entry.topic;
     if (!ctx.payload.codec && isPlain(slot, details))
-      return this.deliver(entry, { args: slot ?? [], kwargs: kw ?? {}, details, topic, publication });
+      return this.deliver_(entry, { args: slot ?? [], kwargs: kw ?? {}, details, topic, publication });
     return ctx.payload.open(
       slot,
       kw,
@@ -89,28 +89,28 @@ export class Subscriber implements Role {
         // messages are handled in order, but an asynchronous decode may finish after the session
         // ended (which drops every subscription): then the event goes nowhere
         then: (p) =>
-          this.subscriptions.get(subId) === entry
-            ? this.deliver(entry, { args: p.args ?? [], kwargs: p.kwargs ?? {}, details, topic, publication })
+          this.subscriptions_.get(subId) === entry
+            ? this.deliver_(entry, { args: p.args ?? [], kwargs: p.kwargs ?? {}, details, topic, publication })
             : undefined,
         fail: (err) => ctx.report(err),
       },
     );
   }
 
-  private deliver(entry: SubscriptionEntry, ev: EventData): void {
+  private deliver_(entry: SubscriptionEntry, ev: EventData): void {
     for (const sub of entry.subs) {
       if (sub.iterated) sub.push(ev);
       try {
         const r = sub.handler?.(ev);
-        if (isThenable(r)) r.then(undefined, (e: unknown) => this.ctx.report(e));
+        if (isThenable(r)) r.then(undefined, (e: unknown) => this.ctx_.report(e));
       } catch (e) {
-        this.ctx.report(e);
+        this.ctx_.report(e);
       }
     }
   }
 
   end(err: Error, clean: boolean): void {
-    for (const entry of this.subscriptions.values()) for (const sub of entry.subs) sub.end(clean ? undefined : err);
-    this.subscriptions.clear();
+    for (const entry of this.subscriptions_.values()) for (const sub of entry.subs) sub.end(clean ? undefined : err);
+    this.subscriptions_.clear();
   }
 }

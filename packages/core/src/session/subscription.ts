@@ -43,10 +43,10 @@ export class Subscription implements AsyncIterable<EventData> {
   declare readonly options: Readonly<SubscribeOptions>;
   /** @internal */
   declare readonly handler: EventHandler | undefined;
-  declare private readonly owner: SubscriptionOwner;
-  declare private activeFlag: boolean;
-  declare private queue: EventQueue<EventData> | undefined;
-  declare private endReason: Error | null;
+  declare private readonly owner_: SubscriptionOwner;
+  declare private activeFlag_: boolean;
+  declare private queue_: EventQueue<EventData> | undefined;
+  declare private endReason_: Error | null;
 
   /** @internal */
   constructor(
@@ -56,20 +56,20 @@ export class Subscription implements AsyncIterable<EventData> {
     options: SubscribeOptions,
     handler: EventHandler | undefined,
   ) {
-    this.owner = owner;
+    this.owner_ = owner;
     this.id = id;
     this.topic = topic;
     this.options = options;
     this.handler = handler;
-    this.activeFlag = true;
-    this.endReason = null;
+    this.activeFlag_ = true;
+    this.endReason_ = null;
     // without a handler, iteration is the only way to read events: keep them from the start
-    this.queue = handler ? undefined : this.makeQueue();
+    this.queue_ = handler ? undefined : this.makeQueue_();
   }
 
   /** `false` once unsubscribed or the session ended. */
   get active(): boolean {
-    return this.activeFlag;
+    return this.activeFlag_;
   }
 
   /**
@@ -78,47 +78,47 @@ export class Subscription implements AsyncIterable<EventData> {
    * @throws SessionClosedError `ERR_SESSION_CLOSED` when the session is not open.
    */
   unsubscribe(): Promise<void> {
-    if (!this.activeFlag) return Promise.resolve();
-    return this.owner.unsubscribe(this);
+    if (!this.activeFlag_) return Promise.resolve();
+    return this.owner_.unsubscribe(this);
   }
 
   /** How many events the iterator missed because its buffer was full (see the `maxBuffered` option). */
   get dropped(): number {
-    return this.queue?.dropped ?? 0;
+    return this.queue_?.dropped ?? 0;
   }
 
-  private makeQueue(): EventQueue<EventData> {
-    return boundedQueue(this.topic, this.options, (err) => this.owner.overflow(err));
+  private makeQueue_(): EventQueue<EventData> {
+    return boundedQueue(this.topic, this.options, (err) => this.owner_.overflow(err));
   }
 
   /** @internal Deliver one event to iterators. */
   push(ev: EventData): void {
-    this.queue?.push(ev);
+    this.queue_?.push(ev);
   }
 
   /** @internal Whether anything reads events through iteration. */
   get iterated(): boolean {
-    return this.queue !== undefined;
+    return this.queue_ !== undefined;
   }
 
   /** @internal The subscription ended (unsubscribed, revoked or session closed). */
   end(reason?: Error): void {
-    if (!this.activeFlag) return;
-    this.activeFlag = false;
-    if (reason) this.endReason = reason;
-    this.queue?.end();
+    if (!this.activeFlag_) return;
+    this.activeFlag_ = false;
+    if (reason) this.endReason_ = reason;
+    this.queue_?.end();
   }
 
   /** Read events until the subscription ends; breaking out of the loop unsubscribes. */
   [Symbol.asyncIterator](): AsyncIterator<EventData> {
-    const queue = (this.queue ??= this.makeQueue());
-    if (!this.activeFlag) queue.end();
+    const queue = (this.queue_ ??= this.makeQueue_());
+    if (!this.activeFlag_) queue.end();
     return queue.iterator(() => this.unsubscribe().catch(() => undefined));
   }
 
   /** The error the subscription ended with, if it ended abnormally. */
   get error(): Error | null {
-    return this.endReason;
+    return this.endReason_;
   }
 }
 

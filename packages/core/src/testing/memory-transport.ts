@@ -38,8 +38,8 @@ export class MemoryTransport implements Transport {
   readonly sent: unknown[][] = [];
   /** How the transport closed, once it has. */
   closed: TransportCloseInfo | null = null;
-  private handlers: TransportHandlers | null = null;
-  private waiters: { type: number; resolve(m: unknown[]): void }[] = [];
+  private handlers_: TransportHandlers | null = null;
+  private waiters_: { type: number; resolve(m: unknown[]): void }[] = [];
 
   /** @param serializer - what `session.serializer` reports; frames are never encoded. */
   constructor(readonly serializer: Serializer = passThroughSerializer) {
@@ -47,15 +47,15 @@ export class MemoryTransport implements Transport {
   }
 
   attach(h: TransportHandlers): void {
-    this.handlers = h;
+    this.handlers_ = h;
   }
 
   send(frame: string | Uint8Array): void {
     if (this.closed) throw new TransportError('transport closed');
     const msg = frame as unknown as unknown[];
     this.sent.push(msg);
-    const i = this.waiters.findIndex((w) => w.type === msg[0]);
-    if (i >= 0) this.waiters.splice(i, 1)[0]!.resolve(msg);
+    const i = this.waiters_.findIndex((w) => w.type === msg[0]);
+    if (i >= 0) this.waiters_.splice(i, 1)[0]!.resolve(msg);
   }
 
   close(): Promise<void> {
@@ -65,19 +65,19 @@ export class MemoryTransport implements Transport {
 
   /** Deliver a message from the router. */
   deliver(msg: unknown): void {
-    this.handlers?.onFrame(msg as string);
+    this.handlers_?.onFrame(msg as string);
   }
 
   /** The connection goes away (`local`: as if this side closed it). */
   drop(local = false): void {
     if (this.closed) return;
     this.closed = { local, code: 1006 };
-    this.handlers?.onClose(this.closed);
+    this.handlers_?.onClose(this.closed);
   }
 
   /** The next message of message type `type` the session sends. */
   next(type: number): Promise<unknown[]> {
-    return new Promise((resolve) => this.waiters.push({ type, resolve }));
+    return new Promise((resolve) => this.waiters_.push({ type, resolve }));
   }
 
   /** The last message of message type `type` the session sent, if any. */

@@ -40,15 +40,15 @@ const CROSSBAR_ROLES: Dict = {
 export class ScriptedRouter {
   /** The transport the session runs over. */
   readonly transport: MemoryTransport;
-  private readonly roles: Dict;
-  private readonly sessionId: number;
-  private nextId: number;
+  private readonly roles_: Dict;
+  private readonly sessionId_: number;
+  private nextId_: number;
 
   constructor(options: ScriptedRouterOptions = {}) {
     this.transport = new MemoryTransport();
-    this.roles = options.roles ?? CROSSBAR_ROLES;
-    this.sessionId = options.sessionId ?? 1;
-    this.nextId = 1;
+    this.roles_ = options.roles ?? CROSSBAR_ROLES;
+    this.sessionId_ = options.sessionId ?? 1;
+    this.nextId_ = 1;
   }
 
   /** Join a session: HELLO is answered with WELCOME. */
@@ -57,8 +57,8 @@ export class ScriptedRouter {
     await this.next(T.HELLO);
     this.send([
       T.WELCOME,
-      this.sessionId,
-      { roles: this.roles, authid: 'anonymous', authrole: 'anonymous', authmethod: 'anonymous' },
+      this.sessionId_,
+      { roles: this.roles_, authid: 'anonymous', authrole: 'anonymous', authmethod: 'anonymous' },
     ]);
     return joining;
   }
@@ -71,23 +71,23 @@ export class ScriptedRouter {
   /** The next message of type `type` the session sends (or the last one, if it was already sent and not yet taken). */
   next(type: number): Promise<unknown[]> {
     const seen = this.transport.sent.filter((m) => m[0] === type);
-    const taken = this.taken.get(type) ?? 0;
+    const taken = this.taken_.get(type) ?? 0;
     if (seen.length > taken) {
-      this.taken.set(type, taken + 1);
+      this.taken_.set(type, taken + 1);
       return Promise.resolve(seen[taken]!);
     }
     return this.transport.next(type).then((m) => {
-      this.taken.set(type, (this.taken.get(type) ?? 0) + 1);
+      this.taken_.set(type, (this.taken_.get(type) ?? 0) + 1);
       return m;
     });
   }
 
-  private readonly taken = new Map<number, number>();
+  private readonly taken_ = new Map<number, number>();
 
   /** Answer the next SUBSCRIBE with SUBSCRIBED; resolves with the subscription id given. */
   async acceptSubscribe(): Promise<number> {
     const msg = await this.next(T.SUBSCRIBE);
-    const id = this.nextId++;
+    const id = this.nextId_++;
     this.send([T.SUBSCRIBED, msg[1], id]);
     return id;
   }
@@ -95,13 +95,13 @@ export class ScriptedRouter {
   /** Answer the next REGISTER with REGISTERED; resolves with the registration id given. */
   async acceptRegister(): Promise<number> {
     const msg = await this.next(T.REGISTER);
-    const id = this.nextId++;
+    const id = this.nextId_++;
     this.send([T.REGISTERED, msg[1], id]);
     return id;
   }
 
   /** A new id for a publication or an invocation. */
   id(): number {
-    return this.nextId++;
+    return this.nextId_++;
   }
 }

@@ -31,15 +31,15 @@ export interface ChannelHandlers {
 /** Not part of the public API (not exported by the package). */
 export class Channel {
   declare readonly transport: Transport;
-  declare private readonly maxBuffered: number;
-  declare private readonly tracer: Logger | undefined;
+  declare private readonly maxBuffered_: number;
+  declare private readonly tracer_: Logger | undefined;
   /** Messages received so far (for liveness checks). */
   declare received: number;
 
   constructor(transport: Transport, options: ChannelOptions) {
     this.transport = transport;
-    this.maxBuffered = options.maxBufferedBytes;
-    this.tracer = options.tracer;
+    this.maxBuffered_ = options.maxBufferedBytes;
+    this.tracer_ = options.tracer;
     this.received = 0;
   }
 
@@ -60,7 +60,7 @@ export class Channel {
           return;
         }
         this.received++;
-        this.tracer?.trace!('wamp receive', describeMessage(msg));
+        this.tracer_?.trace!('wamp receive', describeMessage(msg));
         handlers.onMessage(msg);
       },
       onClose: (info) => handlers.onClose(info),
@@ -73,11 +73,11 @@ export class Channel {
    */
   send(msg: unknown[]): void {
     const t = this.transport;
-    if (t.bufferedAmount > this.maxBuffered && msg[0] !== T.GOODBYE && msg[0] !== T.ABORT) {
-      const held = `send buffer holds ${t.bufferedAmount} bytes, over the ${this.maxBuffered} allowed`;
+    if (t.bufferedAmount > this.maxBuffered_ && msg[0] !== T.GOODBYE && msg[0] !== T.ABORT) {
+      const held = `send buffer holds ${t.bufferedAmount} bytes, over the ${this.maxBuffered_} allowed`;
       throw new TransportError(`${held}; await session.drain()`, { code: 'ERR_BACKPRESSURE' });
     }
-    this.tracer?.trace!('wamp send', describeMessage(msg));
+    this.tracer_?.trace!('wamp send', describeMessage(msg));
     t.send(t.serializer.encode(msg));
   }
 

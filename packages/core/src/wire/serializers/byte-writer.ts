@@ -38,29 +38,29 @@ export class ByteWriter {
   buf: Uint8Array = NO_BYTES;
   pos = 0;
   /** Start of the frame being written in `buf`. */
-  private start = 0;
+  private start_ = 0;
   /** Size of the next shared buffer. */
-  private chunk = MIN_CHUNK;
-  private view: DataView = new DataView(NO_BYTES.buffer);
+  private chunk_ = MIN_CHUNK;
+  private view_: DataView = new DataView(NO_BYTES.buffer);
   /** Large byte strings of the frame, and where they go (offsets from `start` in `buf`). */
-  private large: Uint8Array[] = [];
-  private largeAt: number[] = [];
+  private large_: Uint8Array[] = [];
+  private largeAt_: number[] = [];
   /** The shared buffer, and where its free part starts, left when a frame outgrew it. */
-  private parked: Uint8Array = NO_BYTES;
-  private parkedAt = 0;
+  private parked_: Uint8Array = NO_BYTES;
+  private parkedAt_ = 0;
   /** A buffer of its own that no frame views, for the next frame that outgrows the shared ones. */
-  private spare: Uint8Array = NO_BYTES;
+  private spare_: Uint8Array = NO_BYTES;
   /** Whether `buf` is the spare (then frames are copied out of it, never views of it). */
-  private inSpare = false;
+  private inSpare_ = false;
 
   /** Make room for `n` more bytes. */
   ensure(n: number): void {
-    if (this.pos + n > this.buf.length) this.grow(n);
+    if (this.pos + n > this.buf.length) this.grow_(n);
   }
 
   /** The current position, relative to the start of the frame. */
   mark(): number {
-    return this.pos - this.start;
+    return this.pos - this.start_;
   }
 
   /**
@@ -68,11 +68,11 @@ export class ByteWriter {
    * The caller must have written at least one byte after taking the mark.
    */
   rewind(mark: number): void {
-    this.pos = this.start + mark;
-    const { large, largeAt } = this;
-    while (largeAt.length > 0 && (largeAt[largeAt.length - 1] as number) > mark) {
-      large.pop();
-      largeAt.pop();
+    this.pos = this.start_ + mark;
+    const { large_, largeAt_ } = this;
+    while (largeAt_.length > 0 && (largeAt_[largeAt_.length - 1] as number) > mark) {
+      large_.pop();
+      largeAt_.pop();
     }
   }
 
@@ -107,7 +107,7 @@ export class ByteWriter {
   }
 
   f64(v: number): void {
-    this.view.setFloat64(this.pos, v);
+    this.view_.setFloat64(this.pos, v);
     this.pos += 8;
   }
 
@@ -115,8 +115,8 @@ export class ByteWriter {
   bytes(src: Uint8Array): void {
     const n = src.length;
     if (n >= LARGE_BYTES) {
-      this.large.push(src);
-      this.largeAt.push(this.pos - this.start);
+      this.large_.push(src);
+      this.largeAt_.push(this.pos - this.start_);
       return;
     }
     this.ensure(n);
@@ -142,69 +142,69 @@ export class ByteWriter {
 
   /** The frame written since the last call, sized exactly. */
   finish(): Uint8Array {
-    const { buf, start, pos } = this;
-    if (this.large.length > 0) return this.assemble();
+    const { buf, start_, pos } = this;
+    if (this.large_.length > 0) return this.assemble_();
     if (buf.length <= MAX_CHUNK) {
-      this.start = pos;
-      return buf.subarray(start, pos);
+      this.start_ = pos;
+      return buf.subarray(start_, pos);
     }
     // A buffer of its own (start is 0): it leaves with the frame, unless it is mostly empty or
     // the spare; then the frame is copied out and the buffer kept as the spare.
-    const keep = this.inSpare || 2 * pos < buf.length;
-    this.leaveOwn(keep ? buf : NO_BYTES);
+    const keep = this.inSpare_ || 2 * pos < buf.length;
+    this.leaveOwn_(keep ? buf : NO_BYTES);
     return keep ? copyBytes(buf, 0, pos) : buf.subarray(0, pos);
   }
 
   /** Drop the frame being written (after a failed encode). */
   reset(): void {
-    this.pos = this.start;
-    this.large.length = 0;
-    this.largeAt.length = 0;
+    this.pos = this.start_;
+    this.large_.length = 0;
+    this.largeAt_.length = 0;
   }
 
   /** The frame with its large byte strings in place, in a new buffer of its exact size. */
-  private assemble(): Uint8Array {
-    const { buf, start, large, largeAt } = this;
-    const used = this.pos - start;
+  private assemble_(): Uint8Array {
+    const { buf, start_, large_, largeAt_ } = this;
+    const used = this.pos - start_;
     let size = used;
-    for (const bytes of large) size += bytes.length;
+    for (const bytes of large_) size += bytes.length;
     const frame = bytesToFill(size);
     let from = 0;
     let to = 0;
-    for (let i = 0; i < large.length; i++) {
-      const bytes = large[i] as Uint8Array;
-      const at = largeAt[i] as number;
-      frame.set(buf.subarray(start + from, start + at), to);
+    for (let i = 0; i < large_.length; i++) {
+      const bytes = large_[i] as Uint8Array;
+      const at = largeAt_[i] as number;
+      frame.set(buf.subarray(start_ + from, start_ + at), to);
       to += at - from;
       frame.set(bytes, to);
       to += bytes.length;
       from = at;
     }
-    frame.set(buf.subarray(start + from, start + used), to);
+    frame.set(buf.subarray(start_ + from, start_ + used), to);
     this.reset();
-    if (buf.length > MAX_CHUNK) this.leaveOwn(buf);
+    if (buf.length > MAX_CHUNK) this.leaveOwn_(buf);
     return frame;
   }
 
   /** Move the frame being written to a new buffer with room for `n` more bytes. */
-  private grow(n: number): void {
-    const used = this.pos - this.start;
-    let size = this.chunk;
-    if (this.buf.length > 0) this.chunk = Math.min(2 * this.chunk, MAX_CHUNK);
+  private grow_(n: number): void {
+    const used = this.pos - this.start_;
+    let size = this.chunk_;
+    if (this.buf.length > 0) this.chunk_ = Math.min(2 * this.chunk_, MAX_CHUNK);
     if (size < used + n) size = Math.max(2 * used, used + n + (n >>> 3));
     const own = size > MAX_CHUNK;
     if (own && this.buf.length <= MAX_CHUNK) {
       // come back to this shared buffer after the frame
-      this.parked = this.buf;
-      this.parkedAt = this.start;
+      this.parked_ = this.buf;
+      this.parkedAt_ = this.start_;
     }
-    const fromSpare = own && !this.inSpare && this.spare.length >= size;
-    const next = fromSpare ? this.spare : new Uint8Array(size);
-    if (used > 0) next.set(this.buf.subarray(this.start, this.pos));
-    if (fromSpare) this.spare = NO_BYTES;
-    else if (this.inSpare) this.spare = this.buf; // outgrown, but still no frame views it
-    this.replace(next);
-    this.inSpare = fromSpare;
+    const fromSpare = own && !this.inSpare_ && this.spare_.length >= size;
+    const next = fromSpare ? this.spare_ : new Uint8Array(size);
+    if (used > 0) next.set(this.buf.subarray(this.start_, this.pos));
+    if (fromSpare) this.spare_ = NO_BYTES;
+    else if (this.inSpare_) this.spare_ = this.buf; // outgrown, but still no frame views it
+    this.replace_(next);
+    this.inSpare_ = fromSpare;
     this.pos = used;
   }
 
@@ -212,19 +212,19 @@ export class ByteWriter {
    * After a frame written in a buffer of its own: keep `unused` (a buffer no frame views, or
    * `NO_BYTES`) as the spare when it is not too large, and go on in the parked shared buffer.
    */
-  private leaveOwn(unused: Uint8Array): void {
-    if (unused.length <= MAX_SPARE && unused.length > this.spare.length) this.spare = unused;
-    this.replace(this.parked);
-    this.start = this.pos = this.parkedAt;
-    this.parked = NO_BYTES;
-    this.parkedAt = 0;
-    this.inSpare = false;
+  private leaveOwn_(unused: Uint8Array): void {
+    if (unused.length <= MAX_SPARE && unused.length > this.spare_.length) this.spare_ = unused;
+    this.replace_(this.parked_);
+    this.start_ = this.pos = this.parkedAt_;
+    this.parked_ = NO_BYTES;
+    this.parkedAt_ = 0;
+    this.inSpare_ = false;
   }
 
-  private replace(buf: Uint8Array): void {
+  private replace_(buf: Uint8Array): void {
     this.buf = buf;
-    this.view = new DataView(buf.buffer);
-    this.start = 0;
+    this.view_ = new DataView(buf.buffer);
+    this.start_ = 0;
     this.pos = 0;
   }
 }

@@ -5,47 +5,27 @@
  * The Python pairing runs with the router venv's Python. The browser page is checked in
  * test/browser/examples-page.test.ts.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { runProcess } from './helpers';
+import type { ProcessRun } from './helpers';
 import { REPO_ROOT, routerInfo } from './router';
 
 const EXAMPLES = path.join(REPO_ROOT, 'examples');
 const BUILT_CLIENT = path.join(REPO_ROOT, 'packages', 'client', 'dist', 'esm', 'index.js');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  lines: string[];
-}
-
 /** Run `node examples/<file> ...args`; kill it after `timeoutMs`. */
-function runExample(file: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(EXAMPLES, file), ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, lines: stdout.split('\n').filter((l) => l.length > 0) });
-    });
-  });
+function runExample(
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 60_000,
+): Promise<ProcessRun> {
+  return runProcess(process.execPath, [path.join(EXAMPLES, file), ...args], { env, timeoutMs });
 }
 
 /** Exit code 0, or a failure that shows what the example printed. */
-function expectSuccess(run: Run, lastLine: string): void {
+function expectSuccess(run: ProcessRun, lastLine: string): void {
   if (run.code !== 0) {
     throw new Error(`exit code ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`);
   }

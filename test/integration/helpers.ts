@@ -1,6 +1,7 @@
+import { spawn } from 'node:child_process';
 import { cbor, connect, json, msgpack } from '@wampbox/wamp-client';
 import type { ConnectOptions, Serializer, Session } from '@wampbox/wamp-client';
-import { routerInfo } from './router';
+import { REPO_ROOT, routerInfo } from './router';
 import type { RouterInfo } from './router';
 
 /** One way of reaching the router: a transport URL and a serializer. */
@@ -63,3 +64,43 @@ export async function waitFor(predicate: () => boolean, ms = 5000, what = 'condi
 
 /** Sleep. */
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** What a child process did: its exit code (null when killed) and its output. */
+export interface ProcessRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** The non-empty lines of stdout. */
+  lines: string[];
+}
+
+/**
+ * Run a program in the repository root with extra environment variables, collecting its output;
+ * kill it after `timeoutMs`. Rejects only when it cannot be started.
+ */
+export function runProcess(
+  cmd: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<ProcessRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot run ${cmd}: ${e.message}`));
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, lines: stdout.split('\n').filter((l) => l.length > 0) });
+    });
+  });
+}

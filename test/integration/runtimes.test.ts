@@ -68,6 +68,14 @@ function smokeCommand(name: string, installed: Installed, args: string[]): { arg
       env: { DENO_DIR: path.join(installed.dir, 'deno-dir'), DENO_NO_UPDATE_CHECK: '1' },
     };
   }
+  if (name === 'bun') {
+    // Bun may not install packages on its own, keeps its transpiler cache in the runtime's folder
+    // (not ~/.bun) and sends no crash report.
+    return {
+      args: ['--no-install', SMOKE, ...args],
+      env: { BUN_RUNTIME_TRANSPILER_CACHE_PATH: path.join(installed.dir, 'transpiler-cache'), DO_NOT_TRACK: '1' },
+    };
+  }
   return { args: [SMOKE, ...args], env: {} };
 }
 

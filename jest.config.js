@@ -11,9 +11,11 @@ const moduleNameMapper = {
   '^@wampbox/core/internal$': '<rootDir>/packages/core/src/internal.ts',
   '^@wampbox/core/testing$': '<rootDir>/packages/core/src/testing/index.ts',
   '^@wampbox/cryptobox/internal$': '<rootDir>/packages/cryptobox/src/internal.ts',
+  '^@wampbox/cryptobox/e2ev2$': '<rootDir>/packages/cryptobox/src/e2ev2.ts',
   '^@wampbox/cryptobox$': '<rootDir>/packages/cryptobox/src/index.ts',
   '^@wampbox/contracts$': '<rootDir>/packages/contracts/src/index.ts',
   '^@wampbox/wamp-client$': '<rootDir>/packages/client/src/index.ts',
+  '^@wampbox/wamp-client/e2ev2$': '<rootDir>/packages/client/src/e2ev2.ts',
 };
 
 module.exports = {

@@ -12,7 +12,7 @@ import {
   json,
   cbor,
 } from '@wampbox/wamp-client';
-import { e2eV2 } from '@wampbox/cryptobox/internal';
+import { e2eV2 } from '@wampbox/cryptobox/e2ev2';
 import { startRouter } from './router/router.mjs';
 
 const hex = (b) => Buffer.from(b).toString('hex');

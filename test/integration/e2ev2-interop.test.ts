@@ -14,7 +14,7 @@
  */
 import { ApplicationError, Result, cryptosignKeyPair, generateKeyPair } from '@wampbox/wamp-client';
 import type { CallResult, CryptosignKeyPair, EventData, KeyPair, PayloadCodec, Session } from '@wampbox/wamp-client';
-import { e2eV2 } from '@wampbox/cryptobox/internal';
+import { e2eV2 } from '@wampbox/cryptobox/e2ev2';
 import { closeAll, open, routes, uniqueUri, waitFor } from './helpers';
 import type { Route } from './helpers';
 import { spawnSync } from 'node:child_process';

@@ -7,7 +7,7 @@
  */
 import { cryptosignKeyPair, generateKeyPair } from '@wampbox/wamp-client';
 import type { CryptosignKeyPair, EventData, KeyPair, Session } from '@wampbox/wamp-client';
-import { e2eV2, serveGroupKeys, type E2eV2Codec, type KeyRequestEvent } from '@wampbox/cryptobox/internal';
+import { e2eV2, serveGroupKeys, type E2eV2Codec, type KeyRequestEvent } from '@wampbox/cryptobox/e2ev2';
 import { closeAll, open, routes, uniqueUri, waitFor } from './helpers';
 import type { Route } from './helpers';
 import { answer, hex, startPyPeer } from './e2ev2-py-peer';

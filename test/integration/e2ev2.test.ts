@@ -25,7 +25,7 @@ import {
   json,
 } from '@wampbox/wamp-client';
 import type { CallResult, CryptosignKeyPair, EventData, KeyPair, PayloadCodec, Session } from '@wampbox/wamp-client';
-import { e2eV2 } from '@wampbox/cryptobox/internal';
+import { e2eV2 } from '@wampbox/cryptobox/e2ev2';
 import { closeAll, open, routes, sleep, uniqueUri, waitFor } from './helpers';
 import type { Route } from './helpers';
 import { startLinkedRouters } from './router';

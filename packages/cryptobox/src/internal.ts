@@ -1,33 +1,8 @@
 /**
- * `@wampbox/cryptobox/internal`: what the `wampbox` command of `@wampbox/wamp-client` runs, and the
- * `x_e2ev2` payload codec as a preview (docs/e2e-v2.md). No compatibility promise.
+ * `@wampbox/cryptobox/internal`: what the `wampbox` command of `@wampbox/wamp-client` runs. No
+ * compatibility promise. (E2E v2 is `@wampbox/cryptobox/e2ev2`; re-exported here for older code.)
  * @packageDocumentation
  */
 export { main as runCli } from './cli.js';
 export type { CliIo } from './cli.js';
-/** The `x_e2ev2` payload codec: a preview, not yet part of the public API. */
-export { e2eV2 } from './e2ev2/codec.js';
-export type {
-  E2eV2Codec,
-  E2eV2CalleeScopeOption,
-  E2eV2GroupKeyOption,
-  E2eV2IdentityInput,
-  E2eV2Options,
-  E2eV2RouteOption,
-} from './e2ev2/codec.js';
-export { E2eV2Error, UNKNOWN_KEY_URI } from './e2ev2/errors.js';
-export type { E2eReason } from './e2ev2/errors.js';
-export type { TrustGrant, TrustRole } from './e2ev2/trust-store.js';
-export { TrustStore } from './e2ev2/trust-store.js';
-export type { GroupKeyInput } from './e2ev2/group-keys.js';
-export type { E2eV2KeyInfo, RotateOptions } from './e2ev2/key-holder.js';
-export type { KeyFetchOptions } from './e2ev2/key-fetch.js';
-export { KEY_SERVICE_ERRORS, serveGroupKeys } from './e2ev2/key-service.js';
-export type { KeyRequest, KeyRequestEvent, KeyServiceOptions } from './e2ev2/key-service.js';
-export { certifyKeyPackage, makeKeyPackage, verifyKeyPackage } from './e2ev2/key-package.js';
-export type { KeyPackage, KeyPackageGrant, VerifiedKeyPackage } from './e2ev2/key-package.js';
-export { decodeKeyRecord, encodeKeyRecord, makeKeyBundle, openKeyBundle } from './e2ev2/key-record.js';
-export type { KeyBundleEntry } from './e2ev2/key-record.js';
-export { AuthorityTrustStore, TofuTrustStore } from './e2ev2/trust-modes.js';
-export type { TofuMismatch, TofuScope } from './e2ev2/trust-modes.js';
-export type { SenderClaims } from './e2ev2/trust-store.js';
+export * from './e2ev2.js';

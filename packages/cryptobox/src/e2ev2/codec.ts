@@ -82,7 +82,7 @@ export function keyServiceView(codec: object): KeyServiceView | undefined {
  *
  * @example
  * ```ts
- * import { e2eV2 } from '@wampbox/cryptobox/internal';
+ * import { e2eV2 } from '@wampbox/cryptobox/e2ev2';
  *
  * const codec = e2eV2({
  *   identity: { seed: mySeed },

@@ -25,7 +25,7 @@ export interface E2eV2KeyInfo {
   readonly notAfter: number | undefined;
 }
 
-/** Options of {@link rotateKey}. */
+/** Options of the codec's `rotate` and `rekey`. */
 export interface RotateOptions {
   /** How long the previous key stays accepted, in ms (default 60000). */
   readonly graceMs?: number | undefined;

@@ -35,3 +35,7 @@ export type { TofuMismatch, TofuScope } from './e2ev2/trust-modes.js';
 export type { SenderClaims } from './e2ev2/trust-store.js';
 export { keyPackageFromJson } from './cli-e2e.js';
 export type { Carriage } from './e2ev2/envelope.js';
+export { scrambled } from './e2ev2/scrambled-api.js';
+export type { ScrambledApi } from './e2ev2/scrambled-api.js';
+export type { E2eV2ScrambleOption } from './e2ev2/codec-options.js';
+export type { ScrambleMode } from './e2ev2/scramble.js';

@@ -10,6 +10,7 @@ import type { Carriage, Route } from './envelope.js';
 import { GroupKeyStore, type GroupKeyInput } from './group-keys.js';
 import { identityKeyPair, type E2eV2IdentityInput } from './identity.js';
 import { longestCovering } from './prefix.js';
+import { namespaceKey, type Namespace, type ScrambleMode } from './scramble.js';
 import { ScopeKeyStore } from './scope-keys.js';
 import { TrustStore, type TrustGrant } from './trust-store.js';
 
@@ -45,6 +46,19 @@ export interface E2eV2RouteOption {
   readonly strict?: boolean | undefined;
 }
 
+/**
+ * A scrambled namespace (URI scrambling): below its clear routing `prefix` (ending with a dot, so
+ * that the router's permissions can still name it), every URI component travels as a 16-character
+ * keyed tag. Use it through `scrambled(api, codec)`, which takes clear URIs.
+ */
+export interface E2eV2ScrambleOption {
+  readonly prefix: string;
+  /** The application's master secret (32 bytes); the namespace key is derived from it and the prefix. */
+  readonly master: Uint8Array;
+  /** `chained` (default: a tag depends on the whole path before it) or `positional` (wildcards work). */
+  readonly mode?: ScrambleMode | undefined;
+}
+
 /** Options of the `x_e2ev2` codec. */
 export interface E2eV2Options {
   /** This participant's Ed25519 identity: what it signs with, and the `spk` of its payloads. */
@@ -60,6 +74,8 @@ export interface E2eV2Options {
    * in plaintext. Default: every URI, transparent carriage.
    */
   readonly routes?: readonly E2eV2RouteOption[] | undefined;
+  /** Scrambled namespaces (longest prefix wins). */
+  readonly scramble?: readonly E2eV2ScrambleOption[] | undefined;
   /** The inner serializer (default `json`). */
   readonly serializer?: InnerSerializer | undefined;
   /** The clock when the session gives none (`PayloadContext.now`); default `Date.now`. */
@@ -87,6 +103,8 @@ export interface E2eV2Config {
   readonly scopePublic: readonly { readonly prefix: string; readonly publicKey: Uint8Array }[];
   /** The routes for the receiver, a plaintext catch-all included when no route covers `""`. */
   readonly routes: readonly Route[];
+  /** The scrambled namespaces. */
+  readonly namespaces: readonly Namespace[];
 }
 
 const SERIALIZERS: ReadonlySet<string> = new Set(['json', 'msgpack', 'cbor']);
@@ -126,6 +144,15 @@ export function checkOptions(o: E2eV2Options): void {
       (s.publicKey !== undefined && !isBytes(s.publicKey, 32))
     ) {
       throw new InvalidArgumentError('e2eV2: callee scope keys are 32 bytes');
+    }
+  }
+  for (const n of o.scramble ?? []) {
+    if (typeof n.prefix !== 'string' || !n.prefix.endsWith('.') || n.prefix.startsWith('wamp.')) {
+      throw new InvalidArgumentError('e2eV2: a scrambled namespace prefix ends with a dot (and is not wamp.*)');
+    }
+    if (!isBytes(n.master, 32)) throw new InvalidArgumentError('e2eV2: a namespace master secret is 32 bytes');
+    if (n.mode !== undefined && n.mode !== 'chained' && n.mode !== 'positional') {
+      throw new InvalidArgumentError('e2eV2: a namespace mode is chained or positional');
     }
   }
   if (o.clock !== undefined && typeof o.clock !== 'function')
@@ -181,7 +208,12 @@ export function buildConfig(o: E2eV2Options): E2eV2Config {
     carriages: r.strict === false ? ['transparent', 'argument'] : [r.carriage],
   }));
   if (!routes.some((r) => r.prefix === '')) routes.push({ prefix: '', scheme: 'plaintext' });
-  return { spk, secretKey, trust, groupKeys, sendKeys, scopeKeys, scopePublic, routes };
+  const namespaces: Namespace[] = (o.scramble ?? []).map((n) => ({
+    prefix: n.prefix,
+    key: namespaceKey(n.master, n.prefix),
+    mode: n.mode ?? 'chained',
+  }));
+  return { spk, secretKey, trust, groupKeys, sendKeys, scopeKeys, scopePublic, routes, namespaces };
 }
 
 /** The sending carriage of `uri`, or `undefined` when it travels in plaintext. */

@@ -9,7 +9,13 @@
  * instance (replay windows, the callee's sessions) and per exchange (in `WeakMap`s keyed on
  * `ctx.exchange`). A refusal is an {@link E2eV2Error}, which the session maps onto WAMP.
  */
-import type { Payload, PayloadContext, PayloadExchange, WirePayload } from '@wampbox/core';
+import {
+  InvalidArgumentError,
+  type Payload,
+  type PayloadContext,
+  type PayloadExchange,
+  type WirePayload,
+} from '@wampbox/core';
 import { E2EV2_CIPHER, E2EV2_SCHEME, type InnerSerializer } from './constants.js';
 import { toHex } from './derive.js';
 import { routeOf, type Carriage, type V2Envelope } from './envelope.js';
@@ -18,7 +24,9 @@ import { CalleeExchange, CallerExchange } from './exchange.js';
 import { Freshness } from './freshness.js';
 import { longestCovering } from './prefix.js';
 import { poolRandomBytes } from './random.js';
+import { ClearUris } from './clear-uris.js';
 import type { KeyFetcher } from './key-fetch.js';
+import { scrambleUri } from './scramble.js';
 import { E2eReceiver, type ReceivedPayload } from './receiver.js';
 import { sealPayload, type SealInput } from './seal.js';
 import { buildConfig, sendCarriage, type E2eV2Config, type E2eV2Options } from './codec-options.js';
@@ -66,6 +74,8 @@ export class E2eV2State {
   #now: (() => number) | undefined;
   readonly #sessions = new Map<string, CallerSession>();
   readonly #calls = new WeakMap<PayloadExchange, CallerEntry>();
+  /** The clear URIs of the scrambled URIs sent or opened. */
+  readonly clearUris = new ClearUris();
   /** Fetches the group keys of events this reader does not hold (`fetchKeysFrom`). */
   fetcher: KeyFetcher | undefined;
   readonly #invocations = new WeakMap<PayloadExchange, CalleeEntry>();
@@ -82,6 +92,7 @@ export class E2eV2State {
       trust: this.config.trust,
       groupKeys: this.config.groupKeys,
       scopeKeys: this.config.scopeKeys,
+      namespaces: this.config.namespaces,
     });
   }
 
@@ -133,6 +144,7 @@ export class E2eV2State {
       ...this.#base(payload, ctx),
       type: 'PUBLISH',
       uri: ctx.uri,
+      clearUri: this.#clearToSeal(ctx.uri),
       key: current.key,
       signer: this.config.secretKey,
       sid: this.sid,
@@ -163,6 +175,7 @@ export class E2eV2State {
       ...this.#base(payload, ctx),
       type: 'CALL',
       uri: ctx.uri,
+      clearUri: this.#clearToSeal(ctx.uri),
       key: session.key,
       signer: wrap || this.options.signEveryCall === true ? this.config.secretKey : undefined,
       wrap: wrap ? { sessionKey: session.key, scopePublicKey: session.scopePublicKey } : undefined,
@@ -172,7 +185,8 @@ export class E2eV2State {
       more: ctx.progress === true,
     });
     if (ctx.exchange !== undefined) {
-      const exchange = new CallerExchange({ xid, sessionKey: session.key, procedure: ctx.uri });
+      const clearProcedure = this.clearUris.get(ctx.uri);
+      const exchange = new CallerExchange({ xid, sessionKey: session.key, procedure: ctx.uri, clearProcedure });
       this.#calls.set(ctx.exchange, { exchange, session });
     }
     return this.#carry(carriage, sealed.payload, sealed.kid);
@@ -192,6 +206,12 @@ export class E2eV2State {
       ...this.#base(payload, ctx),
       type: ctx.messageType === 'YIELD' ? 'YIELD' : 'ERROR',
       uri: ctx.messageType === 'YIELD' ? call.procedure : ctx.uri,
+      clearUri:
+        ctx.messageType !== 'YIELD'
+          ? this.#clearToSeal(ctx.uri)
+          : this.#inNamespace(call.procedure)
+            ? call.clearProcedure
+            : undefined,
       key: entry.exchange.replyKey!,
       signer: this.options.signReplies === true ? this.config.secretKey : undefined,
       sid: this.sid,
@@ -200,6 +220,45 @@ export class E2eV2State {
       more: ctx.messageType === 'YIELD' && ctx.progress === true,
     });
     return this.#carry(entry.carriage ?? carriage ?? 'transparent', sealed.payload, sealed.kid);
+  }
+
+  #inNamespace(wire: string): boolean {
+    return longestCovering(this.config.namespaces, wire) !== undefined;
+  }
+
+  /**
+   * The clear URI to seal with `wire` when it lies in a scrambled namespace (Decision 16), or
+   * `undefined` when it does not. A URI there that was not scrambled here is refused: it would
+   * either carry a clear name to the router or a tag whose clear name is unknown.
+   */
+  #clearToSeal(wire: string): string | undefined {
+    const ns = longestCovering(this.config.namespaces, wire);
+    if (ns === undefined) return undefined;
+    if (wire === ns.prefix) return wire;
+    const clear = this.clearUris.get(wire);
+    if (clear === undefined) {
+      throw new E2eV2Error('seal', `a URI in the scrambled namespace ${ns.prefix} must be sent through scrambled(api)`);
+    }
+    return clear;
+  }
+
+  /**
+   * The wire form of a clear URI or pattern (itself outside every namespace), remembered for
+   * sealing. @throws InvalidArgumentError when the namespace cannot scramble it.
+   */
+  scramble(clear: string, pattern: boolean): string {
+    const ns = longestCovering(this.config.namespaces, clear);
+    if (ns === undefined) return clear;
+    const wire = scrambleUri(ns, clear, { pattern });
+    if (wire === undefined) {
+      const why =
+        ns.mode === 'chained' && pattern
+          ? 'a chained namespace scrambles no wildcard pattern (configure it positional)'
+          : 'empty components (outside a pattern) and more than 255 components cannot be scrambled';
+      throw new InvalidArgumentError(`${why}: "${clear}"`);
+    }
+    if (!pattern) this.clearUris.remember(wire, clear);
+    return wire;
   }
 
   #carry(carriage: Carriage, payload: Uint8Array, kid: Uint8Array): WirePayload {
@@ -245,7 +304,7 @@ export class E2eV2State {
     } catch (e) {
       const fetcher = this.fetcher;
       if (fetcher === undefined || type !== 'EVENT' || !this.#fetchable(e)) throw e;
-      return fetcher.hold(e, ctx.uri, () => this.#opened(this.#open(input, ctx)));
+      return fetcher.hold(e, ctx.uri, () => this.#opened(this.#open(input, ctx), ctx));
     }
     if (calleeEntry !== undefined && opened.kind === 'sealed') calleeEntry.carriage ??= opened.carriage;
     if (callerEntry !== undefined) {
@@ -254,7 +313,7 @@ export class E2eV2State {
       if (opened.kind === 'sealed') callerEntry.session.wrapNext = false;
       else if (type === 'ERROR' && ctx.uri === UNKNOWN_KEY_URI) callerEntry.session.wrapNext = true;
     }
-    return this.#opened(opened);
+    return this.#opened(opened, ctx);
   }
 
   #open(input: ReceivedPayload, ctx: PayloadContext): ReturnType<E2eReceiver['open']> {
@@ -266,7 +325,11 @@ export class E2eV2State {
     }
   }
 
-  #opened(opened: ReturnType<E2eReceiver['open']>): Payload {
+  #opened(opened: ReturnType<E2eReceiver['open']>, ctx: PayloadContext): Payload {
+    // the receiver checked that the inner URI scrambles to the wire URI
+    if (opened.kind === 'sealed' && ctx.messageType !== 'RESULT' && opened.uri !== ctx.uri) {
+      this.clearUris.remember(ctx.uri, opened.uri);
+    }
     return { args: opened.args, kwargs: opened.kwargs };
   }
 

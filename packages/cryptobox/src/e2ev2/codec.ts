@@ -51,6 +51,16 @@ export interface E2eV2Codec extends PayloadCodec {
    * callee scope key for it) and trusted to answer.
    */
   fetchKeysFrom(api: WampApi, options: KeyFetchOptions): void;
+  /**
+   * The wire form of a clear URI (or, with `pattern`, a prefix or wildcard pattern) in a scrambled
+   * namespace; a URI outside every namespace is returned as it is. `scrambled(api, codec)` calls it
+   * for you.
+   * @throws InvalidArgumentError (rejects) for a pattern the namespace cannot scramble: a wildcard
+   *   in a chained namespace.
+   */
+  scramble(clear: string, options?: { readonly pattern?: boolean }): Promise<string>;
+  /** The clear URI behind a scrambled wire URI this codec sent or opened (`wire` itself when unknown). */
+  clearUri(wire: string): string;
 }
 
 /** What the key service of this package reads from a codec. Internal. */
@@ -128,6 +138,9 @@ export function e2eV2(options: E2eV2Options): E2eV2Codec {
       return replaceKey(s.config, scope, 'rekey', { ...o, now: s.clock() });
     },
     callerOf: (exchange: PayloadExchange) => state?.callerOf(exchange),
+    scramble: async (clear: string, o: { readonly pattern?: boolean } = {}) =>
+      (await whenReady()).scramble(clear, o.pattern === true),
+    clearUri: (wire: string) => state?.clearUris.get(wire) ?? wire,
     fetchKeysFrom(api: WampApi, o: KeyFetchOptions): void {
       if (state !== undefined) state.fetcher = fetcherOf(state, api, o);
       else {

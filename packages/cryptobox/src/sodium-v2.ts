@@ -2,8 +2,10 @@
  * Thin bindings to libsodium's WebAssembly build for E2E v2 (`x_e2ev2`, suite 1): the
  * XChaCha20-Poly1305-IETF AEAD, Ed25519 verification, BLAKE2b (keyed and unkeyed, 10 to 64 bytes)
  * and ISO/IEC 7816-4 padding here; sealed boxes and the Ed25519 to X25519 key conversions in
- * `sodium-v2-keys.ts`, re-exported. Signing and Ed25519 key pairs come from `sodium.ts`, which this
- * module sits beside and does not grow.
+ * `sodium-v2-keys.ts`, and the per-message AEAD and Ed25519 verification in place (the plaintext
+ * written into and read from the heap, inputs in parts) in `sodium-v2-inplace.ts`, re-exported.
+ * Signing and Ed25519 key pairs come from `sodium.ts`, which this module sits beside and does not
+ * grow.
  *
  * It follows `sodium.ts`'s conventions: the module is loaded and checked once for every binding
  * (`internal/libsodium-module.ts`); E2E v2 has its own scratch regions (`internal/v2-scratch.ts`);
@@ -21,24 +23,19 @@
  */
 import { InvalidArgumentError } from '@wampbox/core';
 import {
-  align16,
   checkBytes,
-  checkLength,
   dataRegion,
   failed,
   fixedRegion,
   F_HASH,
   F_LONG_KEY,
-  F_NONCE,
   F_PUBLIC,
   F_SIG,
   F_SIZE,
-  F_KEY,
   lib,
   readSize,
 } from './internal/v2-scratch.js';
 import {
-  AEAD_NONCE_BYTES,
   AEAD_TAG_BYTES,
   HASH_KEY_MAX_BYTES,
   HASH_MAX_BYTES,
@@ -50,6 +47,14 @@ import {
 export { isSodiumV2Ready, scratchV2ForTesting, sodiumV2Ready } from './internal/v2-scratch.js';
 export * from './sodium-v2-sizes.js';
 export { boxSeal, boxSealOpen, boxSealWithEphemeral, ed25519PkToX25519, ed25519SkToX25519 } from './sodium-v2-keys.js';
+import { aeadDecryptWith, aeadEncryptFramed } from './sodium-v2-inplace.js';
+export {
+  aeadDecryptWith,
+  aeadEncryptFramed,
+  signVerifyDetachedParts,
+  type AeadFrame,
+  type FramedLayout,
+} from './sodium-v2-inplace.js';
 
 /**
  * `crypto_aead_xchacha20poly1305_ietf_encrypt`: the ciphertext followed by the 16-byte tag, over
@@ -76,47 +81,10 @@ export function aeadEncryptInto(
   nonce: Uint8Array,
   key: Uint8Array,
 ): void {
-  const m = lib();
   checkBytes(message, 'message');
   checkBytes(ad, 'ad');
   checkBytes(target, 'target');
-  if (target.length < message.length + AEAD_TAG_BYTES) {
-    throw new InvalidArgumentError('the ciphertext does not fit in target');
-  }
-  checkLength(nonce, AEAD_NONCE_BYTES, 'nonce');
-  checkLength(key, V2_KEY_BYTES, 'key');
-  const mlen = message.length;
-  const adOffset = align16(mlen);
-  const outOffset = adOffset + align16(ad.length);
-  const data = dataRegion(m, outOffset + mlen + AEAD_TAG_BYTES);
-  const f = fixedRegion();
-  try {
-    const heap = m.HEAPU8;
-    heap.set(message, data);
-    heap.set(ad, data + adOffset);
-    heap.set(nonce, f + F_NONCE);
-    heap.set(key, f + F_KEY);
-    const out = data + outOffset;
-    const rc = m._crypto_aead_xchacha20poly1305_ietf_encrypt(
-      out,
-      0,
-      data,
-      mlen,
-      0,
-      data + adOffset,
-      ad.length,
-      0,
-      0,
-      f + F_NONCE,
-      f + F_KEY,
-    );
-    if (rc !== 0) throw failed('crypto_aead_xchacha20poly1305_ietf_encrypt');
-    target.set(m.HEAPU8.subarray(out, out + mlen + AEAD_TAG_BYTES));
-  } finally {
-    const heap = m.HEAPU8;
-    heap.fill(0, data, data + mlen); // plaintext
-    heap.fill(0, f + F_KEY, f + F_KEY + V2_KEY_BYTES);
-  }
+  aeadEncryptFramed(message, { adLength: ad.length }, () => ({ target, ad: [ad] }), nonce, key);
 }
 
 /**
@@ -132,45 +100,8 @@ export function aeadDecrypt(
   nonce: Uint8Array,
   key: Uint8Array,
 ): Uint8Array | undefined {
-  const m = lib();
-  checkBytes(ciphertext, 'ciphertext');
   checkBytes(ad, 'ad');
-  if (ciphertext.length < AEAD_TAG_BYTES || nonce.length !== AEAD_NONCE_BYTES || key.length !== V2_KEY_BYTES) {
-    return undefined;
-  }
-  const clen = ciphertext.length;
-  const mlen = clen - AEAD_TAG_BYTES;
-  const adOffset = align16(clen);
-  const outOffset = adOffset + align16(ad.length);
-  const data = dataRegion(m, outOffset + mlen);
-  const f = fixedRegion();
-  const out = data + outOffset;
-  try {
-    const heap = m.HEAPU8;
-    heap.set(ciphertext, data);
-    heap.set(ad, data + adOffset);
-    heap.set(nonce, f + F_NONCE);
-    heap.set(key, f + F_KEY);
-    const rc = m._crypto_aead_xchacha20poly1305_ietf_decrypt(
-      out,
-      0,
-      0,
-      data,
-      clen,
-      0,
-      data + adOffset,
-      ad.length,
-      0,
-      f + F_NONCE,
-      f + F_KEY,
-    );
-    if (rc !== 0) return undefined;
-    return m.HEAPU8.slice(out, out + mlen);
-  } finally {
-    const heap = m.HEAPU8;
-    heap.fill(0, out, out + mlen); // plaintext
-    heap.fill(0, f + F_KEY, f + F_KEY + V2_KEY_BYTES);
-  }
+  return aeadDecryptWith(ciphertext, [ad], nonce, key, (plaintext) => plaintext.slice());
 }
 
 /**

@@ -84,6 +84,38 @@ export function toHex(bytes: Uint8Array): string {
   return s;
 }
 
+/** Whether `hex` is exactly the lowercase hex of `bytes` ({@link toHex}), without making it. */
+export function hexEquals(hex: string, bytes: Uint8Array): boolean {
+  if (hex.length !== 2 * bytes.length) return false;
+  for (let i = 0; i < bytes.length; i++) {
+    const h = HEX_BYTE[bytes[i]!]!;
+    if (hex.charCodeAt(2 * i) !== h.charCodeAt(0) || hex.charCodeAt(2 * i + 1) !== h.charCodeAt(1)) return false;
+  }
+  return true;
+}
+
+/**
+ * The hex of the byte string it was given last, kept: the ids of a steady stream (sender key,
+ * stream id, key id) are converted once, and the same string comes back, whose hash the maps it is
+ * looked up in have already computed. For public values only (the comparison takes variable time).
+ */
+export class HexCache {
+  #bytes: Uint8Array = new Uint8Array(0);
+  #hex = '';
+
+  /** `toHex(bytes)`. */
+  hex(bytes: Uint8Array): string {
+    const last = this.#bytes;
+    let same = last.length === bytes.length;
+    for (let i = 0; same && i < bytes.length; i++) same = last[i] === bytes[i];
+    if (!same) {
+      this.#bytes = bytes.slice();
+      this.#hex = toHex(bytes);
+    }
+    return this.#hex;
+  }
+}
+
 /** Whether every byte of `bytes` is zero. */
 export function isZero(bytes: Uint8Array): boolean {
   let acc = 0;

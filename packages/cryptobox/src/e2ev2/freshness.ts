@@ -16,7 +16,8 @@ export interface FreshnessOptions {
 
 /** A receiver's clock and how far from it a timestamp may be. */
 export class Freshness {
-  readonly #maxSkew: bigint;
+  readonly #maxSkew: number;
+  readonly #maxSkewBig: bigint;
   readonly #clock: () => number;
 
   /** @throws InvalidArgumentError when `maxSkewMs` is not a non-negative integer. */
@@ -25,7 +26,8 @@ export class Freshness {
     if (!Number.isSafeInteger(maxSkew) || maxSkew < 0) {
       throw new InvalidArgumentError('maxSkewMs must be a non-negative integer');
     }
-    this.#maxSkew = BigInt(maxSkew);
+    this.#maxSkew = maxSkew;
+    this.#maxSkewBig = BigInt(maxSkew);
     this.#clock = options.clock ?? Date.now;
   }
 
@@ -34,10 +36,19 @@ export class Freshness {
     return this.#clock();
   }
 
-  /** Whether `ts` is within the bound of `now` (always, when the check is off). */
-  isFresh(ts: bigint, now: number): boolean {
-    if (this.#maxSkew === 0n) return true;
-    const skew = BigInt(Math.trunc(now)) - ts;
-    return skew <= this.#maxSkew && -skew <= this.#maxSkew;
+  /**
+   * Whether `ts` is within the bound of `now` (always, when the check is off). A `number` `ts` must
+   * be a safe integer (as the parse step gives it); larger ones come as a `bigint`.
+   */
+  isFresh(ts: bigint | number, now: number): boolean {
+    if (this.#maxSkew === 0) return true;
+    const t = Math.trunc(now);
+    if (typeof ts === 'number' && Number.isSafeInteger(t)) {
+      // both safe integers: the difference is exact
+      const skew = t - ts;
+      return skew <= this.#maxSkew && -skew <= this.#maxSkew;
+    }
+    const skew = BigInt(t) - BigInt(ts);
+    return skew <= this.#maxSkewBig && -skew <= this.#maxSkewBig;
   }
 }

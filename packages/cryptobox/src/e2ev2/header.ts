@@ -111,16 +111,58 @@ export type HeaderInput = Omit<HeaderFields, 'seq' | 'ts'> & {
 
 const TWO_32 = 0x1_0000_0000;
 
-/** Write the u64 `n` big-endian at `offset`, without a BigInt when `n` is a safe integer. */
-function setU64(view: DataView, offset: number, n: bigint | number, what: string): void {
-  if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) {
-    view.setUint32(offset, Math.floor(n / TWO_32));
-    view.setUint32(offset + 4, n >>> 0);
-    return;
+/** Whether `n` fits a u64 (a `number` must be a safe integer; beyond 2^53 - 1 it is a bigint). */
+function checkU64Input(n: bigint | number, what: string): void {
+  if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) return;
+  checkU64(typeof n === 'bigint' ? n : BigInt(n), what); // a fraction throws a RangeError
+}
+
+/** Write the u64 `n` (checked) big-endian at `offset`, without a BigInt when `n` is a number. */
+function setU64(out: Uint8Array, offset: number, n: bigint | number): void {
+  let hi: number;
+  let lo: number;
+  if (typeof n === 'number') {
+    hi = Math.floor(n / TWO_32);
+    lo = n >>> 0;
+  } else {
+    hi = Number(n >> 32n);
+    lo = Number(n & 0xffff_ffffn);
   }
-  const big = typeof n === 'bigint' ? n : BigInt(n); // a fraction throws a RangeError, as before
-  checkU64(big, what);
-  view.setBigUint64(offset, big);
+  out[offset] = hi >>> 24;
+  out[offset + 1] = (hi >>> 16) & 0xff;
+  out[offset + 2] = (hi >>> 8) & 0xff;
+  out[offset + 3] = hi & 0xff;
+  out[offset + 4] = lo >>> 24;
+  out[offset + 5] = (lo >>> 16) & 0xff;
+  out[offset + 6] = (lo >>> 8) & 0xff;
+  out[offset + 7] = lo & 0xff;
+}
+
+/**
+ * The u64 at `offset` of `bytes` (big-endian): a `number` when it is at most 2^53 - 1 (every
+ * sequence number and timestamp in practice), else a `bigint`. Both compare exactly with `<`, `>`.
+ */
+export function readU64(bytes: Uint8Array, offset: number): bigint | number {
+  const hi =
+    ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>> 0;
+  const lo =
+    ((bytes[offset + 4]! << 24) | (bytes[offset + 5]! << 16) | (bytes[offset + 6]! << 8) | bytes[offset + 7]!) >>> 0;
+  if (hi < 0x20_0000) return hi * TWO_32 + lo;
+  return (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+/**
+ * Check the fields of a header to be written: the byte fields' sizes, `seq` and `ts` u64.
+ * @throws E2eV2Error `seal` when a field has the wrong size or range.
+ */
+export function checkHeaderInput(h: HeaderInput): void {
+  checkSize(h.kid, KID_BYTES, 'kid');
+  checkSize(h.spk, SPK_BYTES, 'spk');
+  checkSize(h.sid, SID_BYTES, 'sid');
+  checkSize(h.xid, XID_BYTES, 'xid');
+  checkSize(h.nonce, NONCE_BYTES, 'nonce');
+  checkU64Input(h.seq, 'seq');
+  checkU64Input(h.ts, 'ts');
 }
 
 /**
@@ -129,14 +171,12 @@ function setU64(view: DataView, offset: number, n: bigint | number, what: string
  * @throws E2eV2Error `seal` when a field has the wrong size or range.
  */
 export function writeHeaderInto(out: Uint8Array, h: HeaderInput): void {
-  checkSize(h.kid, KID_BYTES, 'kid');
-  checkSize(h.spk, SPK_BYTES, 'spk');
-  checkSize(h.sid, SID_BYTES, 'sid');
-  checkSize(h.xid, XID_BYTES, 'xid');
-  checkSize(h.nonce, NONCE_BYTES, 'nonce');
-  const view = new DataView(out.buffer, out.byteOffset, HEADER_BYTES);
-  setU64(view, OFF_SEQ, h.seq, 'seq');
-  setU64(view, OFF_TS, h.ts, 'ts');
+  checkHeaderInput(h);
+  writeCheckedHeader(out, h);
+}
+
+/** {@link writeHeaderInto} for fields {@link checkHeaderInput} passed. */
+export function writeCheckedHeader(out: Uint8Array, h: HeaderInput): void {
   out[OFF_MAGIC] = MAGIC_0;
   out[OFF_MAGIC + 1] = MAGIC_1;
   out[OFF_SUITE] = SUITE_1;
@@ -146,6 +186,8 @@ export function writeHeaderInto(out: Uint8Array, h: HeaderInput): void {
   out.set(h.kid, OFF_KID);
   out.set(h.spk, OFF_SPK);
   out.set(h.sid, OFF_SID);
+  setU64(out, OFF_SEQ, h.seq);
+  setU64(out, OFF_TS, h.ts);
   out.set(h.xid, OFF_XID);
   out.set(h.nonce, OFF_NONCE);
 }

@@ -40,13 +40,31 @@ export function encodeInner(
   kwargs: Readonly<Record<string, unknown>> | undefined,
   clearUri?: string,
 ): Uint8Array {
-  const inner: Record<string, unknown> = { args: args ?? [], kwargs: kwargs ?? {} };
-  if (clearUri !== undefined) inner['uri'] = clearUri;
+  const source = innerSource(ser, args, kwargs, clearUri);
+  return typeof source === 'string' ? utf8.encode(source) : source.slice();
+}
+
+/**
+ * {@link encodeInner} before the last step: JSON as text (what sealing writes into the heap as
+ * UTF-8, so that the plaintext is never an array of its own), MessagePack and CBOR as bytes (a
+ * view into the serializer's output, which the caller may wipe once it is sealed).
+ * @throws E2eV2Error `seal` when the payload cannot be serialized (a `BigInt`, a cycle).
+ */
+export function innerSource(
+  ser: InnerSerializer,
+  args: readonly unknown[] | undefined,
+  kwargs: Readonly<Record<string, unknown>> | undefined,
+  clearUri?: string,
+): string | Uint8Array {
+  const inner: Record<string, unknown> =
+    clearUri === undefined
+      ? { args: args ?? [], kwargs: kwargs ?? {} }
+      : { args: args ?? [], kwargs: kwargs ?? {}, uri: clearUri };
   try {
-    if (ser === 'json') return utf8.encode(stringifyJson(inner));
+    if (ser === 'json') return stringifyJson(inner);
     const list = BINARY[ser].encode([inner]) as Uint8Array;
     if (list[0] !== LIST_OF_ONE[ser]) throw new E2eV2Error('seal', `unexpected ${ser} list header`);
-    return list.slice(1);
+    return list.subarray(1);
   } catch (cause) {
     if (cause instanceof E2eV2Error) throw cause;
     throw new E2eV2Error('seal', `the payload cannot be written as ${ser}`, { cause });

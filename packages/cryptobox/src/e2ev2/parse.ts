@@ -14,24 +14,43 @@
 import {
   Flag,
   HEADER_BYTES,
+  KID_BYTES,
   MAGIC_0,
   MAGIC_1,
   MessageKind,
+  NONCE_BYTES,
   OFF_FLAGS,
+  OFF_KID,
   OFF_MAGIC,
+  OFF_NONCE,
   OFF_RESERVED,
+  OFF_SEQ,
+  OFF_SER,
+  OFF_SID,
+  OFF_SPK,
   OFF_SUITE,
+  OFF_TS,
+  OFF_TYPE,
+  OFF_XID,
+  SID_BYTES,
   SIG_BYTES,
+  SPK_BYTES,
   SUITE_1,
   TAG_BYTES,
   WRAP_BYTES,
+  XID_BYTES,
 } from './constants.js';
 import { isZero } from './derive.js';
 import { E2eV2Error } from './errors.js';
-import { decodeFlags, readHeader, type FlagBits, type HeaderFields } from './header.js';
+import { decodeFlags, readU64, type FlagBits, type HeaderFields } from './header.js';
 
-/** A payload split into its parts (views into it). */
-export interface ParsedPayload extends HeaderFields {
+/**
+ * A payload split into its parts (views into it). `seq` and `ts` are numbers up to 2^53 - 1 and
+ * bigints beyond (see `readU64`): no BigInt is made for the values every sender uses.
+ */
+export interface ParsedPayload extends Omit<HeaderFields, 'seq' | 'ts'> {
+  readonly seq: bigint | number;
+  readonly ts: bigint | number;
   readonly bits: FlagBits;
   /** From the start to the end of the wrap: what the AAD binds after `U(uri)`. */
   readonly bound: Uint8Array;
@@ -75,33 +94,35 @@ export function parsePayload(payload: Uint8Array, policy: SigningPolicy): Parsed
     throw new E2eV2Error('reserved', 'bucket bits without PADDED');
   }
   if (bits.bucket === 3) throw new E2eV2Error('reserved', 'pad bucket 3 is reserved');
-  const header = readHeader(payload);
+  const type = payload[OFF_TYPE]!;
+  const seq = readU64(payload, OFF_SEQ);
+  const xid = payload.subarray(OFF_XID, OFF_XID + XID_BYTES);
   if (wrapped && !signedFlag) throw new E2eV2Error('unsigned', 'WRAPPED without SIGNED');
-  if (wrapped && header.type !== MessageKind.CALL) throw new E2eV2Error('flags', 'WRAPPED on a type other than CALL');
-  if (header.type === MessageKind.PUBLISH && !signedFlag) throw new E2eV2Error('unsigned', 'an unsigned PUBLISH');
-  if (header.type === MessageKind.CALL && !signedFlag && policy.signEveryCall) {
+  if (wrapped && type !== MessageKind.CALL) throw new E2eV2Error('flags', 'WRAPPED on a type other than CALL');
+  if (type === MessageKind.PUBLISH && !signedFlag) throw new E2eV2Error('unsigned', 'an unsigned PUBLISH');
+  if (type === MessageKind.CALL && !signedFlag && policy.signEveryCall) {
     throw new E2eV2Error('unsigned', 'an unsigned CALL where every call must be signed');
   }
-  const isReply = header.type === MessageKind.YIELD || header.type === MessageKind.ERROR;
+  const isReply = type === MessageKind.YIELD || type === MessageKind.ERROR;
   if (isReply && !signedFlag && policy.signReplies) {
     throw new E2eV2Error('unsigned', 'an unsigned reply where replies must be signed');
   }
-  if (header.seq === 0n) throw new E2eV2Error('header', 'seq 0');
-  const zeroXid = isZero(header.xid);
-  if (header.type === MessageKind.PUBLISH && !zeroXid) throw new E2eV2Error('header', 'a PUBLISH with an xid');
-  if ((header.type === MessageKind.CALL || isReply) && zeroXid) throw new E2eV2Error('header', 'a zero xid');
+  if (seq === 0) throw new E2eV2Error('header', 'seq 0');
+  const zeroXid = isZero(xid);
+  if (type === MessageKind.PUBLISH && !zeroXid) throw new E2eV2Error('header', 'a PUBLISH with an xid');
+  if ((type === MessageKind.CALL || isReply) && zeroXid) throw new E2eV2Error('header', 'a zero xid');
   const ctEnd = payload.length - sigBytes;
   return {
-    type: header.type,
-    flags: header.flags,
-    ser: header.ser,
-    kid: header.kid,
-    spk: header.spk,
-    sid: header.sid,
-    seq: header.seq,
-    ts: header.ts,
-    xid: header.xid,
-    nonce: header.nonce,
+    type,
+    flags,
+    ser: payload[OFF_SER]!,
+    kid: payload.subarray(OFF_KID, OFF_KID + KID_BYTES),
+    spk: payload.subarray(OFF_SPK, OFF_SPK + SPK_BYTES),
+    sid: payload.subarray(OFF_SID, OFF_SID + SID_BYTES),
+    seq,
+    ts: readU64(payload, OFF_TS),
+    xid,
+    nonce: payload.subarray(OFF_NONCE, OFF_NONCE + NONCE_BYTES),
     bits,
     bound: payload.subarray(0, wrapEnd),
     wrap: wrapped ? payload.subarray(HEADER_BYTES, wrapEnd) : undefined,

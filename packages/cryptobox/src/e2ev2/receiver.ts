@@ -21,16 +21,25 @@
  */
 import { InvalidArgumentError } from '@wampbox/core';
 import { bytesEqual } from '../sodium.js';
-import { aeadDecrypt, boxSealOpen, signVerifyDetached, unpad } from '../sodium-v2.js';
-import { BUCKET_SIZES, CONTENT_KEY_BYTES, MessageKind, SERIALIZER_NAMES } from './constants.js';
-import { encodeUri, keyId, toHex } from './derive.js';
+import { aeadDecrypt, aeadDecryptWith, boxSealOpen, signVerifyDetachedParts, unpad } from '../sodium-v2.js';
+import {
+  AAD_CTX,
+  BUCKET_SIZES,
+  CONTENT_KEY_BYTES,
+  MessageKind,
+  SERIALIZER_NAMES,
+  SIG_CTX,
+  type InnerSerializer,
+} from './constants.js';
+import { encodeUri, hexEquals, HexCache, keyId } from './derive.js';
 import { classifyEnvelope, routeOf, type Carriage, type Route, type V2Envelope } from './envelope.js';
 import { E2eV2Error } from './errors.js';
 import { CalleeExchange, CallerExchange } from './exchange.js';
 import { Freshness } from './freshness.js';
 import { GroupKeyStore } from './group-keys.js';
-import { aadOf, signatureInputOf } from './header.js';
-import { decodeInner } from './inner.js';
+import { aadOf } from './header.js';
+import { decodeInner, type InnerPayload } from './inner.js';
+import type { ParsedPayload } from './parse.js';
 import { parsePayload } from './parse.js';
 import { covers, longestCovering } from './prefix.js';
 import { ReplayWindows } from './replay-window.js';
@@ -129,6 +138,10 @@ export class E2eReceiver {
   readonly #policy: { signEveryCall: boolean; signReplies: boolean };
   readonly #routes: readonly Route[];
   readonly #namespaces: readonly Namespace[];
+  /** The hex ids of the last stream and key seen (map keys), made again only when they change. */
+  readonly #spkHex = new HexCache();
+  readonly #sidHex = new HexCache();
+  readonly #kidHex = new HexCache();
 
   constructor(options: ReceiverOptions = {}) {
     this.freshness = options.freshness ?? new Freshness();
@@ -182,8 +195,9 @@ export class E2eReceiver {
       throw new E2eV2Error('serializer', `the header says ${ser}, the envelope ${String(c.serializer)}`);
     }
     if (p.bits.more !== (msg.progress === true)) throw new E2eV2Error('progress', 'MORE differs from progress');
-    const kidHex = toHex(p.kid);
-    if (c.keyId !== undefined && c.keyId !== kidHex) throw new E2eV2Error('key-id', 'the key id differs from kid');
+    if (c.keyId !== undefined && !hexEquals(c.keyId, p.kid)) {
+      throw new E2eV2Error('key-id', 'the key id differs from kid');
+    }
 
     // step 3
     const encodedUri = encodeUri(boundUri);
@@ -192,7 +206,7 @@ export class E2eReceiver {
       if (!this.trust.isAuthorized(p.spk, authUri, role, msg.claims)) {
         throw new E2eV2Error('sender', `the signer may not ${role} on ${authUri}`);
       }
-      if (!signVerifyDetached(p.signature, signatureInputOf(encodedUri, p.signed), p.spk)) {
+      if (!signVerifyDetachedParts(p.signature, [SIG_CTX, encodedUri, p.signed], p.spk)) {
         throw new E2eV2Error('signature', 'the signature does not verify');
       }
     }
@@ -202,9 +216,10 @@ export class E2eReceiver {
     if (!stale && !this.freshness.isFresh(p.ts, now)) throw new E2eV2Error('stale', 'ts is too far from now');
 
     // step 5
-    const spkHex = toHex(p.spk);
-    const sidHex = toHex(p.sid);
     const streamed = p.type === MessageKind.PUBLISH || p.type === MessageKind.CALL;
+    const spkHex = streamed ? this.#spkHex.hex(p.spk) : '';
+    const sidHex = streamed ? this.#sidHex.hex(p.sid) : '';
+    const kidHex = streamed ? this.#kidHex.hex(p.kid) : '';
     if (streamed && !this.windows.check(spkHex, sidHex, p.seq)) {
       throw new E2eV2Error('replay', 'already accepted, or below the window');
     }
@@ -266,11 +281,7 @@ export class E2eReceiver {
     }
 
     // step 7
-    const padded = aeadDecrypt(p.ciphertext, aadOf(encodedUri, p.bound), p.nonce, key);
-    if (padded === undefined) throw new E2eV2Error('decrypt', 'the payload does not decrypt');
-    const plaintext = p.bits.bucket === undefined ? padded : unpad(padded, BUCKET_SIZES[p.bits.bucket]!);
-    if (plaintext === undefined) throw new E2eV2Error('padding', 'invalid padding');
-    const inner = decodeInner(ser, plaintext, p.bits.innerUri);
+    const inner = openInner(p, encodedUri, key, ser);
 
     // step 8
     const ns = longestCovering(this.#namespaces, boundUri);
@@ -299,7 +310,7 @@ export class E2eReceiver {
       };
       callee.commit(call, !p.bits.more);
     }
-    if (caller !== undefined) caller.commit(p.seq, wamp === 'ERROR' || !p.bits.more);
+    if (caller !== undefined) caller.commit(BigInt(p.seq), wamp === 'ERROR' || !p.bits.more);
     const signed = p.signature !== undefined;
     const spk = p.spk.slice();
     return {
@@ -315,6 +326,32 @@ export class E2eReceiver {
       carriage: c.carriage,
       kid: p.kid.slice(),
     };
+  }
+}
+
+/**
+ * Step 7: decrypt, unpad, and read the inner map. Unpadded (the usual case), the plaintext is read
+ * where it was decrypted in the WebAssembly heap, and wiped there.
+ * @throws E2eV2Error `decrypt`, `padding` or `plaintext`.
+ */
+function openInner(p: ParsedPayload, encodedUri: Uint8Array, key: Uint8Array, ser: InnerSerializer): InnerPayload {
+  const innerUri = p.bits.innerUri;
+  const bucket = p.bits.bucket;
+  if (bucket === undefined) {
+    const ad = [AAD_CTX, encodedUri, p.bound];
+    const inner = aeadDecryptWith(p.ciphertext, ad, p.nonce, key, (plaintext) => decodeInner(ser, plaintext, innerUri));
+    if (inner === undefined) throw new E2eV2Error('decrypt', 'the payload does not decrypt');
+    return inner;
+  }
+  const padded = aeadDecrypt(p.ciphertext, aadOf(encodedUri, p.bound), p.nonce, key);
+  if (padded === undefined) throw new E2eV2Error('decrypt', 'the payload does not decrypt');
+  const plaintext = unpad(padded, BUCKET_SIZES[bucket]!);
+  padded.fill(0);
+  if (plaintext === undefined) throw new E2eV2Error('padding', 'invalid padding');
+  try {
+    return decodeInner(ser, plaintext, innerUri);
+  } finally {
+    plaintext.fill(0);
   }
 }
 

@@ -22,9 +22,21 @@ export interface ReplayWindowOptions {
   readonly total?: number | undefined;
 }
 
+/**
+ * A sequence number: a `number` up to 2^53 - 1 (what every sender uses: no BigInt on the hot
+ * path), a `bigint` beyond. A `bigint` within the safe range is taken as a `number`.
+ */
+type Seq = bigint | number;
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+function norm(seq: Seq): Seq {
+  return typeof seq === 'bigint' && seq <= MAX_SAFE && seq >= 0n ? Number(seq) : seq;
+}
+
 interface Window {
   readonly sender: string;
-  top: bigint;
+  top: Seq;
   /** Bit `seq mod size` is set when `seq` (within `size` below `top`) was accepted. */
   readonly seen: Uint32Array;
 }
@@ -41,6 +53,10 @@ export class ReplayWindows {
   readonly #bySender = new Map<string, Set<string>>();
   /** The stream of the last accepted number: the most recently used window. */
   #mostRecent: string | undefined;
+  /** The last stream key made, and what it was made of: a steady stream's key is not made again. */
+  #lastSpk = '';
+  #lastSid = '';
+  #lastKey = '';
 
   constructor(options: ReplayWindowOptions = {}) {
     const size = options.size ?? 1024;
@@ -72,10 +88,11 @@ export class ReplayWindows {
    * Whether `seq` may be accepted on the stream `(spk, sid)` (both in hex). Reads only: neither the
    * window nor its recency changes.
    */
-  check(spk: string, sid: string, seq: bigint): boolean {
-    const w = this.#windows.get(streamKey(spk, sid));
+  check(spk: string, sid: string, seq: bigint | number): boolean {
+    const w = this.#windows.get(this.#key(spk, sid));
+    seq = norm(seq);
     if (w === undefined || seq > w.top) return true;
-    if (w.top - seq >= this.#sizeBig) return false;
+    if (this.#distance(w.top, seq) >= this.#size) return false;
     const bit = this.#bit(seq);
     return (w.seen[bit >>> 5]! & (1 << (bit & 31))) === 0;
   }
@@ -84,8 +101,9 @@ export class ReplayWindows {
    * Record `seq` as accepted on `(spk, sid)` (call only after {@link check} passed and every other
    * check did): moves the window, marks it most recently used, and evicts beyond the bounds.
    */
-  accept(spk: string, sid: string, seq: bigint): void {
-    const key = streamKey(spk, sid);
+  accept(spk: string, sid: string, seq: bigint | number): void {
+    const key = this.#key(spk, sid);
+    seq = norm(seq);
     let w = this.#windows.get(key);
     if (w !== undefined && key === this.#mostRecent) {
       // a steady stream: already the most recently used, nothing to reorder or evict
@@ -93,7 +111,7 @@ export class ReplayWindows {
       return;
     }
     if (w === undefined) {
-      w = { sender: spk, top: 0n, seen: new Uint32Array(this.#size / 32) };
+      w = { sender: spk, top: 0, seen: new Uint32Array(this.#size / 32) };
     } else {
       this.#windows.delete(key);
       this.#bySender.get(spk)?.delete(key);
@@ -118,25 +136,42 @@ export class ReplayWindows {
     this.#mostRecent = undefined;
   }
 
-  #mark(w: Window, seq: bigint): void {
+  #mark(w: Window, seq: Seq): void {
     if (seq > w.top) this.#advance(w, seq);
     const bit = this.#bit(seq);
     w.seen[bit >>> 5] = w.seen[bit >>> 5]! | (1 << (bit & 31));
   }
 
   /** The bit of `seq` in a window: `seq mod size`. */
-  #bit(seq: bigint): number {
-    return Number(seq % this.#sizeBig);
+  #bit(seq: Seq): number {
+    return typeof seq === 'number' ? seq % this.#size : Number(seq % this.#sizeBig);
   }
 
-  #advance(w: Window, seq: bigint): void {
-    const distance = seq - w.top;
-    if (distance >= this.#sizeBig) {
+  /** `high - low` (`high` at least `low`), capped: any distance of a window size or more is that size. */
+  #distance(high: Seq, low: Seq): number {
+    if (typeof high === 'number' && typeof low === 'number') return Math.min(high - low, this.#size);
+    const d = BigInt(high) - BigInt(low);
+    return d >= this.#sizeBig ? this.#size : Number(d);
+  }
+
+  /** The map key of the stream `(spk, sid)`. */
+  #key(spk: string, sid: string): string {
+    if (spk !== this.#lastSpk || sid !== this.#lastSid) {
+      this.#lastSpk = spk;
+      this.#lastSid = sid;
+      this.#lastKey = `${spk}/${sid}`;
+    }
+    return this.#lastKey;
+  }
+
+  #advance(w: Window, seq: Seq): void {
+    const distance = this.#distance(seq, w.top);
+    if (distance >= this.#size) {
       w.seen.fill(0);
     } else {
       // clear the bits of the numbers the window moves over (top+1 .. seq), in plain numbers
       const from = this.#bit(w.top);
-      for (let k = 1, n = Number(distance); k <= n; k++) {
+      for (let k = 1; k <= distance; k++) {
         const bit = (from + k) % this.#size;
         w.seen[bit >>> 5] = w.seen[bit >>> 5]! & ~(1 << (bit & 31));
       }
@@ -153,8 +188,4 @@ export class ReplayWindows {
     streams?.delete(key);
     if (streams?.size === 0) this.#bySender.delete(w.sender);
   }
-}
-
-function streamKey(spk: string, sid: string): string {
-  return `${spk}/${sid}`;
 }

@@ -5,7 +5,7 @@
  * byte string, as the known-answer vectors list them.
  */
 import { bytesEqual, signDetached } from '../sodium.js';
-import { boxSeal, boxSealWithEphemeral, aeadEncryptInto, pad } from '../sodium-v2.js';
+import { aeadEncryptFramed, boxSeal, boxSealWithEphemeral, pad } from '../sodium-v2.js';
 import {
   AAD_CTX,
   BUCKET_SIZES,
@@ -20,10 +20,10 @@ import {
   type InnerSerializer,
   type MessageKindName,
 } from './constants.js';
-import { encodeUri, isZero, keyId, replyKey } from './derive.js';
+import { concatBytes, encodeUri, isZero, keyId, replyKey } from './derive.js';
 import { E2eV2Error } from './errors.js';
-import { encodeFlags, writeHeaderInto } from './header.js';
-import { encodeInner } from './inner.js';
+import { checkHeaderInput, encodeFlags, writeCheckedHeader, type HeaderInput } from './header.js';
+import { encodeInner, innerSource } from './inner.js';
 
 /** The `WRAPPED` key wrap of a session's first CALL: `crypto_box_seal(K_s, CK.pk)`. */
 export interface WrapInput {
@@ -136,6 +136,11 @@ export function sealPayload(input: SealInput): SealedPayload {
  * Seal one payload as `input` says, without the rules per type: the primitive under
  * {@link sealPayload}, which tests also use to make hostile payloads. Internal.
  *
+ * The payload is written into one buffer: the header (and wrap) first, then the ciphertext, which
+ * the AEAD writes straight into it from a plaintext serialized into the WebAssembly heap; the
+ * additional data and the signature input are written into the heap part by part. The other byte
+ * strings of the result (plaintext, additional data, signature input) are made only when read.
+ *
  * @throws E2eV2Error `seal` for fields of the wrong size or a payload that cannot be serialized.
  */
 export function assemblePayload(input: SealInput, rawPlaintext?: Uint8Array): SealedPayload {
@@ -146,9 +151,7 @@ export function assemblePayload(input: SealInput, rawPlaintext?: Uint8Array): Se
   if (signer !== undefined && !(signer.length === 64 && bytesEqual(signer.subarray(32), input.spk))) {
     throw new E2eV2Error('seal', "the signer's secret key must be 64 bytes and belong to spk");
   }
-  const plaintext = rawPlaintext ?? encodeInner(input.ser, input.args, input.kwargs, input.clearUri);
-  const blockSize = bucket === undefined ? undefined : BUCKET_SIZES[bucket];
-  const paddedPlaintext = blockSize === undefined ? plaintext : pad(plaintext, blockSize);
+  const source = rawPlaintext ?? innerSource(input.ser, input.args, input.kwargs, input.clearUri);
   const kid = keyId(key);
   const flags = encodeFlags({
     more: input.more === true,
@@ -157,12 +160,7 @@ export function assemblePayload(input: SealInput, rawPlaintext?: Uint8Array): Se
     signed: signer !== undefined,
     wrapped: wrap !== undefined,
   });
-  const wrapBytes = wrap === undefined ? undefined : sealKey(wrap);
-  const boundLength = HEADER_BYTES + (wrapBytes === undefined ? 0 : wrapBytes.length);
-  const bodyLength = boundLength + paddedPlaintext.length + TAG_BYTES;
-  // one buffer for the whole payload: header, wrap, ciphertext and signature written in place
-  const payload = new Uint8Array(bodyLength + (signer === undefined ? 0 : SIG_BYTES));
-  writeHeaderInto(payload, {
+  const header: HeaderInput = {
     type: MessageKind[input.type],
     flags,
     ser: SerializerCode[input.ser],
@@ -173,44 +171,113 @@ export function assemblePayload(input: SealInput, rawPlaintext?: Uint8Array): Se
     ts: input.ts,
     xid: input.xid,
     nonce: input.nonce,
-  });
-  if (wrapBytes !== undefined) payload.set(wrapBytes, HEADER_BYTES);
-  const bound = payload.subarray(0, boundLength);
-  const encodedUri = encodeUri(input.uri);
-  const aad = prefixed(AAD_CTX, encodedUri, bound);
-  aeadEncryptInto(payload.subarray(boundLength, bodyLength), paddedPlaintext, aad, input.nonce, key);
-  const body = payload.subarray(0, bodyLength);
-  let signatureInput: Uint8Array | undefined;
-  let signature: Uint8Array | undefined;
-  if (signer !== undefined) {
-    signatureInput = prefixed(SIG_CTX, encodedUri, body);
-    signature = signDetached(signatureInput, signer);
-    payload.set(signature, bodyLength);
-  }
-  const header = payload.subarray(0, HEADER_BYTES);
-  const ciphertext = payload.subarray(boundLength, bodyLength);
-  return {
-    kid,
-    flags,
-    header,
-    wrap: wrapBytes,
-    aad,
-    plaintext,
-    paddedPlaintext,
-    ciphertext,
-    signatureInput,
-    signature,
-    payload,
   };
+  checkHeaderInput(header);
+  const wrapBytes = wrap === undefined ? undefined : sealKey(wrap);
+  const boundLength = HEADER_BYTES + (wrapBytes === undefined ? 0 : wrapBytes.length);
+  const encodedUri = encodeUri(input.uri);
+  const sigBytes = signer === undefined ? 0 : SIG_BYTES;
+  let payload = EMPTY;
+  try {
+    const layout = {
+      blockSize: bucket === undefined ? undefined : BUCKET_SIZES[bucket],
+      adLength: AAD_CTX.length + encodedUri.length + boundLength,
+    };
+    aeadEncryptFramed(
+      source,
+      layout,
+      (length) => {
+        // one buffer for the whole payload: header, wrap, ciphertext and signature written in place
+        payload = new Uint8Array(boundLength + length + TAG_BYTES + sigBytes);
+        writeCheckedHeader(payload, header);
+        if (wrapBytes !== undefined) payload.set(wrapBytes, HEADER_BYTES);
+        return { target: payload.subarray(boundLength), ad: [AAD_CTX, encodedUri, payload.subarray(0, boundLength)] };
+      },
+      input.nonce,
+      key,
+    );
+  } finally {
+    // the serializer's bytes of a binary plaintext are not kept (a given raw plaintext is the caller's)
+    if (rawPlaintext === undefined && typeof source !== 'string') source.fill(0);
+  }
+  const bodyLength = payload.length - sigBytes;
+  if (signer !== undefined) {
+    payload.set(signDetached(concatBytes(SIG_CTX, encodedUri, payload.subarray(0, bodyLength)), signer), bodyLength);
+  }
+  return new Sealed(input, rawPlaintext, { kid, flags, wrap: wrapBytes, payload, boundLength, bodyLength, encodedUri });
 }
 
-/** `ctx || encodedUri || rest` in one new array: the AAD or the signature input. */
-function prefixed(ctx: Uint8Array, encodedUri: Uint8Array, rest: Uint8Array): Uint8Array {
-  const out = new Uint8Array(ctx.length + encodedUri.length + rest.length);
-  out.set(ctx, 0);
-  out.set(encodedUri, ctx.length);
-  out.set(rest, ctx.length + encodedUri.length);
-  return out;
+const EMPTY = new Uint8Array(0);
+
+/** What {@link Sealed} is made of. */
+interface SealedParts {
+  readonly kid: Uint8Array;
+  readonly flags: number;
+  readonly wrap: Uint8Array | undefined;
+  readonly payload: Uint8Array;
+  /** The header and wrap's length. */
+  readonly boundLength: number;
+  /** The payload's length without the signature. */
+  readonly bodyLength: number;
+  readonly encodedUri: Uint8Array;
+}
+
+/** A sealed payload; the byte strings it was made of, other than the payload's parts, made when read. */
+class Sealed implements SealedPayload {
+  readonly kid: Uint8Array;
+  readonly flags: number;
+  readonly wrap: Uint8Array | undefined;
+  readonly payload: Uint8Array;
+  readonly #input: SealInput;
+  readonly #boundLength: number;
+  readonly #bodyLength: number;
+  readonly #encodedUri: Uint8Array;
+  #plaintext: Uint8Array | undefined;
+
+  constructor(input: SealInput, rawPlaintext: Uint8Array | undefined, parts: SealedParts) {
+    this.kid = parts.kid;
+    this.flags = parts.flags;
+    this.wrap = parts.wrap;
+    this.payload = parts.payload;
+    this.#boundLength = parts.boundLength;
+    this.#bodyLength = parts.bodyLength;
+    this.#encodedUri = parts.encodedUri;
+    this.#input = input;
+    this.#plaintext = rawPlaintext;
+  }
+
+  get header(): Uint8Array {
+    return this.payload.subarray(0, HEADER_BYTES);
+  }
+
+  get ciphertext(): Uint8Array {
+    return this.payload.subarray(this.#boundLength, this.#bodyLength);
+  }
+
+  get signature(): Uint8Array | undefined {
+    return this.payload.length === this.#bodyLength ? undefined : this.payload.subarray(this.#bodyLength);
+  }
+
+  get aad(): Uint8Array {
+    return concatBytes(AAD_CTX, this.#encodedUri, this.payload.subarray(0, this.#boundLength));
+  }
+
+  get signatureInput(): Uint8Array | undefined {
+    if (this.payload.length === this.#bodyLength) return undefined;
+    return concatBytes(SIG_CTX, this.#encodedUri, this.payload.subarray(0, this.#bodyLength));
+  }
+
+  /** Serialized again from the input (the same bytes): sealing never held them in an array. */
+  get plaintext(): Uint8Array {
+    const i = this.#input;
+    this.#plaintext ??= encodeInner(i.ser, i.args, i.kwargs, i.clearUri);
+    return this.#plaintext;
+  }
+
+  get paddedPlaintext(): Uint8Array {
+    const bucket = this.#input.bucket;
+    return bucket === undefined ? this.plaintext : pad(this.plaintext, BUCKET_SIZES[bucket]!);
+  }
 }
 
 function sealKey(wrap: WrapInput): Uint8Array {

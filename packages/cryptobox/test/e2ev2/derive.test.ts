@@ -2,7 +2,17 @@
  * The derivations of §b.2 beyond the vectors' cases: what a key id commits to, the reply key per
  * call, and the length-prefixed URI.
  */
-import { concatBytes, encodeUri, isZero, keyId, publicKeyId, replyKey, toHex } from '../../src/e2ev2/derive';
+import {
+  concatBytes,
+  encodeUri,
+  hexEquals,
+  HexCache,
+  isZero,
+  keyId,
+  publicKeyId,
+  replyKey,
+  toHex,
+} from '../../src/e2ev2/derive';
 import { random, sodiumBothReady } from './helpers';
 
 beforeAll(sodiumBothReady);
@@ -53,5 +63,32 @@ describe('byte helpers', () => {
     expect(toHex(concatBytes(Uint8Array.of(1), new Uint8Array(0), Uint8Array.of(0xab, 0x0c)))).toBe('01ab0c');
     expect(isZero(new Uint8Array(16))).toBe(true);
     expect(isZero(Uint8Array.of(0, 0, 1))).toBe(false);
+  });
+});
+
+describe('hex', () => {
+  it('hexEquals is toHex(bytes) === hex, lowercase only', () => {
+    const b = random(16);
+    const h = toHex(b);
+    expect(hexEquals(h, b)).toBe(true);
+    expect(hexEquals(h.toUpperCase(), b)).toBe(/[a-f]/.test(h) ? false : true);
+    expect(hexEquals(h.slice(2), b)).toBe(false);
+    expect(hexEquals(`${h}00`, b)).toBe(false);
+    const other = b.slice();
+    other[15] = other[15]! ^ 1;
+    expect(hexEquals(h, other)).toBe(false);
+    expect(hexEquals('', new Uint8Array(0))).toBe(true);
+  });
+
+  it('HexCache gives toHex of what it is given, the same string for the same bytes', () => {
+    const c = new HexCache();
+    const a = random(32);
+    const first = c.hex(a);
+    expect(first).toBe(toHex(a));
+    expect(c.hex(a.slice())).toBe(first);
+    a[0] = a[0]! ^ 1; // changed in place: converted again
+    expect(c.hex(a)).toBe(toHex(a));
+    expect(c.hex(a.subarray(0, 8))).toBe(toHex(a.subarray(0, 8)));
+    expect(c.hex(new Uint8Array(0))).toBe('');
   });
 });

@@ -24,6 +24,18 @@ describe('Freshness', () => {
     expect(new Freshness({ maxSkewMs: 0 }).isFresh((1n << 64n) - 1n, now)).toBe(true);
   });
 
+  it('takes ts as a number (what the parse step gives up to 2^53 - 1) with the same verdicts', () => {
+    const f = new Freshness({ maxSkewMs: 1000, clock: () => 1_000_000 });
+    const at = (ts: number): boolean[] => [f.isFresh(ts, f.now()), f.isFresh(BigInt(ts), f.now())];
+    expect(at(999_000)).toEqual([true, true]);
+    expect(at(1_001_000)).toEqual([true, true]);
+    expect(at(998_999)).toEqual([false, false]);
+    expect(at(1_001_001)).toEqual([false, false]);
+    expect(at(Number.MAX_SAFE_INTEGER)).toEqual([false, false]);
+    expect(f.isFresh((1n << 64n) - 1n, f.now())).toBe(false);
+    expect(f.isFresh(999_000, 1_000_000.7)).toBe(true);
+  });
+
   it('refuses a negative or fractional bound', () => {
     const invalid = expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' });
     expect(() => new Freshness({ maxSkewMs: -1 })).toThrow(invalid);

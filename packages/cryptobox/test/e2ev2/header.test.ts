@@ -2,15 +2,17 @@
  * The 120-byte header and the flags byte (§b.4): every field at its offset, big-endian integers,
  * and the sizes the sealer refuses.
  */
-import { HEADER_BYTES } from '../../src/e2ev2/constants';
+import { HEADER_BYTES, OFF_SEQ } from '../../src/e2ev2/constants';
 import { toHex } from '../../src/e2ev2/derive';
 import {
   aadOf,
   decodeFlags,
   encodeFlags,
   readHeader,
+  readU64,
   signatureInputOf,
   writeHeader,
+  writeHeaderInto,
   type HeaderFields,
 } from '../../src/e2ev2/header';
 import { random } from './helpers';
@@ -50,6 +52,19 @@ describe('the header', () => {
     expect(back.ts).toBe(f.ts);
     expect([back.type, back.flags, back.ser]).toEqual([f.type, f.flags, f.ser]);
     expect(toHex(back.kid)).toBe(toHex(f.kid));
+  });
+
+  it('reads a u64 as a number up to 2^53 - 1 and as a bigint beyond, the same value either way', () => {
+    for (const v of [0n, 1n, 0xffff_ffffn, 1n << 32n, (1n << 53n) - 1n, 1n << 53n, (1n << 64n) - 1n]) {
+      const h = writeHeader({ ...fields(), seq: v });
+      const n = readU64(h, OFF_SEQ);
+      expect(typeof n).toBe(v < 1n << 53n ? 'number' : 'bigint');
+      expect(BigInt(n)).toBe(v);
+      // a number writes the same bytes
+      const out = new Uint8Array(HEADER_BYTES);
+      writeHeaderInto(out, { ...fields(), seq: n });
+      expect(toHex(out.subarray(OFF_SEQ, OFF_SEQ + 8))).toBe(toHex(h.subarray(OFF_SEQ, OFF_SEQ + 8)));
+    }
   });
 
   it.each([

@@ -9,13 +9,32 @@ const B = 'bb'.repeat(32);
 const sid = (n: number): string => n.toString(16).padStart(16, '0');
 
 /** Check, then accept when it passes; what a receiver does for one payload that passed everything else. */
-function offer(w: ReplayWindows, spk: string, s: string, seq: bigint): boolean {
+function offer(w: ReplayWindows, spk: string, s: string, seq: bigint | number): boolean {
   if (!w.check(spk, s, seq)) return false;
   w.accept(spk, s, seq);
   return true;
 }
 
 describe('one window', () => {
+  it('gives the same verdicts for numbers and bigints, across 2^53', () => {
+    const w = new ReplayWindows();
+    const safe = Number.MAX_SAFE_INTEGER;
+    expect(offer(w, A, sid(1), 10)).toBe(true);
+    expect(offer(w, A, sid(1), 10n)).toBe(false);
+    expect(offer(w, A, sid(1), 9n)).toBe(true);
+    expect(offer(w, A, sid(1), 9)).toBe(false);
+    expect(offer(w, A, sid(1), safe - 1)).toBe(true);
+    expect(offer(w, A, sid(1), BigInt(safe) + 2n)).toBe(true); // a bigint top, 3 above
+    expect(offer(w, A, sid(1), safe)).toBe(true); // inside, as a number
+    expect(offer(w, A, sid(1), BigInt(safe))).toBe(false);
+    expect(offer(w, A, sid(1), safe - 1)).toBe(false);
+    expect(offer(w, A, sid(1), BigInt(safe) + 1n)).toBe(true);
+    expect(offer(w, A, sid(1), safe + 2 - 1024)).toBe(false); // 1024 below the top
+    expect(offer(w, A, sid(1), safe + 3 - 1024)).toBe(true);
+    expect(offer(w, A, sid(1), (1n << 64n) - 1n)).toBe(true); // a jump past the window
+    expect(offer(w, A, sid(1), BigInt(safe) + 1n)).toBe(false);
+  });
+
   it('accepts new numbers, reordering inside the window, and nothing twice or below it', () => {
     const w = new ReplayWindows();
     expect(offer(w, A, sid(1), 2000n)).toBe(true);

@@ -2,7 +2,7 @@
  * The programs in examples/ run as users run them: `node examples/FILE URL REALM`, as child
  * processes against the shared router, importing the built packages (`npm run build` first).
  * Each must exit 0 and print what examples/README.md says it prints; a failure must exit 1.
- * The Python pairing runs with the router venv's Python. The browser page is checked in
+ * The Python pairings run with the router venv's Python. The browser page is checked in
  * test/browser/examples-page.test.ts.
  */
 import * as fs from 'node:fs';
@@ -89,6 +89,27 @@ test('e2ee-with-python.mjs: a sealed call and a sealed event between wampbox and
   expect(run.stdout).toMatch(/-> "Hello wampbox, this is Autobahn\|Python" \(sealed both ways\)$/m);
   expect(run.stdout).toMatch(
     /^python: event on com\.example\.e2ee\.p\d+\.news: 'end-to-end encrypted' \{'from': 'node'\} arrived sealed \(cryptobox\)$/m,
+  );
+}, 120_000);
+
+test("e2ev2-with-python.mjs: a TypeScript writer, a Python reader, a reader's forgery refused as sender", async () => {
+  const { wsUrl, realm, venvPython } = routerInfo();
+  const run = await runExample('e2ev2-with-python.mjs', [wsUrl, realm], { E2EV2_PYTHON: venvPython }, 100_000);
+  expectSuccess(run, 'e2ev2-with-python: ok');
+  expect(run.stdout).toMatch(/^python: ready \(identity [0-9a-f]{8}\.\.\.\)$/m);
+  expect(run.stdout).toMatch(
+    /^python: event on com\.example\.e2ev2\.p\d+\.news: \['kick-off'\] \{'minute': 0\} signed by [0-9a-f]{8}\.\.\.$/m,
+  );
+  expect(run.stdout).toMatch(
+    /^python: event on com\.example\.e2ev2\.p\d+\.news: \['goal'\] \{'minute': 17, 'score': '1-0'\}/m,
+  );
+  expect(run.stdout).toMatch(
+    /^python: refused an event on com\.example\.e2ev2\.p\d+\.news: sender \(not delivered\)$/m,
+  );
+  expect(run.lines.filter((l) => l.startsWith('python: event'))).toHaveLength(2);
+  expect(run.stdout).not.toMatch(/forged/);
+  expect(run.stdout).toMatch(
+    /^node: receipt from python on com\.example\.e2ev2\.p\d+\.receipts: 2 delivered, refused: sender$/m,
   );
 }, 120_000);
 

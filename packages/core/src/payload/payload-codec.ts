@@ -96,6 +96,12 @@ export interface PayloadContext {
   /** For EVENT: `true` when the router delivered it from retention (`details.retained`), not live. */
   readonly retained?: boolean | undefined;
   /**
+   * For EVENT: the publication id. Overlapping subscriptions of one session receive one EVENT
+   * each with the same publication id and payload; a codec that refuses repeated payloads can tell
+   * these copies from replays by it.
+   */
+  readonly publication?: number | undefined;
+  /**
    * For EVENT and INVOCATION: what the router says about the publisher or caller, when it
    * discloses it (`publisher`/`caller`, `…_authid`, `…_authrole`). Claims by the router, not
    * proof: a codec may use them as hints (which key to try), never as authentication.

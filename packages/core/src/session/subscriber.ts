@@ -82,6 +82,7 @@ export class Subscriber implements Role {
         originating: false,
         sending: false,
         retained: details['retained'] === true,
+        publication,
         disclosed: disclosedBy(details, 'publisher'),
         now: ctx.payload.now,
       },

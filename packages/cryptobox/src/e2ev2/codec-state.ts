@@ -25,6 +25,7 @@ import { Freshness } from './freshness.js';
 import { longestCovering } from './prefix.js';
 import { poolRandomBytes } from './random.js';
 import { ClearUris } from './clear-uris.js';
+import { FanOut } from './fanout.js';
 import type { KeyFetcher } from './key-fetch.js';
 import { scrambleUri } from './scramble.js';
 import { E2eReceiver, type ReceivedPayload } from './receiver.js';
@@ -76,6 +77,8 @@ export class E2eV2State {
   readonly #calls = new WeakMap<PayloadExchange, CallerEntry>();
   /** The clear URIs of the scrambled URIs sent or opened. */
   readonly clearUris = new ClearUris();
+  /** The last opened events, for the copies overlapping subscriptions receive. */
+  readonly #fanOut = new FanOut();
   /** Fetches the group keys of events this reader does not hold (`fetchKeysFrom`). */
   fetcher: KeyFetcher | undefined;
   readonly #invocations = new WeakMap<PayloadExchange, CalleeEntry>();
@@ -302,9 +305,11 @@ export class E2eV2State {
     try {
       opened = this.#open(input, ctx);
     } catch (e) {
+      const copy = this.#fanOutCopy(e, wire, ctx);
+      if (copy !== undefined) return copy;
       const fetcher = this.fetcher;
       if (fetcher === undefined || type !== 'EVENT' || !this.#fetchable(e)) throw e;
-      return fetcher.hold(e, ctx.uri, () => this.#opened(this.#open(input, ctx), ctx));
+      return fetcher.hold(e, ctx.uri, () => this.#opened(this.#open(input, ctx), ctx, wire));
     }
     if (calleeEntry !== undefined && opened.kind === 'sealed') calleeEntry.carriage ??= opened.carriage;
     if (callerEntry !== undefined) {
@@ -313,7 +318,7 @@ export class E2eV2State {
       if (opened.kind === 'sealed') callerEntry.session.wrapNext = false;
       else if (type === 'ERROR' && ctx.uri === UNKNOWN_KEY_URI) callerEntry.session.wrapNext = true;
     }
-    return this.#opened(opened, ctx);
+    return this.#opened(opened, ctx, wire);
   }
 
   #open(input: ReceivedPayload, ctx: PayloadContext): ReturnType<E2eReceiver['open']> {
@@ -325,12 +330,24 @@ export class E2eV2State {
     }
   }
 
-  #opened(opened: ReturnType<E2eReceiver['open']>, ctx: PayloadContext): Payload {
+  #opened(opened: ReturnType<E2eReceiver['open']>, ctx: PayloadContext, wire: WirePayload): Payload {
+    const payload = { args: opened.args, kwargs: opened.kwargs };
+    if (opened.kind !== 'sealed') return payload;
     // the receiver checked that the inner URI scrambles to the wire URI
-    if (opened.kind === 'sealed' && ctx.messageType !== 'RESULT' && opened.uri !== ctx.uri) {
-      this.clearUris.remember(ctx.uri, opened.uri);
+    if (ctx.messageType !== 'RESULT' && opened.uri !== ctx.uri) this.clearUris.remember(ctx.uri, opened.uri);
+    const bytes = sealedBytes(wire);
+    if (ctx.messageType === 'EVENT' && ctx.publication !== undefined && bytes !== undefined) {
+      this.#fanOut.opened(ctx.publication, bytes, payload);
     }
-    return { args: opened.args, kwargs: opened.kwargs };
+    return payload;
+  }
+
+  /** The payload again for a copy of an EVENT opened for another subscription of this session. */
+  #fanOutCopy(e: unknown, wire: WirePayload, ctx: PayloadContext): Payload | undefined {
+    if (!(e instanceof E2eV2Error) || e.reason !== 'replay' || ctx.messageType !== 'EVENT') return undefined;
+    const bytes = sealedBytes(wire);
+    if (ctx.publication === undefined || bytes === undefined) return undefined;
+    return this.#fanOut.again(ctx.publication, bytes);
   }
 
   /** An EVENT refused for a group key this reader does not hold at all. */
@@ -370,4 +387,11 @@ export class E2eV2State {
     if (wire.kind === 'plain' && ctx.messageType === 'ERROR' && ctx.uri.startsWith('wamp.error.')) return;
     throw new E2eV2Error('exchange', `an answer on "${procedure}" to a call that was not sealed here`);
   }
+}
+
+/** The sealed bytes of a payload in either carriage. */
+function sealedBytes(wire: WirePayload): Uint8Array | undefined {
+  if (wire.kind === 'opaque') return wire.payload;
+  const a = wire.args;
+  return a?.length === 1 && a[0] instanceof Uint8Array ? a[0] : undefined;
 }

@@ -158,7 +158,8 @@ export function genericHash(outputLength: number, message: Uint8Array, key?: Uin
   } finally {
     const heap = m.HEAPU8;
     heap.fill(0, data, data + message.length); // may hold key material (a key record, a scramble state)
-    heap.fill(0, f + F_LONG_KEY, f + F_HASH + HASH_MAX_BYTES); // key and output
+    heap.fill(0, f + F_LONG_KEY, f + F_LONG_KEY + keyLength); // key
+    heap.fill(0, f + F_HASH, f + F_HASH + outputLength); // output
   }
 }
 

@@ -75,21 +75,38 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+/** The character codes of `0123456789abcdef`. */
+const HEX_DIGIT = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+/** Longest input {@link toHex} converts in one piece. */
+const HEX_CHUNK = 1024;
 
-/** Lowercase hex of `bytes` (`enc_key` / `ppt_keyid` carry `hex(kid)`). */
+/**
+ * Lowercase hex of `bytes` (`enc_key` / `ppt_keyid` carry `hex(kid)`). Made from character codes
+ * in one piece: a flat string, which a map hashes at once, where appending two digits at a time
+ * makes a chain of pieces to join first (half the cost of looking a key id up by it).
+ */
 export function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) s += HEX_BYTE[bytes[i]!]!;
-  return s;
+  const n = bytes.length;
+  if (n > HEX_CHUNK) {
+    let s = '';
+    for (let at = 0; at < n; at += HEX_CHUNK) s += toHex(bytes.subarray(at, Math.min(n, at + HEX_CHUNK)));
+    return s;
+  }
+  const codes = new Array<number>(2 * n);
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i]!;
+    codes[2 * i] = HEX_DIGIT[b >>> 4]!;
+    codes[2 * i + 1] = HEX_DIGIT[b & 15]!;
+  }
+  return String.fromCharCode(...codes);
 }
 
 /** Whether `hex` is exactly the lowercase hex of `bytes` ({@link toHex}), without making it. */
 export function hexEquals(hex: string, bytes: Uint8Array): boolean {
   if (hex.length !== 2 * bytes.length) return false;
   for (let i = 0; i < bytes.length; i++) {
-    const h = HEX_BYTE[bytes[i]!]!;
-    if (hex.charCodeAt(2 * i) !== h.charCodeAt(0) || hex.charCodeAt(2 * i + 1) !== h.charCodeAt(1)) return false;
+    const b = bytes[i]!;
+    if (hex.charCodeAt(2 * i) !== HEX_DIGIT[b >>> 4] || hex.charCodeAt(2 * i + 1) !== HEX_DIGIT[b & 15]) return false;
   }
   return true;
 }

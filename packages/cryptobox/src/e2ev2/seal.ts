@@ -177,7 +177,7 @@ export function assemblePayload(input: SealInput, rawPlaintext?: Uint8Array): Se
   const boundLength = HEADER_BYTES + (wrapBytes === undefined ? 0 : wrapBytes.length);
   const encodedUri = encodeUri(input.uri);
   const sigBytes = signer === undefined ? 0 : SIG_BYTES;
-  let payload = EMPTY;
+  let payload: Uint8Array = EMPTY;
   try {
     const layout = {
       blockSize: bucket === undefined ? undefined : BUCKET_SIZES[bucket],
@@ -188,7 +188,7 @@ export function assemblePayload(input: SealInput, rawPlaintext?: Uint8Array): Se
       layout,
       (length) => {
         // one buffer for the whole payload: header, wrap, ciphertext and signature written in place
-        payload = new Uint8Array(boundLength + length + TAG_BYTES + sigBytes);
+        payload = payloadBytes(boundLength + length + TAG_BYTES + sigBytes);
         writeCheckedHeader(payload, header);
         if (wrapBytes !== undefined) payload.set(wrapBytes, HEADER_BYTES);
         return { target: payload.subarray(boundLength), ad: [AAD_CTX, encodedUri, payload.subarray(0, boundLength)] };
@@ -208,6 +208,31 @@ export function assemblePayload(input: SealInput, rawPlaintext?: Uint8Array): Se
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** Payloads of 65 bytes to 4 KiB are carved out of slabs of this size. */
+const SLAB_BYTES = 32 * 1024;
+const SLAB_MIN = 65;
+const SLAB_MAX = 4 * 1024;
+let slab = new ArrayBuffer(0);
+let slabUsed = 0;
+
+/**
+ * A zero-filled array of `size` bytes for a sealed payload. From 65 bytes to 4 KiB it is a view
+ * into a shared slab, as @wampbox/core places received binaries: an `ArrayBuffer` of its own costs
+ * about a microsecond in V8, more than writing the header. A region is handed out once and never
+ * reused (its bytes are zero, as the header's reserved bytes must be); a slab is freed when no
+ * payload of it is left.
+ */
+function payloadBytes(size: number): Uint8Array {
+  if (size < SLAB_MIN || size > SLAB_MAX) return new Uint8Array(size);
+  if (slabUsed + size > slab.byteLength) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const bytes = new Uint8Array(slab, slabUsed, size);
+  slabUsed = (slabUsed + size + 7) & ~7;
+  return bytes;
+}
 
 /** What {@link Sealed} is made of. */
 interface SealedParts {

@@ -67,6 +67,15 @@ describe('byte helpers', () => {
 });
 
 describe('hex', () => {
+  it('toHex is lowercase hex, two digits a byte, for every byte value and long inputs', () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    expect(toHex(all)).toBe(Buffer.from(all).toString('hex'));
+    const long = random(5000);
+    expect(toHex(long)).toBe(Buffer.from(long).toString('hex'));
+    expect(toHex(long.subarray(3, 3000))).toBe(Buffer.from(long.subarray(3, 3000)).toString('hex'));
+    expect(toHex(new Uint8Array(0))).toBe('');
+  });
+
   it('hexEquals is toHex(bytes) === hex, lowercase only', () => {
     const b = random(16);
     const h = toHex(b);

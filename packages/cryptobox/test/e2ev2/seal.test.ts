@@ -48,6 +48,20 @@ describe('a sealed payload', () => {
     expect(s.payload.length - s.plaintext.length).toBe(280);
   });
 
+  it('gets a region of its own: payloads sealed one after another never share bytes', () => {
+    const key = random(32);
+    const sealed = Array.from({ length: 40 }, (_, i) =>
+      sealPayload(publishInput(identity(), key, { args: ['x'.repeat(i * 40)] })),
+    );
+    const copies = sealed.map((s) => s.payload.slice());
+    for (const s of sealed) s.payload.fill(0xff); // what one holder does to its payload
+    for (const [i, s] of sealed.entries()) {
+      s.payload.set(copies[i]!);
+      expect(toHex(s.payload.subarray(6, 8))).toBe('0000'); // reserved bytes
+    }
+    for (const [i, s] of sealed.entries()) expect(toHex(s.payload)).toBe(toHex(copies[i]!));
+  });
+
   it('pads to the bucket and marks it in the flags', () => {
     const s = sealPayload(publishInput(identity(), random(32), { bucket: 1 }));
     expect(s.flags).toBe(0x08 | 0x02 | (1 << 5));

@@ -12,7 +12,8 @@ const moduleNameMapper = {
   '^@wampbox/core/testing$': '<rootDir>/packages/core/src/testing/index.ts',
   '^@wampbox/cryptobox/internal$': '<rootDir>/packages/cryptobox/src/internal.ts',
   '^@wampbox/cryptobox/e2ev2$': '<rootDir>/packages/cryptobox/src/e2ev2.ts',
-  '^@wampbox/cryptobox$': '<rootDir>/packages/cryptobox/src/index.ts',
+  // the Node entry, as Node resolves the package (sodium-native when installed; see docs/cryptobox.md)
+  '^@wampbox/cryptobox$': '<rootDir>/packages/cryptobox/src/node.ts',
   '^@wampbox/contracts$': '<rootDir>/packages/contracts/src/index.ts',
   '^@wampbox/wamp-client$': '<rootDir>/packages/client/src/index.ts',
   '^@wampbox/wamp-client/e2ev2$': '<rootDir>/packages/client/src/e2ev2.ts',

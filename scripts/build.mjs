@@ -31,8 +31,18 @@ for (const name of order) {
   run(['--outDir', join(dir, 'dist/cjs'), '--module', 'CommonJS', '--moduleResolution', 'Node10']);
   mkdirSync(join(dir, 'dist/esm'), { recursive: true });
   // the nearest package.json is what bundlers read: keep the package's sideEffects flag here too
-  writeFileSync(join(dir, 'dist/esm/package.json'), '{ "type": "module", "sideEffects": false }\n');
-  writeFileSync(join(dir, 'dist/cjs/package.json'), '{ "type": "commonjs", "sideEffects": false }\n');
+  // (false, or the list of files with side effects, such as cryptobox's Node entry)
+  const declared = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).sideEffects ?? false;
+  const sideEffects = (format) =>
+    JSON.stringify(
+      Array.isArray(declared)
+        ? declared
+            .filter((f) => f.startsWith(`./dist/${format}/`))
+            .map((f) => `./${f.slice(`./dist/${format}/`.length)}`)
+        : declared,
+    );
+  writeFileSync(join(dir, 'dist/esm/package.json'), `{ "type": "module", "sideEffects": ${sideEffects('esm')} }\n`);
+  writeFileSync(join(dir, 'dist/cjs/package.json'), `{ "type": "commonjs", "sideEffects": ${sideEffects('cjs')} }\n`);
   // command-line entry points must be executable where the workspace links them into node_modules/.bin
   for (const format of ['esm', 'cjs']) {
     const cli = join(dir, 'dist', format, 'cli.js');

@@ -17,8 +17,10 @@
 // Nothing in the bundles generates code, so they run under a Content-Security-Policy without
 // 'unsafe-eval' (see docs/browser.md).
 //
-// The build fails when a Node built-in module or `ws` would reach a bundle, when the variant
-// without cryptobox would contain libsodium, or when `new Function`/`eval` is left in a bundle.
+// The build fails when a Node built-in module, `ws` or `sodium-native` would reach a bundle (or
+// the name `sodium-native` appears in one: the browser entries must not even try to load it), when
+// the variant without cryptobox would contain libsodium, or when `new Function`/`eval` is left in a
+// bundle.
 //
 // Usage: node scripts/bundle.mjs
 // Module: buildBundles(), browserBuildOptions(), browserGuardPlugin(), BUNDLES, OUT_DIR
@@ -58,9 +60,15 @@ export function isNodeBuiltin(specifier) {
   return NODE_BUILTINS.has(specifier) || NODE_BUILTINS.has(specifier.split('/')[0]);
 }
 
-/** `true` for `ws` and its subpaths. */
-function isWs(specifier) {
-  return specifier === 'ws' || specifier.startsWith('ws/');
+/**
+ * Packages that only run on Node: `ws`, and `sodium-native` (a native addon, which only
+ * @wampbox/cryptobox's Node entry loads).
+ */
+const NODE_ONLY_PACKAGES = ['ws', 'sodium-native'];
+
+/** `true` for a Node-only package and its subpaths. */
+function isNodeOnlyPackage(specifier) {
+  return NODE_ONLY_PACKAGES.some((p) => specifier === p || specifier.startsWith(`${p}/`));
 }
 
 const inPackage = (name) => `${sep}node_modules${sep}${name}${sep}`;
@@ -74,7 +82,8 @@ const inPackage = (name) => `${sep}node_modules${sep}${name}${sep}`;
 const GUARDED_NODE_FALLBACKS = [{ importer: inPackage('libsodium'), specifier: 'crypto', kind: 'require-call' }];
 
 /**
- * esbuild plugin for browser bundles: fails the build on any import of a Node built-in or `ws`
+ * esbuild plugin for browser bundles: fails the build on any import of a Node built-in or a
+ * Node-only package
  * (except the guarded fallbacks above).
  * @param {{ stubbed?: Array<{ specifier: string, kind: string, importer: string }> }} [options]
  *   `stubbed` collects the guarded fallbacks replaced.
@@ -84,8 +93,8 @@ export function browserGuardPlugin(options = {}) {
   return {
     name: 'wampbox-browser-guard',
     setup(build) {
-      build.onResolve({ filter: /^(node:.*|[a-z_0-9]+(\/.*)?)$/ }, (args) => {
-        if (!isNodeBuiltin(args.path) && !isWs(args.path)) return undefined;
+      build.onResolve({ filter: /^(node:.*|[a-z_0-9-]+(\/.*)?)$/ }, (args) => {
+        if (!isNodeBuiltin(args.path) && !isNodeOnlyPackage(args.path)) return undefined;
         const allowed = GUARDED_NODE_FALLBACKS.find(
           (f) => args.importer.includes(f.importer) && args.path === f.specifier && args.kind === f.kind,
         );
@@ -93,7 +102,9 @@ export function browserGuardPlugin(options = {}) {
           stubbed.push({ specifier: args.path, kind: args.kind, importer: relative(ROOT, args.importer) });
           return { path: args.path, namespace: 'wampbox-empty' };
         }
-        const what = isWs(args.path) ? 'the Node-only package `ws`' : `the Node built-in module "${args.path}"`;
+        const what = isNodeOnlyPackage(args.path)
+          ? `the Node-only package \`${args.path}\``
+          : `the Node built-in module "${args.path}"`;
         const from = relative(ROOT, args.importer) || args.importer;
         return {
           errors: [
@@ -247,7 +258,7 @@ export async function buildBundles() {
     const output = result.metafile.outputs[relative(ROOT, outfile)];
     const inputs = contributingInputs(output);
     for (const input of inputs) {
-      if (/(^|\/)node_modules\/ws\//.test(input) || input.startsWith('node:'))
+      if (/(^|\/)node_modules\/(ws|sodium-native)\//.test(input) || input.startsWith('node:'))
         problems.push(`${b.file}: contains Node-only ${input}`);
       if (!b.cryptobox && (/node_modules\/libsodium/.test(input) || /packages\/cryptobox\//.test(input))) {
         problems.push(`${b.file}: the variant without cryptobox contains ${input}`);
@@ -256,9 +267,12 @@ export async function buildBundles() {
     if (b.cryptobox && !inputs.some((i) => /node_modules\/libsodium\//.test(i)))
       problems.push(`${b.file}: libsodium is missing`);
     const text = readFileSync(outfile, 'utf8');
-    for (const m of text.matchAll(/\brequire\(\s*["'`]((?:node:)?[a-z_0-9/]+)["'`]\s*\)/g)) {
-      if (isNodeBuiltin(m[1]) || isWs(m[1])) problems.push(`${b.file}: leaves require("${m[1]}") in the output`);
+    for (const m of text.matchAll(/\brequire\(\s*["'`]((?:node:)?[a-z_0-9/-]+)["'`]\s*\)/g)) {
+      if (isNodeBuiltin(m[1]) || isNodeOnlyPackage(m[1]))
+        problems.push(`${b.file}: leaves require("${m[1]}") in the output`);
     }
+    if (text.includes('sodium-native'))
+      problems.push(`${b.file}: mentions sodium-native, which only the Node entry of @wampbox/cryptobox may load`);
     const codegen = text.match(/\bnew Function\b|\bFunction\(\s*["'`]|\beval\(/g);
     if (codegen)
       problems.push(

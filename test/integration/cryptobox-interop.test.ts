@@ -14,6 +14,9 @@
  *
  * Python peers run in driven mode (test/interop/python/peer.py), one long-lived peer per
  * key configuration, all started concurrently with the trace router.
+ *
+ * On Node the codec runs on sodium-native (the package's Node entry, where it is installed);
+ * `WAMPBOX_SODIUM_BACKEND=wasm` runs the same tests on libsodium's WebAssembly build.
  */
 import {
   ApplicationError,
@@ -26,6 +29,7 @@ import {
   json,
 } from '@wampbox/wamp-client';
 import type { CallResult, EventData, Invocation, KeyPair, Session } from '@wampbox/wamp-client';
+import { sodiumBackend } from '@wampbox/cryptobox';
 import { closeAll, open, routes, sleep, uniqueUri, waitFor } from './helpers';
 import type { Route } from './helpers';
 import { startPeer, stopAllPeers } from './python-peer';
@@ -281,6 +285,13 @@ describe.each(SERIALIZERS)('cryptobox interop with Autobahn|Python on %s', (s) =
   it('Python publisher → TypeScript subscriber', () => pythonPublishesToTs(s, s));
   it('TypeScript caller → Python callee: result, sealed error, progressive results', () => tsCallsPython(s, s));
   it('Python caller → TypeScript callee: result, sealed error, progressive results', () => pythonCallsTs(s, s));
+});
+
+describe('the libsodium binding under these tests', () => {
+  it('is sodium-native on Node, unless WAMPBOX_SODIUM_BACKEND=wasm asks for WebAssembly', async () => {
+    const info = await sodiumBackend();
+    expect(info.binding).toBe(process.env['WAMPBOX_SODIUM_BACKEND'] === 'wasm' ? 'wasm' : 'native');
+  });
 });
 
 describe('cryptobox interop across serializers', () => {

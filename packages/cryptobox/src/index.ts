@@ -18,3 +18,5 @@ export {
   signCryptosignChallenge,
 } from './cryptosign.js';
 export type { CryptosignKeyPair, CryptosignOptions } from './cryptosign.js';
+export { sodiumBackend } from './sodium.js';
+export type { SodiumBackendInfo } from './sodium.js';

@@ -1,3 +1,4 @@
+import './binding-under-test';
 import { InvalidArgumentError, PAYLOAD_ERROR_URIS, PayloadCodecError, Session } from '@wampbox/core';
 import { MessageType as T } from '@wampbox/core/internal';
 import type { Payload, PayloadCodec, PayloadContext, PayloadMessageType, WirePayload } from '@wampbox/core';

@@ -1,3 +1,4 @@
+import './binding-under-test';
 import { describePayloadCodecConformance } from '@wampbox/core/testing';
 import { cryptobox, generateKeyPair, KeyRing } from '../src/index';
 

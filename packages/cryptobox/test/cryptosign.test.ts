@@ -1,3 +1,4 @@
+import './binding-under-test';
 import { CRYPTOSIGN_SEED_BYTES, cryptosign, cryptosignKeyPair, signCryptosignChallenge } from '../src/index';
 import { referenceSodium as sodium } from './reference-sodium';
 

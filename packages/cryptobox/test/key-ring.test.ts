@@ -1,3 +1,4 @@
+import './binding-under-test';
 import { inspect } from 'node:util';
 import { InvalidArgumentError, PAYLOAD_ERROR_URIS, PayloadCodecError } from '@wampbox/core';
 import { generateKeyPair, KeyEntry, KeyRing, publicKeyFromSecret, type KeyPair } from '../src/index';

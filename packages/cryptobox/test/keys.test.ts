@@ -1,3 +1,4 @@
+import './binding-under-test';
 import { InvalidArgumentError } from '@wampbox/core';
 import { generateKeyPair, parseKey, publicKeyFromSecret } from '../src/index';
 import { runCli } from '../src/internal';

@@ -2,6 +2,7 @@
  * Real Autobahn|Python 22.7.1 cryptobox output (fixed nonces): every payload must open with the
  * listed keys to the listed plaintext, and re-seal byte for byte with the same nonce.
  */
+import './binding-under-test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Payload, PayloadContext, PayloadMessageType, WirePayload } from '@wampbox/core';

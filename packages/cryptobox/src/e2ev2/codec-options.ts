@@ -3,7 +3,7 @@
  * them once libsodium is ready: the identity, the trust store, the group keys, the callee scope keys
  * and the routes. Static mode only: keys and grants are given, not fetched.
  */
-import { InvalidArgumentError } from '@wampbox/core';
+import { InvalidArgumentError, type PayloadCodec } from '@wampbox/core';
 import { scalarmultBase, bytesEqual } from '../sodium.js';
 import type { InnerSerializer } from './constants.js';
 import type { Carriage, Route } from './envelope.js';
@@ -44,6 +44,12 @@ export interface E2eV2RouteOption {
   /** `transparent`: scheme attributes and one opaque binary; `argument`: one binary argument. */
   readonly carriage: Carriage;
   readonly strict?: boolean | undefined;
+  /**
+   * Migrating this prefix from cryptobox: until this time (ms since the Unix epoch) cryptobox
+   * payloads on it are still opened by `cryptobox.codec` (and invocations so opened are answered
+   * with it); everything sent on it is E2E v2. Afterwards, cryptobox there is a downgrade.
+   */
+  readonly acceptCryptoboxUntil?: number | undefined;
 }
 
 /**
@@ -74,6 +80,11 @@ export interface E2eV2Options {
    * in plaintext. Default: every URI, transparent carriage.
    */
   readonly routes?: readonly E2eV2RouteOption[] | undefined;
+  /**
+   * Coexistence with Autobahn-compatible cryptobox: the URI prefixes sealed with the cryptobox
+   * `codec` (`cryptobox(keyRing)`) by this codec; longest prefix wins against `routes`.
+   */
+  readonly cryptobox?: { readonly codec: PayloadCodec; readonly prefixes?: readonly string[] | undefined } | undefined;
   /** Scrambled namespaces (longest prefix wins). */
   readonly scramble?: readonly E2eV2ScrambleOption[] | undefined;
   /** The inner serializer (default `json`). */
@@ -153,6 +164,16 @@ export function checkOptions(o: E2eV2Options): void {
     if (!isBytes(n.master, 32)) throw new InvalidArgumentError('e2eV2: a namespace master secret is 32 bytes');
     if (n.mode !== undefined && n.mode !== 'chained' && n.mode !== 'positional') {
       throw new InvalidArgumentError('e2eV2: a namespace mode is chained or positional');
+    }
+  }
+  const cb = o.cryptobox;
+  const needsCryptobox = (o.routes ?? []).some((r) => r.acceptCryptoboxUntil !== undefined);
+  if (cb !== undefined || needsCryptobox) {
+    if (typeof cb?.codec.decode !== 'function' || typeof cb.codec.encode !== 'function') {
+      throw new InvalidArgumentError('e2eV2: cryptobox prefixes and migrating routes need cryptobox.codec');
+    }
+    if ((cb.prefixes ?? []).some((p) => typeof p !== 'string')) {
+      throw new InvalidArgumentError('e2eV2: cryptobox.prefixes are URI prefixes');
     }
   }
   if (o.clock !== undefined && typeof o.clock !== 'function')

@@ -9,6 +9,7 @@ import { checkOptions, type E2eV2Config, type E2eV2GroupKeyOption, type E2eV2Opt
 import { E2eV2State } from './codec-state.js';
 import { E2EV2_SCHEME } from './constants.js';
 import { KeyFetcher, type KeyFetchOptions } from './key-fetch.js';
+import { CryptoboxRoutes } from './legacy.js';
 import { holdKey, replaceKey, type E2eV2KeyInfo, type RotateOptions } from './key-holder.js';
 import { TrustStore } from './trust-store.js';
 
@@ -107,6 +108,8 @@ export function e2eV2(options: E2eV2Options): E2eV2Codec {
   const trust = options.trust instanceof TrustStore ? options.trust : new TrustStore(options.trust ?? []);
   let state: E2eV2State | undefined;
   let fetch: { api: WampApi; options: KeyFetchOptions } | undefined;
+  const cryptoboxCodec = options.cryptobox?.codec;
+  const legacy = cryptoboxCodec === undefined ? undefined : new CryptoboxRoutes(options, cryptoboxCodec);
   const ready = (): boolean => isSodiumReady() && isSodiumV2Ready();
   const get = (): E2eV2State => {
     if (state === undefined) {
@@ -120,10 +123,13 @@ export function e2eV2(options: E2eV2Options): E2eV2Codec {
     name: E2EV2_SCHEME,
     trust,
     encode(payload: Payload, ctx: PayloadContext): WirePayload | Promise<WirePayload> {
+      if (legacy?.sends(ctx) === true) return legacy.encode(payload, ctx);
       if (ready()) return get().encode(payload, ctx);
       return whenReady().then((s) => s.encode(payload, ctx));
     },
     decode(wire: WirePayload, ctx: PayloadContext): Payload | Promise<Payload> {
+      const opened = legacy?.decode(wire, ctx);
+      if (opened !== undefined) return opened;
       if (ready()) return get().decode(wire, ctx);
       return whenReady().then((s) => s.decode(wire, ctx));
     },

@@ -125,6 +125,16 @@ test('typed-contracts.mjs: a typed call, an invalid call and an invalid event re
   expect(run.lines).toContain('event dropped: ERR_PAYLOAD_INVALID at kwargs.items[0].price');
 });
 
+test('scrambled-uris.mjs: clear URIs in handlers and errors, tags on the wire', async () => {
+  const { wsUrl, realm } = routerInfo();
+  const run = await runExample('scrambled-uris.mjs', [wsUrl, realm]);
+  expectSuccess(run, 'scrambled-uris: ok');
+  expect(run.lines).toContain('event on <ns>orders.created: order o-1');
+  expect(run.lines).toContain('the router routed <ns><tag>.<tag>');
+  expect(run.lines).toContain('paid 42 via <ns>orders.pay');
+  expect(run.lines).toContain('declined: <ns>error.declined (over the limit)');
+});
+
 test('an example that cannot do its job exits 1 and says why', async () => {
   const { wsUrl } = routerInfo();
   const run = await runExample('node-rpc.mjs', [wsUrl, 'com.example.no_such_realm']);

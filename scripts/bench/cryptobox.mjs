@@ -14,7 +14,9 @@
  * - "text": args = [a 1 KiB JSON-safe object]   (no binary: the codec's plain JSON path)
  * - "binary": args = [Uint8Array(1024)]          (the codec turns bytes into "\u0000" + base64
  *   inside the inner JSON; the baseline does the same with Buffer.toString('base64'))
- * Both sides use the same libsodium instance and a pooled 24-byte nonce source.
+ * The raw side runs on libsodium-wrappers (WebAssembly); the codec on the libsodium binding
+ * cryptobox's Node entry picks (sodium-native where it is installed; WAMPBOX_SODIUM_BACKEND=wasm
+ * for the WebAssembly build), named in the report. Both use a pooled 24-byte nonce source.
  */
 import * as sodiumNamespace from 'libsodium-wrappers';
 import { performance } from 'node:perf_hooks';
@@ -45,7 +47,9 @@ try {
   process.exit(1);
 }
 const { KeyRing, cryptobox, generateKeyPair } = wb;
+const { sodiumBackend } = await import('@wampbox/cryptobox');
 await sodium.ready;
+const codecBinding = await sodiumBackend();
 
 const URI = 'com.bench.secure.echo';
 const originator = await generateKeyPair();
@@ -202,7 +206,9 @@ for (let round = 0; round < opts.rounds; round++) {
 }
 
 const out = [];
-out.push(`cryptobox seal+open, ${opts.rounds} rounds; node ${process.version}, libsodium-wrappers (WebAssembly)`);
+out.push(
+  `cryptobox seal+open, ${opts.rounds} rounds; node ${process.version}; codec on ${codecBinding.library}, raw on libsodium-wrappers (WebAssembly)`,
+);
 out.push(
   'µs per operation: CPU time (user+sys) and wall time, median over rounds; ± = half the min..max range of the CPU figures;',
 );

@@ -9,6 +9,8 @@
 import { ApplicationError, cryptosignKeyPair, generateKeyPair, json } from '@wampbox/wamp-client';
 import type { CryptosignKeyPair, EventData, KeyPair, Session } from '@wampbox/wamp-client';
 import { e2eV2, scrambled, type E2eV2Codec, type ScrambledApi } from '@wampbox/cryptobox/e2ev2';
+import { defineProcedure, typed } from '@wampbox/contracts';
+import { z } from 'zod';
 import { closeAll, open, routes, waitFor } from './helpers';
 import { startPrivateRouter, type PrivateRouter } from './router';
 
@@ -112,6 +114,19 @@ describe('scrambled URIs through Crossbar', () => {
       uri: `${CHAINED}${NAME}.error.declined`,
       args: ['no'],
     });
+  });
+
+  it('takes typed contracts on clear URIs, validated at the call sites', async () => {
+    const total = defineProcedure(`${CHAINED}${NAME}.total`, {
+      call: { args: z.tuple([z.array(z.number())]) },
+      call_result: { args: z.tuple([z.number()]) },
+    });
+    await typed(sub).register(total, ({ args: [xs] }) => ({ args: [xs.reduce((a, b) => a + b, 0)] }));
+    const {
+      args: [sum],
+    } = await typed(pub).call(total, { args: [[1, 2, 3]] });
+    expect(sum).toBe(6);
+    await expect(pub.call(total.uri, ['not a list'])).rejects.toMatchObject({ uri: 'wamp.error.invalid_argument' });
   });
 
   it('pins the one difference in prefix matching: a prefix without a dot matches whole components only', async () => {

@@ -61,6 +61,7 @@ export type {
   WholeSchemas,
 } from './schemas.js';
 export { typed } from './typed-api.js';
+export type { TypedApiTarget } from './typed-api.js';
 export type {
   EventInfo,
   InvocationInfo,

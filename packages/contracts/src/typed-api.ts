@@ -65,10 +65,10 @@ interface Where {
 }
 
 class TypedApiImpl implements TypedApi {
-  declare private readonly api: WampApi;
+  declare private readonly api: TypedApiTarget;
   declare private readonly opts: TypedApiOptions;
 
-  constructor(api: WampApi, opts: TypedApiOptions) {
+  constructor(api: TypedApiTarget, opts: TypedApiOptions) {
     this.api = api;
     this.opts = opts;
   }
@@ -227,6 +227,12 @@ class TypedApiImpl implements TypedApi {
 }
 
 /**
+ * What {@link typed} needs of its target: a `Session`, a `Connection`, or anything offering the same
+ * four calls (such as `scrambled(session, codec)` of E2E v2, which takes clear URIs).
+ */
+export type TypedApiTarget = Pick<WampApi, 'call' | 'publish' | 'subscribe' | 'register'>;
+
+/**
  * Typed `call`, `publish`, `subscribe` and `register` over a `Session` or a `Connection` (any
  * `WampApi`), from contracts made by `defineProcedure` and `defineTopic`. Argument, result and
  * handler types come from the schemas; received payloads are validated at the call site (skipped
@@ -239,6 +245,6 @@ class TypedApiImpl implements TypedApi {
  * const { args: [sum] } = await api.call(add, { args: [2, 3] }); // sum: number
  * ```
  */
-export function typed(api: WampApi, options: TypedApiOptions = {}): TypedApi {
+export function typed(api: TypedApiTarget, options: TypedApiOptions = {}): TypedApi {
   return new TypedApiImpl(api, options);
 }

@@ -69,7 +69,9 @@ describe('cryptobox prefixes inside an E2E v2 codec', () => {
     now = 2_000;
     await expect(run(() => reader.decode(fromV1, ctx('EVENT', `${V2}t`)))).resolves.toMatchObject({ args: [1] });
     const exchange = { procedure: `${V2}p` };
-    const call = await run(() => ring().encode({ args: [2] }, ctx('CALL', `${V2}p`, { exchange: {} })));
+    const call = await run(() =>
+      ring().encode({ args: [2] }, ctx('CALL', `${V2}p`, { exchange: { procedure: `${V2}p` } })),
+    );
     await expect(run(() => reader.decode(call, ctx('INVOCATION', `${V2}p`, { exchange })))).resolves.toMatchObject({
       args: [2],
     });

@@ -71,7 +71,8 @@ export function setBindingStarter(start: () => Promise<SodiumBinding>): void {
  * ```ts
  * import { sodiumBackend } from '@wampbox/cryptobox';
  * const { library, fallbackReason } = await sodiumBackend();
- * console.log(`cryptobox runs on ${library}${fallbackReason ? ` (${fallbackReason})` : ''}`); // "sodium-native 5.1.0"
+ * // "cryptobox runs on sodium-native", or "... on libsodium 0.8.4 (sodium-native is not installed)"
+ * console.log(`cryptobox runs on ${library}${fallbackReason ? ` (${fallbackReason})` : ''}`);
  * ```
  */
 export async function sodiumBackend(): Promise<SodiumBackendInfo> {

@@ -15,7 +15,7 @@ export interface SodiumBackendInfo {
    * `'wasm'`: libsodium's WebAssembly build (the npm package `libsodium`), everywhere else.
    */
   readonly binding: 'native' | 'wasm';
-  /** The npm package and its version, for example `sodium-native 5.1.0` or `libsodium 0.8.4`. */
+  /** The npm package, with its version where it is known: `sodium-native` or `libsodium 0.8.4`. */
   readonly library: string;
   /**
    * On Node, why the WebAssembly build runs instead of `sodium-native`: the addon is not installed,

@@ -66,12 +66,17 @@ function createNativeBinding(sn: SodiumNative): Required<SodiumBinding> {
   const point = new Uint8Array(KEY_BYTES); // X25519(sk, pk)
   const block = new Uint8Array(64); // Salsa20 keystream block 0 under `point`
   const zeroNonce = new Uint8Array(8);
-  let text = new Uint8Array(INITIAL_TEXT_BYTES);
+  let plainScratch = new Uint8Array(INITIAL_TEXT_BYTES);
 
-  /** The plaintext scratch, at least `bytes` long (a bigger one replaces it; the old one is wiped). */
+  /**
+   * The plaintext scratch, at least `bytes` long. A bigger one replaces it when it is too small;
+   * the old one holds nothing (every operation wipes what it wrote).
+   */
   function textScratch(bytes: number): Uint8Array {
-    if (bytes > text.length) text = new Uint8Array(Math.ceil(Math.max(bytes, text.length * 2) / 4096) * 4096);
-    return text;
+    if (bytes > plainScratch.length) {
+      plainScratch = new Uint8Array(Math.ceil(Math.max(bytes, plainScratch.length * 2) / 4096) * 4096);
+    }
+    return plainScratch;
   }
 
   function boxBeforenm(publicKey: Uint8Array, secretKey: Uint8Array): Uint8Array {
@@ -197,7 +202,7 @@ function createNativeBinding(sn: SodiumNative): Required<SodiumBinding> {
       const fixed = new Uint8Array(point.length + block.length);
       fixed.set(point);
       fixed.set(block, point.length);
-      return { fixed, data: text.slice() };
+      return { fixed, data: plainScratch.slice() };
     },
   };
 }

@@ -12,23 +12,27 @@
  *    flight, and events per second, for plaintext, cryptobox and x_e2ev2, interleaved rounds.
  *    Target: v2 at least 0.75 x cryptobox once a session key exists.
  *
- *   node scripts/bench/e2ev2.mjs [--rounds 7] [--ms 150] [--warmup-ms 800]
+ *   node scripts/bench/e2ev2.mjs [--rounds 7] [--ms 150] [--slices 10] [--warmup-ms 800]
  *                                [--router-rounds 7] [--cell-ms 500] [--router-warmup-ms 1500]
- *                                [--no-router] [--no-pin] [--json FILE] [--budget-s 400]
+ *                                [--no-router] [--no-pin] [--json FILE] [--budget-s 400] [--dist DIR]
  *
- * Needs `npm run build` first. See scripts/bench/README.md.
+ * Needs `npm run build` first (or `--dist DIR`, repeatable: other ESM builds of packages/cryptobox
+ * to measure, side by side in the same rounds).
+ * See scripts/bench/README.md.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { median, renderTable } from './lib/stats.mjs';
-import { buildMicro, describeCounts, primitiveSum, timeCase } from './e2ev2/micro.mjs';
+import { buildMicro, runCase, timeCase } from './e2ev2/micro.mjs';
+import { libraryReport } from './e2ev2/report.mjs';
 import { loadModules } from './e2ev2/setup.mjs';
 
 function parseArgs(argv) {
   const o = {
     rounds: 7,
     ms: 150,
+    slices: 10,
     warmupMs: 800,
     router: true,
     routerRounds: 7,
@@ -37,6 +41,7 @@ function parseArgs(argv) {
     pin: true,
     json: null,
     budgetS: 400,
+    dists: [],
   };
   const num = (i, lo, hi) => {
     const x = Number(argv[i]);
@@ -47,6 +52,7 @@ function parseArgs(argv) {
     const a = argv[i];
     if (a === '--rounds') o.rounds = num(++i, 1, 50);
     else if (a === '--ms') o.ms = num(++i, 20, 5000);
+    else if (a === '--slices') o.slices = Math.round(num(++i, 1, 100));
     else if (a === '--warmup-ms') o.warmupMs = num(++i, 0, 10000);
     else if (a === '--router-rounds') o.routerRounds = num(++i, 1, 50);
     else if (a === '--cell-ms') o.cellMs = num(++i, 50, 10000);
@@ -55,10 +61,11 @@ function parseArgs(argv) {
     else if (a === '--no-pin') o.pin = false;
     else if (a === '--json') o.json = argv[++i];
     else if (a === '--budget-s') o.budgetS = num(++i, 10, 7200);
+    else if (a === '--dist') o.dists.push(argv[++i]);
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
-        'usage: node scripts/bench/e2ev2.mjs [--rounds N] [--ms MS] [--warmup-ms MS] [--router-rounds N]\n' +
-          '         [--cell-ms MS] [--router-warmup-ms MS] [--no-router] [--no-pin] [--json FILE] [--budget-s S]\n',
+        'usage: node scripts/bench/e2ev2.mjs [--rounds N] [--ms MS] [--slices N] [--warmup-ms MS] [--router-rounds N]\n' +
+          '         [--cell-ms MS] [--router-warmup-ms MS] [--no-router] [--no-pin] [--json FILE] [--budget-s S] [--dist DIR]\n',
       );
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
@@ -67,6 +74,7 @@ function parseArgs(argv) {
 }
 
 const opts = parseArgs(process.argv.slice(2));
+const loadAtStart = os.loadavg()[0].toFixed(2);
 const log = (s) => process.stderr.write(`[e2ev2] ${s}\n`);
 const started = performance.now();
 const watchdog = setTimeout(() => {
@@ -75,88 +83,53 @@ const watchdog = setTimeout(() => {
 }, opts.budgetS * 1000);
 watchdog.unref();
 
-const m = await loadModules();
-const micro = await buildMicro(m);
-const groups = { message: micro.messages, primitive: micro.primitives, event: micro.events };
-const all = Object.entries(groups).flatMap(([g, cases]) => Object.entries(cases).map(([k, fn]) => ({ g, k, fn })));
+// one build, or several (--dist, repeated) measured side by side in the same rounds
+const runs = [];
+for (const dist of opts.dists.length > 0 ? opts.dists : [undefined]) {
+  const m = await loadModules(dist);
+  runs.push({ dist, m, micro: await buildMicro(m), us: new Map() });
+}
+const all = runs.flatMap((run) =>
+  [run.micro.messages, run.micro.split, run.micro.primitives, run.micro.events].flatMap((cases) =>
+    Object.entries(cases).map(([k, fn]) => ({ run, k, fn })),
+  ),
+);
 
-// ---- library only: warm up every case, then interleaved rounds (rotated order)
+// ---- library only: warm up every case, then rounds; a round runs every case for --ms in --slices
+// slices, interleaved (rotated order), so that whatever else takes the CPU during a round weighs on
+// a message and on its primitives (and on every build) alike, and per-round ratios compare like with like
 for (const c of all) timeCase(c.fn, opts.warmupMs);
 log(`library cases warmed up (${opts.warmupMs} ms each)`);
-const us = new Map(all.map((c) => [c.k, []]));
+for (const c of all) c.run.us.set(c.k, []);
 for (let round = 0; round < opts.rounds; round++) {
-  for (let j = 0; j < all.length; j++) {
-    const c = all[(j + round * 3) % all.length];
-    us.get(c.k).push(timeCase(c.fn, opts.ms));
+  const acc = all.map(() => ({ timed: 0, n: 0 }));
+  for (let slice = 0; slice < opts.slices; slice++) {
+    for (let j = 0; j < all.length; j++) {
+      const i = (j + round * 3 + slice * 7) % all.length;
+      const r = runCase(all[i].fn, opts.ms / opts.slices);
+      acc[i].timed += r.timed;
+      acc[i].n += r.n;
+    }
   }
+  all.forEach((c, i) => c.run.us.get(c.k).push(acc[i].timed / acc[i].n));
 }
-log(`library rounds done (${opts.rounds} x ${all.length} cases x ${opts.ms} ms)`);
-const med = (k) => median(us.get(k));
-const perRound = (f) =>
-  Array.from({ length: opts.rounds }, (_, r) => f(Object.fromEntries([...us].map(([k, v]) => [k, v[r]]))));
-const range = (xs) => `${Math.min(...xs).toFixed(2)}..${Math.max(...xs).toFixed(2)}`;
+log(`library rounds done (${opts.rounds} x ${all.length} cases x ${opts.ms} ms in ${opts.slices} slices)`);
 
 const out = [];
 out.push(
   `E2E v2 (x_e2ev2) bench; node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} x ${os.cpus().length}, libsodium 0.8.4 (WebAssembly)`,
 );
-out.push('');
-out.push(
-  `## 1. seal + open per message, 1 KiB JSON payload (${micro.sizes.plaintext} B inner JSON), library only, ${opts.rounds} rounds`,
-);
-out.push('µs per message (wall time of the timed part, one thread, median over rounds); primitives timed alone on the');
-out.push('same input sizes in the same rounds; ratios are medians of the per-round ratios (min..max in brackets)');
-out.push('');
-const msgRows = [['message', 'v2 µs', 'primitives µs', 'v2 / prims', 'prims + JSON µs', 'v2 / (prims+JSON)', 'wire B']];
-const json = 'inner JSON write+read';
-const wire = {
-  'PUBLISH→EVENT (signed)': micro.sizes.publish.wire,
-  'first CALL→INVOCATION (wrapped, signed)': micro.sizes.first.wire,
-  'later CALL→INVOCATION (AEAD only)': micro.sizes.later.wire,
-  'YIELD→RESULT': micro.sizes.yield.wire,
-};
-const report = { opts, sizes: micro.sizes, counts: micro.counts, library: Object.fromEntries(us), messages: {} };
-for (const label of Object.keys(wire)) {
-  const sums = perRound((p) => primitiveSum(label, micro.counts, p));
-  const r1 = perRound((p) => p[label] / primitiveSum(label, micro.counts, p));
-  const r2 = perRound((p) => p[label] / (primitiveSum(label, micro.counts, p) + p[json]));
-  report.messages[label] = { v2: med(label), prims: median(sums), ratio: median(r1), ratioWithJson: median(r2) };
-  msgRows.push([
-    label,
-    med(label).toFixed(1),
-    median(sums).toFixed(1),
-    `${median(r1).toFixed(2)} [${range(r1)}]`,
-    (median(sums) + med(json)).toFixed(1),
-    `${median(r2).toFixed(2)} [${range(r2)}]`,
-    String(wire[label]),
-  ]);
+out.push(`load average (1 min) ${loadAtStart} at the start, ${os.loadavg()[0].toFixed(2)} after the library part`);
+const report = { opts, builds: [] };
+for (const run of runs) {
+  out.push('');
+  if (opts.dists.length > 0) out.push(`# cryptobox build measured: ${run.dist}`, '');
+  const r = libraryReport(run.micro, run.us, opts.rounds);
+  out.push(...r.lines);
+  report.builds.push({ dist: run.dist ?? null, ...r.report });
 }
-const cbk = 'cryptobox CALL→INVOCATION';
-msgRows.push([cbk, med(cbk).toFixed(1), '', '', '', '', '']);
-out.push(...renderTable(msgRows));
-out.push('');
-out.push('What each message calls (counted on the WebAssembly exports while one message passed):');
-for (const [label, c] of Object.entries(micro.counts)) out.push(`  ${label}: ${describeCounts(c)}`);
-out.push('');
-const primRows = [['primitive (alone)', 'µs', 'spread']];
-for (const k of Object.keys(micro.primitives)) {
-  const xs = us.get(k);
-  primRows.push([k, med(k).toFixed(2), `±${(((Math.max(...xs) - Math.min(...xs)) / 2 / med(k)) * 100).toFixed(0)}%`]);
-}
-out.push(...renderTable(primRows));
-out.push(
-  `(sizes: plaintext ${micro.sizes.plaintext} B; AEAD AD ${micro.sizes.publish.aad} B, ${micro.sizes.first.aad} B with the wrap;` +
-    ` signed input ${micro.sizes.publish.sig} B, ${micro.sizes.first.sig} B with the wrap)`,
-);
-out.push('');
-out.push('## 2. events a subscriber opens, library only (sealed ahead, opened one at a time)');
-out.push('');
-const evRows = [['case', 'µs / event', 'events/s']];
-for (const k of Object.keys(micro.events)) evRows.push([k, med(k).toFixed(1), Math.round(1e6 / med(k)).toString()]);
-const verify = 'verify alone, PUBLISH sizes';
-evRows.push([`(${verify}: its bound)`, med(verify).toFixed(1), Math.round(1e6 / med(verify)).toString()]);
-out.push(...renderTable(evRows));
-out.push('');
+const { m } = runs[0];
+const range = (xs) => `${Math.min(...xs).toFixed(2)}..${Math.max(...xs).toFixed(2)}`;
 
 // ---- through the router
 if (opts.router) {

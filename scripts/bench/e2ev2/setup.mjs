@@ -8,13 +8,17 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const DIST = path.join(ROOT, 'packages/cryptobox/dist/esm');
-const dist = (p) => import(pathToFileURL(path.join(DIST, p)).href);
 
-/** The built modules; throws with a hint when there is no build. */
-export async function loadModules() {
+/**
+ * The built modules; exits with a hint when there is no build. `cryptoboxDist`: another ESM build of
+ * packages/cryptobox (a directory with `internal.js`, say an earlier revision's, to compare against);
+ * the x_e2ev2 codec and the bindings the primitives are timed through come from it.
+ */
+export async function loadModules(cryptoboxDist = DIST) {
+  const dist = (p) => import(pathToFileURL(path.join(path.resolve(cryptoboxDist), p)).href);
   try {
     const wb = await import('@wampbox/wamp-client');
-    const internal = await import('@wampbox/cryptobox/internal');
+    const internal = await dist('internal.js');
     const core = await import('@wampbox/core');
     const sodium = await dist('sodium.js');
     const v2 = await dist('sodium-v2.js');

@@ -7,7 +7,8 @@
 //  2. install the tarballs into a fresh temporary project (dependencies from the npm cache:
 //     --prefer-offline; no install scripts);
 //  3. on Node 20 (this Node): `import` every ES module entry and `require` every CommonJS entry of
-//     every package; run the `wampbox` bin;
+//     every package; run the `wampbox` bin; check that @wampbox/cryptobox runs on sodium-native
+//     (its optional dependency, installed with it);
 //     bundle two small browser applications from the installed packages with esbuild: the
 //     `browser` condition resolves, nothing Node-only gets in, and libsodium only where cryptobox is used;
 //  4. compile test/packaging/*.mts|*.cts there with TypeScript (nodenext, strict, skipLibCheck off)
@@ -125,6 +126,26 @@ async function checkEntries(nodeBin, label, project, checkers) {
       ok ? `${count} entries: ${Object.keys(found).join(', ')}` : `empty or missing: ${JSON.stringify(found)}`,
     );
   }
+}
+
+/**
+ * cryptobox's Node entry runs on sodium-native, the optional dependency npm installed with the
+ * tarballs (a prebuilt addon: no install script), through `import` and `require` alike.
+ */
+async function checkSodiumBinding(nodeBin, label, project) {
+  const esm = "import { sodiumBackend } from '@wampbox/cryptobox'; console.log(JSON.stringify(await sodiumBackend()));";
+  const cjs = "require('@wampbox/cryptobox').sodiumBackend().then((i) => console.log(JSON.stringify(i)));";
+  const env = { ...process.env, WAMPBOX_SODIUM_BACKEND: '' };
+  const found = [];
+  for (const [kind, argv] of [
+    ['import', ['--input-type=module', '-e', esm]],
+    ['require', ['-e', cjs]],
+  ]) {
+    const r = await run(nodeBin, argv, { cwd: project, env });
+    found.push(r.ok ? `${kind}: ${r.stdout.trim()}` : `${kind}: ${explain(r)}`);
+  }
+  const ok = found.every((f) => f.includes('"binding":"native"'));
+  record(`${label}: @wampbox/cryptobox runs on sodium-native`, ok, found.join('; '));
 }
 
 async function runProgram(nodeBin, label, project, file, router) {
@@ -325,6 +346,7 @@ async function main() {
       keygenOk = false;
     }
     record(`${node20}: the wampbox bin (wampbox keygen --json)`, keygenOk, keygenOk ? '' : explain(bin));
+    await checkSodiumBinding(process.execPath, node20, project);
 
     // 3b. a browser application bundled from the installed packages: the `browser` condition
     // resolves, nothing Node-only gets in, and one that does not use cryptobox gets no libsodium.

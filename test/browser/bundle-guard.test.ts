@@ -1,6 +1,6 @@
 /**
  * scripts/bundle.mjs refuses Node-only code in browser bundles: its esbuild plugin fails the build
- * on any import of a Node built-in or `ws`. Runs esbuild in a child process (scripts/bundle.mjs is
+ * on any import of a Node built-in, `ws` or `sodium-native`. Runs esbuild in a child process (scripts/bundle.mjs is
  * an ES module, which jest's CommonJS runtime cannot import).
  */
 import { execFileSync } from 'node:child_process';
@@ -39,6 +39,15 @@ test.each([
     /the Node-only package `ws` would reach a browser bundle/,
   ],
   ["export { connect } from './index.js';", /would reach a browser bundle/],
+  [
+    "import sodium from 'sodium-native'; export const s = sodium;",
+    /the Node-only package `sodium-native` would reach a browser bundle/,
+  ],
+  // cryptobox's Node entry, which loads sodium-native when it is installed
+  [
+    "export * from '../../cryptobox/src/node.js';",
+    /the Node-only package `sodium-native` would reach a browser bundle \(imported by packages\/cryptobox\/src\/internal\/native-binding.ts\)/,
+  ],
 ])('the build fails for %s', (source, message) => {
   const r = tryBundle(source);
   expect(r.ok).toBe(false);

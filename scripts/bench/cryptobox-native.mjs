@@ -23,6 +23,8 @@ import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { median } from './lib/stats.mjs';
+import { timeLoop } from './lib/time-loop.mjs';
 
 const SIZES = [1024, 16 * 1024];
 
@@ -39,34 +41,6 @@ function parseArgs(argv) {
   }
   return o;
 }
-
-/** µs of CPU and wall time per call of `fn`, over about `ms` (batches calibrated to ~5 ms). */
-function timeLoop(fn, ms) {
-  let batch = 4;
-  for (;;) {
-    const t = performance.now();
-    for (let i = 0; i < batch; i++) fn();
-    if (performance.now() - t > 5 || batch > 1 << 20) break;
-    batch *= 2;
-  }
-  let n = 0;
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  let t = t0;
-  while (t - t0 < ms) {
-    for (let i = 0; i < batch; i++) fn();
-    n += batch;
-    t = performance.now();
-  }
-  const cpu = process.cpuUsage(c0);
-  return { cpuUs: (cpu.user + cpu.system) / n, wallUs: ((t - t0) * 1000) / n };
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 /** An object whose inner cryptobox JSON ({uri, args: [it], kwargs: null}) is about `bytes` long. */
 function objectPayload(uri, bytes) {
@@ -109,7 +83,10 @@ async function child(opts) {
   process.send({ ready: true, library: info.library });
   process.on('message', (m) => {
     if (m.round === undefined) return process.exit(0);
-    process.send({ round: m.round, results: cases.map((c) => ({ size: c.size, ...timeLoop(c.roundTrip, opts.ms) })) });
+    process.send({
+      round: m.round,
+      results: cases.map((c) => ({ size: c.size, ...timeLoop(c.roundTrip, opts.ms, 4) })),
+    });
   });
 }
 
@@ -160,7 +137,7 @@ async function bindingPart(opts) {
       const c = cases[(k + round) % cases.length]; // rotate the order from round to round
       const key = `${c.kind}|${c.size}|${c.binding}`;
       if (!results.has(key)) results.set(key, []);
-      results.get(key).push(timeLoop(c.fn, opts.ms / 4));
+      results.get(key).push(timeLoop(c.fn, opts.ms / 4, 4));
     }
   }
   return { results, kinds: ['bytes', 'text'], library: { wasm: wasm.info.library, native: native.info.library } };

@@ -21,6 +21,7 @@
 import * as sodiumNamespace from 'libsodium-wrappers';
 import { performance } from 'node:perf_hooks';
 import { binPayload } from './payload.mjs';
+import { timeLoop } from './lib/time-loop.mjs';
 
 const sodium = sodiumNamespace.default ?? sodiumNamespace;
 
@@ -139,27 +140,6 @@ for (const [kind, args] of [
 }
 
 // ---- measurement: alternate the cases within each round; median of per-round figures
-function timeLoop(fn, ms) {
-  // calibrate a batch to ~5 ms so the clock is read rarely
-  let batch = 16;
-  for (;;) {
-    const t = performance.now();
-    for (let i = 0; i < batch; i++) fn();
-    if (performance.now() - t > 5 || batch > 1 << 20) break;
-    batch *= 2;
-  }
-  let n = 0;
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  let t = t0;
-  while (t - t0 < ms) {
-    for (let i = 0; i < batch; i++) fn();
-    n += batch;
-    t = performance.now();
-  }
-  const cpu = process.cpuUsage(c0);
-  return { wallUs: ((t - t0) * 1000) / n, cpuUs: (cpu.user + cpu.system) / n };
-}
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -117,6 +117,9 @@ it('compiles the typed call sites (checked by npm run typecheck)', async () => {
     callProgressive: () => {
       throw new RangeError('not used');
     },
+    callStream: () => {
+      throw new RangeError('not used');
+    },
     publish: () => Promise.resolve(undefined),
     subscribe: () =>
       Promise.resolve({ unsubscribe: () => Promise.resolve(), [Symbol.asyncIterator]: () => ({}) as never }),

@@ -50,6 +50,45 @@ export interface CallOptions {
   unordered?: boolean | undefined;
 }
 
+/**
+ * A call whose input the caller streams in chunks (WAMP's progressive call invocations): each
+ * chunk is a CALL with the same request id, all but the last with `progress: true`. Made by
+ * {@link Session.callStream}, which sends the first chunk.
+ *
+ * @example
+ * ```ts
+ * const upload = session.callStream('com.example.upload', ['part 1']);
+ * upload.write(['part 2']);
+ * const res = await upload.end(['part 3']);
+ * ```
+ */
+export interface CallStream {
+  /**
+   * Send one more chunk (a CALL with `progress: true`).
+   * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` for a bad payload, after {@link CallStream.end},
+   *   or once the call has its final result (the callee answered early).
+   * @throws the error the call failed with (`ApplicationError` when the callee answered ERROR,
+   *   `CanceledError`, `TimeoutError`, `SessionClosedError`, ...) once it has failed.
+   */
+  write(args?: unknown[], kwargs?: Dict): void;
+  /** Send the last chunk (a CALL without `progress`); resolves with the final result, as {@link CallStream.result}. */
+  end(args?: unknown[], kwargs?: Dict): Promise<CallResult>;
+  /** The final result (or the call's failure), whichever chunk it came after. */
+  readonly result: Promise<CallResult>;
+}
+
+/** One chunk of an invocation's input: see {@link Invocation.chunks}. */
+export interface InvocationChunk {
+  /** Positional arguments of the chunk (always an array). */
+  readonly args: unknown[];
+  /** Keyword arguments of the chunk (always an object). */
+  readonly kwargs: Dict;
+  /** The INVOCATION's details. */
+  readonly details: Dict;
+  /** `true` when more chunks follow. */
+  readonly progress: boolean;
+}
+
 /** Options of {@link Session.publish}. */
 export interface PublishOptions {
   /** Ask the router for a PUBLISHED acknowledgement; the promise then resolves with the publication id. */
@@ -142,6 +181,23 @@ export interface Invocation {
    * progressive results or the invocation has ended.
    */
   progress(args?: unknown[], kwargs?: Dict): boolean;
+  /**
+   * The invocation's input, chunk by chunk: the first chunk (this invocation's `args` and
+   * `kwargs`), then, when the caller streams its input (`details.progress`, see
+   * {@link Session.callStream}), each further chunk until the last. One reader only. It throws
+   * `ERR_CANCELED` when the caller cancels and the session's error when it ends; chunks that arrive
+   * after the invocation was answered are dropped.
+   *
+   * @example
+   * ```ts
+   * await session.register('com.example.upload', async (inv) => {
+   *   let size = 0;
+   *   for await (const chunk of inv.chunks()) size += (chunk.args[0] as string).length;
+   *   return size;
+   * });
+   * ```
+   */
+  chunks(): AsyncIterableIterator<InvocationChunk>;
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { connectWith } from '../session/connect.js';
 import { EventQueue } from '../session/event-queue.js';
+import { laterStream } from '../session/call-stream.js';
 import { Emitter } from '../emitter.js';
 import {
   CanceledError,
@@ -24,6 +25,7 @@ import type { TransportFactory } from '../wire/transport.js';
 import type {
   CallOptions,
   CallResult,
+  CallStream,
   CloseInfo,
   EventHandler,
   ProcedureHandler,
@@ -210,6 +212,36 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
         remaining === undefined ? options : { ...options, timeoutMs: remaining },
       );
     })();
+  }
+
+  /**
+   * Call a procedure whose input is streamed in chunks, on the current session (or the next one,
+   * per `callsWhileDisconnected`: chunks written meanwhile wait); see `Session.callStream`. A lost
+   * connection ends the call with `ERR_CONNECTION_LOST`.
+   */
+  callStream(procedure: string, args?: unknown[], kwargs?: Dict, options: CallOptions = {}): CallStream {
+    const s = this.session_;
+    if (s?.isOpen) return s.callStream(procedure, args, kwargs, options);
+    checkCall(procedure, args, kwargs, options, this.options_.uriRules ?? 'loose');
+    return laterStream(
+      this.whenOpen_(
+        this.options_.callsWhileDisconnected,
+        options.timeoutMs,
+        options.signal,
+        (session, remaining) =>
+          // a throw in the executor (a router without the feature) rejects
+          new Promise<CallStream>((r) =>
+            r(
+              session.callStream(
+                procedure,
+                args,
+                kwargs,
+                remaining === undefined ? options : { ...options, timeoutMs: remaining },
+              ),
+            ),
+          ),
+      ),
+    );
   }
 
   /** Publish on the current session (or the next one, per `publishesWhileDisconnected`). */

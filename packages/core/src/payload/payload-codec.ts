@@ -88,8 +88,10 @@ export interface PayloadContext {
    */
   readonly exchange?: PayloadExchange | undefined;
   /**
-   * The envelope's `progress` flag: `true` for a progressive YIELD or RESULT (more follows),
-   * `false` for a final one and for CALL and INVOCATION; `undefined` for PUBLISH, EVENT and ERROR.
+   * The envelope's `progress` flag: `true` for a progressive YIELD or RESULT, and for a chunk of a
+   * streamed call's input (CALL, INVOCATION) that more chunks follow; `false` for a final one;
+   * `undefined` for PUBLISH, EVENT and ERROR. Every chunk of a streamed call is encoded and decoded
+   * in the same exchange.
    * A codec that seals it into the payload can refuse a payload whose flag was changed in transit.
    */
   readonly progress?: boolean | undefined;

@@ -15,6 +15,7 @@ export const CLIENT_ROLES: Readonly<Dict> = Object.freeze({
     features: {
       call_canceling: true,
       caller_identification: true,
+      progressive_call_invocations: true,
       progressive_call_results: true,
       ...PAYLOAD,
     },
@@ -24,6 +25,7 @@ export const CLIENT_ROLES: Readonly<Dict> = Object.freeze({
       call_canceling: true,
       caller_identification: true,
       pattern_based_registration: true,
+      progressive_call_invocations: true,
       progressive_call_results: true,
       shared_registration: true,
       ...PAYLOAD,

@@ -8,7 +8,7 @@
  *   (a URI), `retained` (a boolean); and, as the vectors also require, `transaction_hash`
  *   (a string), `x_acknowledged_delivery` (a boolean) and `forward_for` (a list);
  * - INVOCATION: `caller` (an id), `caller_authid`, `caller_authrole` (strings), `procedure`
- *   (a URI), `receive_progress` (a boolean);
+ *   (a URI), `receive_progress` and `progress` (booleans);
  * - RESULT: `progress` (a boolean);
  * - EVENT, INVOCATION, RESULT and ERROR: `enc_algo` (payload transparency) names `cryptobox`,
  *   `mqtt`, `xbr` or a custom `x_...` scheme, as Autobahn and Crossbar.io require.
@@ -37,7 +37,7 @@ const ATTRIBUTES: Readonly<Record<number, string>> = {
     'publisher:i publisher_authid:s publisher_authrole:s topic:u retained:b transaction_hash:s ' +
     'x_acknowledged_delivery:b forward_for:l enc_algo:e',
   50: 'progress:b enc_algo:e', // RESULT
-  68: 'caller:i caller_authid:s caller_authrole:s procedure:u receive_progress:b enc_algo:e', // INVOCATION
+  68: 'caller:i caller_authid:s caller_authrole:s procedure:u receive_progress:b progress:b enc_algo:e', // INVOCATION
 };
 
 /** Where the Details dictionary is in each message type that has checked attributes. */

@@ -9,14 +9,21 @@ import { isPlain } from '../payload/pipeline.js';
 import { wireOptions } from '../protocol/wire-options.js';
 import { Registration } from './registration.js';
 import { Result } from '../types.js';
-import type { ProcedureHandler, RegisterOptions } from '../types.js';
+import type { InvocationChunk, ProcedureHandler, RegisterOptions } from '../types.js';
+import { EventQueue } from './event-queue.js';
 import { isValidUri } from '../protocol/uri.js';
 import { isThenable } from '../payload/dialect.js';
 import type { Role, SessionContext } from './context.js';
 import { disclosedBy } from './disclosed.js';
 import { InvocationImpl } from './invocation.js';
-import type { InvocationOwner } from './invocation.js';
+import type { InvocationOwner, InvocationPayload } from './invocation.js';
 import { request } from './requests.js';
+
+/** The input of a streaming call: its chunks, and the exchange its INVOCATIONs are opened in. */
+interface Stream {
+  readonly chunks: EventQueue<InvocationChunk>;
+  readonly exchange: PayloadExchange;
+}
 
 /** Not part of the public API (not exported by the package). */
 export class Callee implements Role, InvocationOwner {
@@ -30,9 +37,12 @@ export class Callee implements Role, InvocationOwner {
   /** The invocation whose handler is running right now (the session's end aborts it too). */
   declare private running_: InvocationImpl | undefined;
   declare private readonly owner_: { unregister(r: Registration): Promise<void> };
+  /** Streaming calls whose last chunk has not arrived, by invocation request id. */
+  declare private readonly streams_: Map<number, Stream>;
 
   constructor(ctx: SessionContext) {
     this.ctx_ = ctx;
+    this.streams_ = new Map();
     this.registrations_ = new Map();
     this.invocations_ = new Map();
     this.running_ = undefined;
@@ -70,14 +80,21 @@ export class Callee implements Role, InvocationOwner {
 
   onInvocation(id: number, regId: number, details: Dict, slot?: ArgsSlot, kw?: Dict): Promise<void> | void {
     const ctx = this.ctx_;
+    const streaming = this.streams_.get(id);
+    if (streaming) return this.onChunk_(id, streaming, details, slot, kw);
     const reg = this.registrations_.get(regId);
     if (!reg)
       return this.sendError_(id, 'wamp.error.no_such_registration', [`no registration ${regId} in this session`]);
     const procedure = typeof details['procedure'] === 'string' ? details['procedure'] : reg.procedure;
+    const progress = details['progress'] === true;
+    // the caller streams its input: further INVOCATIONs with this id are chunks of this one
+    const stream: Stream | undefined = progress ? { chunks: new EventQueue(), exchange: { procedure } } : undefined;
+    if (stream) this.streams_.set(id, stream);
+    const chunks = stream?.chunks;
     if (!ctx.payload.codec && isPlain(slot, details))
-      return this.invoke_(reg, id, procedure, details, { args: slot, kwargs: kw, opaque: false });
+      return this.invoke_(reg, id, procedure, details, { args: slot, kwargs: kw, opaque: false, chunks });
     // the exchange this INVOCATION opens: the codec sees the same object for its YIELDs and ERROR
-    const exchange = { procedure };
+    const exchange = stream?.exchange ?? { procedure };
     const disclosed = disclosedBy(details, 'caller');
     return ctx.payload.open(
       slot,
@@ -89,7 +106,7 @@ export class Callee implements Role, InvocationOwner {
         originating: false,
         sending: false,
         exchange,
-        progress: false,
+        progress,
         disclosed,
         now: ctx.payload.now,
       },
@@ -97,10 +114,11 @@ export class Callee implements Role, InvocationOwner {
         // an invocation whose decode finished after the session ended gets no answer
         then: (p) =>
           this.registrations_.get(regId) === reg
-            ? this.invoke_(reg, id, procedure, details, { ...p, exchange })
+            ? this.invoke_(reg, id, procedure, details, { ...p, exchange, chunks })
             : this.sendError_(id, 'wamp.error.no_such_registration', [`registration ${regId} ended`]),
         fail: (err) => {
           ctx.report(err);
+          chunks?.end(err);
           this.sendError_(id, err instanceof PayloadCodecError ? err.uri : 'wamp.error.invalid_argument', [
             err.message,
           ]);
@@ -109,13 +127,35 @@ export class Callee implements Role, InvocationOwner {
     );
   }
 
-  private invoke_(
-    reg: Registration,
-    id: number,
-    procedure: string,
-    details: Dict,
-    payload: { args?: unknown[] | undefined; kwargs?: Dict | undefined; opaque: boolean; exchange?: PayloadExchange },
-  ): void {
+  /** A further INVOCATION of a streaming call: the next chunk of its input. */
+  private onChunk_(id: number, s: Stream, details: Dict, slot?: ArgsSlot, kw?: Dict): Promise<void> | void {
+    const ctx = this.ctx_;
+    const progress = details['progress'] === true;
+    if (!progress) this.streams_.delete(id);
+    const push = (p: { args?: unknown[] | undefined; kwargs?: Dict | undefined }): void => {
+      s.chunks.push({ args: p.args ?? [], kwargs: p.kwargs ?? {}, details, progress });
+      if (!progress) s.chunks.end();
+    };
+    if (!ctx.payload.codec && isPlain(slot, details)) return push({ args: slot, kwargs: kw });
+    const ctxt = { uri: s.exchange.procedure, messageType: 'INVOCATION', originating: false, sending: false } as const;
+    const disclosed = disclosedBy(details, 'caller');
+    return ctx.payload.open(
+      slot,
+      kw,
+      details,
+      { ...ctxt, exchange: s.exchange, progress, disclosed, now: ctx.payload.now },
+      {
+        then: push,
+        // a chunk that cannot be opened fails the input: its reader gets the error
+        fail: (err) => {
+          ctx.report(err);
+          s.chunks.end(err);
+        },
+      },
+    );
+  }
+
+  private invoke_(reg: Registration, id: number, procedure: string, details: Dict, payload: InvocationPayload): void {
     const inv = new InvocationImpl(this, id, procedure, details, payload);
     // No INTERRUPT can arrive while the handler runs synchronously, so an invocation enters
     // `invocations` only if its handler returns a promise: a synchronous one costs no map churn.
@@ -190,6 +230,8 @@ export class Callee implements Role, InvocationOwner {
 
   private endInvocation_(inv: InvocationImpl): void {
     inv.done = true;
+    // a streamed input's later chunks are dropped (its entry stays until the last one is in)
+    this.streams_.get(inv.requestId)?.chunks.end();
     this.invocations_.delete(inv.requestId);
   }
 
@@ -225,11 +267,15 @@ export class Callee implements Role, InvocationOwner {
   }
 
   onInterrupt(id: number, options: Dict): void {
+    const mode = typeof options['mode'] === 'string' ? options['mode'] : 'kill';
+    const err = new CanceledError(`invocation interrupted by the caller (${mode})`);
+    // a streaming call's input ends too (the router interrupts it when its caller left)
+    this.streams_.get(id)?.chunks.end(err);
+    this.streams_.delete(id);
     const inv = this.invocations_.get(id);
     if (!inv) return; // already answered
     this.endInvocation_(inv);
-    const mode = typeof options['mode'] === 'string' ? options['mode'] : 'kill';
-    inv.abort(new CanceledError(`invocation interrupted by the caller (${mode})`));
+    inv.abort(err);
     if (mode !== 'killnowait') this.sendError_(id, 'wamp.error.canceled', ['canceled']);
   }
 
@@ -240,6 +286,8 @@ export class Callee implements Role, InvocationOwner {
       inv.abort(err);
     }
     this.invocations_.clear();
+    for (const stream of this.streams_.values()) stream.chunks.end(err);
+    this.streams_.clear();
     for (const reg of this.registrations_.values()) reg.end();
     this.registrations_.clear();
   }

@@ -1,5 +1,5 @@
 /** The caller role: CALL, its RESULTs (final and progressive) and ERROR, CANCEL, timeouts. */
-import { ApplicationError, CanceledError, TimeoutError } from '../errors.js';
+import { ApplicationError, CanceledError, InvalidArgumentError, TimeoutError } from '../errors.js';
 import { EventQueue } from './event-queue.js';
 import { MessageType as T } from '../protocol/messages.js';
 import type { PayloadExchange } from '../payload/payload-codec.js';
@@ -7,7 +7,8 @@ import type { ArgsSlot, Dict } from '../protocol/messages.js';
 import { checkCall } from '../protocol/option-checks.js';
 import { isPlain } from '../payload/pipeline.js';
 import { wireOptions } from '../protocol/wire-options.js';
-import type { CallOptions, CallResult } from '../types.js';
+import type { CallOptions, CallResult, CallStream } from '../types.js';
+import { CallStreamImpl } from './call-stream.js';
 import type { Role, SessionContext } from './context.js';
 import type { Pending } from './requests.js';
 
@@ -23,6 +24,24 @@ interface PendingCall extends Pending {
   cleanup: (() => void) | undefined;
   /** What the codec sees as this call's exchange (with a codec only). */
   readonly exchange: PayloadExchange | undefined;
+  /** Why the call failed, once it has (what a stream's writer then throws). */
+  failure?: Error;
+}
+
+/** Sends a further chunk of a streaming call, or returns why it cannot. */
+export type ChunkSender = (
+  args: unknown[] | undefined,
+  kwargs: Dict | undefined,
+  progress: boolean,
+) => Error | undefined;
+
+/** The feature a streaming call needs from the router. */
+const PCI = 'progressive_call_invocations';
+
+/** Whether the router's WELCOME announced dealer feature `feature`. */
+function routerHas(ctx: SessionContext, feature: string): boolean {
+  const dealer = ctx.welcomeInfo?.roles['dealer'] as { features?: Dict } | undefined;
+  return dealer?.features?.[feature] === true;
 }
 
 function settle(p: PendingCall): void {
@@ -38,15 +57,20 @@ export class Caller implements Role {
     this.ctx_ = ctx;
   }
 
+  /**
+   * Send a CALL. With `stream`, it is the first chunk of a progressive call invocation
+   * (`progress: true`), and `stream` gets what sends the next chunks.
+   */
   call(
     procedure: string,
     args: unknown[] | undefined,
     kwargs: Dict | undefined,
     options: CallOptions,
+    stream?: (send: ChunkSender) => void,
   ): Promise<CallResult> {
     const ctx = this.ctx_;
     // a throw in the executor rejects the promise
-    return new Promise<CallResult>((resolve, reject) => {
+    return new Promise<CallResult>((resolve, fail) => {
       checkCall(procedure, args, kwargs, options, ctx.rules);
       ctx.assertOpen();
       if (options.signal?.aborted)
@@ -55,6 +79,11 @@ export class Caller implements Role {
       const o = wireOptions(options);
       if (options.discloseMe !== undefined) o['disclose_me'] = options.discloseMe;
       if (options.onProgress) o['receive_progress'] = true;
+      if (stream) o['progress'] = true;
+      const reject = (err: Error): void => {
+        p.failure = err;
+        fail(err);
+      };
       const p: PendingCall = {
         type: T.CALL,
         resolve: resolve,
@@ -89,8 +118,53 @@ export class Caller implements Role {
             p.opaque = opaque;
           }),
         exchange: p.exchange,
+        progress: !!stream,
       });
+      stream?.((a, k, progress) => this.chunk_(id, p, a, k, progress));
     });
+  }
+
+  /**
+   * Send the next chunk of streaming call `id` (the last one unless `progress`). Returns why it
+   * cannot go out (the call has ended) instead of sending it.
+   */
+  private chunk_(
+    id: number,
+    p: PendingCall,
+    args: unknown[] | undefined,
+    kwargs: Dict | undefined,
+    progress: boolean,
+  ): Error | undefined {
+    const ctx = this.ctx_;
+    if (p.abandoned || ctx.requests.get(id) !== p)
+      return p.failure ?? new InvalidArgumentError(`the call to ${p.procedure} has already ended`);
+    const o: Dict = progress ? { progress: true } : {};
+    ctx.payload.sendPayload([T.CALL, id, o, p.procedure], {
+      options: o,
+      args,
+      kwargs,
+      progress,
+      exchange: p.exchange,
+      onFail: (err) => this.abandon_(id, p, 'killnowait', err),
+    });
+    return undefined;
+  }
+
+  /** A call whose input the application streams: the first chunk goes out now. */
+  callStream(
+    procedure: string,
+    args: unknown[] | undefined,
+    kwargs: Dict | undefined,
+    options: CallOptions,
+  ): CallStream {
+    const ctx = this.ctx_;
+    checkCall(procedure, args, kwargs, options, ctx.rules);
+    ctx.assertOpen();
+    if (!routerHas(ctx, PCI))
+      throw new InvalidArgumentError(`the router does not announce ${PCI}`, { code: 'ERR_FEATURE_UNSUPPORTED' });
+    if (options.signal?.aborted)
+      throw new CanceledError('call aborted before it was sent', { cause: options.signal.reason });
+    return new CallStreamImpl((stream) => this.call(procedure, args, kwargs, options, stream));
   }
 
   callProgressive(

@@ -6,6 +6,7 @@
 import type { PayloadPipeline } from '../payload/pipeline.js';
 import type { UriRules } from '../protocol/uri.js';
 import type { RequestTable } from './requests.js';
+import type { WelcomeInfo } from '../types.js';
 
 /** The lifecycle states of a session. */
 export type SessionState = 'joining' | 'established' | 'closing' | 'closed';
@@ -16,6 +17,8 @@ export interface SessionContext {
   readonly state: SessionState;
   /** The URI rules the session checks what it sends against. */
   readonly rules: UriRules;
+  /** What WELCOME granted (once established). */
+  readonly welcomeInfo: WelcomeInfo | undefined;
   /** Every request awaiting a reply. */
   readonly requests: RequestTable;
   /** Sending messages (with and without payload) and opening received payloads. */

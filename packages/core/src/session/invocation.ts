@@ -2,11 +2,22 @@
 import { checkArgs, checkKwargs } from '../protocol/checks.js';
 import type { PayloadExchange } from '../payload/payload-codec.js';
 import type { Dict } from '../protocol/messages.js';
-import type { Invocation } from '../types.js';
+import type { Invocation, InvocationChunk } from '../types.js';
+import { EventQueue } from './event-queue.js';
 
 /** What an invocation calls back into to send a progressive result. */
 export interface InvocationOwner {
   yieldResult(inv: InvocationImpl, args: unknown[] | undefined, kwargs: Dict | undefined, progress: boolean): void;
+}
+
+/** What an invocation is made with: its (first chunk's) payload, as opened. */
+export interface InvocationPayload {
+  args?: unknown[] | undefined;
+  kwargs?: Dict | undefined;
+  opaque: boolean;
+  exchange?: PayloadExchange | undefined;
+  /** The chunks of a streaming call's input (the first is pushed on creation). */
+  chunks?: EventQueue<InvocationChunk> | undefined;
 }
 
 /** Not part of the public API (not exported by the package). */
@@ -27,14 +38,10 @@ export class InvocationImpl implements Invocation {
   /** Made when the handler first reads `signal`. */
   declare private controller_: AbortController | undefined;
   declare private abortReason_: Error | undefined;
+  /** The input's chunks: those of a streaming call, or (made when first read) the only one. */
+  declare private chunks_: EventQueue<InvocationChunk> | undefined;
 
-  constructor(
-    owner: InvocationOwner,
-    requestId: number,
-    procedure: string,
-    details: Dict,
-    payload: { args?: unknown[] | undefined; kwargs?: Dict | undefined; opaque: boolean; exchange?: PayloadExchange },
-  ) {
+  constructor(owner: InvocationOwner, requestId: number, procedure: string, details: Dict, payload: InvocationPayload) {
     this.owner_ = owner;
     this.requestId = requestId;
     this.procedure = procedure;
@@ -46,6 +53,18 @@ export class InvocationImpl implements Invocation {
     this.exchange = payload.exchange ?? this;
     this.done = false;
     this.controller_ = this.abortReason_ = undefined;
+    this.chunks_ = payload.chunks;
+    payload.chunks?.push({ args: this.args, kwargs: this.kwargs, details, progress: true });
+  }
+
+  chunks(): AsyncIterableIterator<InvocationChunk> {
+    let q = this.chunks_;
+    if (!q) {
+      q = this.chunks_ = new EventQueue();
+      q.push({ args: this.args, kwargs: this.kwargs, details: this.details, progress: false });
+      q.end();
+    }
+    return q.iterator(() => Promise.resolve());
   }
 
   get signal(): AbortSignal {

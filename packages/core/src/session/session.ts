@@ -14,6 +14,7 @@ import type { Transport } from '../wire/transport.js';
 import type {
   CallOptions,
   CallResult,
+  CallStream,
   CloseInfo,
   EventHandler,
   ProcedureHandler,
@@ -213,6 +214,28 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
     options: Omit<CallOptions, 'onProgress'> = {},
   ): AsyncIterableIterator<CallResult> {
     return this.core_.caller.callProgressive(procedure, args, kwargs, options);
+  }
+
+  /**
+   * Call a procedure whose input is streamed in chunks (WAMP's progressive call invocations): the
+   * first chunk (`args`, `kwargs`) goes out now, {@link CallStream.write} sends more and
+   * {@link CallStream.end} the last. The router delivers every chunk to the same callee, which
+   * reads them with `invocation.chunks()`. With `onProgress`, the callee's progressive results
+   * arrive while the input is still being sent. Canceling (`signal`, `timeoutMs`) works as for
+   * {@link Session.call}; a callee that answers early ends the call, and `write` then throws.
+   * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` for bad arguments;
+   *   `ERR_FEATURE_UNSUPPORTED` when the router does not announce `progressive_call_invocations`.
+   * @throws SessionClosedError `ERR_SESSION_CLOSED` when the session is not open.
+   * @throws CanceledError `ERR_CANCELED` when `signal` has aborted already.
+   * @example
+   * ```ts
+   * const upload = session.callStream('com.example.upload', [firstPart]);
+   * for await (const part of parts) upload.write([part]);
+   * const res = await upload.end();
+   * ```
+   */
+  callStream(procedure: string, args?: unknown[], kwargs?: Dict, options: CallOptions = {}): CallStream {
+    return this.core_.caller.callStream(procedure, args, kwargs, options);
   }
 
   /**

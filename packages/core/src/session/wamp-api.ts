@@ -3,6 +3,7 @@ import type { Dict } from '../protocol/messages.js';
 import type {
   CallOptions,
   CallResult,
+  CallStream,
   EventData,
   EventHandler,
   ProcedureHandler,
@@ -44,6 +45,8 @@ export interface WampApi {
     kwargs?: Dict,
     options?: Omit<CallOptions, 'onProgress'>,
   ): AsyncIterableIterator<CallResult>;
+  /** Call a procedure whose input is streamed in chunks (progressive call invocations). */
+  callStream(procedure: string, args?: unknown[], kwargs?: Dict, options?: CallOptions): CallStream;
   /** Publish an event; with `acknowledge`, resolves with the publication id. */
   publish(topic: string, args?: unknown[], kwargs?: Dict, options?: PublishOptions): Promise<number | undefined>;
   /** Subscribe to a topic (or pattern). Resolves with a handle to unsubscribe, also readable as an async iterator. */

@@ -39,13 +39,20 @@ describe('joining', () => {
     const payload = { payload_transparency: true, payload_passthru_mode: true };
     expect(details['roles']).toEqual({
       caller: {
-        features: { call_canceling: true, caller_identification: true, progressive_call_results: true, ...payload },
+        features: {
+          call_canceling: true,
+          caller_identification: true,
+          progressive_call_invocations: true,
+          progressive_call_results: true,
+          ...payload,
+        },
       },
       callee: {
         features: {
           call_canceling: true,
           caller_identification: true,
           pattern_based_registration: true,
+          progressive_call_invocations: true,
           progressive_call_results: true,
           shared_registration: true,
           ...payload,

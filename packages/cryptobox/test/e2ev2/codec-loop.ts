@@ -60,6 +60,7 @@ export class CodecLoop {
         return Promise.resolve({ procedure, unregister: () => Promise.resolve() } as never);
       },
       callProgressive: unsupported,
+      callStream: unsupported,
       publish: unsupported,
       subscribe: unsupported,
     };
@@ -94,6 +95,9 @@ export class CodecLoop {
         receiveProgress: false,
         exchange: calleeX,
         progress: () => false,
+        chunks: () => {
+          throw new Error('not in the loop');
+        },
       } satisfies Invocation);
       const res = r instanceof Result ? r : new Result(r === undefined ? [] : [r]);
       answer = await this.callee.encode(res, ctx('YIELD', procedure, { exchange: calleeX, progress: false }));

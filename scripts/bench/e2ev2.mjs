@@ -100,7 +100,11 @@ const all = runs.flatMap((run) =>
 // a message and on its primitives (and on every build) alike, and per-round ratios compare like with like
 for (const c of all) timeCase(c.fn, opts.warmupMs);
 log(`library cases warmed up (${opts.warmupMs} ms each)`);
-for (const c of all) c.run.us.set(c.k, []);
+for (const c of all) {
+  c.run.us.set(c.k, []);
+  c.run.fastest ??= new Map();
+  c.run.fastest.set(c.k, Infinity);
+}
 for (let round = 0; round < opts.rounds; round++) {
   const acc = all.map(() => ({ timed: 0, n: 0 }));
   for (let slice = 0; slice < opts.slices; slice++) {
@@ -109,6 +113,8 @@ for (let round = 0; round < opts.rounds; round++) {
       const r = runCase(all[i].fn, opts.ms / opts.slices);
       acc[i].timed += r.timed;
       acc[i].n += r.n;
+      const { fastest } = all[i].run;
+      fastest.set(all[i].k, Math.min(fastest.get(all[i].k), r.timed / r.n));
     }
   }
   all.forEach((c, i) => c.run.us.get(c.k).push(acc[i].timed / acc[i].n));
@@ -124,7 +130,7 @@ const report = { opts, builds: [] };
 for (const run of runs) {
   out.push('');
   if (opts.dists.length > 0) out.push(`# cryptobox build measured: ${run.dist}`, '');
-  const r = libraryReport(run.micro, run.us, opts.rounds);
+  const r = libraryReport(run.micro, run.us, run.fastest, opts.rounds);
   out.push(...r.lines);
   report.builds.push({ dist: run.dist ?? null, ...r.report });
 }

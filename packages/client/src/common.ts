@@ -90,6 +90,8 @@ export type {
   WampApi,
   SubscriptionHandle,
   RegistrationHandle,
+  HandleEvents,
+  Revocation,
   WelcomeInfo,
   WirePayload,
   Authenticator,

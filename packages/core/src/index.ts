@@ -61,6 +61,7 @@ export { Session } from './session/session.js';
 export type { SessionEvents } from './session/session.js';
 export type { ChallengeHandler, ChallengeResponse, JoinOptions } from './session/join-options.js';
 export type { RegistrationHandle, SubscriptionHandle, WampApi } from './session/wamp-api.js';
+export type { HandleEvents, Revocation } from './session/revocation.js';
 export { Subscription } from './session/subscription.js';
 export { Registration } from './session/registration.js';
 export { Result } from './types.js';

@@ -93,7 +93,7 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
     this.waiters_ = new WaitingRoom();
     this.stopRequested_ = false;
     this.stopHeartbeat_ = () => undefined;
-    this.owner_ = { forget: (d) => this.durables_.delete(d), overflow: (err) => this.fail_(err) };
+    this.owner_ = { forget: (d) => this.durables_.delete(d), report: (err) => this.fail_(err) };
     this.finalClose_ = new Promise((resolve) => {
       this.resolveFinal_ = resolve;
     });

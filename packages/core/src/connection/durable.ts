@@ -1,19 +1,22 @@
 /** Subscriptions and registrations that survive reconnects. */
-import type { SlowConsumerError } from '../errors.js';
+import { Emitter } from '../emitter.js';
 import { EventQueue } from '../session/event-queue.js';
 import { boundedQueue } from '../session/subscription.js';
 import type { Registration } from '../session/registration.js';
 import type { Session } from '../session/session.js';
 import type { Subscription } from '../session/subscription.js';
+import type { HandleEvents } from '../session/revocation.js';
 import type { EventData, EventHandler, ProcedureHandler, RegisterOptions, SubscribeOptions } from '../types.js';
 
 /** What a durable subscription or registration tells its connection. */
 export interface DurableOwner {
   /** Stop re-making `d` on new sessions. */
   forget(d: DurableSubscription | DurableRegistration): void;
-  /** Events are being dropped for a durable subscription's iterator: report it. */
-  overflow(err: SlowConsumerError): void;
+  /** Report an error that belongs to no operation (events dropped for an iterator, a listener that threw). */
+  report(err: unknown): void;
 }
+
+type Durable = DurableSubscription | DurableRegistration;
 
 /**
  * Stop a durable subscription or registration for good: the connection forgets it, and it is
@@ -30,16 +33,25 @@ async function retire<C extends { readonly active: boolean }>(
   if (cur?.active) await undo(cur).catch(() => undefined);
 }
 
+/** The router revoked `d` in the current session: it ends for good (the connection no longer re-makes it). */
+function revoke(d: Durable, owner: DurableOwner): void {
+  d.current = null;
+  d.end();
+  owner.forget(d);
+}
+
 /**
  * A subscription that survives reconnects: re-made on every new session with the same topic,
- * options and handler. Readable as an async iterator across reconnects.
+ * options and handler. Readable as an async iterator across reconnects. A revocation by the router
+ * ends it for good: it emits `revoked` (see {@link HandleEvents}), its iterator finishes, and it is
+ * not re-made after a reconnect (subscribe again to undo the revocation).
  * @example
  * ```ts
  * const sub = await conn.subscribe('com.example.tick');
  * for await (const ev of sub) console.log(ev.args); // keeps going across reconnects
  * ```
  */
-export class DurableSubscription implements AsyncIterable<EventData> {
+export class DurableSubscription extends Emitter<HandleEvents> implements AsyncIterable<EventData> {
   /** The topic (or pattern). */
   declare readonly topic: string;
   /** The handler, if any. */
@@ -61,6 +73,7 @@ export class DurableSubscription implements AsyncIterable<EventData> {
     handler: EventHandler | undefined,
     options: Readonly<SubscribeOptions>,
   ) {
+    super();
     this.owner_ = owner;
     this.topic = topic;
     this.handler = handler;
@@ -80,10 +93,15 @@ export class DurableSubscription implements AsyncIterable<EventData> {
   }
 
   private makeQueue_(): EventQueue<EventData> {
-    return boundedQueue(this.topic, this.options, (err) => this.owner_.overflow(err));
+    return boundedQueue(this.topic, this.options, (err) => this.owner_.report(err));
   }
 
-  /** `false` once unsubscribed or the connection closed for good. */
+  /** @internal A `revoked` listener threw: the connection reports it. */
+  protected override unheard(err: unknown): void {
+    this.owner_.report(err);
+  }
+
+  /** `false` once unsubscribed, revoked or the connection closed for good. */
   get active(): boolean {
     return this.activeFlag_;
   }
@@ -109,8 +127,12 @@ export class DurableSubscription implements AsyncIterable<EventData> {
   /** @internal Subscribe in `session`. */
   renew(session: Session): Promise<void> {
     return session.subscribe(this.topic, this.deliver, this.options).then((sub) => {
-      if (this.activeFlag_) this.current = sub;
-      else void sub.unsubscribe().catch(() => undefined);
+      if (!this.activeFlag_) return void sub.unsubscribe().catch(() => undefined);
+      this.current = sub;
+      sub.on('revoked', (r) => {
+        revoke(this, this.owner_);
+        this.emit('revoked', r);
+      });
     });
   }
 
@@ -123,14 +145,16 @@ export class DurableSubscription implements AsyncIterable<EventData> {
 }
 
 /**
- * A registration that survives reconnects: re-made on every new session.
+ * A registration that survives reconnects: re-made on every new session. A revocation by the
+ * router ends it for good: it emits `revoked` (see {@link HandleEvents}) and is not re-made after
+ * a reconnect.
  * @example
  * ```ts
  * const reg = await conn.register('com.example.add', (inv) => (inv.args[0] as number) + (inv.args[1] as number));
  * await reg.unregister();
  * ```
  */
-export class DurableRegistration {
+export class DurableRegistration extends Emitter<HandleEvents> {
   /** The procedure (or pattern). */
   declare readonly procedure: string;
   /** The handler. */
@@ -144,6 +168,7 @@ export class DurableRegistration {
 
   /** @internal */
   constructor(owner: DurableOwner, procedure: string, handler: ProcedureHandler, options: Readonly<RegisterOptions>) {
+    super();
     this.owner_ = owner;
     this.procedure = procedure;
     this.handler = handler;
@@ -152,7 +177,7 @@ export class DurableRegistration {
     this.activeFlag_ = true;
   }
 
-  /** `false` once unregistered or the connection closed for good. */
+  /** `false` once unregistered, revoked or the connection closed for good. */
   get active(): boolean {
     return this.activeFlag_;
   }
@@ -177,8 +202,17 @@ export class DurableRegistration {
   /** @internal Register in `session`. */
   renew(session: Session): Promise<void> {
     return session.register(this.procedure, this.handler, this.options).then((reg) => {
-      if (this.activeFlag_) this.current = reg;
-      else void reg.unregister().catch(() => undefined);
+      if (!this.activeFlag_) return void reg.unregister().catch(() => undefined);
+      this.current = reg;
+      reg.on('revoked', (r) => {
+        revoke(this, this.owner_);
+        this.emit('revoked', r);
+      });
     });
+  }
+
+  /** @internal A `revoked` listener threw: the connection reports it. */
+  protected override unheard(err: unknown): void {
+    this.owner_.report(err);
   }
 }

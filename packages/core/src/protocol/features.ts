@@ -27,6 +27,7 @@ export const CLIENT_ROLES: Readonly<Dict> = Object.freeze({
       pattern_based_registration: true,
       progressive_call_invocations: true,
       progressive_call_results: true,
+      registration_revocation: true,
       shared_registration: true,
       ...PAYLOAD,
     },
@@ -43,6 +44,7 @@ export const CLIENT_ROLES: Readonly<Dict> = Object.freeze({
     features: {
       pattern_based_subscription: true,
       publisher_identification: true,
+      subscription_revocation: true,
       ...PAYLOAD,
     },
   },

@@ -8,6 +8,7 @@ import { checkRegister } from '../protocol/option-checks.js';
 import { isPlain } from '../payload/pipeline.js';
 import { wireOptions } from '../protocol/wire-options.js';
 import { Registration } from './registration.js';
+import type { RegistrationOwner } from './registration.js';
 import { Result } from '../types.js';
 import type { InvocationChunk, ProcedureHandler, RegisterOptions } from '../types.js';
 import { EventQueue } from './event-queue.js';
@@ -18,6 +19,7 @@ import { disclosedBy } from './disclosed.js';
 import { InvocationImpl } from './invocation.js';
 import type { InvocationOwner, InvocationPayload } from './invocation.js';
 import { request } from './requests.js';
+import type { Revocation } from './revocation.js';
 
 /** The input of a streaming call: its chunks, and the exchange its INVOCATIONs are opened in. */
 interface Stream {
@@ -36,7 +38,7 @@ export class Callee implements Role, InvocationOwner {
   declare private readonly invocations_: Map<number, InvocationImpl>;
   /** The invocation whose handler is running right now (the session's end aborts it too). */
   declare private running_: InvocationImpl | undefined;
-  declare private readonly owner_: { unregister(r: Registration): Promise<void> };
+  declare private readonly owner_: RegistrationOwner;
   /** Streaming calls whose last chunk has not arrived, by invocation request id. */
   declare private readonly streams_: Map<number, Stream>;
 
@@ -46,7 +48,7 @@ export class Callee implements Role, InvocationOwner {
     this.registrations_ = new Map();
     this.invocations_ = new Map();
     this.running_ = undefined;
-    this.owner_ = { unregister: (r) => this.unregister_(r) };
+    this.owner_ = { unregister: (r) => this.unregister_(r), report: (e) => ctx.report(e) };
   }
 
   register(procedure: string, handler: ProcedureHandler, options: RegisterOptions): Promise<Registration> {
@@ -73,9 +75,10 @@ export class Callee implements Role, InvocationOwner {
   }
 
   /** UNREGISTERED for request 0: the router revoked registration `id`. */
-  revoked(id: number): void {
-    this.registrations_.get(id)?.end();
+  revoked(id: number, r: Revocation): void {
+    const reg = this.registrations_.get(id);
     this.registrations_.delete(id);
+    reg?.end(r);
   }
 
   onInvocation(id: number, regId: number, details: Dict, slot?: ArgsSlot, kw?: Dict): Promise<void> | void {

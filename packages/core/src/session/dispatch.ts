@@ -15,11 +15,12 @@ function onReply(core: SessionCore, type: number, requestId: number, value: numb
     core.requests.delete(requestId);
     return p.resolve(value);
   }
-  const details = value as Dict | undefined;
-  const id = details?.[type === T.UNSUBSCRIBED ? 'subscription' : 'registration'];
+  const details = (value ?? {}) as Dict;
+  const id = details[type === T.UNSUBSCRIBED ? 'subscription' : 'registration'];
   if (typeof id !== 'number') return;
-  if (type === T.UNREGISTERED) core.callee.revoked(id);
-  else core.subscriber.revoked(id, details);
+  const r = { reason: typeof details['reason'] === 'string' ? details['reason'] : undefined, details };
+  if (type === T.UNREGISTERED) core.callee.revoked(id, r);
+  else core.subscriber.revoked(id, r);
 }
 
 /** An ERROR: for a CALL it is the call's answer; for any other request a router error, plain. */

@@ -12,6 +12,7 @@ import { isThenable } from '../payload/dialect.js';
 import type { Role, SessionContext } from './context.js';
 import { disclosedBy } from './disclosed.js';
 import { request } from './requests.js';
+import type { Revocation } from './revocation.js';
 
 /** Not part of the public API (not exported by the package). */
 export class Subscriber implements Role {
@@ -23,7 +24,7 @@ export class Subscriber implements Role {
   constructor(ctx: SessionContext) {
     this.ctx_ = ctx;
     this.subscriptions_ = new Map();
-    this.owner_ = { unsubscribe: (s) => this.unsubscribe_(s), overflow: (err) => ctx.report(err) };
+    this.owner_ = { unsubscribe: (s) => this.unsubscribe_(s), report: (err) => ctx.report(err) };
   }
 
   subscribe(topic: string, handler: EventHandler | undefined, options: SubscribeOptions): Promise<Subscription> {
@@ -56,13 +57,13 @@ export class Subscriber implements Role {
   }
 
   /** UNSUBSCRIBED for request 0: the router revoked subscription `id`. */
-  revoked(id: number, details: Dict | undefined): void {
+  revoked(id: number, r: Revocation): void {
     const entry = this.subscriptions_.get(id);
     if (!entry) return;
     this.subscriptions_.delete(id);
-    const reason = typeof details?.['reason'] === 'string' ? details['reason'] : 'wamp.error.subscription_revoked';
+    const reason = r.reason ?? 'wamp.error.subscription_revoked';
     for (const sub of entry.subs)
-      sub.end(new SessionClosedError(reason, `subscription revoked by the router (${reason})`));
+      sub.end(new SessionClosedError(reason, `subscription revoked by the router (${reason})`), r);
   }
 
   onEvent(subId: number, publication: number, details: Dict, slot?: ArgsSlot, kw?: Dict): Promise<void> | void {

@@ -1,12 +1,14 @@
+import { Emitter } from '../emitter.js';
 import { SlowConsumerError } from '../errors.js';
 import { EventQueue } from './event-queue.js';
 import type { EventData, EventHandler, SubscribeOptions } from '../types.js';
+import type { HandleEvents, Revocation } from './revocation.js';
 
 /** What a {@link Subscription} needs from its session. */
 export interface SubscriptionOwner {
   unsubscribe(sub: Subscription): Promise<void>;
-  /** Events are being dropped for `sub`'s iterator: report it. */
-  overflow(err: SlowConsumerError): void;
+  /** Report an error that belongs to no operation (events dropped for an iterator, a listener that threw). */
+  report(err: unknown): void;
 }
 
 /**
@@ -26,15 +28,17 @@ export function boundedQueue(
  * A live subscription. Events reach the handler given to `subscribe()`, and can also be read
  * with `for await (const ev of subscription)`; iteration ends when the subscription ends.
  * A subscription made without a handler buffers events from the start until they are read; one
- * with a handler buffers for iteration only once an iterator was created.
+ * with a handler buffers for iteration only once an iterator was created. When the router revokes
+ * it, it emits `revoked` (see {@link HandleEvents}) and its iterator finishes.
  *
  * @example
  * ```ts
  * const sub = await session.subscribe('com.example.tick');
+ * sub.on('revoked', ({ reason }) => console.log('removed by the router:', reason));
  * for await (const ev of sub) { console.log(ev.args); if (ev.args[0] === 3) break; }
  * ```
  */
-export class Subscription implements AsyncIterable<EventData> {
+export class Subscription extends Emitter<HandleEvents> implements AsyncIterable<EventData> {
   /** Router-assigned subscription id. */
   declare readonly id: number;
   /** The topic (or pattern) subscribed to. */
@@ -56,6 +60,7 @@ export class Subscription implements AsyncIterable<EventData> {
     options: SubscribeOptions,
     handler: EventHandler | undefined,
   ) {
+    super();
     this.owner_ = owner;
     this.id = id;
     this.topic = topic;
@@ -67,7 +72,7 @@ export class Subscription implements AsyncIterable<EventData> {
     this.queue_ = handler ? undefined : this.makeQueue_();
   }
 
-  /** `false` once unsubscribed or the session ended. */
+  /** `false` once unsubscribed, revoked or the session ended. */
   get active(): boolean {
     return this.activeFlag_;
   }
@@ -88,7 +93,12 @@ export class Subscription implements AsyncIterable<EventData> {
   }
 
   private makeQueue_(): EventQueue<EventData> {
-    return boundedQueue(this.topic, this.options, (err) => this.owner_.overflow(err));
+    return boundedQueue(this.topic, this.options, (err) => this.owner_.report(err));
+  }
+
+  /** @internal A `revoked` listener threw: the session reports it. */
+  protected override unheard(err: unknown): void {
+    this.owner_.report(err);
   }
 
   /** @internal Deliver one event to iterators. */
@@ -102,11 +112,12 @@ export class Subscription implements AsyncIterable<EventData> {
   }
 
   /** @internal The subscription ended (unsubscribed, revoked or session closed). */
-  end(reason?: Error): void {
+  end(reason?: Error, revocation?: Revocation): void {
     if (!this.activeFlag_) return;
     this.activeFlag_ = false;
     if (reason) this.endReason_ = reason;
     this.queue_?.end();
+    if (revocation) this.emit('revoked', revocation);
   }
 
   /** Read events until the subscription ends; breaking out of the loop unsubscribes. */
@@ -116,7 +127,10 @@ export class Subscription implements AsyncIterable<EventData> {
     return queue.iterator(() => this.unsubscribe().catch(() => undefined));
   }
 
-  /** The error the subscription ended with, if it ended abnormally. */
+  /**
+   * The error the subscription ended with, if it ended abnormally: the session's end, or (a
+   * `SessionClosedError` whose `reason` is the router's) a revocation.
+   */
   get error(): Error | null {
     return this.endReason_;
   }

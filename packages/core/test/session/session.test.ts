@@ -54,6 +54,7 @@ describe('joining', () => {
           pattern_based_registration: true,
           progressive_call_invocations: true,
           progressive_call_results: true,
+          registration_revocation: true,
           shared_registration: true,
           ...payload,
         },
@@ -66,7 +67,14 @@ describe('joining', () => {
           ...payload,
         },
       },
-      subscriber: { features: { pattern_based_subscription: true, publisher_identification: true, ...payload } },
+      subscriber: {
+        features: {
+          pattern_based_subscription: true,
+          publisher_identification: true,
+          subscription_revocation: true,
+          ...payload,
+        },
+      },
     });
     t.deliver([T.WELCOME, 7, { roles: ROUTER_ROLES, authid: 'a', authrole: 'r' }]);
     const s = await p;

@@ -151,7 +151,6 @@ export function assemblePayload(input: SealInput, rawPlaintext?: Uint8Array): Se
   if (signer !== undefined && !(signer.length === 64 && bytesEqual(signer.subarray(32), input.spk))) {
     throw new E2eV2Error('seal', "the signer's secret key must be 64 bytes and belong to spk");
   }
-  const source = rawPlaintext ?? innerSource(input.ser, input.args, input.kwargs, input.clearUri);
   const kid = keyId(key);
   const flags = encodeFlags({
     more: input.more === true,
@@ -177,6 +176,8 @@ export function assemblePayload(input: SealInput, rawPlaintext?: Uint8Array): Se
   const boundLength = HEADER_BYTES + (wrapBytes === undefined ? 0 : wrapBytes.length);
   const encodedUri = encodeUri(input.uri);
   const sigBytes = signer === undefined ? 0 : SIG_BYTES;
+  // serialized last, so that nothing can fail between it and the sealing that wipes it
+  const source = rawPlaintext ?? innerSource(input.ser, input.args, input.kwargs, input.clearUri);
   let payload: Uint8Array = EMPTY;
   try {
     const layout = {

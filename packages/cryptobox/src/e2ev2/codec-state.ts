@@ -29,7 +29,7 @@ import { FanOut } from './fanout.js';
 import type { KeyFetcher } from './key-fetch.js';
 import { scrambleUri } from './scramble.js';
 import { E2eReceiver, type ReceivedPayload } from './receiver.js';
-import { sealPayload, type SealInput } from './seal.js';
+import { sealPayload } from './seal.js';
 import { buildConfig, sendCarriage, type E2eV2Config, type E2eV2Options } from './codec-options.js';
 
 /** `n` bytes from the platform's CSPRNG. */
@@ -127,24 +127,19 @@ export class E2eV2State {
     }
   }
 
-  #base(payload: Payload, ctx: PayloadContext): Pick<SealInput, 'ser' | 'args' | 'kwargs' | 'spk' | 'ts' | 'nonce'> {
-    return {
-      ser: this.serializer,
-      args: payload.args ?? [],
-      kwargs: payload.kwargs ?? {},
-      spk: this.config.spk,
-      ts: this.now(ctx),
-      nonce: poolRandomBytes(24),
-    };
-  }
-
   #publish(payload: Payload, ctx: PayloadContext): WirePayload | undefined {
     const carriage = sendCarriage(this.options.routes, ctx.uri);
     if (carriage === undefined) return undefined;
     const current = longestCovering(this.config.sendKeys, ctx.uri);
     if (current === undefined) throw new E2eV2Error('seal', `no group key to publish on "${ctx.uri}" with`);
     const sealed = sealPayload({
-      ...this.#base(payload, ctx),
+      // one literal (a spread makes every later property slow to add)
+      ser: this.serializer,
+      args: payload.args ?? [],
+      kwargs: payload.kwargs ?? {},
+      spk: this.config.spk,
+      ts: this.now(ctx),
+      nonce: poolRandomBytes(24),
       type: 'PUBLISH',
       uri: ctx.uri,
       clearUri: this.#clearToSeal(ctx.uri),
@@ -175,7 +170,13 @@ export class E2eV2State {
     const wrap = session.wrapNext;
     const xid = poolRandomBytes(16);
     const sealed = sealPayload({
-      ...this.#base(payload, ctx),
+      // one literal (a spread makes every later property slow to add)
+      ser: this.serializer,
+      args: payload.args ?? [],
+      kwargs: payload.kwargs ?? {},
+      spk: this.config.spk,
+      ts: this.now(ctx),
+      nonce: poolRandomBytes(24),
       type: 'CALL',
       uri: ctx.uri,
       clearUri: this.#clearToSeal(ctx.uri),
@@ -206,7 +207,13 @@ export class E2eV2State {
       throw new E2eV2Error('seal', `no sealed invocation of "${procedure}" to answer`);
     }
     const sealed = sealPayload({
-      ...this.#base(payload, ctx),
+      // one literal (a spread makes every later property slow to add)
+      ser: this.serializer,
+      args: payload.args ?? [],
+      kwargs: payload.kwargs ?? {},
+      spk: this.config.spk,
+      ts: this.now(ctx),
+      nonce: poolRandomBytes(24),
       type: ctx.messageType === 'YIELD' ? 'YIELD' : 'ERROR',
       uri: ctx.messageType === 'YIELD' ? call.procedure : ctx.uri,
       clearUri:

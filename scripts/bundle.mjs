@@ -219,6 +219,22 @@ function contributingInputs(output) {
 }
 
 /**
+ * The lite bundles leave progressive call invocations out: they load packages/core/src/session/streaming.ts
+ * as `STREAMING = false` and without its functions, which drops the feature's code and its
+ * announcement in HELLO (it does not fit their size budget).
+ */
+const NO_STREAMING = {
+  name: 'wampbox-no-streaming',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]core[\\/]src[\\/]session[\\/]streaming\.ts$/ }, () => ({
+      contents:
+        'export const STREAMING = false, callWriter = undefined, chunkSender = undefined, openStream = undefined, takeChunk = undefined;',
+      loader: 'ts',
+    }));
+  },
+};
+
+/**
  * Build every bundle, then check it. Resolves with one report per bundle; rejects with every
  * reason when a check fails.
  */
@@ -242,6 +258,7 @@ export async function buildBundles() {
             sourcemap: 'linked',
             sourcesContent: true,
             banner: { js: banner(b) },
+            plugins: b.cryptobox ? [] : [NO_STREAMING],
           },
           stubbed,
         ),

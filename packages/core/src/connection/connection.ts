@@ -5,7 +5,6 @@
  */
 import { connectWith } from '../session/connect.js';
 import { EventQueue } from '../session/event-queue.js';
-import { laterStream } from '../session/call-stream.js';
 import { Emitter } from '../emitter.js';
 import {
   CanceledError,
@@ -215,33 +214,14 @@ export class Connection extends Emitter<ConnectionEvents> implements WampApi {
   }
 
   /**
-   * Call a procedure whose input is streamed in chunks, on the current session (or the next one,
-   * per `callsWhileDisconnected`: chunks written meanwhile wait); see `Session.callStream`. A lost
-   * connection ends the call with `ERR_CONNECTION_LOST`.
+   * Call a procedure whose input is streamed in chunks, on the current session; see
+   * `Session.callStream`. A stream does not wait for a reconnect and does not survive one.
+   * @throws SessionClosedError `ERR_CONNECTION_LOST` while the connection has no open session.
    */
   callStream(procedure: string, args?: unknown[], kwargs?: Dict, options: CallOptions = {}): CallStream {
     const s = this.session_;
     if (s?.isOpen) return s.callStream(procedure, args, kwargs, options);
-    checkCall(procedure, args, kwargs, options, this.options_.uriRules ?? 'loose');
-    return laterStream(
-      this.whenOpen_(
-        this.options_.callsWhileDisconnected,
-        options.timeoutMs,
-        options.signal,
-        (session, remaining) =>
-          // a throw in the executor (a router without the feature) rejects
-          new Promise<CallStream>((r) =>
-            r(
-              session.callStream(
-                procedure,
-                args,
-                kwargs,
-                remaining === undefined ? options : { ...options, timeoutMs: remaining },
-              ),
-            ),
-          ),
-      ),
-    );
+    throw new SessionClosedError('wamp.close.transport_lost', 'not connected', { code: 'ERR_CONNECTION_LOST' });
   }
 
   /** Publish on the current session (or the next one, per `publishesWhileDisconnected`). */

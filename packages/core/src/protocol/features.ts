@@ -1,6 +1,7 @@
 /** What the client announces in HELLO: exactly the roles and features implemented. */
 import type { Dict } from './messages.js';
 import { VERSION } from './version.js';
+import { STREAMING } from '../session/streaming.js';
 
 export { VERSION };
 
@@ -8,6 +9,8 @@ export { VERSION };
 export const AGENT = `wampbox-js/${VERSION}`;
 
 const PAYLOAD = { payload_transparency: true, payload_passthru_mode: true } as const;
+/** Progressive call invocations, where the build has them (see session/streaming.ts). */
+const PCI = STREAMING ? { progressive_call_invocations: true } : {};
 
 /** Roles and features announced in HELLO. */
 export const CLIENT_ROLES: Readonly<Dict> = Object.freeze({
@@ -15,7 +18,7 @@ export const CLIENT_ROLES: Readonly<Dict> = Object.freeze({
     features: {
       call_canceling: true,
       caller_identification: true,
-      progressive_call_invocations: true,
+      ...PCI,
       progressive_call_results: true,
       ...PAYLOAD,
     },
@@ -25,7 +28,7 @@ export const CLIENT_ROLES: Readonly<Dict> = Object.freeze({
       call_canceling: true,
       caller_identification: true,
       pattern_based_registration: true,
-      progressive_call_invocations: true,
+      ...PCI,
       progressive_call_results: true,
       registration_revocation: true,
       shared_registration: true,

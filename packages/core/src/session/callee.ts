@@ -2,7 +2,6 @@
 import { isPlainObject } from '../protocol/checks.js';
 import { ApplicationError, CanceledError, InvalidArgumentError, PayloadCodecError } from '../errors.js';
 import { MessageType as T } from '../protocol/messages.js';
-import type { PayloadExchange } from '../payload/payload-codec.js';
 import type { ArgsSlot, Dict } from '../protocol/messages.js';
 import { checkRegister } from '../protocol/option-checks.js';
 import { isPlain } from '../payload/pipeline.js';
@@ -10,8 +9,9 @@ import { wireOptions } from '../protocol/wire-options.js';
 import { Registration } from './registration.js';
 import type { RegistrationOwner } from './registration.js';
 import { Result } from '../types.js';
-import type { InvocationChunk, ProcedureHandler, RegisterOptions } from '../types.js';
-import { EventQueue } from './event-queue.js';
+import type { ProcedureHandler, RegisterOptions } from '../types.js';
+import { STREAMING, openStream, takeChunk } from './streaming.js';
+import type { Stream } from './streaming.js';
 import { isValidUri } from '../protocol/uri.js';
 import { isThenable } from '../payload/dialect.js';
 import type { Role, SessionContext } from './context.js';
@@ -20,12 +20,6 @@ import { InvocationImpl } from './invocation.js';
 import type { InvocationOwner, InvocationPayload } from './invocation.js';
 import { request } from './requests.js';
 import type { Revocation } from './revocation.js';
-
-/** The input of a streaming call: its chunks, and the exchange its INVOCATIONs are opened in. */
-interface Stream {
-  readonly chunks: EventQueue<InvocationChunk>;
-  readonly exchange: PayloadExchange;
-}
 
 /** Not part of the public API (not exported by the package). */
 export class Callee implements Role, InvocationOwner {
@@ -83,20 +77,22 @@ export class Callee implements Role, InvocationOwner {
 
   onInvocation(id: number, regId: number, details: Dict, slot?: ArgsSlot, kw?: Dict): Promise<void> | void {
     const ctx = this.ctx_;
-    const streaming = this.streams_.get(id);
-    if (streaming) return this.onChunk_(id, streaming, details, slot, kw);
+    // a further chunk of a streamed input (a build without streaming keeps none of this)
+    if (STREAMING ? this.streams_.has(id) : false) return takeChunk(ctx, this.streams_, id, details, { slot, kw });
     const reg = this.registrations_.get(regId);
     if (!reg)
       return this.sendError_(id, 'wamp.error.no_such_registration', [`no registration ${regId} in this session`]);
     const procedure = typeof details['procedure'] === 'string' ? details['procedure'] : reg.procedure;
-    const progress = details['progress'] === true;
-    // the caller streams its input: further INVOCATIONs with this id are chunks of this one
-    const stream: Stream | undefined = progress ? { chunks: new EventQueue(), exchange: { procedure } } : undefined;
-    if (stream) this.streams_.set(id, stream);
+    const stream = STREAMING
+      ? details['progress'] === true
+        ? openStream(this.streams_, id, procedure)
+        : undefined
+      : undefined;
     const chunks = stream?.chunks;
     if (!ctx.payload.codec && isPlain(slot, details))
       return this.invoke_(reg, id, procedure, details, { args: slot, kwargs: kw, opaque: false, chunks });
     // the exchange this INVOCATION opens: the codec sees the same object for its YIELDs and ERROR
+    // (and for every chunk of a streamed input)
     const exchange = stream?.exchange ?? { procedure };
     const disclosed = disclosedBy(details, 'caller');
     return ctx.payload.open(
@@ -109,7 +105,7 @@ export class Callee implements Role, InvocationOwner {
         originating: false,
         sending: false,
         exchange,
-        progress,
+        progress: chunks !== undefined,
         disclosed,
         now: ctx.payload.now,
       },
@@ -125,34 +121,6 @@ export class Callee implements Role, InvocationOwner {
           this.sendError_(id, err instanceof PayloadCodecError ? err.uri : 'wamp.error.invalid_argument', [
             err.message,
           ]);
-        },
-      },
-    );
-  }
-
-  /** A further INVOCATION of a streaming call: the next chunk of its input. */
-  private onChunk_(id: number, s: Stream, details: Dict, slot?: ArgsSlot, kw?: Dict): Promise<void> | void {
-    const ctx = this.ctx_;
-    const progress = details['progress'] === true;
-    if (!progress) this.streams_.delete(id);
-    const push = (p: { args?: unknown[] | undefined; kwargs?: Dict | undefined }): void => {
-      s.chunks.push({ args: p.args ?? [], kwargs: p.kwargs ?? {}, details, progress });
-      if (!progress) s.chunks.end();
-    };
-    if (!ctx.payload.codec && isPlain(slot, details)) return push({ args: slot, kwargs: kw });
-    const ctxt = { uri: s.exchange.procedure, messageType: 'INVOCATION', originating: false, sending: false } as const;
-    const disclosed = disclosedBy(details, 'caller');
-    return ctx.payload.open(
-      slot,
-      kw,
-      details,
-      { ...ctxt, exchange: s.exchange, progress, disclosed, now: ctx.payload.now },
-      {
-        then: push,
-        // a chunk that cannot be opened fails the input: its reader gets the error
-        fail: (err) => {
-          ctx.report(err);
-          s.chunks.end(err);
         },
       },
     );
@@ -234,7 +202,7 @@ export class Callee implements Role, InvocationOwner {
   private endInvocation_(inv: InvocationImpl): void {
     inv.done = true;
     // a streamed input's later chunks are dropped (its entry stays until the last one is in)
-    this.streams_.get(inv.requestId)?.chunks.end();
+    if (STREAMING) this.streams_.get(inv.requestId)?.chunks.end();
     this.invocations_.delete(inv.requestId);
   }
 
@@ -273,8 +241,10 @@ export class Callee implements Role, InvocationOwner {
     const mode = typeof options['mode'] === 'string' ? options['mode'] : 'kill';
     const err = new CanceledError(`invocation interrupted by the caller (${mode})`);
     // a streaming call's input ends too (the router interrupts it when its caller left)
-    this.streams_.get(id)?.chunks.end(err);
-    this.streams_.delete(id);
+    if (STREAMING) {
+      this.streams_.get(id)?.chunks.end(err);
+      this.streams_.delete(id);
+    }
     const inv = this.invocations_.get(id);
     if (!inv) return; // already answered
     this.endInvocation_(inv);
@@ -289,8 +259,10 @@ export class Callee implements Role, InvocationOwner {
       inv.abort(err);
     }
     this.invocations_.clear();
-    for (const stream of this.streams_.values()) stream.chunks.end(err);
-    this.streams_.clear();
+    if (STREAMING) {
+      this.streams_.forEach((s) => s.chunks.end(err));
+      this.streams_.clear();
+    }
     for (const reg of this.registrations_.values()) reg.end();
     this.registrations_.clear();
   }

@@ -5,10 +5,11 @@ import { MessageType as T } from '../protocol/messages.js';
 import type { PayloadExchange } from '../payload/payload-codec.js';
 import type { ArgsSlot, Dict } from '../protocol/messages.js';
 import { checkCall } from '../protocol/option-checks.js';
+import { STREAMING, callWriter, chunkSender } from './streaming.js';
+import type { ChunkSender } from './streaming.js';
 import { isPlain } from '../payload/pipeline.js';
 import { wireOptions } from '../protocol/wire-options.js';
 import type { CallOptions, CallResult, CallStream } from '../types.js';
-import { CallStreamImpl } from './call-stream.js';
 import type { Role, SessionContext } from './context.js';
 import type { Pending } from './requests.js';
 
@@ -26,23 +27,12 @@ interface PendingCall extends Pending {
   readonly exchange: PayloadExchange | undefined;
   /** Why the call failed, once it has (what a stream's writer then throws). */
   failure?: Error;
+  /** A streamed call's last chunk went out. */
+  ended?: boolean;
 }
-
-/** Sends a further chunk of a streaming call, or returns why it cannot. */
-export type ChunkSender = (
-  args: unknown[] | undefined,
-  kwargs: Dict | undefined,
-  progress: boolean,
-) => Error | undefined;
 
 /** The feature a streaming call needs from the router. */
 const PCI = 'progressive_call_invocations';
-
-/** Whether the router's WELCOME announced dealer feature `feature`. */
-function routerHas(ctx: SessionContext, feature: string): boolean {
-  const dealer = ctx.welcomeInfo?.roles['dealer'] as { features?: Dict } | undefined;
-  return dealer?.features?.[feature] === true;
-}
 
 function settle(p: PendingCall): void {
   if (p.timer) clearTimeout(p.timer);
@@ -71,19 +61,18 @@ export class Caller implements Role {
     const ctx = this.ctx_;
     // a throw in the executor rejects the promise
     return new Promise<CallResult>((resolve, fail) => {
-      checkCall(procedure, args, kwargs, options, ctx.rules);
-      ctx.assertOpen();
-      if (options.signal?.aborted)
-        throw new CanceledError('call aborted before it was sent', { cause: options.signal.reason });
+      this.check_(procedure, args, kwargs, options);
       const id = ctx.requests.next();
       const o = wireOptions(options);
       if (options.discloseMe !== undefined) o['disclose_me'] = options.discloseMe;
       if (options.onProgress) o['receive_progress'] = true;
       if (stream) o['progress'] = true;
-      const reject = (err: Error): void => {
-        p.failure = err;
-        fail(err);
-      };
+      const reject = STREAMING
+        ? (err: Error): void => {
+            p.failure = err;
+            fail(err);
+          }
+        : fail;
       const p: PendingCall = {
         type: T.CALL,
         resolve: resolve,
@@ -120,34 +109,16 @@ export class Caller implements Role {
         exchange: p.exchange,
         progress: !!stream,
       });
-      stream?.((a, k, progress) => this.chunk_(id, p, a, k, progress));
+      if (STREAMING) stream?.(chunkSender(ctx, id, p, (err) => this.abandon_(id, p, 'killnowait', err)));
     });
   }
 
-  /**
-   * Send the next chunk of streaming call `id` (the last one unless `progress`). Returns why it
-   * cannot go out (the call has ended) instead of sending it.
-   */
-  private chunk_(
-    id: number,
-    p: PendingCall,
-    args: unknown[] | undefined,
-    kwargs: Dict | undefined,
-    progress: boolean,
-  ): Error | undefined {
-    const ctx = this.ctx_;
-    if (p.abandoned || ctx.requests.get(id) !== p)
-      return p.failure ?? new InvalidArgumentError(`the call to ${p.procedure} has already ended`);
-    const o: Dict = progress ? { progress: true } : {};
-    ctx.payload.sendPayload([T.CALL, id, o, p.procedure], {
-      options: o,
-      args,
-      kwargs,
-      progress,
-      exchange: p.exchange,
-      onFail: (err) => this.abandon_(id, p, 'killnowait', err),
-    });
-    return undefined;
+  /** The checks of a call before anything is sent. */
+  private check_(procedure: string, args: unknown[] | undefined, kwargs: Dict | undefined, options: CallOptions): void {
+    checkCall(procedure, args, kwargs, options, this.ctx_.rules);
+    this.ctx_.assertOpen();
+    if (options.signal?.aborted)
+      throw new CanceledError('call aborted before it was sent', { cause: options.signal.reason });
   }
 
   /** A call whose input the application streams: the first chunk goes out now. */
@@ -157,14 +128,14 @@ export class Caller implements Role {
     kwargs: Dict | undefined,
     options: CallOptions,
   ): CallStream {
-    const ctx = this.ctx_;
-    checkCall(procedure, args, kwargs, options, ctx.rules);
-    ctx.assertOpen();
-    if (!routerHas(ctx, PCI))
-      throw new InvalidArgumentError(`the router does not announce ${PCI}`, { code: 'ERR_FEATURE_UNSUPPORTED' });
-    if (options.signal?.aborted)
-      throw new CanceledError('call aborted before it was sent', { cause: options.signal.reason });
-    return new CallStreamImpl((stream) => this.call(procedure, args, kwargs, options, stream));
+    this.check_(procedure, args, kwargs, options);
+    const dealer = this.ctx_.welcomeInfo?.roles['dealer'] as { features?: Dict } | undefined;
+    // a build without the feature (STREAMING false) keeps only the refusal
+    if (STREAMING) {
+      if (dealer?.features?.[PCI] === true)
+        return callWriter((hook) => this.call(procedure, args, kwargs, options, hook));
+    }
+    throw new InvalidArgumentError(`the router does not announce ${PCI}`, { code: 'ERR_FEATURE_UNSUPPORTED' });
   }
 
   callProgressive(

@@ -3,7 +3,8 @@ import { checkArgs, checkKwargs } from '../protocol/checks.js';
 import type { PayloadExchange } from '../payload/payload-codec.js';
 import type { Dict } from '../protocol/messages.js';
 import type { Invocation, InvocationChunk } from '../types.js';
-import { EventQueue } from './event-queue.js';
+import type { EventQueue } from './event-queue.js';
+import { STREAMING } from './streaming.js';
 
 /** What an invocation calls back into to send a progressive result. */
 export interface InvocationOwner {
@@ -38,8 +39,8 @@ export class InvocationImpl implements Invocation {
   /** Made when the handler first reads `signal`. */
   declare private controller_: AbortController | undefined;
   declare private abortReason_: Error | undefined;
-  /** The input's chunks: those of a streaming call, or (made when first read) the only one. */
-  declare private chunks_: EventQueue<InvocationChunk> | undefined;
+  /** The chunks of a streamed input (undefined for an invocation that is all in its INVOCATION). */
+  declare private readonly chunks_: EventQueue<InvocationChunk> | undefined;
 
   constructor(owner: InvocationOwner, requestId: number, procedure: string, details: Dict, payload: InvocationPayload) {
     this.owner_ = owner;
@@ -54,17 +55,12 @@ export class InvocationImpl implements Invocation {
     this.done = false;
     this.controller_ = this.abortReason_ = undefined;
     this.chunks_ = payload.chunks;
-    payload.chunks?.push({ args: this.args, kwargs: this.kwargs, details, progress: true });
+    if (STREAMING) payload.chunks?.push({ args: this.args, kwargs: this.kwargs, details, progress: true });
   }
 
-  chunks(): AsyncIterableIterator<InvocationChunk> {
-    let q = this.chunks_;
-    if (!q) {
-      q = this.chunks_ = new EventQueue();
-      q.push({ args: this.args, kwargs: this.kwargs, details: this.details, progress: false });
-      q.end();
-    }
-    return q.iterator(() => Promise.resolve());
+  async *chunks(): AsyncGenerator<InvocationChunk, void, undefined> {
+    if (this.chunks_) yield* this.chunks_.iterator(() => Promise.resolve());
+    else yield { args: this.args, kwargs: this.kwargs, details: this.details, progress: false };
   }
 
   get signal(): AbortSignal {

@@ -10,6 +10,7 @@ const moduleNameMapper = {
   '^@wampbox/core$': '<rootDir>/packages/core/src/index.ts',
   '^@wampbox/core/internal$': '<rootDir>/packages/core/src/internal.ts',
   '^@wampbox/core/testing$': '<rootDir>/packages/core/src/testing/index.ts',
+  '^@wampbox/core/meta$': '<rootDir>/packages/core/src/meta.ts',
   '^@wampbox/cryptobox/internal$': '<rootDir>/packages/cryptobox/src/internal.ts',
   '^@wampbox/cryptobox/e2ev2$': '<rootDir>/packages/cryptobox/src/e2ev2.ts',
   // the Node entry, as Node resolves the package (sodium-native when installed; see docs/cryptobox.md)
@@ -17,6 +18,7 @@ const moduleNameMapper = {
   '^@wampbox/contracts$': '<rootDir>/packages/contracts/src/index.ts',
   '^@wampbox/wamp-client$': '<rootDir>/packages/client/src/index.ts',
   '^@wampbox/wamp-client/e2ev2$': '<rootDir>/packages/client/src/e2ev2.ts',
+  '^@wampbox/wamp-client/meta$': '<rootDir>/packages/client/src/meta.ts',
 };
 
 module.exports = {

@@ -227,8 +227,11 @@ const NO_STREAMING = {
   name: 'wampbox-no-streaming',
   setup(build) {
     build.onLoad({ filter: /[\\/]core[\\/]src[\\/]session[\\/]streaming\.ts$/ }, () => ({
-      contents:
-        'export const STREAMING = false, callWriter = undefined, chunkSender = undefined, openStream = undefined, takeChunk = undefined;',
+      // no imports: esbuild then inlines the constant, and the code it guards goes
+      contents: [
+        'export const STREAMING = false;',
+        'export const streamCall = undefined, chunkSender = undefined, openStream = undefined, takeChunk = undefined;',
+      ].join('\n'),
       loader: 'ts',
     }));
   },

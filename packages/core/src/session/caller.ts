@@ -5,7 +5,7 @@ import { MessageType as T } from '../protocol/messages.js';
 import type { PayloadExchange } from '../payload/payload-codec.js';
 import type { ArgsSlot, Dict } from '../protocol/messages.js';
 import { checkCall } from '../protocol/option-checks.js';
-import { STREAMING, callWriter, chunkSender } from './streaming.js';
+import { STREAMING, chunkSender, streamCall } from './streaming.js';
 import type { ChunkSender } from './streaming.js';
 import { isPlain } from '../payload/pipeline.js';
 import { wireOptions } from '../protocol/wire-options.js';
@@ -30,9 +30,6 @@ interface PendingCall extends Pending {
   /** A streamed call's last chunk went out. */
   ended?: boolean;
 }
-
-/** The feature a streaming call needs from the router. */
-const PCI = 'progressive_call_invocations';
 
 function settle(p: PendingCall): void {
   if (p.timer) clearTimeout(p.timer);
@@ -129,13 +126,11 @@ export class Caller implements Role {
     options: CallOptions,
   ): CallStream {
     this.check_(procedure, args, kwargs, options);
-    const dealer = this.ctx_.welcomeInfo?.roles['dealer'] as { features?: Dict } | undefined;
-    // a build without the feature (STREAMING false) keeps only the refusal
-    if (STREAMING) {
-      if (dealer?.features?.[PCI] === true)
-        return callWriter((hook) => this.call(procedure, args, kwargs, options, hook));
-    }
-    throw new InvalidArgumentError(`the router does not announce ${PCI}`, { code: 'ERR_FEATURE_UNSUPPORTED' });
+    if (!STREAMING)
+      throw new InvalidArgumentError('progressive call invocations are not in this build', {
+        code: 'ERR_FEATURE_UNSUPPORTED',
+      });
+    return streamCall(this.ctx_, (hook) => this.call(procedure, args, kwargs, options, hook));
   }
 
   callProgressive(

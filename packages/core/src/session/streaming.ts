@@ -65,8 +65,20 @@ export function chunkSender(
   };
 }
 
-/** The writer of a streamed call: `start` sends its first CALL and hands over what sends the next. */
-export function callWriter(start: (hook: (send: ChunkSender) => void) => Promise<CallResult>): CallStream {
+/** The feature a streamed call needs from the router. */
+const PCI = 'progressive_call_invocations';
+
+/**
+ * The writer of a streamed call: `start` sends its first CALL and hands over what sends the next.
+ * @throws InvalidArgumentError `ERR_FEATURE_UNSUPPORTED` when the router does not announce the feature.
+ */
+export function streamCall(
+  ctx: SessionContext,
+  start: (hook: (send: ChunkSender) => void) => Promise<CallResult>,
+): CallStream {
+  const dealer = ctx.welcomeInfo?.roles['dealer'] as { features?: Dict } | undefined;
+  if (dealer?.features?.[PCI] !== true)
+    throw new InvalidArgumentError(`the router does not announce ${PCI}`, { code: 'ERR_FEATURE_UNSUPPORTED' });
   let send!: ChunkSender;
   const result = start((s) => (send = s));
   // a failure reaches the application through write(), end() or result: never as unhandled

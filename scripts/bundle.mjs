@@ -219,9 +219,9 @@ function contributingInputs(output) {
 }
 
 /**
- * The lite bundles leave progressive call invocations out: they load packages/core/src/session/streaming.ts
- * as `STREAMING = false` and without its functions, which drops the feature's code and its
- * announcement in HELLO (it does not fit their size budget).
+ * The browser bundles leave progressive call invocations out: they load
+ * packages/core/src/session/streaming.ts as `STREAMING = false` and without its functions, which
+ * drops the feature's code and its announcement in HELLO (it does not fit their size budgets).
  */
 const NO_STREAMING = {
   name: 'wampbox-no-streaming',
@@ -261,7 +261,7 @@ export async function buildBundles() {
             sourcemap: 'linked',
             sourcesContent: true,
             banner: { js: banner(b) },
-            plugins: b.cryptobox ? [] : [NO_STREAMING],
+            plugins: [NO_STREAMING],
           },
           stubbed,
         ),

@@ -1,9 +1,9 @@
 /**
  * Progressive call invocations: whether this build has them, the writer of a streamed call at the
- * caller, and the chunks of a streamed input at the callee. The lite browser bundles
- * (`wampbox.iife.min.js`, `wampbox.esm.min.js`) load this module as `STREAMING = false` and
- * nothing else (scripts/bundle.mjs): they leave the feature out, which does not fit their size
- * budget, and do not announce it in HELLO; the roles call into it only where `STREAMING` holds.
+ * caller, and the chunks of a streamed input at the callee. The browser bundles (`wampbox*.min.js`)
+ * load this module as `STREAMING = false` and nothing else (scripts/bundle.mjs): they leave the
+ * feature out, which does not fit their size budgets, and do not announce it in HELLO; the roles
+ * call into it only where `STREAMING` holds.
  * Not part of the public API.
  */
 import { InvalidArgumentError } from '../errors.js';

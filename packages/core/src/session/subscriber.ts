@@ -1,5 +1,4 @@
 /** The subscriber role: SUBSCRIBE/UNSUBSCRIBE, EVENT delivery, and the router's revocations. */
-import { SessionClosedError } from '../errors.js';
 import { MessageType as T } from '../protocol/messages.js';
 import type { ArgsSlot, Dict } from '../protocol/messages.js';
 import { checkSubscribe } from '../protocol/option-checks.js';
@@ -61,9 +60,7 @@ export class Subscriber implements Role {
     const entry = this.subscriptions_.get(id);
     if (!entry) return;
     this.subscriptions_.delete(id);
-    const reason = r.reason ?? 'wamp.error.subscription_revoked';
-    for (const sub of entry.subs)
-      sub.end(new SessionClosedError(reason, `subscription revoked by the router (${reason})`), r);
+    for (const sub of entry.subs) sub.end(undefined, r);
   }
 
   onEvent(subId: number, publication: number, details: Dict, slot?: ArgsSlot, kw?: Dict): Promise<void> | void {

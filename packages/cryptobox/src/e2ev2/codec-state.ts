@@ -166,9 +166,11 @@ export class E2eV2State {
   #call(payload: Payload, ctx: PayloadContext): WirePayload | undefined {
     const carriage = sendCarriage(this.options.routes, ctx.uri);
     if (carriage === undefined) return undefined;
-    const session = this.#session(ctx.uri);
-    const wrap = session.wrapNext;
-    const xid = poolRandomBytes(16);
+    // a later chunk of a streamed call continues its exchange: same xid and session, no wrap
+    const prior = ctx.exchange === undefined ? undefined : this.#calls.get(ctx.exchange);
+    const session = prior?.session ?? this.#session(ctx.uri);
+    const wrap = prior === undefined && session.wrapNext;
+    const xid = prior?.exchange.xid ?? poolRandomBytes(16);
     const sealed = sealPayload({
       // one literal (a spread makes every later property slow to add)
       ser: this.serializer,
@@ -188,7 +190,7 @@ export class E2eV2State {
       xid,
       more: ctx.progress === true,
     });
-    if (ctx.exchange !== undefined) {
+    if (ctx.exchange !== undefined && prior === undefined) {
       const clearProcedure = this.clearUris.get(ctx.uri);
       const exchange = new CallerExchange({ xid, sessionKey: session.key, procedure: ctx.uri, clearProcedure });
       this.#calls.set(ctx.exchange, { exchange, session });

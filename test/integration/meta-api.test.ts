@@ -112,7 +112,7 @@ describe('session meta API', () => {
     await expect(meta.session.kill(1)).rejects.toBeInstanceOf(ApplicationError);
   });
 
-  it('publishes a testament when its session ends abruptly, not one that was flushed', async () => {
+  it('publishes a testament when its session ends (abruptly, by GOODBYE, killed), not one that was flushed', async () => {
     const topic = uniqueUri('com.test.meta.testament');
     const heard: EventData[] = [];
     await admin.subscribe(topic, (ev) => void heard.push(ev));
@@ -137,6 +137,16 @@ describe('session meta API', () => {
     clean.abort('testament test');
     await sleep(300);
     expect(heard).toHaveLength(2);
+
+    // Crossbar publishes testaments after a clean GOODBYE too, and after a kill
+    const leaving = await join();
+    await new SessionMeta(leaving).addTestament(topic, ['goodbye']);
+    await leaving.close();
+    const killed = await join();
+    await new SessionMeta(killed).addTestament(topic, ['killed']);
+    await meta.session.kill(killed.id);
+    await waitFor(() => heard.length === 4, 5000, 'testaments after GOODBYE and kill');
+    expect(heard.slice(2).map((e) => e.args)).toEqual([['goodbye'], ['killed']]);
   });
 
   it('refuses bad arguments before anything is sent', async () => {
@@ -330,6 +340,26 @@ describe('registration meta API', () => {
     expect(callee.isOpen).toBe(true);
     await callee.close();
     await usurper.close();
+  });
+
+  it('revokes a durable registration of a Connection for good: not registered again after a reconnect', async () => {
+    const conn = connection({ url: router.wsUrl, realm: router.realm, reconnect: { initialDelayMs: 10, jitter: 0 } });
+    const first = await conn.open();
+    const proc = uniqueUri('com.test.meta.durable');
+    const reg = await conn.register(proc, () => 'durable');
+    const revoked: Revocation[] = [];
+    reg.on('revoked', (r) => void revoked.push(r));
+    const usurper = await join();
+    await usurper.register(proc, () => 'usurper', { wampOptions: { force_reregister: true } });
+    await waitFor(() => revoked.length === 1, 5000, 'revocation');
+    expect(reg.active).toBe(false);
+    await usurper.close();
+    // a new session of the connection does not register the revoked procedure again
+    const reopened = new Promise<Session>((resolve) => conn.once('open', resolve));
+    await meta.session.kill(first.id, { reason: 'com.example.reconnect' });
+    await reopened;
+    expect(await meta.registration.lookup(proc)).toBeNull();
+    await conn.close();
   });
 
   it('remove_callee: Crossbar drops the callee but fails before it sends UNREGISTERED', async () => {

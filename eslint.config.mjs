@@ -60,6 +60,24 @@ export default tseslint.config(
     },
   },
   {
+    // classes and interfaces only the core itself uses (the session's core and the context its
+    // roles share, the request table, the payload pipeline, the serializers' byte writer): their members end in `_` as well, so
+    // that the bundles shorten them too
+    files: [
+      'packages/core/src/session/context.ts',
+      'packages/core/src/session/lifecycle.ts',
+      'packages/core/src/session/requests.ts',
+      'packages/core/src/payload/pipeline.ts',
+      'packages/core/src/wire/serializers/byte-writer.ts',
+    ],
+    rules: {
+      '@typescript-eslint/naming-convention': [
+        'error',
+        { selector: 'memberLike', modifiers: ['private'], format: null, trailingUnderscore: 'require' },
+      ],
+    },
+  },
+  {
     files: ['**/test/**/*.ts'],
     rules: {
       // tests reach into values with `as` and build malformed input on purpose

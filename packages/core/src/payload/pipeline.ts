@@ -14,7 +14,7 @@ import { OrderedQueue } from './ordered-queue.js';
 
 function ignore(): void {}
 
-/** How a message with a payload is sent: see {@link PayloadPipeline.sendPayload}. */
+/** How a message with a payload is sent: see {@link PayloadPipeline.sendPayload_}. */
 export interface PayloadSend extends EncodeInput {
   /** Why the message could not go out (the codec refused, the transport failed, the session ended). */
   readonly onFail: (err: Error) => void;
@@ -25,16 +25,16 @@ export interface PayloadSend extends EncodeInput {
 /** Not part of the public API (not exported by the package). */
 export class PayloadPipeline {
   /** The codec, unless it is the passthrough codec (which is bypassed). */
-  declare readonly codec: PayloadCodec | undefined;
+  declare readonly codec_: PayloadCodec | undefined;
   /** The router's payload dialect, known from WELCOME. */
-  declare dialect: PayloadDialect;
+  declare dialect_: PayloadDialect;
   declare private readonly channel_: Channel;
   /** Holds sends back while an asynchronous codec step is in flight. */
   declare private readonly out_: OrderedQueue;
   /** Whether a message may still go out, and the error for one that may not. */
   declare private readonly usable_: () => Error | undefined;
   /** The session's clock, handed to the codec (milliseconds since the Unix epoch). */
-  declare readonly now: () => number;
+  declare readonly now_: () => number;
 
   constructor(
     channel: Channel,
@@ -42,9 +42,9 @@ export class PayloadPipeline {
     opts: { usable: () => Error | undefined; now: () => number },
   ) {
     this.channel_ = channel;
-    this.codec = codec;
-    this.now = opts.now;
-    this.dialect = 'none';
+    this.codec_ = codec;
+    this.now_ = opts.now;
+    this.dialect_ = 'none';
     this.out_ = new OrderedQueue();
     this.usable_ = opts.usable;
   }
@@ -53,7 +53,7 @@ export class PayloadPipeline {
    * Send one message: now, or after what an asynchronous codec step holds back (only with
    * `onFail`). A failure goes to `onFail`; without one it is dropped. Returns `false` when it failed now.
    */
-  send(msg: unknown[], onFail?: (err: Error) => void): boolean {
+  send_(msg: unknown[], onFail?: (err: Error) => void): boolean {
     if (this.out_.busy && onFail) {
       this.out_.run(() => this.sendIfUsable_(msg), onFail);
       return true;
@@ -82,11 +82,11 @@ export class PayloadPipeline {
    * plain without a codec, else what the codec makes of it, in the router's dialect. An ERROR
    * without `inv` is made up by the session and goes out plain.
    */
-  sendPayload(msg: unknown[], p: PayloadSend): void {
-    const codec = this.codec;
+  sendPayload_(msg: unknown[], p: PayloadSend): void {
+    const codec = this.codec_;
     if (!codec || (msg[0] === T.ERROR && !p.inv)) {
       appendPlainPayload(msg, p.args, p.kwargs);
-      if (this.send(msg, p.onFail)) p.onSent?.(false);
+      if (this.send_(msg, p.onFail)) p.onSent?.(false);
       return;
     }
     const send = (opaque: boolean): void => {
@@ -94,7 +94,7 @@ export class PayloadPipeline {
       p.onSent?.(opaque);
     };
     try {
-      const opaque = encodeWith(codec, msg, { ...p, now: this.now }, this.dialect);
+      const opaque = encodeWith(codec, msg, { ...p, now: this.now_ }, this.dialect_);
       if (this.out_.busy || isThenable(opaque)) {
         // the step may run only after earlier sends: a rejection meanwhile must not count as
         // unhandled (Node would end the process); the step still sees it and calls onFail
@@ -113,7 +113,7 @@ export class PayloadPipeline {
    * opaque payload is refused as the passthrough codec refuses it. Returns a promise only when
    * the codec answered with one.
    */
-  open(
+  open_(
     slot: ArgsSlot | undefined,
     kw: Dict | undefined,
     details: Dict,
@@ -122,7 +122,7 @@ export class PayloadPipeline {
   ): Promise<void> | void {
     let out: OpenedPayload | Promise<OpenedPayload>;
     try {
-      out = decodeWith(this.codec, slot, kw, details, ctx);
+      out = decodeWith(this.codec_, slot, kw, details, ctx);
     } catch (e) {
       return done.fail(e as Error);
     }

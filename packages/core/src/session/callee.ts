@@ -42,11 +42,11 @@ export class Callee implements Role, InvocationOwner {
     this.registrations_ = new Map();
     this.invocations_ = new Map();
     this.running_ = undefined;
-    this.owner_ = { unregister: (r) => this.unregister_(r), report: (e) => ctx.report(e) };
+    this.owner_ = { unregister: (r) => this.unregister_(r), report: (e) => ctx.report_(e) };
   }
 
   register(procedure: string, handler: ProcedureHandler, options: RegisterOptions): Promise<Registration> {
-    checkRegister(procedure, handler, options, this.ctx_.rules);
+    checkRegister(procedure, handler, options, this.ctx_.rules_);
     const o = wireOptions(options);
     if (options.match && options.match !== 'exact') o['match'] = options.match;
     if (options.invoke && options.invoke !== 'single') o['invoke'] = options.invoke;
@@ -89,13 +89,13 @@ export class Callee implements Role, InvocationOwner {
         : undefined
       : undefined;
     const chunks = stream?.chunks;
-    if (!ctx.payload.codec && isPlain(slot, details))
+    if (!ctx.payload_.codec_ && isPlain(slot, details))
       return this.invoke_(reg, id, procedure, details, { args: slot, kwargs: kw, opaque: false, chunks });
     // the exchange this INVOCATION opens: the codec sees the same object for its YIELDs and ERROR
     // (and for every chunk of a streamed input)
     const exchange = stream?.exchange ?? { procedure };
     const disclosed = disclosedBy(details, 'caller');
-    return ctx.payload.open(
+    return ctx.payload_.open_(
       slot,
       kw,
       details,
@@ -107,7 +107,7 @@ export class Callee implements Role, InvocationOwner {
         exchange,
         progress: chunks !== undefined,
         disclosed,
-        now: ctx.payload.now,
+        now: ctx.payload_.now_,
       },
       {
         // an invocation whose decode finished after the session ended gets no answer
@@ -116,7 +116,7 @@ export class Callee implements Role, InvocationOwner {
             ? this.invoke_(reg, id, procedure, details, { ...p, exchange, chunks })
             : this.sendError_(id, 'wamp.error.no_such_registration', [`registration ${regId} ended`]),
         fail: (err) => {
-          ctx.report(err);
+          ctx.report_(err);
           chunks?.end(err);
           this.sendError_(id, err instanceof PayloadCodecError ? err.uri : 'wamp.error.invalid_argument', [
             err.message,
@@ -161,13 +161,13 @@ export class Callee implements Role, InvocationOwner {
     if (inv.done) return;
     this.endInvocation_(inv);
     if (value instanceof ApplicationError) {
-      if (isValidUri(value.uri, this.ctx_.rules) && Array.isArray(value.args) && isPlainObject(value.kwargs)) {
+      if (isValidUri(value.uri, this.ctx_.rules_) && Array.isArray(value.args) && isPlainObject(value.kwargs)) {
         this.sendError_(inv.requestId, value.uri, value.args, value.kwargs, inv);
         return;
       }
       // the router would drop the whole connection for a malformed ERROR: answer with a valid one
       const why = `${inv.procedure}: the handler threw a malformed ApplicationError`;
-      this.ctx_.report(new InvalidArgumentError(why, { cause: value }));
+      this.ctx_.report_(new InvalidArgumentError(why, { cause: value }));
       this.sendError_(inv.requestId, 'wamp.error.runtime_error', ['malformed error']);
       return;
     }
@@ -180,16 +180,16 @@ export class Callee implements Role, InvocationOwner {
     if (inv.done) return;
     if (!progress) this.endInvocation_(inv);
     const ctx = this.ctx_;
-    if (!ctx.transportUsable()) return;
+    if (!ctx.transportUsable_()) return;
     const o: Dict = progress ? { progress: true } : {};
-    ctx.payload.sendPayload([T.YIELD, inv.requestId, o], {
+    ctx.payload_.sendPayload_([T.YIELD, inv.requestId, o], {
       options: o,
       args,
       kwargs,
       onFail: (err) => {
         this.endInvocation_(inv);
         if (ctx.state === 'closed') return; // ended while the YIELD waited: nobody to answer
-        ctx.report(err);
+        ctx.report_(err);
         this.sendError_(inv.requestId, err instanceof PayloadCodecError ? err.uri : 'wamp.error.runtime_error', [
           err.message,
         ]);
@@ -218,19 +218,19 @@ export class Callee implements Role, InvocationOwner {
     inv?: InvocationImpl,
   ): void {
     const ctx = this.ctx_;
-    if (!ctx.transportUsable()) return;
+    if (!ctx.transportUsable_()) return;
     const details: Dict = {};
-    ctx.payload.sendPayload([T.ERROR, T.INVOCATION, requestId, details, uri], {
+    ctx.payload_.sendPayload_([T.ERROR, T.INVOCATION, requestId, details, uri], {
       options: details,
       args,
       kwargs,
       onFail: (err) => {
         if (ctx.state === 'closed') return; // ended while the ERROR waited: nobody to answer
-        ctx.report(err);
+        ctx.report_(err);
         // the codec refused the error payload: still answer, with a plain error it cannot object to
-        if (inv && ctx.payload.codec) {
+        if (inv && ctx.payload_.codec_) {
           const plain = err instanceof PayloadCodecError ? err.uri : 'wamp.error.runtime_error';
-          ctx.payload.send([T.ERROR, T.INVOCATION, requestId, {}, plain], (e) => ctx.report(e));
+          ctx.payload_.send_([T.ERROR, T.INVOCATION, requestId, {}, plain], (e) => ctx.report_(e));
         }
       },
       inv,

@@ -59,7 +59,7 @@ export class Caller implements Role {
     // a throw in the executor rejects the promise
     return new Promise<CallResult>((resolve, fail) => {
       this.check_(procedure, args, kwargs, options);
-      const id = ctx.requests.next();
+      const id = ctx.requests_.next_();
       const o = wireOptions(options);
       if (options.discloseMe !== undefined) o['disclose_me'] = options.discloseMe;
       if (options.onProgress) o['receive_progress'] = true;
@@ -84,22 +84,22 @@ export class Caller implements Role {
         onProgress: options.onProgress,
         timer: undefined,
         cleanup: undefined,
-        exchange: ctx.payload.codec && { procedure },
+        exchange: ctx.payload_.codec_ && { procedure },
         unordered: options.unordered === true,
       };
-      ctx.requests.add(id, p);
+      ctx.requests_.add_(id, p);
       if (options.signal || options.timeoutMs) this.watch_(id, p, options);
-      ctx.payload.sendPayload([T.CALL, id, o, procedure], {
+      ctx.payload_.sendPayload_([T.CALL, id, o, procedure], {
         options: o,
         args,
         kwargs,
         onFail: (err) => {
-          ctx.requests.delete(id);
+          ctx.requests_.delete_(id);
           settle(p);
           reject(err);
         },
         onSent:
-          ctx.payload.codec &&
+          ctx.payload_.codec_ &&
           ((opaque) => {
             p.opaque = opaque;
           }),
@@ -112,8 +112,8 @@ export class Caller implements Role {
 
   /** The checks of a call before anything is sent. */
   private check_(procedure: string, args: unknown[] | undefined, kwargs: Dict | undefined, options: CallOptions): void {
-    checkCall(procedure, args, kwargs, options, this.ctx_.rules);
-    this.ctx_.assertOpen();
+    checkCall(procedure, args, kwargs, options, this.ctx_.rules_);
+    this.ctx_.assertOpen_();
     if (options.signal?.aborted)
       throw new CanceledError('call aborted before it was sent', { cause: options.signal.reason });
   }
@@ -178,12 +178,12 @@ export class Caller implements Role {
   /** Reject a call locally and cancel it at the router; its entry stays until the router's final reply. */
   private abandon_(id: number, p: PendingCall, mode: string, err: Error): void {
     const ctx = this.ctx_;
-    if (p.abandoned || ctx.requests.get(id) !== p) return;
+    if (p.abandoned || ctx.requests_.get_(id) !== p) return;
     p.abandoned = true;
     settle(p);
     p.reject(err);
-    if (ctx.state === 'established') ctx.payload.send([T.CANCEL, id, { mode }], () => ctx.requests.delete(id));
-    else ctx.requests.delete(id);
+    if (ctx.state === 'established') ctx.payload_.send_([T.CANCEL, id, { mode }], () => ctx.requests_.delete_(id));
+    else ctx.requests_.delete_(id);
   }
 
   /** A RESULT, or an ERROR (with its `uri`) answering a CALL. */
@@ -195,14 +195,14 @@ export class Caller implements Role {
     uri?: string,
   ): Promise<void> | void {
     const ctx = this.ctx_;
-    const p = ctx.requests.take(T.CALL, id, uri === undefined ? 'RESULT' : 'ERROR (for CALL)') as PendingCall;
+    const p = ctx.requests_.take_(T.CALL, id, uri === undefined ? 'RESULT' : 'ERROR (for CALL)') as PendingCall;
     const progress = uri === undefined && details['progress'] === true;
-    if (!progress) ctx.requests.delete(id);
+    if (!progress) ctx.requests_.delete_(id);
     if (p.abandoned) return;
     if (!progress) settle(p);
-    if (!ctx.payload.codec && isPlain(slot, details))
+    if (!ctx.payload_.codec_ && isPlain(slot, details))
       return this.replied_(p, { args: slot, kwargs: kw }, details, progress, uri);
-    return ctx.payload.open(
+    return ctx.payload_.open_(
       slot,
       kw,
       details,
@@ -215,12 +215,12 @@ export class Caller implements Role {
         procedure: p.procedure,
         exchange: p.exchange,
         progress: uri === undefined ? progress : undefined,
-        now: ctx.payload.now,
+        now: ctx.payload_.now_,
       },
       {
         // a progressive result decoded after the call was canceled or the session ended is dropped
         then: (payload) =>
-          !progress || (!p.abandoned && ctx.requests.get(id) === p)
+          !progress || (!p.abandoned && ctx.requests_.get_(id) === p)
             ? this.replied_(p, payload, details, progress, uri)
             : undefined,
         // a progressive result that cannot be opened fails the whole call
@@ -244,7 +244,7 @@ export class Caller implements Role {
       try {
         p.onProgress?.(r);
       } catch (e) {
-        this.ctx_.report(e);
+        this.ctx_.report_(e);
       }
     }
   }

@@ -16,19 +16,19 @@ export interface SessionContext {
   /** The current state. */
   readonly state: SessionState;
   /** The URI rules the session checks what it sends against. */
-  readonly rules: UriRules;
+  readonly rules_: UriRules;
   /** What WELCOME granted (once established). */
-  readonly welcomeInfo: WelcomeInfo | undefined;
+  readonly welcomeInfo_: WelcomeInfo | undefined;
   /** Every request awaiting a reply. */
-  readonly requests: RequestTable;
+  readonly requests_: RequestTable;
   /** Sending messages (with and without payload) and opening received payloads. */
-  readonly payload: PayloadPipeline;
+  readonly payload_: PayloadPipeline;
   /** @throws SessionClosedError unless the session is established. */
-  assertOpen(): void;
+  assertOpen_(): void;
   /** `true` while messages may still go out (established or closing). */
-  transportUsable(): boolean;
+  transportUsable_(): boolean;
   /** An error that belongs to no pending operation: emitted on `error`, or logged. */
-  report(err: unknown): void;
+  report_(err: unknown): void;
 }
 
 /** A role's part in the end of the session. */

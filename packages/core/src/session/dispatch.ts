@@ -11,24 +11,24 @@ import type { SessionCore } from './lifecycle.js';
  */
 function onReply(core: SessionCore, type: number, requestId: number, value: number | Dict | undefined): void {
   if (requestId !== 0 || (type !== T.UNSUBSCRIBED && type !== T.UNREGISTERED)) {
-    const p = core.requests.take(type - 1, requestId, MessageTypeName[type]!);
-    core.requests.delete(requestId);
+    const p = core.requests_.take_(type - 1, requestId, MessageTypeName[type]!);
+    core.requests_.delete_(requestId);
     return p.resolve(value);
   }
   const details = (value ?? {}) as Dict;
   const id = details[type === T.UNSUBSCRIBED ? 'subscription' : 'registration'];
   if (typeof id !== 'number') return;
   const r = { reason: typeof details['reason'] === 'string' ? details['reason'] : undefined, details };
-  if (type === T.UNREGISTERED) core.callee.revoked(id, r);
-  else core.subscriber.revoked(id, r);
+  if (type === T.UNREGISTERED) core.callee_.revoked(id, r);
+  else core.subscriber_.revoked(id, r);
 }
 
 /** An ERROR: for a CALL it is the call's answer; for any other request a router error, plain. */
 function onError(core: SessionCore, msg: ErrorMessage): Promise<void> | void {
   const [, type, id, details, uri, slot, kw] = msg;
-  if (type === T.CALL) return core.caller.onReply(id, details, slot, kw, uri);
-  const p = core.requests.take(type, id, `ERROR (for ${MessageTypeName[type] ?? type})`);
-  core.requests.delete(id);
+  if (type === T.CALL) return core.caller_.onReply(id, details, slot, kw, uri);
+  const p = core.requests_.take_(type, id, `ERROR (for ${MessageTypeName[type] ?? type})`);
+  core.requests_.delete_(id);
   p.reject(new ApplicationError(uri, Array.isArray(slot) ? slot : [], kw ?? {}, details));
 }
 
@@ -49,11 +49,11 @@ export function dispatch(core: SessionCore, msg: RouterMessage): Promise<void> |
     }
     switch (msg[0]) {
       case T.EVENT:
-        return core.subscriber.onEvent(msg[1], msg[2], msg[3], msg[4], msg[5]);
+        return core.subscriber_.onEvent(msg[1], msg[2], msg[3], msg[4], msg[5]);
       case T.RESULT:
-        return core.caller.onReply(msg[1], msg[2], msg[3], msg[4]);
+        return core.caller_.onReply(msg[1], msg[2], msg[3], msg[4]);
       case T.INVOCATION:
-        return core.callee.onInvocation(msg[1], msg[2], msg[3], msg[4], msg[5]);
+        return core.callee_.onInvocation(msg[1], msg[2], msg[3], msg[4], msg[5]);
       case T.ERROR:
         return onError(core, msg);
       case T.PUBLISHED:
@@ -63,18 +63,18 @@ export function dispatch(core: SessionCore, msg: RouterMessage): Promise<void> |
       case T.UNREGISTERED:
         return onReply(core, msg[0], msg[1], msg[2]);
       case T.INTERRUPT:
-        return core.callee.onInterrupt(msg[1], msg[2]);
+        return core.callee_.onInterrupt(msg[1], msg[2]);
       case T.WELCOME:
-        return core.onWelcome(msg[1], msg[2]);
+        return core.onWelcome_(msg[1], msg[2]);
       case T.CHALLENGE:
-        return core.onChallenge(msg[1], msg[2]);
+        return core.onChallenge_(msg[1], msg[2]);
       case T.ABORT:
-        return core.onAbort(msg[1], msg[2]);
+        return core.onAbort_(msg[1], msg[2]);
       case T.GOODBYE:
-        return core.onGoodbye(msg[1], msg[2]);
+        return core.onGoodbye_(msg[1], msg[2]);
     }
   } catch (e) {
-    if (e instanceof ProtocolError) core.violation(e);
-    else core.report(e);
+    if (e instanceof ProtocolError) core.violation_(e);
+    else core.report_(e);
   }
 }

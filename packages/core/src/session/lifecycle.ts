@@ -1,6 +1,6 @@
 /**
  * A session's life: HELLO … WELCOME (with CHALLENGE/AUTHENTICATE), GOODBYE or ABORT, the
- * transport's loss, and the one place a session ends ({@link SessionCore.finish}), which settles
+ * transport's loss, and the one place a session ends ({@link SessionCore.finish_}), which settles
  * everything pending exactly once. The core is what the roles share ({@link SessionContext}).
  */
 import { JoinRefusedError, ProtocolError, SessionClosedError, TimeoutError, WampboxError } from '../errors.js';
@@ -24,7 +24,7 @@ import { Publisher } from './publisher.js';
 import { RequestTable } from './requests.js';
 import { Subscriber } from './subscriber.js';
 
-/** How the session ends: see {@link SessionCore.finish}. */
+/** How the session ends: see {@link SessionCore.finish_}. */
 export interface Ending {
   /** The reason URI `closed` reports. */
   readonly reason: string;
@@ -59,19 +59,19 @@ function codeOf(err: Error): string | undefined {
 /** Not part of the public API (not exported by the package). */
 export class SessionCore implements SessionContext {
   declare state: SessionState;
-  declare readonly rules: UriRules;
-  declare readonly requests: RequestTable;
-  declare readonly payload: PayloadPipeline;
-  declare readonly channel: Channel;
-  declare readonly options: JoinOptions;
-  declare readonly caller: Caller;
-  declare readonly callee: Callee;
-  declare readonly publisher: Publisher;
-  declare readonly subscriber: Subscriber;
+  declare readonly rules_: UriRules;
+  declare readonly requests_: RequestTable;
+  declare readonly payload_: PayloadPipeline;
+  declare readonly channel_: Channel;
+  declare readonly options_: JoinOptions;
+  declare readonly caller_: Caller;
+  declare readonly callee_: Callee;
+  declare readonly publisher_: Publisher;
+  declare readonly subscriber_: Subscriber;
   /** What WELCOME granted. Set once joined. */
-  declare welcomeInfo: WelcomeInfo | undefined;
-  declare closeInfo: CloseInfo | undefined;
-  declare readonly closed: Promise<CloseInfo>;
+  declare welcomeInfo_: WelcomeInfo | undefined;
+  declare closeInfo_: CloseInfo | undefined;
+  declare readonly closed_: Promise<CloseInfo>;
   declare private resolveClosed_: (info: CloseInfo) => void;
   declare private readonly hooks_: CoreHooks;
   /** Holds message handling back while an asynchronous decode is in flight. */
@@ -84,78 +84,78 @@ export class SessionCore implements SessionContext {
 
   constructor(transport: Transport, options: JoinOptions, hooks: CoreHooks) {
     this.state = 'joining';
-    this.options = options;
+    this.options_ = options;
     this.hooks_ = hooks;
-    this.rules = options.uriRules ?? 'loose';
-    this.requests = new RequestTable();
+    this.rules_ = options.uriRules ?? 'loose';
+    this.requests_ = new RequestTable();
     const tracer = options.trace === true && typeof options.logger?.trace === 'function' ? options.logger : undefined;
-    this.channel = new Channel(transport, { maxBufferedBytes: options.maxBufferedBytes ?? 16 * 1024 * 1024, tracer });
+    this.channel_ = new Channel(transport, { maxBufferedBytes: options.maxBufferedBytes ?? 16 * 1024 * 1024, tracer });
     const codec = options.codec;
-    this.payload = new PayloadPipeline(this.channel, codec && !isPassthrough(codec) ? codec : undefined, {
+    this.payload_ = new PayloadPipeline(this.channel_, codec && !isPassthrough(codec) ? codec : undefined, {
       usable: () =>
-        this.transportUsable() ? undefined : new SessionClosedError(this.closeInfo?.reason ?? 'wamp.close.closing'),
+        this.transportUsable_() ? undefined : new SessionClosedError(this.closeInfo_?.reason ?? 'wamp.close.closing'),
       now: options.clock ?? Date.now,
     });
     this.inbound_ = new OrderedQueue();
-    this.caller = new Caller(this);
-    this.callee = new Callee(this);
-    this.publisher = new Publisher(this);
-    this.subscriber = new Subscriber(this);
-    this.welcomeInfo = this.closeInfo = undefined;
+    this.caller_ = new Caller(this);
+    this.callee_ = new Callee(this);
+    this.publisher_ = new Publisher(this);
+    this.subscriber_ = new Subscriber(this);
+    this.welcomeInfo_ = this.closeInfo_ = undefined;
     this.closeReason_ = '';
-    this.closed = new Promise<CloseInfo>((resolve) => {
+    this.closed_ = new Promise<CloseInfo>((resolve) => {
       this.resolveClosed_ = resolve;
     });
   }
 
   /** Send HELLO and resolve once WELCOME arrived. */
-  join(): Promise<void> {
-    const options = this.options;
+  join_(): Promise<void> {
+    const options = this.options_;
     return new Promise<void>((resolve, reject) => {
       const ms = options.joinTimeoutMs ?? 15000;
       this.joinSettle_ = { resolve, reject };
       this.timer_ = setTimeout(
-        () => this.finish({ reason: 'wamp.close.timeout', error: new TimeoutError(`no WELCOME within ${ms} ms`) }),
+        () => this.finish_({ reason: 'wamp.close.timeout', error: new TimeoutError(`no WELCOME within ${ms} ms`) }),
         ms,
       );
-      this.channel.attach({
+      this.channel_.attach({
         onMessage: (m) => this.onMessage_(m),
-        onViolation: (e) => this.violation(e),
+        onViolation: (e) => this.violation_(e),
         onClose: (i) => this.onTransportClose_(i),
       });
       // a HELLO that cannot go out (too large for the transport, say) fails the join now
-      const fail = (error: Error): void => this.finish({ reason: 'wamp.close.transport_closed', error });
-      if (this.state === 'joining') this.payload.send([T.HELLO, options.realm, helloDetails(options)], fail);
+      const fail = (error: Error): void => this.finish_({ reason: 'wamp.close.transport_closed', error });
+      if (this.state === 'joining') this.payload_.send_([T.HELLO, options.realm, helloDetails(options)], fail);
     });
   }
 
-  report(err: unknown): void {
+  report_(err: unknown): void {
     this.hooks_.report(err);
   }
 
-  assertOpen(): void {
+  assertOpen_(): void {
     if (this.state !== 'established') {
       const reason =
-        this.closeInfo?.reason ?? (this.state === 'joining' ? 'wamp.close.not_joined' : 'wamp.close.closing');
+        this.closeInfo_?.reason ?? (this.state === 'joining' ? 'wamp.close.not_joined' : 'wamp.close.closing');
       throw new SessionClosedError(reason, `session is ${this.state}`);
     }
   }
 
-  transportUsable(): boolean {
+  transportUsable_(): boolean {
     return this.state === 'established' || this.state === 'closing';
   }
 
   /** Leave the realm: GOODBYE, then the transport closes (or the close timeout passes). */
-  close(reason: string, details: Dict): void {
+  close_(reason: string, details: Dict): void {
     if (this.state === 'established') {
       this.state = 'closing';
       this.closeReason_ = reason;
-      this.payload.send([T.GOODBYE, details, reason], () => void this.channel.close());
-      const ms = this.options.closeTimeoutMs ?? 5000;
-      this.timer_ = setTimeout(() => this.finish({ reason, error: new SessionClosedError(reason) }), ms);
+      this.payload_.send_([T.GOODBYE, details, reason], () => void this.channel_.close());
+      const ms = this.options_.closeTimeoutMs ?? 5000;
+      this.timer_ = setTimeout(() => this.finish_({ reason, error: new SessionClosedError(reason) }), ms);
     } else if (this.state === 'joining') {
-      this.payload.send([T.ABORT, details, 'wamp.close.system_shutdown']);
-      this.finish({ reason, error: new SessionClosedError(reason, 'session closed while joining') });
+      this.payload_.send_([T.ABORT, details, 'wamp.close.system_shutdown']);
+      this.finish_({ reason, error: new SessionClosedError(reason, 'session closed while joining') });
     }
   }
 
@@ -163,18 +163,18 @@ export class SessionCore implements SessionContext {
     if (this.state === 'closed') return;
     if (this.inbound_.busy && this.isUnorderedAnswer_(msg)) {
       const r = dispatch(this, msg);
-      if (r) r.then(undefined, (e: unknown) => this.report(e));
+      if (r) r.then(undefined, (e: unknown) => this.report_(e));
     } else if (this.inbound_.busy)
       this.inbound_.run(
         () => dispatch(this, msg),
-        (e) => this.report(e),
+        (e) => this.report_(e),
       );
     else {
       const r = dispatch(this, msg);
       if (r)
         this.inbound_.run(
           () => r,
-          (e) => this.report(e),
+          (e) => this.report_(e),
         );
     }
   }
@@ -182,31 +182,31 @@ export class SessionCore implements SessionContext {
   /** A RESULT or an ERROR answering a call made with `unordered`. */
   private isUnorderedAnswer_(msg: RouterMessage): boolean {
     const id = msg[0] === T.RESULT ? msg[1] : msg[0] === T.ERROR && msg[1] === T.CALL ? msg[2] : undefined;
-    return typeof id === 'number' && this.requests.get(id)?.unordered === true;
+    return typeof id === 'number' && this.requests_.get_(id)?.unordered === true;
   }
 
-  onWelcome(sessionId: number, details: Dict): void {
+  onWelcome_(sessionId: number, details: Dict): void {
     const roles = (details['roles'] as Dict | undefined) ?? {};
-    this.payload.dialect = dialectFromRoles(roles);
+    this.payload_.dialect_ = dialectFromRoles(roles);
     const info: Dict = {
       sessionId,
-      realm: this.options.realm,
+      realm: this.options_.realm,
       authextra: details['authextra'] ?? undefined,
       roles,
       details,
     };
     for (const k of ['realm', 'authid', 'authrole', 'authmethod', 'authprovider'])
       if (typeof details[k] === 'string') info[k] = details[k];
-    this.welcomeInfo = info as unknown as WelcomeInfo;
+    this.welcomeInfo_ = info as unknown as WelcomeInfo;
     this.state = 'established';
     clearTimeout(this.timer_);
     this.joinSettle_?.resolve();
   }
 
-  onChallenge(method: string, extra: Dict): void {
+  onChallenge_(method: string, extra: Dict): void {
     const failed = (e: unknown): void =>
       this.abortJoin_(`challenge handler failed: ${(e as Error | undefined)?.message ?? String(e)}`);
-    const handler = this.options.onChallenge;
+    const handler = this.options_.onChallenge;
     if (!handler) return this.abortJoin_(`no handler for the ${method} challenge`);
     let r: ChallengeResponse | Promise<ChallengeResponse>;
     try {
@@ -217,7 +217,7 @@ export class SessionCore implements SessionContext {
     const answer = (a: ChallengeResponse): void => {
       if (this.state !== 'joining') return;
       const [signature, ex] = typeof a === 'string' ? [a, {}] : [a.signature, a.extra ?? {}];
-      this.payload.send([T.AUTHENTICATE, signature, ex], (err) => this.abortJoin_(err.message));
+      this.payload_.send_([T.AUTHENTICATE, signature, ex], (err) => this.abortJoin_(err.message));
     };
     if (isThenable<ChallengeResponse>(r)) Promise.resolve(r).then(answer, failed);
     else answer(r);
@@ -227,28 +227,28 @@ export class SessionCore implements SessionContext {
   private abortJoin_(message: string): void {
     if (this.state !== 'joining') return;
     const reason = 'wamp.error.authentication_failed';
-    this.payload.send([T.ABORT, { message }, reason]);
-    this.finish({
+    this.payload_.send_([T.ABORT, { message }, reason]);
+    this.finish_({
       reason,
       error: new JoinRefusedError(reason, { message }, { code: 'ERR_AUTHENTICATION' }),
       details: { message },
     });
   }
 
-  onAbort(details: Dict, reason: string): void {
+  onAbort_(details: Dict, reason: string): void {
     const error =
       this.state === 'joining'
         ? new JoinRefusedError(reason, details, {
             code: AUTH_REASONS.test(reason) ? 'ERR_AUTHENTICATION' : 'ERR_JOIN_REFUSED',
           })
         : new SessionClosedError(reason, `router aborted the session (${reason})`);
-    this.finish({ reason, error, details, local: false });
+    this.finish_({ reason, error, details, local: false });
   }
 
-  onGoodbye(details: Dict, reason: string): void {
+  onGoodbye_(details: Dict, reason: string): void {
     const local = this.state === 'closing'; // the reply to our GOODBYE
-    if (!local) this.payload.send([T.GOODBYE, {}, 'wamp.close.goodbye_and_out']);
-    this.finish({
+    if (!local) this.payload_.send_([T.GOODBYE, {}, 'wamp.close.goodbye_and_out']);
+    this.finish_({
       reason: local ? this.closeReason_ : reason,
       error: new SessionClosedError(reason),
       details,
@@ -257,11 +257,11 @@ export class SessionCore implements SessionContext {
     });
   }
 
-  violation(err: ProtocolError): void {
+  violation_(err: ProtocolError): void {
     if (this.state === 'closed') return;
-    this.payload.send([T.ABORT, { message: err.message }, 'wamp.error.protocol_violation']);
-    this.report(err);
-    this.finish({
+    this.payload_.send_([T.ABORT, { message: err.message }, 'wamp.error.protocol_violation']);
+    this.report_(err);
+    this.finish_({
       reason: 'wamp.error.protocol_violation',
       error: err,
       details: { message: err.message },
@@ -277,14 +277,14 @@ export class SessionCore implements SessionContext {
       info.error instanceof WampboxError
         ? info.error
         : new SessionClosedError(reason, why, { code: 'ERR_CONNECTION_LOST', cause: info.error });
-    this.finish({ reason, error, local: info.local, closeWith: false });
+    this.finish_({ reason, error, local: info.local, closeWith: false });
   }
 
   /**
    * End the session: settle everything that is pending, exactly once, and close the transport.
    * `closed` reports the error unless it is an ordinary `ERR_SESSION_CLOSED`.
    */
-  finish(e: Ending): void {
+  finish_(e: Ending): void {
     if (this.state === 'closed') return;
     const { reason, error, details = {}, local = true, clean = false, closeWith = true } = e;
     const joining = this.state === 'joining';
@@ -294,7 +294,7 @@ export class SessionCore implements SessionContext {
       codeOf(error) === 'ERR_SESSION_CLOSED'
         ? { reason, details, local, clean }
         : { reason, details, local, clean, error };
-    this.closeInfo = info;
+    this.closeInfo_ = info;
     if (joining) this.joinSettle_?.reject(error);
     const pendingError =
       error instanceof SessionClosedError ||
@@ -305,11 +305,11 @@ export class SessionCore implements SessionContext {
       codeOf(error) === 'ERR_FRAME_TOO_LARGE'
         ? error
         : new SessionClosedError(reason, undefined, { code: 'ERR_CONNECTION_LOST', cause: error });
-    this.requests.rejectAll(pendingError);
-    this.callee.end(pendingError);
-    this.subscriber.end(pendingError, clean);
+    this.requests_.rejectAll_(pendingError);
+    this.callee_.end(pendingError);
+    this.subscriber_.end(pendingError, clean);
     // the transport closes before user code (a `close` listener) runs
-    if (closeWith !== false) void (closeWith === true ? this.channel.close() : this.channel.close(1000, closeWith));
+    if (closeWith !== false) void (closeWith === true ? this.channel_.close() : this.channel_.close(1000, closeWith));
     this.resolveClosed_(info);
     this.hooks_.ended(info);
   }

@@ -22,21 +22,21 @@ export class Publisher implements Role {
   ): Promise<number | undefined> {
     const ctx = this.ctx_;
     return new Promise<number | undefined>((resolve, reject) => {
-      checkPublish(topic, args, kwargs, options, ctx.rules);
-      ctx.assertOpen();
-      const id = ctx.requests.next();
+      checkPublish(topic, args, kwargs, options, ctx.rules_);
+      ctx.assertOpen_();
+      const id = ctx.requests_.next_();
       const o = wireOptions(options, PUBLISH_OPTIONS);
       const ack = options.acknowledge === true;
       if (ack) {
         o['acknowledge'] = true;
-        ctx.requests.add(id, { type: T.PUBLISH, resolve: resolve, reject });
+        ctx.requests_.add_(id, { type: T.PUBLISH, resolve: resolve, reject });
       }
-      ctx.payload.sendPayload([T.PUBLISH, id, o, topic], {
+      ctx.payload_.sendPayload_([T.PUBLISH, id, o, topic], {
         options: o,
         args,
         kwargs,
         onFail: (err) => {
-          if (ack) ctx.requests.delete(id);
+          if (ack) ctx.requests_.delete_(id);
           reject(err);
         },
         onSent: ack ? undefined : () => resolve(undefined),

@@ -29,21 +29,21 @@ export class RequestTable {
   }
 
   /** A new request id: 1, 2, … 2^53, then 1 again (the WAMP session scope). */
-  next(): number {
+  next_(): number {
     const id = this.nextId_;
     this.nextId_ = id >= 2 ** 53 ? 1 : id + 1;
     return id;
   }
 
-  add(id: number, p: Pending): void {
+  add_(id: number, p: Pending): void {
     this.pending_.set(id, p);
   }
 
-  get(id: number): Pending | undefined {
+  get_(id: number): Pending | undefined {
     return this.pending_.get(id);
   }
 
-  delete(id: number): void {
+  delete_(id: number): void {
     this.pending_.delete(id);
   }
 
@@ -51,7 +51,7 @@ export class RequestTable {
    * The pending request `id`, which must be of `type`; `reply` names the reply for errors.
    * @throws ProtocolError when there is none, or it is of another type.
    */
-  take(type: number, id: number, reply: string): Pending {
+  take_(type: number, id: number, reply: string): Pending {
     const p = this.pending_.get(id);
     if (!p) throw new ProtocolError(`${reply} for unknown request ${id}`);
     if (p.type !== type)
@@ -60,7 +60,7 @@ export class RequestTable {
   }
 
   /** The session ended: every request fails with `err`, and the table is empty. */
-  rejectAll(err: Error): void {
+  rejectAll_(err: Error): void {
     for (const p of this.pending_.values()) {
       if (p.end) p.end(err);
       else p.reject(err);
@@ -76,11 +76,11 @@ export class RequestTable {
  */
 export function request<V>(ctx: SessionContext, msg: unknown[], then: (id: number) => V): Promise<V> {
   return new Promise<V>((resolve, reject) => {
-    ctx.assertOpen();
-    const id = (msg[1] = ctx.requests.next());
-    ctx.requests.add(id, { type: msg[0] as number, resolve: (v) => resolve(then(v as number)), reject });
-    ctx.payload.send(msg, (err) => {
-      ctx.requests.delete(id);
+    ctx.assertOpen_();
+    const id = (msg[1] = ctx.requests_.next_());
+    ctx.requests_.add_(id, { type: msg[0] as number, resolve: (v) => resolve(then(v as number)), reject });
+    ctx.payload_.send_(msg, (err) => {
+      ctx.requests_.delete_(id);
       reject(err);
     });
   });

@@ -75,29 +75,29 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
   static join(transport: Transport, options: JoinOptions): Promise<Session> {
     checkJoinOptions(options);
     const s = new Session(transport, options);
-    return s.core_.join().then(() => s);
+    return s.core_.join_().then(() => s);
   }
 
   /** @internal A listener threw and no `error` listener took the error: log it. */
   protected override unheard(err: unknown, event: keyof SessionEvents): void {
-    this.core_.options.logger?.warn?.(`a session ${event} listener threw`, errorLogFields(err));
+    this.core_.options_.logger?.warn?.(`a session ${event} listener threw`, errorLogFields(err));
   }
 
   /** The WAMP session id. */
   get id(): number {
-    return this.core_.welcomeInfo?.sessionId ?? 0;
+    return this.core_.welcomeInfo_?.sessionId ?? 0;
   }
 
   /** What WELCOME granted (authid, authrole, authmethod, router roles, ...). */
   get welcome(): WelcomeInfo {
-    const info = this.core_.welcomeInfo;
+    const info = this.core_.welcomeInfo_;
     if (!info) throw new SessionClosedError('wamp.close.not_joined', 'session has not joined');
     return info;
   }
 
   /** The realm joined. */
   get realm(): string {
-    return this.core_.options.realm;
+    return this.core_.options_.realm;
   }
 
   /** `true` while the session can be used. */
@@ -107,27 +107,27 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
 
   /** The negotiated serializer id (`json`, `msgpack`, `cbor`). */
   get serializer(): string {
-    return this.core_.channel.transport.serializer.id;
+    return this.core_.channel_.transport.serializer.id;
   }
 
   /** The payload-transparency dialect the router speaks (`transparency`, `passthru` or `none`). */
   get payloadDialect(): PayloadDialect {
-    return this.core_.payload.dialect;
+    return this.core_.payload_.dialect_;
   }
 
   /** Bytes waiting in the transport's send buffer. */
   get bufferedAmount(): number {
-    return this.core_.channel.bufferedAmount;
+    return this.core_.channel_.bufferedAmount;
   }
 
   /** Frames received since the session started (a cheap liveness counter). */
   get framesReceived(): number {
-    return this.core_.channel.received;
+    return this.core_.channel_.received;
   }
 
   /** Resolves (never rejects) once the session has ended, with why. */
   get closed(): Promise<CloseInfo> {
-    return this.core_.closed;
+    return this.core_.closed_;
   }
 
   /**
@@ -135,13 +135,13 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
    * it already is). Rejects with `ERR_SESSION_CLOSED` if the session ends first.
    */
   drain(): Promise<void> {
-    const limit = this.core_.options.highWaterMarkBytes ?? 1024 * 1024;
-    const channel = this.core_.channel;
+    const limit = this.core_.options_.highWaterMarkBytes ?? 1024 * 1024;
+    const channel = this.core_.channel_;
     if (channel.bufferedAmount <= limit) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const check = (): void => {
         if (this.core_.state === 'closed')
-          reject(new SessionClosedError(this.core_.closeInfo?.reason ?? 'wamp.close.transport_lost'));
+          reject(new SessionClosedError(this.core_.closeInfo_?.reason ?? 'wamp.close.transport_lost'));
         else if (channel.bufferedAmount <= limit) resolve();
         else setTimeout(check, 5);
       };
@@ -160,9 +160,9 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
    */
   async ping(timeoutMs = 10000): Promise<number> {
     checkDuration(timeoutMs, 'timeoutMs', false);
-    this.core_.assertOpen();
+    this.core_.assertOpen_();
     const started = Date.now();
-    const transport = this.core_.channel.transport;
+    const transport = this.core_.channel_.transport;
     if (typeof transport.probe === 'function') return transport.probe(timeoutMs);
     try {
       await this.call('wampbox.liveness.probe', undefined, undefined, { timeoutMs, cancelMode: 'killnowait' });
@@ -179,7 +179,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
   abort(message = 'connection abandoned'): void {
     const reason = 'wamp.close.transport_lost';
     const error = new SessionClosedError(reason, message, { code: 'ERR_CONNECTION_LOST' });
-    this.core_.finish({ reason, error, details: { message }, closeWith: message });
+    this.core_.finish_({ reason, error, details: { message }, closeWith: message });
   }
 
   /**
@@ -195,7 +195,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
    * ```
    */
   call(procedure: string, args?: unknown[], kwargs?: Dict, options: CallOptions = {}): Promise<CallResult> {
-    return this.core_.caller.call(procedure, args, kwargs, options);
+    return this.core_.caller_.call(procedure, args, kwargs, options);
   }
 
   /**
@@ -213,7 +213,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
     kwargs?: Dict,
     options: Omit<CallOptions, 'onProgress'> = {},
   ): AsyncIterableIterator<CallResult> {
-    return this.core_.caller.callProgressive(procedure, args, kwargs, options);
+    return this.core_.caller_.callProgressive(procedure, args, kwargs, options);
   }
 
   /**
@@ -235,7 +235,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
    * ```
    */
   callStream(procedure: string, args?: unknown[], kwargs?: Dict, options: CallOptions = {}): CallStream {
-    return this.core_.caller.callStream(procedure, args, kwargs, options);
+    return this.core_.caller_.callStream(procedure, args, kwargs, options);
   }
 
   /**
@@ -250,7 +250,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
    * ```
    */
   publish(topic: string, args?: unknown[], kwargs?: Dict, options: PublishOptions = {}): Promise<number | undefined> {
-    return this.core_.publisher.publish(topic, args, kwargs, options);
+    return this.core_.publisher_.publish(topic, args, kwargs, options);
   }
 
   /**
@@ -264,7 +264,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
    * ```
    */
   async subscribe(topic: string, handler?: EventHandler, options: SubscribeOptions = {}): Promise<Subscription> {
-    return this.core_.subscriber.subscribe(topic, handler, options);
+    return this.core_.subscriber_.subscribe(topic, handler, options);
   }
 
   /**
@@ -277,7 +277,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
    * ```
    */
   async register(procedure: string, handler: ProcedureHandler, options: RegisterOptions = {}): Promise<Registration> {
-    return this.core_.callee.register(procedure, handler, options);
+    return this.core_.callee_.register(procedure, handler, options);
   }
 
   /**
@@ -287,12 +287,12 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
    */
   close(reason = 'wamp.close.close_realm', message?: string): Promise<CloseInfo> {
     try {
-      checkUri(reason, 'reason', this.core_.rules);
+      checkUri(reason, 'reason', this.core_.rules_);
       checkString(message, 'message');
     } catch (e) {
       return rejected(e);
     }
-    this.core_.close(reason, message ? { message } : {});
-    return this.core_.closed;
+    this.core_.close_(reason, message ? { message } : {});
+    return this.core_.closed_;
   }
 }

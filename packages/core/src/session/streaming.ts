@@ -50,11 +50,11 @@ export function chunkSender(
 ): ChunkSender {
   return (args, kwargs, more) => {
     checkPayload(args, kwargs);
-    if (p.abandoned || p.ended || ctx.requests.get(id) !== p)
+    if (p.abandoned || p.ended || ctx.requests_.get_(id) !== p)
       throw p.failure ?? new InvalidArgumentError('the call has ended');
     p.ended = !more;
     const o: Dict = more ? { progress: true } : {};
-    ctx.payload.sendPayload([T.CALL, id, o, p.procedure], {
+    ctx.payload_.sendPayload_([T.CALL, id, o, p.procedure], {
       options: o,
       args,
       kwargs,
@@ -76,7 +76,7 @@ export function streamCall(
   ctx: SessionContext,
   start: (hook: (send: ChunkSender) => void) => Promise<CallResult>,
 ): CallStream {
-  const dealer = ctx.welcomeInfo?.roles['dealer'] as { features?: Dict } | undefined;
+  const dealer = ctx.welcomeInfo_?.roles['dealer'] as { features?: Dict } | undefined;
   if (dealer?.features?.[PCI] !== true)
     throw new InvalidArgumentError(`the router does not announce ${PCI}`, { code: 'ERR_FEATURE_UNSUPPORTED' });
   let send!: ChunkSender;
@@ -129,17 +129,23 @@ export function takeChunk(
     if (!more) s.chunks.end();
   };
   const { slot, kw } = payload;
-  if (!ctx.payload.codec && isPlain(slot, details)) return push({ args: slot, kwargs: kw });
+  if (!ctx.payload_.codec_ && isPlain(slot, details)) return push({ args: slot, kwargs: kw });
   const open = { uri: s.exchange.procedure, messageType: 'INVOCATION', originating: false, sending: false } as const;
-  return ctx.payload.open(
+  return ctx.payload_.open_(
     slot,
     kw,
     details,
-    { ...open, exchange: s.exchange, progress: more, disclosed: disclosedBy(details, 'caller'), now: ctx.payload.now },
+    {
+      ...open,
+      exchange: s.exchange,
+      progress: more,
+      disclosed: disclosedBy(details, 'caller'),
+      now: ctx.payload_.now_,
+    },
     {
       then: push,
       fail: (err) => {
-        ctx.report(err);
+        ctx.report_(err);
         s.chunks.end(err);
       },
     },

@@ -23,11 +23,11 @@ export class Subscriber implements Role {
   constructor(ctx: SessionContext) {
     this.ctx_ = ctx;
     this.subscriptions_ = new Map();
-    this.owner_ = { unsubscribe: (s) => this.unsubscribe_(s), report: (err) => ctx.report(err) };
+    this.owner_ = { unsubscribe: (s) => this.unsubscribe_(s), report: (err) => ctx.report_(err) };
   }
 
   subscribe(topic: string, handler: EventHandler | undefined, options: SubscribeOptions): Promise<Subscription> {
-    checkSubscribe(topic, handler, options, this.ctx_.rules);
+    checkSubscribe(topic, handler, options, this.ctx_.rules_);
     const o = wireOptions(options);
     if (options.match && options.match !== 'exact') o['match'] = options.match;
     if (options.getRetained) o['get_retained'] = true;
@@ -68,9 +68,9 @@ export class Subscriber implements Role {
     const entry = this.subscriptions_.get(subId);
     if (!entry) return; // unsubscribed while the event was under way
     const topic = typeof details['topic'] === 'string' ? details['topic'] : entry.topic;
-    if (!ctx.payload.codec && isPlain(slot, details))
+    if (!ctx.payload_.codec_ && isPlain(slot, details))
       return this.deliver_(entry, { args: slot ?? [], kwargs: kw ?? {}, details, topic, publication });
-    return ctx.payload.open(
+    return ctx.payload_.open_(
       slot,
       kw,
       details,
@@ -82,7 +82,7 @@ export class Subscriber implements Role {
         retained: details['retained'] === true,
         publication,
         disclosed: disclosedBy(details, 'publisher'),
-        now: ctx.payload.now,
+        now: ctx.payload_.now_,
       },
       {
         // messages are handled in order, but an asynchronous decode may finish after the session
@@ -91,7 +91,7 @@ export class Subscriber implements Role {
           this.subscriptions_.get(subId) === entry
             ? this.deliver_(entry, { args: p.args ?? [], kwargs: p.kwargs ?? {}, details, topic, publication })
             : undefined,
-        fail: (err) => ctx.report(err),
+        fail: (err) => ctx.report_(err),
       },
     );
   }
@@ -101,9 +101,9 @@ export class Subscriber implements Role {
       if (sub.iterated) sub.push(ev);
       try {
         const r = sub.handler?.(ev);
-        if (isThenable(r)) r.then(undefined, (e: unknown) => this.ctx_.report(e));
+        if (isThenable(r)) r.then(undefined, (e: unknown) => this.ctx_.report_(e));
       } catch (e) {
-        this.ctx_.report(e);
+        this.ctx_.report_(e);
       }
     }
   }

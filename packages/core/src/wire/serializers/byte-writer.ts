@@ -30,13 +30,13 @@ const MAX_SPARE = 256 * 1024;
 
 /**
  * An append-only byte buffer. The `u*`/`f64` writers do not check for room: call
- * {@link ByteWriter.ensure} first (every header fits in 9 bytes). {@link ByteWriter.bytes} and
- * {@link ByteWriter.textBody} check for themselves. Positions in `buf` are only stable until the
- * next write; use {@link ByteWriter.mark} and {@link ByteWriter.rewind} to come back to a point.
+ * {@link ByteWriter.ensure_} first (every header fits in 9 bytes). {@link ByteWriter.bytes_} and
+ * {@link ByteWriter.textBody_} check for themselves. Positions in `buf` are only stable until the
+ * next write; use {@link ByteWriter.mark_} and {@link ByteWriter.rewind_} to come back to a point.
  */
 export class ByteWriter {
-  buf: Uint8Array = NO_BYTES;
-  pos = 0;
+  buf_: Uint8Array = NO_BYTES;
+  pos_ = 0;
   /** Start of the frame being written in `buf`. */
   private start_ = 0;
   /** Size of the next shared buffer. */
@@ -54,21 +54,21 @@ export class ByteWriter {
   private inSpare_ = false;
 
   /** Make room for `n` more bytes. */
-  ensure(n: number): void {
-    if (this.pos + n > this.buf.length) this.grow_(n);
+  ensure_(n: number): void {
+    if (this.pos_ + n > this.buf_.length) this.grow_(n);
   }
 
   /** The current position, relative to the start of the frame. */
-  mark(): number {
-    return this.pos - this.start_;
+  mark_(): number {
+    return this.pos_ - this.start_;
   }
 
   /**
-   * Go back to a position returned by {@link ByteWriter.mark}, dropping what was written after it.
+   * Go back to a position returned by {@link ByteWriter.mark_}, dropping what was written after it.
    * The caller must have written at least one byte after taking the mark.
    */
-  rewind(mark: number): void {
-    this.pos = this.start_ + mark;
+  rewind_(mark: number): void {
+    this.pos_ = this.start_ + mark;
     const { large_, largeAt_ } = this;
     while (largeAt_.length > 0 && (largeAt_[largeAt_.length - 1] as number) > mark) {
       large_.pop();
@@ -76,52 +76,52 @@ export class ByteWriter {
     }
   }
 
-  u8(v: number): void {
-    this.buf[this.pos++] = v;
+  u8_(v: number): void {
+    this.buf_[this.pos_++] = v;
   }
 
-  u16(v: number): void {
-    const buf = this.buf;
-    buf[this.pos++] = v >>> 8;
-    buf[this.pos++] = v;
+  u16_(v: number): void {
+    const buf = this.buf_;
+    buf[this.pos_++] = v >>> 8;
+    buf[this.pos_++] = v;
   }
 
-  u32(v: number): void {
-    const buf = this.buf;
-    buf[this.pos++] = v >>> 24;
-    buf[this.pos++] = v >>> 16;
-    buf[this.pos++] = v >>> 8;
-    buf[this.pos++] = v;
+  u32_(v: number): void {
+    const buf = this.buf_;
+    buf[this.pos_++] = v >>> 24;
+    buf[this.pos_++] = v >>> 16;
+    buf[this.pos_++] = v >>> 8;
+    buf[this.pos_++] = v;
   }
 
   /** An unsigned 64-bit integer from a non-negative integral number (exact up to 2^53). */
-  u64(v: number): void {
-    this.u32(Math.floor(v / 0x100000000));
-    this.u32(v >>> 0);
+  u64_(v: number): void {
+    this.u32_(Math.floor(v / 0x100000000));
+    this.u32_(v >>> 0);
   }
 
   /** A 64-bit integer from a `bigint` (two's complement when negative). */
-  big64(v: bigint): void {
-    this.u32(Number((v >> 32n) & 0xffffffffn));
-    this.u32(Number(v & 0xffffffffn));
+  big64_(v: bigint): void {
+    this.u32_(Number((v >> 32n) & 0xffffffffn));
+    this.u32_(Number(v & 0xffffffffn));
   }
 
-  f64(v: number): void {
-    this.view_.setFloat64(this.pos, v);
-    this.pos += 8;
+  f64_(v: number): void {
+    this.view_.setFloat64(this.pos_, v);
+    this.pos_ += 8;
   }
 
   /** Append raw bytes. */
-  bytes(src: Uint8Array): void {
+  bytes_(src: Uint8Array): void {
     const n = src.length;
     if (n >= LARGE_BYTES) {
       this.large_.push(src);
-      this.largeAt_.push(this.pos - this.start_);
+      this.largeAt_.push(this.pos_ - this.start_);
       return;
     }
-    this.ensure(n);
-    this.buf.set(src, this.pos);
-    this.pos += n;
+    this.ensure_(n);
+    this.buf_.set(src, this.pos_);
+    this.pos_ += n;
   }
 
   /**
@@ -130,42 +130,42 @@ export class ByteWriter {
    * both CBOR and MessagePack), then advance `pos` by the returned length. The header room is
    * guessed from the UTF-16 length (exact for ASCII); the text is moved along when it is short.
    */
-  textBody(text: string, tiny: number): number {
-    this.ensure(9 + 3 * text.length);
-    const start = this.pos;
+  textBody_(text: string, tiny: number): number {
+    this.ensure_(9 + 3 * text.length);
+    const start = this.pos_;
     const guess = headerSize(text.length, tiny);
-    const length = writeUtf8(this.buf, start + guess, text);
+    const length = writeUtf8(this.buf_, start + guess, text);
     const size = headerSize(length, tiny);
-    if (size !== guess) this.buf.copyWithin(start + size, start + guess, start + guess + length);
+    if (size !== guess) this.buf_.copyWithin(start + size, start + guess, start + guess + length);
     return length;
   }
 
   /** The frame written since the last call, sized exactly. */
-  finish(): Uint8Array {
-    const { buf, start_, pos } = this;
+  finish_(): Uint8Array {
+    const { buf_, start_, pos_ } = this;
     if (this.large_.length > 0) return this.assemble_();
-    if (buf.length <= MAX_CHUNK) {
-      this.start_ = pos;
-      return buf.subarray(start_, pos);
+    if (buf_.length <= MAX_CHUNK) {
+      this.start_ = pos_;
+      return buf_.subarray(start_, pos_);
     }
     // A buffer of its own (start is 0): it leaves with the frame, unless it is mostly empty or
     // the spare; then the frame is copied out and the buffer kept as the spare.
-    const keep = this.inSpare_ || 2 * pos < buf.length;
-    this.leaveOwn_(keep ? buf : NO_BYTES);
-    return keep ? copyBytes(buf, 0, pos) : buf.subarray(0, pos);
+    const keep = this.inSpare_ || 2 * pos_ < buf_.length;
+    this.leaveOwn_(keep ? buf_ : NO_BYTES);
+    return keep ? copyBytes(buf_, 0, pos_) : buf_.subarray(0, pos_);
   }
 
   /** Drop the frame being written (after a failed encode). */
-  reset(): void {
-    this.pos = this.start_;
+  reset_(): void {
+    this.pos_ = this.start_;
     this.large_.length = 0;
     this.largeAt_.length = 0;
   }
 
   /** The frame with its large byte strings in place, in a new buffer of its exact size. */
   private assemble_(): Uint8Array {
-    const { buf, start_, large_, largeAt_ } = this;
-    const used = this.pos - start_;
+    const { buf_, start_, large_, largeAt_ } = this;
+    const used = this.pos_ - start_;
     let size = used;
     for (const bytes of large_) size += bytes.length;
     const frame = bytesToFill(size);
@@ -174,38 +174,38 @@ export class ByteWriter {
     for (let i = 0; i < large_.length; i++) {
       const bytes = large_[i] as Uint8Array;
       const at = largeAt_[i] as number;
-      frame.set(buf.subarray(start_ + from, start_ + at), to);
+      frame.set(buf_.subarray(start_ + from, start_ + at), to);
       to += at - from;
       frame.set(bytes, to);
       to += bytes.length;
       from = at;
     }
-    frame.set(buf.subarray(start_ + from, start_ + used), to);
-    this.reset();
-    if (buf.length > MAX_CHUNK) this.leaveOwn_(buf);
+    frame.set(buf_.subarray(start_ + from, start_ + used), to);
+    this.reset_();
+    if (buf_.length > MAX_CHUNK) this.leaveOwn_(buf_);
     return frame;
   }
 
   /** Move the frame being written to a new buffer with room for `n` more bytes. */
   private grow_(n: number): void {
-    const used = this.pos - this.start_;
+    const used = this.pos_ - this.start_;
     let size = this.chunk_;
-    if (this.buf.length > 0) this.chunk_ = Math.min(2 * this.chunk_, MAX_CHUNK);
+    if (this.buf_.length > 0) this.chunk_ = Math.min(2 * this.chunk_, MAX_CHUNK);
     if (size < used + n) size = Math.max(2 * used, used + n + (n >>> 3));
     const own = size > MAX_CHUNK;
-    if (own && this.buf.length <= MAX_CHUNK) {
+    if (own && this.buf_.length <= MAX_CHUNK) {
       // come back to this shared buffer after the frame
-      this.parked_ = this.buf;
+      this.parked_ = this.buf_;
       this.parkedAt_ = this.start_;
     }
     const fromSpare = own && !this.inSpare_ && this.spare_.length >= size;
     const next = fromSpare ? this.spare_ : new Uint8Array(size);
-    if (used > 0) next.set(this.buf.subarray(this.start_, this.pos));
+    if (used > 0) next.set(this.buf_.subarray(this.start_, this.pos_));
     if (fromSpare) this.spare_ = NO_BYTES;
-    else if (this.inSpare_) this.spare_ = this.buf; // outgrown, but still no frame views it
+    else if (this.inSpare_) this.spare_ = this.buf_; // outgrown, but still no frame views it
     this.replace_(next);
     this.inSpare_ = fromSpare;
-    this.pos = used;
+    this.pos_ = used;
   }
 
   /**
@@ -215,17 +215,17 @@ export class ByteWriter {
   private leaveOwn_(unused: Uint8Array): void {
     if (unused.length <= MAX_SPARE && unused.length > this.spare_.length) this.spare_ = unused;
     this.replace_(this.parked_);
-    this.start_ = this.pos = this.parkedAt_;
+    this.start_ = this.pos_ = this.parkedAt_;
     this.parked_ = NO_BYTES;
     this.parkedAt_ = 0;
     this.inSpare_ = false;
   }
 
   private replace_(buf: Uint8Array): void {
-    this.buf = buf;
+    this.buf_ = buf;
     this.view_ = new DataView(buf.buffer);
     this.start_ = 0;
-    this.pos = 0;
+    this.pos_ = 0;
   }
 }
 

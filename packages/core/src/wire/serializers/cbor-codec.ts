@@ -49,9 +49,9 @@ export function encodeCbor(value: unknown): Uint8Array {
   depth = 0;
   try {
     writeValue(value);
-    return out.finish();
+    return out.finish_();
   } catch (err) {
-    out.reset();
+    out.reset_();
     throw err;
   } finally {
     encoding = false;
@@ -65,39 +65,39 @@ function writeValue(value: unknown): void {
     case 'number':
       return writeNumber(value);
     case 'boolean':
-      out.ensure(1);
-      return out.u8(value ? 0xf5 : 0xf4);
+      out.ensure_(1);
+      return out.u8_(value ? 0xf5 : 0xf4);
     case 'object':
       if (value !== null) return writeObject(value);
-      out.ensure(1);
-      return out.u8(0xf6);
+      out.ensure_(1);
+      return out.u8_(0xf6);
     case 'bigint':
       return writeBigInt(value);
     default:
       // undefined, functions and symbols, inside an array
-      out.ensure(1);
-      return out.u8(0xf6);
+      out.ensure_(1);
+      return out.u8_(0xf6);
   }
 }
 
 /** A head: major type and argument, in the smallest form. */
 function head(major: number, n: number): void {
-  out.ensure(9);
+  out.ensure_(9);
   const m = major << 5;
   if (n < 24) {
-    out.u8(m | n);
+    out.u8_(m | n);
   } else if (n < 0x100) {
-    out.u8(m | 24);
-    out.u8(n);
+    out.u8_(m | 24);
+    out.u8_(n);
   } else if (n < 0x10000) {
-    out.u8(m | 25);
-    out.u16(n);
+    out.u8_(m | 25);
+    out.u16_(n);
   } else if (n < 0x100000000) {
-    out.u8(m | 26);
-    out.u32(n);
+    out.u8_(m | 26);
+    out.u32_(n);
   } else {
-    out.u8(m | 27);
-    out.u64(n);
+    out.u8_(m | 27);
+    out.u64_(n);
   }
 }
 
@@ -105,33 +105,33 @@ function writeNumber(n: number): void {
   if (n >>> 0 === n) return head(0, n);
   if (Number.isInteger(n) && n <= MAX_EXACT_INTEGER && n >= -MAX_EXACT_INTEGER)
     return n < 0 ? head(1, -1 - n) : head(0, n);
-  out.ensure(9);
+  out.ensure_(9);
   if (Number.isFinite(n)) {
-    out.u8(0xfb);
-    return out.f64(n);
+    out.u8_(0xfb);
+    return out.f64_(n);
   }
-  out.u8(0xf9);
-  out.u16(n !== n ? 0x7e00 : n > 0 ? 0x7c00 : 0xfc00);
+  out.u8_(0xf9);
+  out.u16_(n !== n ? 0x7e00 : n > 0 ? 0x7c00 : 0xfc00);
 }
 
 function writeBigInt(n: bigint): void {
   const negative = n < 0n;
   const magnitude = negative ? -1n - n : n;
   if (magnitude > 0xffffffffffffffffn) invalid(`bigint ${n} does not fit in a 64-bit CBOR integer`);
-  out.ensure(9);
-  out.u8(negative ? 0x3b : 0x1b);
-  out.big64(magnitude);
+  out.ensure_(9);
+  out.u8_(negative ? 0x3b : 0x1b);
+  out.big64_(magnitude);
 }
 
 function writeText(text: string): void {
-  const length = out.textBody(text, 24);
+  const length = out.textBody_(text, 24);
   head(3, length);
-  out.pos += length;
+  out.pos_ += length;
 }
 
 function writeBytes(bytes: Uint8Array): void {
   head(2, bytes.length);
-  out.bytes(bytes);
+  out.bytes_(bytes);
 }
 
 function writeObject(value: object): void {

@@ -43,9 +43,9 @@ export function encodeMsgpack(value: unknown): Uint8Array {
   depth = 0;
   try {
     writeValue(value);
-    return out.finish();
+    return out.finish_();
   } catch (err) {
-    out.reset();
+    out.reset_();
     throw err;
   } finally {
     encoding = false;
@@ -59,115 +59,115 @@ function writeValue(value: unknown): void {
     case 'number':
       return writeNumber(value);
     case 'boolean':
-      out.ensure(1);
-      return out.u8(value ? 0xc3 : 0xc2);
+      out.ensure_(1);
+      return out.u8_(value ? 0xc3 : 0xc2);
     case 'object':
       if (value !== null) return writeObject(value);
-      out.ensure(1);
-      return out.u8(0xc0);
+      out.ensure_(1);
+      return out.u8_(0xc0);
     case 'bigint':
       return writeBigInt(value);
     default:
       // undefined, functions and symbols, inside an array
-      out.ensure(1);
-      return out.u8(0xc0);
+      out.ensure_(1);
+      return out.u8_(0xc0);
   }
 }
 
 function writeNumber(n: number): void {
-  out.ensure(9);
+  out.ensure_(9);
   if (n >>> 0 === n) {
-    if (n < 0x80) return out.u8(n);
+    if (n < 0x80) return out.u8_(n);
     if (n < 0x100) {
-      out.u8(0xcc);
-      return out.u8(n);
+      out.u8_(0xcc);
+      return out.u8_(n);
     }
     if (n < 0x10000) {
-      out.u8(0xcd);
-      return out.u16(n);
+      out.u8_(0xcd);
+      return out.u16_(n);
     }
-    out.u8(0xce);
-    return out.u32(n);
+    out.u8_(0xce);
+    return out.u32_(n);
   }
   if ((n | 0) === n) {
     // negative, from -2^31
-    if (n >= -32) return out.u8(n & 0xff);
+    if (n >= -32) return out.u8_(n & 0xff);
     if (n >= -0x80) {
-      out.u8(0xd0);
-      return out.u8(n & 0xff);
+      out.u8_(0xd0);
+      return out.u8_(n & 0xff);
     }
     if (n >= -0x8000) {
-      out.u8(0xd1);
-      return out.u16(n & 0xffff);
+      out.u8_(0xd1);
+      return out.u16_(n & 0xffff);
     }
-    out.u8(0xd2);
-    return out.u32(n);
+    out.u8_(0xd2);
+    return out.u32_(n);
   }
   if (Number.isInteger(n) && n <= MAX_EXACT_INTEGER && n >= -MAX_EXACT_INTEGER) {
     if (n > 0) {
-      out.u8(0xcf);
-      return out.u64(n);
+      out.u8_(0xcf);
+      return out.u64_(n);
     }
-    out.u8(0xd3);
-    out.u32(Math.floor(n / 0x100000000)); // high word, two's complement
-    return out.u32(n >>> 0);
+    out.u8_(0xd3);
+    out.u32_(Math.floor(n / 0x100000000)); // high word, two's complement
+    return out.u32_(n >>> 0);
   }
-  out.u8(0xcb);
-  out.f64(n);
+  out.u8_(0xcb);
+  out.f64_(n);
 }
 
 function writeBigInt(n: bigint): void {
   if (n > 0xffffffffffffffffn || n < -0x8000000000000000n)
     invalid(`bigint ${n} does not fit in a 64-bit MessagePack integer`);
-  out.ensure(9);
-  out.u8(n < 0n ? 0xd3 : 0xcf);
-  out.big64(n);
+  out.ensure_(9);
+  out.u8_(n < 0n ? 0xd3 : 0xcf);
+  out.big64_(n);
 }
 
 function writeString(text: string): void {
-  const n = out.textBody(text, 32);
+  const n = out.textBody_(text, 32);
   if (n < 32) {
-    out.u8(0xa0 | n);
+    out.u8_(0xa0 | n);
   } else if (n < 0x100) {
-    out.u8(0xd9);
-    out.u8(n);
+    out.u8_(0xd9);
+    out.u8_(n);
   } else if (n < 0x10000) {
-    out.u8(0xda);
-    out.u16(n);
+    out.u8_(0xda);
+    out.u16_(n);
   } else {
-    out.u8(0xdb);
-    out.u32(n);
+    out.u8_(0xdb);
+    out.u32_(n);
   }
-  out.pos += n;
+  out.pos_ += n;
 }
 
 function writeBytes(bytes: Uint8Array): void {
   const n = bytes.length;
-  out.ensure(5);
+  out.ensure_(5);
   if (n < 0x100) {
-    out.u8(0xc4);
-    out.u8(n);
+    out.u8_(0xc4);
+    out.u8_(n);
   } else if (n < 0x10000) {
-    out.u8(0xc5);
-    out.u16(n);
+    out.u8_(0xc5);
+    out.u16_(n);
   } else {
-    out.u8(0xc6);
-    out.u32(n);
+    out.u8_(0xc6);
+    out.u32_(n);
   }
-  out.bytes(bytes);
+  out.bytes_(bytes);
 }
 
 /** An array (`fix` 0x90, then 0xdc/0xdd) or map (0x80, then 0xde/0xdf) header. */
 function writeContainerHead(n: number, fix: number): void {
-  out.ensure(5);
-  if (n < 16) return out.u8(fix | n);
+  out.ensure_(5);
+  if (n < 16) return out.u8_(fix | n);
   const code16 = fix === 0x90 ? 0xdc : 0xde;
   if (n < 0x10000) {
-    out.u8(code16);
-    return out.u16(n);
+    out.u8_(code16);
+    return out.u16_(n);
   }
-  out.u8(code16 + 1);
-  out.u32(n);
+  out.u8_(code16 + 1);
+  out.u32_(n);
 }
 
 function writeObject(value: object): void {

@@ -25,4 +25,6 @@ declare module 'sodium-native' {
   export function crypto_sign_seed_keypair(pk: Uint8Array, sk: Uint8Array, seed: Uint8Array): void;
   /** `crypto_sign_detached(sig, NULL, m, mlen, sk)`. */
   export function crypto_sign_detached(sig: Uint8Array, m: Uint8Array, sk: Uint8Array): void;
+  /** `crypto_sign_verify_detached(sig, m, mlen, pk)`: `true` when the signature verifies. */
+  export function crypto_sign_verify_detached(sig: Uint8Array, m: Uint8Array, pk: Uint8Array): boolean;
 }

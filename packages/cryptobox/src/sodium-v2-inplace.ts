@@ -25,6 +25,7 @@ import {
   readSize,
 } from './internal/v2-scratch.js';
 import { AEAD_NONCE_BYTES, AEAD_TAG_BYTES, SIGNATURE_BYTES, V2_KEY_BYTES } from './sodium-v2-sizes.js';
+import { verifyPartsNatively } from './sodium.js';
 
 const utf8 = new TextEncoder();
 
@@ -214,6 +215,8 @@ export function signVerifyDetachedParts(
   parts: readonly Uint8Array[],
   publicKey: Uint8Array,
 ): boolean {
+  const native = verifyPartsNatively(signature, parts, publicKey);
+  if (native !== undefined) return native;
   const m = lib();
   const mlen = partsLength(parts);
   if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_BYTES) return false;

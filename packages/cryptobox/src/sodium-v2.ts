@@ -48,6 +48,7 @@ export { isSodiumV2Ready, scratchV2ForTesting, sodiumV2Ready } from './internal/
 export * from './sodium-v2-sizes.js';
 export { boxSeal, boxSealOpen, boxSealWithEphemeral, ed25519PkToX25519, ed25519SkToX25519 } from './sodium-v2-keys.js';
 import { aeadDecryptWith, aeadEncryptFramed } from './sodium-v2-inplace.js';
+import { verifyPartsNatively } from './sodium.js';
 export {
   aeadDecryptWith,
   aeadEncryptFramed,
@@ -112,6 +113,8 @@ export function aeadDecrypt(
  * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` when the message does not fit in the WebAssembly heap.
  */
 export function signVerifyDetached(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+  const native = verifyPartsNatively(signature, [message], publicKey);
+  if (native !== undefined) return native;
   const m = lib();
   checkBytes(message, 'message');
   if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_BYTES) return false;

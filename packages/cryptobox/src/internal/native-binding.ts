@@ -50,6 +50,7 @@ const FUNCTIONS: readonly (keyof SodiumNative)[] = [
   'crypto_box_keypair',
   'crypto_sign_seed_keypair',
   'crypto_sign_detached',
+  'crypto_sign_verify_detached',
 ];
 
 /** Salsa20's constants ("expand 32-byte k"), the input words 0, 5, 10 and 15 of its core. */
@@ -187,8 +188,24 @@ function createNativeBinding(sn: SodiumNative): Required<SodiumBinding> {
     return signature;
   }
 
+  function verifyDetachedParts(signature: Uint8Array, parts: readonly Uint8Array[], publicKey: Uint8Array): boolean {
+    if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_BYTES) return false;
+    if (!(publicKey instanceof Uint8Array) || publicKey.length !== KEY_BYTES) return false;
+    let message = parts[0] ?? new Uint8Array(0);
+    if (parts.length > 1) {
+      message = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const p of parts) {
+        message.set(p, at);
+        at += p.length;
+      }
+    }
+    return sn.crypto_sign_verify_detached(signature, message, publicKey);
+  }
+
   return {
     info: { binding: 'native', library: 'sodium-native' },
+    verifyDetachedParts,
     boxBeforenm,
     boxSealAfternm,
     boxOpenAfternm,

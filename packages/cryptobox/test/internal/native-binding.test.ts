@@ -8,6 +8,13 @@ import { boxOpenAfternm, boxSealAfternm, startWasmBinding } from '../../src/inte
 import type { SodiumBinding } from '../../src/internal/binding';
 import { KEY_BYTES, MAC_BYTES, NONCE_BYTES } from '../../src/internal/binding';
 import { LOW_ORDER_POINTS as LOW_ORDER } from '../reference-sodium';
+import { signVerifyDetached, sodiumV2Ready } from '../../src/sodium-v2';
+
+/** The order of the Ed25519 group, little-endian. */
+const ED25519_L = Uint8Array.from(
+  'edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010'.match(/../g)!,
+  (b) => parseInt(b, 16),
+);
 
 /** Seeded inputs (mulberry32): a failure replays from SEED. */
 const SEED = Number(process.env['WAMPBOX_TEST_SEED'] ?? 0x5eed);
@@ -51,6 +58,7 @@ let wasm: SodiumBinding;
 
 beforeAll(async () => {
   [native, wasm] = await Promise.all([loadNativeBinding(), startWasmBinding()]);
+  await sodiumV2Ready();
 });
 
 describe(`native and WebAssembly bindings give identical bytes (seed ${SEED})`, () => {
@@ -152,6 +160,47 @@ describe(`native and WebAssembly bindings give identical bytes (seed ${SEED})`, 
       const message = bytes(size);
       expect(hex(native.signDetached(message, n.secretKey))).toBe(hex(wasm.signDetached(message, w.secretKey)));
     }
+  });
+
+  it('Ed25519 verification over parts (E2E v2): the same answer for valid, flipped, non-canonical and low-order inputs', () => {
+    const wasmVerify = (sig: Uint8Array, parts: Uint8Array[], pk: Uint8Array): boolean =>
+      signVerifyDetached(sig, Buffer.concat(parts), pk);
+    const cases: [Uint8Array, Uint8Array[], Uint8Array][] = [];
+    for (const size of [0, 1, 33, 1000, 5000]) {
+      const { publicKey, secretKey } = wasm.signSeedKeypair(bytes(32));
+      const message = bytes(size);
+      const sig = wasm.signDetached(message, secretKey);
+      const parts = [message.subarray(0, size >> 1), message.subarray(size >> 1)];
+      cases.push([sig, parts, publicKey], [sig, [message], publicKey]);
+      for (let bit = 0; bit < 512; bit += 7) {
+        const flipped = sig.slice();
+        flipped[bit >> 3]! ^= 1 << (bit & 7);
+        cases.push([flipped, parts, publicKey]);
+      }
+      if (size > 0) {
+        const other = message.slice();
+        other[size - 1]! ^= 0x80;
+        cases.push([sig, [other], publicKey]);
+      }
+      // S + L: the same signature with a non-canonical S
+      const nonCanonical = sig.slice();
+      let carry = 0;
+      for (let i = 0; i < 32; i++) {
+        const v = nonCanonical[32 + i]! + ED25519_L[i]! + carry;
+        nonCanonical[32 + i] = v & 0xff;
+        carry = v >> 8;
+      }
+      cases.push([nonCanonical, parts, publicKey]);
+      for (const point of LOW_ORDER) cases.push([sig, parts, point]);
+      cases.push([sig.subarray(0, 63), parts, publicKey], [sig, parts, publicKey.subarray(0, 31)]);
+    }
+    let valid = 0;
+    for (const [sig, parts, pk] of cases) {
+      const expected = wasmVerify(sig, parts, pk);
+      expect([hex(sig), native.verifyDetachedParts(sig, parts, pk)]).toEqual([hex(sig), expected]);
+      if (expected) valid++;
+    }
+    expect(valid).toBe(10);
   });
 
   it('native key pairs are fresh and consistent', () => {

@@ -61,6 +61,18 @@ export function setBindingStarter(start: () => Promise<SodiumBinding>): void {
 }
 
 /**
+ * E2E v2's signature check on the active binding when it has a faster one than the WebAssembly
+ * build E2E v2 calls directly (`sodium-native`), else `undefined`. Internal.
+ */
+export function verifyPartsNatively(
+  signature: Uint8Array,
+  parts: readonly Uint8Array[],
+  publicKey: Uint8Array,
+): boolean | undefined {
+  return ready ? active.verifyDetachedParts?.(signature, parts, publicKey) : undefined;
+}
+
+/**
  * Which libsodium binding cryptobox and cryptosign run on: `sodium-native` (Node, when installed)
  * or libsodium's WebAssembly build, with the reason when Node falls back to WebAssembly.
  * Initializes libsodium first if needed (once per process).
@@ -75,18 +87,6 @@ export function setBindingStarter(start: () => Promise<SodiumBinding>): void {
  * console.log(`cryptobox runs on ${library}${fallbackReason ? ` (${fallbackReason})` : ''}`);
  * ```
  */
-/**
- * E2E v2's signature check on the active binding when it has a faster one than the WebAssembly
- * build E2E v2 calls directly (`sodium-native`), else `undefined`. Internal.
- */
-export function verifyPartsNatively(
-  signature: Uint8Array,
-  parts: readonly Uint8Array[],
-  publicKey: Uint8Array,
-): boolean | undefined {
-  return ready ? active.verifyDetachedParts?.(signature, parts, publicKey) : undefined;
-}
-
 export async function sodiumBackend(): Promise<SodiumBackendInfo> {
   await sodiumReady();
   return active.info;

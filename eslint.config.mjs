@@ -60,13 +60,18 @@ export default tseslint.config(
     },
   },
   {
-    // classes and interfaces only the core itself uses (the session's core and the context its
-    // roles share, the request table, the payload pipeline, the serializers' byte writer): their members end in `_` as well, so
+    // classes and interfaces only the core itself uses (the session's core, its four roles and the
+    // context they share, the request table, the payload pipeline, the serializers' byte writer): their members end in `_` as well, so
     // that the bundles shorten them too
     files: [
       'packages/core/src/session/context.ts',
       'packages/core/src/session/lifecycle.ts',
       'packages/core/src/session/requests.ts',
+      'packages/core/src/session/caller.ts',
+      'packages/core/src/session/callee.ts',
+      'packages/core/src/session/subscriber.ts',
+      'packages/core/src/session/publisher.ts',
+      'packages/core/src/session/invocation.ts',
       'packages/core/src/payload/pipeline.ts',
       'packages/core/src/wire/serializers/byte-writer.ts',
     ],

@@ -45,7 +45,7 @@ export class Callee implements Role, InvocationOwner {
     this.owner_ = { unregister: (r) => this.unregister_(r), report: (e) => ctx.report_(e) };
   }
 
-  register(procedure: string, handler: ProcedureHandler, options: RegisterOptions): Promise<Registration> {
+  register_(procedure: string, handler: ProcedureHandler, options: RegisterOptions): Promise<Registration> {
     checkRegister(procedure, handler, options, this.ctx_.rules_);
     const o = wireOptions(options);
     if (options.match && options.match !== 'exact') o['match'] = options.match;
@@ -69,13 +69,13 @@ export class Callee implements Role, InvocationOwner {
   }
 
   /** UNREGISTERED for request 0: the router revoked registration `id`. */
-  revoked(id: number, r: Revocation): void {
+  revoked_(id: number, r: Revocation): void {
     const reg = this.registrations_.get(id);
     this.registrations_.delete(id);
     reg?.end(r);
   }
 
-  onInvocation(id: number, regId: number, details: Dict, slot?: ArgsSlot, kw?: Dict): Promise<void> | void {
+  onInvocation_(id: number, regId: number, details: Dict, slot?: ArgsSlot, kw?: Dict): Promise<void> | void {
     const ctx = this.ctx_;
     // a further chunk of a streamed input (a build without streaming keeps none of this)
     if (STREAMING ? this.streams_.has(id) : false) return takeChunk(ctx, this.streams_, id, details, { slot, kw });
@@ -152,8 +152,8 @@ export class Callee implements Role, InvocationOwner {
   /** A procedure handler returned `value`: answer with YIELD. */
   private answer_(inv: InvocationImpl, value: unknown): void {
     if (inv.done) return;
-    if (value instanceof Result) this.yieldResult(inv, value.args, value.kwargs, false);
-    else this.yieldResult(inv, value === undefined ? undefined : [value], undefined, false);
+    if (value instanceof Result) this.yieldResult_(inv, value.args, value.kwargs, false);
+    else this.yieldResult_(inv, value === undefined ? undefined : [value], undefined, false);
   }
 
   /** A procedure handler threw `value`: answer with ERROR. */
@@ -176,7 +176,7 @@ export class Callee implements Role, InvocationOwner {
   }
 
   /** Send a YIELD (final or progressive) for an invocation. */
-  yieldResult(inv: InvocationImpl, args: unknown[] | undefined, kwargs: Dict | undefined, progress: boolean): void {
+  yieldResult_(inv: InvocationImpl, args: unknown[] | undefined, kwargs: Dict | undefined, progress: boolean): void {
     if (inv.done) return;
     if (!progress) this.endInvocation_(inv);
     const ctx = this.ctx_;
@@ -237,7 +237,7 @@ export class Callee implements Role, InvocationOwner {
     });
   }
 
-  onInterrupt(id: number, options: Dict): void {
+  onInterrupt_(id: number, options: Dict): void {
     const mode = typeof options['mode'] === 'string' ? options['mode'] : 'kill';
     const err = new CanceledError(`invocation interrupted by the caller (${mode})`);
     // a streaming call's input ends too (the router interrupts it when its caller left)
@@ -252,7 +252,7 @@ export class Callee implements Role, InvocationOwner {
     if (mode !== 'killnowait') this.sendError_(id, 'wamp.error.canceled', ['canceled']);
   }
 
-  end(err: Error): void {
+  end_(err: Error): void {
     const running = this.running_;
     for (const inv of running ? [running, ...this.invocations_.values()] : this.invocations_.values()) {
       inv.done = true;

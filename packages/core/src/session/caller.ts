@@ -48,7 +48,7 @@ export class Caller implements Role {
    * Send a CALL. With `stream`, it is the first chunk of a progressive call invocation
    * (`progress: true`), and `stream` gets what sends the next chunks.
    */
-  call(
+  call_(
     procedure: string,
     args: unknown[] | undefined,
     kwargs: Dict | undefined,
@@ -119,7 +119,7 @@ export class Caller implements Role {
   }
 
   /** A call whose input the application streams: the first chunk goes out now. */
-  callStream(
+  callStream_(
     procedure: string,
     args: unknown[] | undefined,
     kwargs: Dict | undefined,
@@ -130,10 +130,10 @@ export class Caller implements Role {
       throw new InvalidArgumentError('progressive call invocations are not in this build', {
         code: 'ERR_FEATURE_UNSUPPORTED',
       });
-    return streamCall(this.ctx_, (hook) => this.call(procedure, args, kwargs, options, hook));
+    return streamCall(this.ctx_, (hook) => this.call_(procedure, args, kwargs, options, hook));
   }
 
-  callProgressive(
+  callProgressive_(
     procedure: string,
     args: unknown[] | undefined,
     kwargs: Dict | undefined,
@@ -145,7 +145,7 @@ export class Caller implements Role {
     const onOuterAbort = (): void => controller.abort(outer?.reason);
     outer?.addEventListener('abort', onOuterAbort, { once: true });
     if (outer?.aborted) controller.abort(outer.reason);
-    this.call(procedure, args, kwargs, { ...options, signal: controller.signal, onProgress: (r) => results.push(r) })
+    this.call_(procedure, args, kwargs, { ...options, signal: controller.signal, onProgress: (r) => results.push(r) })
       .then(
         (r) => {
           results.push(r);
@@ -187,7 +187,7 @@ export class Caller implements Role {
   }
 
   /** A RESULT, or an ERROR (with its `uri`) answering a CALL. */
-  onReply(
+  onReply_(
     id: number,
     details: Dict,
     slot: ArgsSlot | undefined,
@@ -249,7 +249,7 @@ export class Caller implements Role {
     }
   }
 
-  end(): void {
+  end_(): void {
     // pending calls are failed through the request table (PendingCall.end)
   }
 }

@@ -1,7 +1,7 @@
 /**
  * What the four roles (caller, callee, publisher, subscriber) share of their session: the state,
  * the request table, the payload pipeline and where errors are reported. Each role also has
- * {@link Role.end}, called once when the session ends.
+ * {@link Role.end_}, called once when the session ends.
  */
 import type { PayloadPipeline } from '../payload/pipeline.js';
 import type { UriRules } from '../protocol/uri.js';
@@ -37,5 +37,5 @@ export interface Role {
    * The session ended with `err` (`clean` after a GOODBYE handshake): drop subscriptions,
    * registrations and invocations. Pending requests are failed by the request table.
    */
-  end(err: Error, clean: boolean): void;
+  end_(err: Error, clean: boolean): void;
 }

@@ -19,14 +19,14 @@ function onReply(core: SessionCore, type: number, requestId: number, value: numb
   const id = details[type === T.UNSUBSCRIBED ? 'subscription' : 'registration'];
   if (typeof id !== 'number') return;
   const r = { reason: typeof details['reason'] === 'string' ? details['reason'] : undefined, details };
-  if (type === T.UNREGISTERED) core.callee_.revoked(id, r);
-  else core.subscriber_.revoked(id, r);
+  if (type === T.UNREGISTERED) core.callee_.revoked_(id, r);
+  else core.subscriber_.revoked_(id, r);
 }
 
 /** An ERROR: for a CALL it is the call's answer; for any other request a router error, plain. */
 function onError(core: SessionCore, msg: ErrorMessage): Promise<void> | void {
   const [, type, id, details, uri, slot, kw] = msg;
-  if (type === T.CALL) return core.caller_.onReply(id, details, slot, kw, uri);
+  if (type === T.CALL) return core.caller_.onReply_(id, details, slot, kw, uri);
   const p = core.requests_.take_(type, id, `ERROR (for ${MessageTypeName[type] ?? type})`);
   core.requests_.delete_(id);
   p.reject(new ApplicationError(uri, Array.isArray(slot) ? slot : [], kw ?? {}, details));
@@ -49,11 +49,11 @@ export function dispatch(core: SessionCore, msg: RouterMessage): Promise<void> |
     }
     switch (msg[0]) {
       case T.EVENT:
-        return core.subscriber_.onEvent(msg[1], msg[2], msg[3], msg[4], msg[5]);
+        return core.subscriber_.onEvent_(msg[1], msg[2], msg[3], msg[4], msg[5]);
       case T.RESULT:
-        return core.caller_.onReply(msg[1], msg[2], msg[3], msg[4]);
+        return core.caller_.onReply_(msg[1], msg[2], msg[3], msg[4]);
       case T.INVOCATION:
-        return core.callee_.onInvocation(msg[1], msg[2], msg[3], msg[4], msg[5]);
+        return core.callee_.onInvocation_(msg[1], msg[2], msg[3], msg[4], msg[5]);
       case T.ERROR:
         return onError(core, msg);
       case T.PUBLISHED:
@@ -63,7 +63,7 @@ export function dispatch(core: SessionCore, msg: RouterMessage): Promise<void> |
       case T.UNREGISTERED:
         return onReply(core, msg[0], msg[1], msg[2]);
       case T.INTERRUPT:
-        return core.callee_.onInterrupt(msg[1], msg[2]);
+        return core.callee_.onInterrupt_(msg[1], msg[2]);
       case T.WELCOME:
         return core.onWelcome_(msg[1], msg[2]);
       case T.CHALLENGE:

@@ -8,7 +8,7 @@ import { STREAMING } from './streaming.js';
 
 /** What an invocation calls back into to send a progressive result. */
 export interface InvocationOwner {
-  yieldResult(inv: InvocationImpl, args: unknown[] | undefined, kwargs: Dict | undefined, progress: boolean): void;
+  yieldResult_(inv: InvocationImpl, args: unknown[] | undefined, kwargs: Dict | undefined, progress: boolean): void;
 }
 
 /** What an invocation is made with: its (first chunk's) payload, as opened. */
@@ -75,7 +75,7 @@ export class InvocationImpl implements Invocation {
     checkArgs(args);
     checkKwargs(kwargs);
     if (!this.receiveProgress || this.done) return false;
-    this.owner_.yieldResult(this, args, kwargs, true);
+    this.owner_.yieldResult_(this, args, kwargs, true);
     return true;
   }
 

@@ -306,8 +306,8 @@ export class SessionCore implements SessionContext {
         ? error
         : new SessionClosedError(reason, undefined, { code: 'ERR_CONNECTION_LOST', cause: error });
     this.requests_.rejectAll_(pendingError);
-    this.callee_.end(pendingError);
-    this.subscriber_.end(pendingError, clean);
+    this.callee_.end_(pendingError);
+    this.subscriber_.end_(pendingError, clean);
     // the transport closes before user code (a `close` listener) runs
     if (closeWith !== false) void (closeWith === true ? this.channel_.close() : this.channel_.close(1000, closeWith));
     this.resolveClosed_(info);

@@ -14,7 +14,7 @@ export class Publisher implements Role {
     this.ctx_ = ctx;
   }
 
-  publish(
+  publish_(
     topic: string,
     args: unknown[] | undefined,
     kwargs: Dict | undefined,
@@ -44,7 +44,7 @@ export class Publisher implements Role {
     });
   }
 
-  end(): void {
+  end_(): void {
     // acknowledged publications are failed through the request table
   }
 }

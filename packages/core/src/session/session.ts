@@ -195,7 +195,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
    * ```
    */
   call(procedure: string, args?: unknown[], kwargs?: Dict, options: CallOptions = {}): Promise<CallResult> {
-    return this.core_.caller_.call(procedure, args, kwargs, options);
+    return this.core_.caller_.call_(procedure, args, kwargs, options);
   }
 
   /**
@@ -213,7 +213,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
     kwargs?: Dict,
     options: Omit<CallOptions, 'onProgress'> = {},
   ): AsyncIterableIterator<CallResult> {
-    return this.core_.caller_.callProgressive(procedure, args, kwargs, options);
+    return this.core_.caller_.callProgressive_(procedure, args, kwargs, options);
   }
 
   /**
@@ -235,7 +235,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
    * ```
    */
   callStream(procedure: string, args?: unknown[], kwargs?: Dict, options: CallOptions = {}): CallStream {
-    return this.core_.caller_.callStream(procedure, args, kwargs, options);
+    return this.core_.caller_.callStream_(procedure, args, kwargs, options);
   }
 
   /**
@@ -250,7 +250,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
    * ```
    */
   publish(topic: string, args?: unknown[], kwargs?: Dict, options: PublishOptions = {}): Promise<number | undefined> {
-    return this.core_.publisher_.publish(topic, args, kwargs, options);
+    return this.core_.publisher_.publish_(topic, args, kwargs, options);
   }
 
   /**
@@ -264,7 +264,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
    * ```
    */
   async subscribe(topic: string, handler?: EventHandler, options: SubscribeOptions = {}): Promise<Subscription> {
-    return this.core_.subscriber_.subscribe(topic, handler, options);
+    return this.core_.subscriber_.subscribe_(topic, handler, options);
   }
 
   /**
@@ -277,7 +277,7 @@ export class Session extends Emitter<SessionEvents> implements WampApi {
    * ```
    */
   async register(procedure: string, handler: ProcedureHandler, options: RegisterOptions = {}): Promise<Registration> {
-    return this.core_.callee_.register(procedure, handler, options);
+    return this.core_.callee_.register_(procedure, handler, options);
   }
 
   /**

@@ -1,4 +1,5 @@
 /** The subscriber role: SUBSCRIBE/UNSUBSCRIBE, EVENT delivery, and the router's revocations. */
+import { SessionClosedError } from '../errors.js';
 import { MessageType as T } from '../protocol/messages.js';
 import type { ArgsSlot, Dict } from '../protocol/messages.js';
 import { checkSubscribe } from '../protocol/option-checks.js';
@@ -26,7 +27,7 @@ export class Subscriber implements Role {
     this.owner_ = { unsubscribe: (s) => this.unsubscribe_(s), report: (err) => ctx.report_(err) };
   }
 
-  subscribe(topic: string, handler: EventHandler | undefined, options: SubscribeOptions): Promise<Subscription> {
+  subscribe_(topic: string, handler: EventHandler | undefined, options: SubscribeOptions): Promise<Subscription> {
     checkSubscribe(topic, handler, options, this.ctx_.rules_);
     const o = wireOptions(options);
     if (options.match && options.match !== 'exact') o['match'] = options.match;
@@ -56,14 +57,16 @@ export class Subscriber implements Role {
   }
 
   /** UNSUBSCRIBED for request 0: the router revoked subscription `id`. */
-  revoked(id: number, r: Revocation): void {
+  revoked_(id: number, r: Revocation): void {
     const entry = this.subscriptions_.get(id);
     if (!entry) return;
     this.subscriptions_.delete(id);
-    for (const sub of entry.subs) sub.end(undefined, r);
+    const reason = r.reason ?? 'wamp.error.subscription_revoked';
+    for (const sub of entry.subs)
+      sub.end(new SessionClosedError(reason, `subscription revoked by the router (${reason})`), r);
   }
 
-  onEvent(subId: number, publication: number, details: Dict, slot?: ArgsSlot, kw?: Dict): Promise<void> | void {
+  onEvent_(subId: number, publication: number, details: Dict, slot?: ArgsSlot, kw?: Dict): Promise<void> | void {
     const ctx = this.ctx_;
     const entry = this.subscriptions_.get(subId);
     if (!entry) return; // unsubscribed while the event was under way
@@ -108,7 +111,7 @@ export class Subscriber implements Role {
     }
   }
 
-  end(err: Error, clean: boolean): void {
+  end_(err: Error, clean: boolean): void {
     for (const entry of this.subscriptions_.values()) for (const sub of entry.subs) sub.end(clean ? undefined : err);
     this.subscriptions_.clear();
   }

@@ -128,8 +128,8 @@ export class Subscription extends Emitter<HandleEvents> implements AsyncIterable
   }
 
   /**
-   * The error the subscription ended with, if the session's end ended it (`null` after an
-   * unsubscribe, a clean close, or a revocation, which emits `revoked`).
+   * The error the subscription ended with, if it ended abnormally: the session's end, or (a
+   * `SessionClosedError` whose `reason` is the router's) a revocation, which also emits `revoked`.
    */
   get error(): Error | null {
     return this.endReason_;

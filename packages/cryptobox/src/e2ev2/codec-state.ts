@@ -29,7 +29,7 @@ import { FanOut } from './fanout.js';
 import type { KeyFetcher } from './key-fetch.js';
 import { scrambleUri } from './scramble.js';
 import { E2eReceiver, type ReceivedPayload } from './receiver.js';
-import { sealPayload } from './seal.js';
+import { sealPayload, type SealInput } from './seal.js';
 import { buildConfig, sendCarriage, type E2eV2Config, type E2eV2Options } from './codec-options.js';
 
 /** `n` bytes from the platform's CSPRNG. */
@@ -38,6 +38,9 @@ function randomBytes(n: number): Uint8Array {
   globalThis.crypto.getRandomValues(out);
   return out;
 }
+
+/** What differs between the messages this side seals. */
+type SealFields = Pick<SealInput, 'type' | 'uri' | 'clearUri' | 'key' | 'signer' | 'wrap' | 'seq' | 'xid' | 'more'>;
 
 /** A caller's session with one callee scope. */
 interface CallerSession {
@@ -127,25 +130,42 @@ export class E2eV2State {
     }
   }
 
-  #publish(payload: Payload, ctx: PayloadContext): WirePayload | undefined {
-    const carriage = sendCarriage(this.options.routes, ctx.uri);
-    if (carriage === undefined) return undefined;
-    const current = longestCovering(this.config.sendKeys, ctx.uri);
-    if (current === undefined) throw new E2eV2Error('seal', `no group key to publish on "${ctx.uri}" with`);
-    const sealed = sealPayload({
-      // one literal (a spread makes every later property slow to add)
+  /**
+   * Seal `payload` with the fields of one message kind. One object literal for `sealPayload`: a
+   * spread followed by more properties makes every property added after it slow (V8).
+   */
+  #seal(payload: Payload, ctx: PayloadContext, f: SealFields): ReturnType<typeof sealPayload> {
+    return sealPayload({
       ser: this.serializer,
       args: payload.args ?? [],
       kwargs: payload.kwargs ?? {},
       spk: this.config.spk,
       ts: this.now(ctx),
       nonce: poolRandomBytes(24),
+      sid: this.sid,
+      type: f.type,
+      uri: f.uri,
+      clearUri: f.clearUri,
+      key: f.key,
+      signer: f.signer,
+      wrap: f.wrap,
+      seq: f.seq,
+      xid: f.xid,
+      more: f.more,
+    });
+  }
+
+  #publish(payload: Payload, ctx: PayloadContext): WirePayload | undefined {
+    const carriage = sendCarriage(this.options.routes, ctx.uri);
+    if (carriage === undefined) return undefined;
+    const current = longestCovering(this.config.sendKeys, ctx.uri);
+    if (current === undefined) throw new E2eV2Error('seal', `no group key to publish on "${ctx.uri}" with`);
+    const sealed = this.#seal(payload, ctx, {
       type: 'PUBLISH',
       uri: ctx.uri,
       clearUri: this.#clearToSeal(ctx.uri),
       key: current.key,
       signer: this.config.secretKey,
-      sid: this.sid,
       seq: ++this.#seq,
       xid: new Uint8Array(16),
     });
@@ -171,21 +191,13 @@ export class E2eV2State {
     const session = prior?.session ?? this.#session(ctx.uri);
     const wrap = prior === undefined && session.wrapNext;
     const xid = prior?.exchange.xid ?? poolRandomBytes(16);
-    const sealed = sealPayload({
-      // one literal (a spread makes every later property slow to add)
-      ser: this.serializer,
-      args: payload.args ?? [],
-      kwargs: payload.kwargs ?? {},
-      spk: this.config.spk,
-      ts: this.now(ctx),
-      nonce: poolRandomBytes(24),
+    const sealed = this.#seal(payload, ctx, {
       type: 'CALL',
       uri: ctx.uri,
       clearUri: this.#clearToSeal(ctx.uri),
       key: session.key,
       signer: wrap || this.options.signEveryCall === true ? this.config.secretKey : undefined,
       wrap: wrap ? { sessionKey: session.key, scopePublicKey: session.scopePublicKey } : undefined,
-      sid: this.sid,
       seq: ++this.#seq,
       xid,
       more: ctx.progress === true,
@@ -208,14 +220,7 @@ export class E2eV2State {
       // never answer a sealed procedure in the clear
       throw new E2eV2Error('seal', `no sealed invocation of "${procedure}" to answer`);
     }
-    const sealed = sealPayload({
-      // one literal (a spread makes every later property slow to add)
-      ser: this.serializer,
-      args: payload.args ?? [],
-      kwargs: payload.kwargs ?? {},
-      spk: this.config.spk,
-      ts: this.now(ctx),
-      nonce: poolRandomBytes(24),
+    const sealed = this.#seal(payload, ctx, {
       type: ctx.messageType === 'YIELD' ? 'YIELD' : 'ERROR',
       uri: ctx.messageType === 'YIELD' ? call.procedure : ctx.uri,
       clearUri:
@@ -226,7 +231,6 @@ export class E2eV2State {
             : undefined,
       key: entry.exchange.replyKey!,
       signer: this.options.signReplies === true ? this.config.secretKey : undefined,
-      sid: this.sid,
       seq: ++entry.index,
       xid: call.xid,
       more: ctx.messageType === 'YIELD' && ctx.progress === true,
@@ -314,7 +318,7 @@ export class E2eV2State {
     try {
       opened = this.#open(input, ctx);
     } catch (e) {
-      const copy = this.#fanOutCopy(e, wire, ctx);
+      const copy = this.#fanOut.copyOf(e, wire, ctx);
       if (copy !== undefined) return copy;
       const fetcher = this.fetcher;
       if (fetcher === undefined || type !== 'EVENT' || !this.#fetchable(e)) throw e;
@@ -344,19 +348,8 @@ export class E2eV2State {
     if (opened.kind !== 'sealed') return payload;
     // the receiver checked that the inner URI scrambles to the wire URI
     if (ctx.messageType !== 'RESULT' && opened.uri !== ctx.uri) this.clearUris.remember(ctx.uri, opened.uri);
-    const bytes = sealedBytes(wire);
-    if (ctx.messageType === 'EVENT' && ctx.publication !== undefined && bytes !== undefined) {
-      this.#fanOut.opened(ctx.publication, bytes, payload);
-    }
+    this.#fanOut.opened(wire, ctx, payload);
     return payload;
-  }
-
-  /** The payload again for a copy of an EVENT opened for another subscription of this session. */
-  #fanOutCopy(e: unknown, wire: WirePayload, ctx: PayloadContext): Payload | undefined {
-    if (!(e instanceof E2eV2Error) || e.reason !== 'replay' || ctx.messageType !== 'EVENT') return undefined;
-    const bytes = sealedBytes(wire);
-    if (ctx.publication === undefined || bytes === undefined) return undefined;
-    return this.#fanOut.again(ctx.publication, bytes);
   }
 
   /** An EVENT refused for a group key this reader does not hold at all. */
@@ -396,11 +389,4 @@ export class E2eV2State {
     if (wire.kind === 'plain' && ctx.messageType === 'ERROR' && ctx.uri.startsWith('wamp.error.')) return;
     throw new E2eV2Error('exchange', `an answer on "${procedure}" to a call that was not sealed here`);
   }
-}
-
-/** The sealed bytes of a payload in either carriage. */
-function sealedBytes(wire: WirePayload): Uint8Array | undefined {
-  if (wire.kind === 'opaque') return wire.payload;
-  const a = wire.args;
-  return a?.length === 1 && a[0] instanceof Uint8Array ? a[0] : undefined;
 }

@@ -2,17 +2,26 @@
  * One publication, several subscriptions: a session whose subscriptions overlap (an exact and a
  * prefix subscription, say) receives one EVENT per subscription, all carrying the same sealed
  * payload. The first is opened; the replay window refuses the others. This remembers the last
- * opened events by publication id and a digest of their sealed bytes, so that a copy with the same
- * publication id and the same bytes is delivered again (as the router's fan-out) instead of being
- * refused. Anything else that repeats a payload is still a replay.
+ * opened events by publication id with their sealed header (which holds the sender's stream,
+ * sequence number and nonce), so that a copy under the same publication id with the same header is
+ * given the payload opened before, instead of being refused. Nothing new is opened that way: only
+ * what already passed every check is delivered again. Any other repeat is still a replay.
  */
-import { genericHash } from '../sodium-v2.js';
+import type { Payload, PayloadContext, WirePayload } from '@wampbox/core';
 import { bytesEqual } from '../sodium.js';
-import type { Payload } from '@wampbox/core';
+import { HEADER_BYTES } from './constants.js';
+import { E2eV2Error } from './errors.js';
 
 interface Opened {
-  readonly digest: Uint8Array;
+  readonly header: Uint8Array;
   readonly payload: Payload;
+}
+
+/** The sealed bytes of a payload in either carriage. */
+function sealedBytes(wire: WirePayload): Uint8Array | undefined {
+  if (wire.kind === 'opaque') return wire.payload;
+  const a = wire.args;
+  return a?.length === 1 && a[0] instanceof Uint8Array ? a[0] : undefined;
 }
 
 /** The last `capacity` opened events, by publication id. */
@@ -21,17 +30,28 @@ export class FanOut {
 
   constructor(readonly capacity = 64) {}
 
-  /** Remember an opened event. */
-  opened(publication: number, sealed: Uint8Array, payload: Payload): void {
-    this.#byPublication.delete(publication);
-    this.#byPublication.set(publication, { digest: genericHash(16, sealed), payload });
-    if (this.#byPublication.size > this.capacity) this.#byPublication.delete(this.#byPublication.keys().next().value!);
+  /** Remember an EVENT that was opened (other messages are ignored). */
+  opened(wire: WirePayload, ctx: PayloadContext, payload: Payload): void {
+    const sealed = sealedBytes(wire);
+    if (ctx.messageType !== 'EVENT' || ctx.publication === undefined || sealed === undefined) return;
+    const map = this.#byPublication;
+    map.delete(ctx.publication);
+    map.set(ctx.publication, { header: sealed.slice(0, HEADER_BYTES), payload });
+    if (map.size > this.capacity) map.delete(map.keys().next().value!);
   }
 
-  /** A copy of the payload opened for `publication` from the same sealed bytes, or `undefined`. */
-  again(publication: number, sealed: Uint8Array): Payload | undefined {
-    const o = this.#byPublication.get(publication);
-    if (o === undefined || !bytesEqual(o.digest, genericHash(16, sealed))) return undefined;
+  /**
+   * For an EVENT refused as a replay: a copy of the payload opened for the same publication from
+   * the same sealed header, or `undefined`.
+   */
+  copyOf(refusal: unknown, wire: WirePayload, ctx: PayloadContext): Payload | undefined {
+    if (!(refusal instanceof E2eV2Error) || refusal.reason !== 'replay' || ctx.messageType !== 'EVENT')
+      return undefined;
+    const sealed = sealedBytes(wire);
+    const o = ctx.publication === undefined ? undefined : this.#byPublication.get(ctx.publication);
+    if (o === undefined || sealed === undefined || !bytesEqual(o.header, sealed.subarray(0, HEADER_BYTES))) {
+      return undefined;
+    }
     return structuredClone(o.payload);
   }
 }

@@ -7,6 +7,7 @@ import { InvalidArgumentError } from '@wampbox/core';
 import { boxKeypair, signSeedKeypair, sodiumReady } from './sodium.js';
 import { sodiumV2Ready } from './sodium-v2.js';
 import { keyId, publicKeyId, toHex } from './e2ev2/derive.js';
+import { hexDecode } from './keys.js';
 import {
   certifyKeyPackage,
   makeKeyPackage,
@@ -49,7 +50,7 @@ function hex(s: string, n: number, what: string): Uint8Array {
   const t = s.trim();
   if (!new RegExp(`^[0-9a-fA-F]{${2 * n}}$`).test(t))
     throw new InvalidArgumentError(`${what} must be ${n} bytes in hex`);
-  return Uint8Array.from(t.match(/../g)!, (b) => parseInt(b, 16));
+  return hexDecode(t);
 }
 
 function time(s: string, what: string): number {

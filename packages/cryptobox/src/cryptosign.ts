@@ -11,7 +11,7 @@
  */
 import { InvalidArgumentError } from '@wampbox/core';
 import type { Authenticator, Dict } from '@wampbox/core';
-import { hexEncode } from './keys.js';
+import { hexDecode as hexBytes, hexEncode } from './keys.js';
 import { isSodiumReady, signDetached, signSeedKeypair, sodiumReady } from './sodium.js';
 
 /** Bytes in an Ed25519 seed (the private key as Autobahn and Crossbar.io store it). */
@@ -48,9 +48,7 @@ const HEX = /^(?:[0-9a-fA-F]{2})*$/;
 function hexDecode(text: string, what: string, bytes: number): Uint8Array {
   if (text.length !== bytes * 2 || !HEX.test(text))
     throw new InvalidArgumentError(`${what} must be ${bytes * 2} hex digits`);
-  const out = new Uint8Array(bytes);
-  for (let i = 0; i < bytes; i++) out[i] = parseInt(text.slice(i * 2, i * 2 + 2), 16);
-  return out;
+  return hexBytes(text);
 }
 
 /** A fresh copy of a 32-byte seed given as 64 hex digits or bytes. */

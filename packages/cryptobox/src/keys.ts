@@ -110,7 +110,8 @@ export function hexEncode(bytes: Uint8Array): string {
   return s;
 }
 
-function hexDecode(text: string): Uint8Array {
+/** The bytes of an even number of hex digits (either case; the caller checks the digits). */
+export function hexDecode(text: string): Uint8Array {
   const out = new Uint8Array(text.length >> 1);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(i * 2, i * 2 + 2), 16);
   return out;

@@ -22,6 +22,7 @@ import {
 } from '@wampbox/core';
 import { keyServiceView, type E2eV2Codec } from './codec.js';
 import { routeOf } from './envelope.js';
+import { hexDecode } from '../keys.js';
 import { toHex } from './derive.js';
 import { covers } from './prefix.js';
 
@@ -125,13 +126,7 @@ export async function serveGroupKeys(
       scope: held.scope,
       not_after: held.notAfter ?? null,
     };
-    if (held.writers !== undefined) kwargs['writers'] = [...held.writers].map(fromHex);
+    if (held.writers !== undefined) kwargs['writers'] = [...held.writers].map(hexDecode);
     return new Result([], kwargs);
   });
-}
-
-function fromHex(h: string): Uint8Array {
-  const out = new Uint8Array(h.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
-  return out;
 }

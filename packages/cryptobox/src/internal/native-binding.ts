@@ -25,6 +25,7 @@
  * does not fit and is never shrunk. Everything else is the caller's arrays or fresh results.
  */
 import { InvalidArgumentError } from '@wampbox/core';
+import { hexDecode } from '../keys.js';
 import { unsupported } from './libsodium-module.js';
 import { checkLength, failed } from './scratch-heap.js';
 import {
@@ -224,9 +225,7 @@ function createNativeBinding(sn: SodiumNative): Required<SodiumBinding> {
   };
 }
 
-function hex(s: string): Uint8Array {
-  return Uint8Array.from(s.match(/../g)!, (b) => parseInt(b, 16));
-}
+const hex = hexDecode;
 
 /**
  * NaCl's box test vector (Alice's secret key, Bob's public key, their shared key), and the box of
